@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace parley {
+
+/// Every way a request can fail, from the socket to Kafka. The one mapping to an
+/// HTTP status, a Retry-After and a metric outcome lives in error.cpp.
+enum class Errc {
+  bad_request,             ///< malformed JSON, missing or invalid field
+  unauthorized,            ///< verification failed
+  not_found,               ///< no route for the path
+  method_not_allowed,      ///< route exists, method does not
+  payload_too_large,       ///< body over limits.max_body_bytes
+  header_too_large,        ///< request line + headers over limits.max_header_bytes
+  unsupported_media_type,  ///< body is not declared as JSON
+  request_timeout,         ///< client too slow to send the request
+  overloaded,              ///< over limits.max_inflight
+  draining,                ///< shutting down
+  kafka_unavailable,       ///< Kafka refused or failed the event
+  kafka_timeout,           ///< no delivery report within kafka.ack_timeout_ms
+};
+
+/// An error value: what failed and a message naming the field, header or limit.
+struct Error {
+  Errc code;
+  std::string message;
+};
+
+/// The HTTP status answered for `code`.
+unsigned http_status(Errc code);
+
+/// Seconds a client should wait before retrying, or 0 when retrying cannot help.
+unsigned retry_after_seconds(Errc code);
+
+/// The `outcome` label of parley_webhooks_received_total for `code`.
+std::string_view metric_outcome(Errc code);
+
+}  // namespace parley

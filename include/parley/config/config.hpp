@@ -1,0 +1,161 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parley/common/cidr.hpp"
+#include "parley/common/result.hpp"
+
+namespace parley::config {
+
+/// "host:port" as written in `listen` / `admin_listen`. Port 0 asks the OS for a free port.
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+enum class Role { ingest, enrich, all };
+enum class LogLevel { debug, info, warn, error };
+
+struct Limits {
+  std::size_t max_body_bytes = 1048576;
+  std::size_t max_inflight = 10000;
+  std::chrono::milliseconds read_timeout{10000};
+  std::size_t max_header_bytes = 16384;  ///< extension: request line + headers
+};
+
+struct Tls {
+  std::string cert_file;  ///< empty = plain HTTP
+  std::string key_file;
+};
+
+struct Dedupe {
+  std::chrono::seconds window{600};
+  std::size_t max_entries = 1000000;
+};
+
+struct KafkaTopics {
+  std::string events = "parley.events.v1";
+  std::string enriched = "parley.enriched.v1";
+  std::string deadletter = "parley.deadletter.v1";
+  std::string directly_watches = "parley.directly.watches.v1";
+};
+
+struct Kafka {
+  std::string brokers = "embedded";  ///< "embedded" or "host:port,host:port"
+  std::chrono::milliseconds ack_timeout{4000};
+  KafkaTopics topics;
+  std::map<std::string, std::string> properties;  ///< passed through to librdkafka
+};
+
+struct JustAnswerSource {
+  struct Webhook {
+    std::vector<std::string> tokens;
+    std::vector<std::string> hmac_secrets;
+    std::vector<Cidr> allow_cidrs;
+    bool allow_unauthenticated = false;
+  } webhook;
+  struct Api {
+    std::string base_url, client_id, client_secret, api_key;
+  } api;
+};
+
+struct CaoSource {
+  struct Webhook {
+    std::vector<std::string> api_keys;
+    bool allow_unauthenticated = false;
+  } webhook;
+  struct Api {
+    std::string base_url, api_key;
+  } api;
+};
+
+struct TalkJsSource {
+  struct Webhook {
+    std::vector<std::string> secret_keys;
+    std::chrono::seconds max_skew{300};
+    bool allow_unauthenticated = false;
+  } webhook;
+  struct Api {
+    std::string base_url = "https://api.talkjs.com";
+    std::string app_id, secret_key;
+  } api;
+};
+
+struct DirectlySource {
+  struct Watch {
+    std::vector<std::string> tokens;
+    bool allow_unauthenticated = false;
+  } watch;
+  struct Api {
+    std::string base_url, client_id, client_secret;
+    std::string token_path = "oauth/token";
+    std::string logout_path = "oauth/logout";
+  } api;
+  struct Poll {
+    std::chrono::milliseconds interval{5000};
+  } poll;
+};
+
+/// A source is enabled when its section is present in the file.
+struct Sources {
+  std::optional<JustAnswerSource> justanswer;
+  std::optional<CaoSource> cao;
+  std::optional<TalkJsSource> talkjs;
+  std::optional<DirectlySource> directly;
+};
+
+struct Enrich {
+  bool enabled = true;
+  unsigned concurrency = 64;
+  std::chrono::milliseconds timeout{5000};
+  unsigned max_attempts = 5;
+};
+
+struct Events {
+  bool include_raw = true;  ///< extension: copy the platform payload into data.raw
+};
+
+/// The whole configuration of DESIGN.md ("Config (contract)") plus documented extensions.
+/// A plain value: copy freely, immutable once loaded.
+struct Config {
+  HostPort listen{"0.0.0.0", 8080};
+  HostPort admin_listen{"0.0.0.0", 9464};
+  Role role = Role::all;
+  unsigned threads = 0;  ///< 0 = one per core (resolved by the caller)
+  LogLevel log_level = LogLevel::info;
+  Limits limits;
+  std::chrono::milliseconds shutdown_timeout{20000};
+  Tls tls;
+  Dedupe dedupe;
+  Kafka kafka;
+  Sources sources;
+  Enrich enrich;
+  Events events;
+};
+
+/// Why a configuration was refused. `path` is the key's dotted path
+/// ("limits.max_body_bytes", "sources.justanswer.webhook.allow_cidrs[1]"); empty
+/// for problems with the file as a whole. `message` says what is wrong.
+struct ConfigError {
+  std::string path;
+  std::string message;
+  /// "path: message" (or just the message when path is empty).
+  std::string to_string() const;
+};
+
+/// Parses and validates YAML text. `${env:NAME}` and `${file:PATH}` are substituted in
+/// every string scalar; relative file paths resolve against `base_dir`.
+/// Never throws: every problem becomes a ConfigError naming the key.
+Result<Config, ConfigError> parse(std::string_view yaml_text, const std::filesystem::path& base_dir);
+
+/// Reads `file` and parses it with its directory as base_dir.
+Result<Config, ConfigError> load_file(const std::filesystem::path& file);
+
+}  // namespace parley::config

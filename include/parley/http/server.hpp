@@ -1,0 +1,71 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "parley/common/result.hpp"
+#include "parley/http/admission.hpp"
+#include "parley/http/router.hpp"
+
+namespace parley::http {
+
+struct ServerOptions {
+  std::string name;  ///< "ingest" or "admin", for logs
+  std::size_t max_body_bytes = 1048576;
+  std::size_t max_header_bytes = 16384;
+  std::chrono::milliseconds read_timeout{10000};  ///< per header, per body, per write
+};
+
+/// An HTTP/1.1 listener: one coroutine per connection on its own strand, keep-alive,
+/// the limits of ServerOptions enforced before any handler runs. The router and the
+/// admission (may be null: no admission, as on the admin listener) must outlive it.
+/// start() and shutdown() are thread-safe; the io_context may run on many threads.
+class Server {
+ public:
+  Server(boost::asio::io_context& io, ServerOptions options, const Router& router,
+         Admission* admission);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds host:port and starts accepting. Returns the bound endpoint (port 0 resolved),
+  /// or a message naming the address that could not be bound.
+  Result<boost::asio::ip::tcp::endpoint, std::string> start(const std::string& host,
+                                                            std::uint16_t port);
+
+  /// Stops accepting and closes idle keep-alive connections; a connection in the middle
+  /// of a request finishes it (answered with Connection: close) and then closes.
+  void shutdown();
+
+  /// Waits until every connection has closed; false when `deadline` came first.
+  bool wait_closed(std::chrono::steady_clock::time_point deadline);
+
+  struct Connection;
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+  boost::asio::awaitable<bool> serve_one(Connection& connection);
+  void forget(const std::shared_ptr<Connection>& connection);
+
+  boost::asio::io_context& io_;
+  const ServerOptions options_;
+  const Router& router_;
+  Admission* const admission_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> closing_{false};
+
+  std::mutex connections_mutex_;
+  std::condition_variable connections_closed_;
+  std::vector<std::shared_ptr<Connection>> connections_;
+};
+
+}  // namespace parley::http

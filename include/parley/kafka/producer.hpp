@@ -1,0 +1,92 @@
+#pragma once
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "parley/common/error.hpp"
+#include "parley/common/result.hpp"
+
+namespace parley::kafka {
+
+/// One record to produce. Owned by the caller until produce() copies it.
+struct Record {
+  std::string topic;
+  std::string key;
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Called exactly once per produced record: nullopt when the broker acknowledged it
+/// (acks=all), else why not. Runs on a producer thread: keep it short, never block.
+using DeliveryCallback = std::function<void(std::optional<Error>)>;
+
+/// The seam between the request path and Kafka. Implementations are thread-safe.
+class Producer {
+ public:
+  virtual ~Producer() = default;
+  /// Queues `record`; the callback reports its delivery. Never throws; a record that
+  /// cannot even be queued is reported through the callback before produce() returns.
+  virtual void produce(const Record& record, DeliveryCallback on_delivery) = 0;
+};
+
+struct ProducerOptions {
+  std::string bootstrap_servers;
+  std::chrono::milliseconds ack_timeout{4000};  ///< delivery report deadline per record
+  std::map<std::string, std::string> properties;  ///< librdkafka overrides (security, sasl...)
+  std::string probe_topic;  ///< metadata of this topic decides reachable()
+  std::chrono::milliseconds probe_interval{1000};
+};
+
+/// librdkafka producer: acks=all, idempotence on, message.timeout.ms = ack_timeout so
+/// every record gets its report in time. Owns a delivery-report thread and a
+/// reachability-probe thread. Thread-safe.
+class KafkaProducer final : public Producer {
+ public:
+  /// Fails (with a message naming the property) when librdkafka refuses the configuration
+  /// or a property would weaken durability (acks other than all, idempotence off).
+  static Result<std::unique_ptr<KafkaProducer>, std::string> create(const ProducerOptions& options);
+  ~KafkaProducer() override;
+
+  void produce(const Record& record, DeliveryCallback on_delivery) override;
+
+  /// True while the last metadata probe of the probe topic succeeded.
+  bool reachable() const;
+  /// Waits up to `timeout` for every queued record's delivery report; returns how many
+  /// records were still outstanding when it gave up.
+  int flush(std::chrono::milliseconds timeout);
+
+  class Impl;
+
+ private:
+  explicit KafkaProducer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Produces `record` and resumes the calling coroutine, on its own executor, once the
+/// delivery report arrived. The result is nullopt on acknowledgement.
+template <class CompletionToken = boost::asio::use_awaitable_t<>>
+auto async_produce(Producer& producer, const Record& record, CompletionToken&& token = {}) {
+  return boost::asio::async_initiate<CompletionToken, void(std::optional<Error>)>(
+      [&producer, &record](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        producer.produce(record, [shared](std::optional<Error> result) {
+          auto executor = boost::asio::get_associated_executor(*shared);
+          boost::asio::post(executor, [shared, result = std::move(result)]() mutable {
+            std::move (*shared)(std::move(result));
+          });
+        });
+      },
+      token);
+}
+
+}  // namespace parley::kafka

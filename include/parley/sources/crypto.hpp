@@ -1,0 +1,38 @@
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::sources {
+
+using Digest = std::array<unsigned char, 32>;
+
+/// HMAC-SHA256 of `message` under `key`.
+Digest hmac_sha256(std::string_view key, std::string_view message);
+
+/// SHA-256 of `data`.
+Digest sha256(std::string_view data);
+
+/// Constant-time equality of two digests.
+bool digests_equal(const Digest& a, const Digest& b);
+
+/// Decodes 64 hex digits (either case) into a digest; nullopt on anything else.
+std::optional<Digest> parse_hex_digest(std::string_view hex);
+
+/// A set of secrets compared in constant time: each candidate is hashed and compared
+/// against every stored hash, so neither content nor length leaks through timing.
+/// Immutable after construction; thread-safe.
+class SecretSet {
+ public:
+  explicit SecretSet(const std::vector<std::string>& secrets);
+  bool empty() const { return hashes_.empty(); }
+  bool contains(std::string_view candidate) const;
+
+ private:
+  std::vector<Digest> hashes_;
+};
+
+}  // namespace parley::sources

@@ -1,0 +1,56 @@
+#include "parley/admin/admin_endpoints.hpp"
+
+#include <memory>
+
+namespace parley::admin {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+/// An admin route: a synchronous function, no admission, any content type.
+class FunctionEndpoint final : public http::Endpoint {
+ public:
+  explicit FunctionEndpoint(std::function<http::Response()> answer) : answer_(std::move(answer)) {}
+  boost::asio::awaitable<http::Response> handle(const http::Request&) override {
+    co_return answer_();
+  }
+  http::Response reject(const Error& error) override {
+    return http::error_response(error, http::generic_error_body(error));
+  }
+  bool is_ingest() const override { return false; }
+
+ private:
+  std::function<http::Response()> answer_;
+};
+
+http::Response readiness(const Probes& probes, const http::Admission& admission) {
+  std::string reasons;
+  if (admission.draining()) reasons += R"("draining")";
+  if (!probes.kafka_reachable()) reasons += std::string(reasons.empty() ? "" : ",") + R"("kafka unreachable")";
+  if (reasons.empty()) return http::Response{.status = 200, .body = R"({"status":"ready"})"};
+  return http::Response{.status = 503,
+                        .body = R"({"status":"not ready","reasons":[)" + reasons + "]}"};
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, Probes probes, const http::Admission& admission,
+                metrics::Metrics& metrics) {
+  router.add(bhttp::verb::get, "/healthz", std::make_shared<FunctionEndpoint>([] {
+               return http::Response{.status = 200, .body = R"({"status":"alive"})"};
+             }));
+  metrics.on_scrape([probes, &admission](metrics::Metrics& m) {
+    m.set_inflight(static_cast<double>(admission.inflight()));
+    m.set_ready(!admission.draining() && probes.kafka_reachable());
+  });
+  router.add(bhttp::verb::get, "/readyz", std::make_shared<FunctionEndpoint>([probes, &admission] {
+               return readiness(probes, admission);
+             }));
+  router.add(bhttp::verb::get, "/metrics", std::make_shared<FunctionEndpoint>([&metrics] {
+               return http::Response{.status = 200,
+                                     .body = metrics.scrape(),
+                                     .content_type = "text/plain; version=0.0.4; charset=utf-8"};
+             }));
+}
+
+}  // namespace parley::admin

@@ -1,0 +1,163 @@
+#include "service.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <future>
+#include <thread>
+
+#include "parley/admin/admin_endpoints.hpp"
+#include "parley/http/server.hpp"
+#include "parley/ingest/webhook_endpoint.hpp"
+#include "parley/kafka/embedded_broker.hpp"
+#include "parley/kafka/producer.hpp"
+#include "parley/log/log.hpp"
+#include "parley/sources/justanswer/justanswer.hpp"
+#include "parley/version.hpp"
+
+namespace parley::app {
+namespace {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kEmbeddedPartitions = 3;
+
+std::string to_string(const asio::ip::tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  const auto host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+std::vector<std::string> enabled_sources(const config::Config& config) {
+  std::vector<std::string> names;
+  if (config.sources.justanswer) names.emplace_back("justanswer");
+  return names;
+}
+
+void add_webhook_routes(const config::Config& config, http::Router& router,
+                        kafka::Producer& producer, metrics::Metrics& metrics) {
+  if (config.sources.justanswer) {
+    auto source = std::make_shared<sources::JustAnswer>(config.sources.justanswer->webhook,
+                                                        config.events.include_raw);
+    router.add(bhttp::verb::post, "/v1/webhooks/justanswer",
+               std::make_shared<ingest::WebhookEndpoint>(std::move(source), producer, metrics,
+                                                         config.kafka.topics.events));
+  }
+}
+
+http::ServerOptions ingest_options(const config::Config& config) {
+  return http::ServerOptions{.name = "ingest",
+                             .max_body_bytes = config.limits.max_body_bytes,
+                             .max_header_bytes = config.limits.max_header_bytes,
+                             .read_timeout = config.limits.read_timeout};
+}
+
+http::ServerOptions admin_options(const config::Config& config) {
+  return http::ServerOptions{.name = "admin",
+                             .max_body_bytes = 4096,
+                             .max_header_bytes = config.limits.max_header_bytes,
+                             .read_timeout = config.limits.read_timeout};
+}
+
+}  // namespace
+
+int serve(const config::Config& config) {
+  if (config.role == config::Role::enrich) {
+    log::error("role enrich: the enrichment stage is not available in this version",
+               {{"version", kVersion}});
+    return 1;
+  }
+  if (config.role == config::Role::all) {
+    log::warn("the enrichment stage is not available in this version; serving ingest only");
+  }
+  const unsigned threads =
+      config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context io(static_cast<int>(threads));
+
+  std::unique_ptr<kafka::EmbeddedBroker> embedded;
+  std::string bootstrap = config.kafka.brokers;
+  if (bootstrap == "embedded") {
+    const auto& t = config.kafka.topics;
+    auto started = kafka::EmbeddedBroker::start(
+        1, {t.events, t.enriched, t.deadletter, t.directly_watches}, kEmbeddedPartitions);
+    if (!started) {
+      log::error("embedded kafka failed to start", {{"error", started.error()}});
+      return 1;
+    }
+    embedded = std::move(started).value();
+    bootstrap = embedded->bootstrap_servers();
+    log::info("embedded kafka started (in memory, not durable)",
+              {{"bootstrap", bootstrap},
+               {"watch", "kcat -b " + bootstrap + " -t " + t.events + " -C -f '%k %s\\n'"}});
+  }
+
+  auto created = kafka::KafkaProducer::create({.bootstrap_servers = bootstrap,
+                                               .ack_timeout = config.kafka.ack_timeout,
+                                               .properties = config.kafka.properties,
+                                               .probe_topic = config.kafka.topics.events});
+  if (!created) {
+    log::error("kafka producer not created", {{"error", created.error()}});
+    return 1;
+  }
+  auto producer = std::move(created).value();
+
+  metrics::Metrics metrics(enabled_sources(config));
+  http::Admission admission(config.limits.max_inflight);
+  http::Router ingest_router;
+  add_webhook_routes(config, ingest_router, *producer, metrics);
+  http::Router admin_router;
+  admin::add_routes(admin_router, {.kafka_reachable = [&producer] { return producer->reachable(); }},
+                    admission, metrics);
+
+  http::Server ingest_server(io, ingest_options(config), ingest_router, &admission);
+  http::Server admin_server(io, admin_options(config), admin_router, nullptr);
+  for (auto [server, where] : {std::pair{&ingest_server, &config.listen},
+                               std::pair{&admin_server, &config.admin_listen}}) {
+    auto bound = server->start(where->host, where->port);
+    if (!bound) {
+      log::error("cannot listen", {{"error", bound.error()}});
+      return 1;
+    }
+    log::info("listening", {{"listener", server == &ingest_server ? "ingest" : "admin"},
+                            {"address", to_string(bound.value())}});
+  }
+
+  std::promise<int> stop_requested;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&stop_requested](const boost::system::error_code& ec, int signal) {
+    if (!ec) stop_requested.set_value(signal);
+  });
+  auto work = asio::make_work_guard(io);
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  log::info("parley started", {{"version", kVersion}, {"threads", threads}});
+
+  const int signal = stop_requested.get_future().get();
+  const auto deadline = Clock::now() + config.shutdown_timeout;
+  log::info("draining", {{"signal", signal},
+                         {"shutdown_timeout_ms", static_cast<long long>(config.shutdown_timeout.count())}});
+  admission.start_draining();
+  ingest_server.shutdown();
+  const bool answered = ingest_server.wait_closed(deadline);
+  const auto remaining =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  const int unflushed = producer->flush(std::max(remaining, std::chrono::milliseconds(0)));
+  admin_server.shutdown();
+  admin_server.wait_closed(deadline);
+  work.reset();
+  io.stop();
+  for (auto& thread : pool) thread.join();
+
+  if (!answered || unflushed > 0) {
+    log::error("shutdown_timeout_ms reached before the drain completed",
+               {{"connections_closed", answered}, {"unflushed_events", unflushed}});
+    return 1;
+  }
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace parley::app

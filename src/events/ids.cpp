@@ -1,0 +1,33 @@
+#include "parley/events/ids.hpp"
+
+#include <array>
+#include <cstdint>
+#include <random>
+
+namespace parley::events {
+
+std::string make_uuid_v7(std::chrono::system_clock::time_point now) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  std::array<std::uint8_t, 16> bytes{};
+  for (int i = 0; i < 6; ++i) bytes[static_cast<std::size_t>(i)] = (ms >> (40 - 8 * i)) & 0xFF;
+  const std::uint64_t r1 = random();
+  const std::uint64_t r2 = random();
+  for (int i = 0; i < 2; ++i) bytes[6 + static_cast<std::size_t>(i)] = (r1 >> (8 * i)) & 0xFF;
+  for (int i = 0; i < 8; ++i) bytes[8 + static_cast<std::size_t>(i)] = (r2 >> (8 * i)) & 0xFF;
+  bytes[6] = static_cast<std::uint8_t>(0x70 | (bytes[6] & 0x0F));  // version 7
+  bytes[8] = static_cast<std::uint8_t>(0x80 | (bytes[8] & 0x3F));  // RFC 9562 variant
+
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[bytes[i] >> 4]);
+    out.push_back(kHex[bytes[i] & 0x0F]);
+  }
+  return out;
+}
+
+}  // namespace parley::events

@@ -1,0 +1,278 @@
+#include "parley/http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <limits>
+
+#include "parley/log/log.hpp"
+
+namespace parley::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+struct Server::Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  asio::ip::address peer;
+  bool idle = false;  // waiting for the next request; touched only on the strand
+};
+
+namespace {
+
+using Parser = bhttp::request_parser<bhttp::string_body>;
+
+bool is_json_media_type(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
+  if (beast::iequals(media, "application/json") || beast::iequals(media, "text/json")) return true;
+  return media.size() > 5 && beast::iequals(media.substr(media.size() - 5), "+json");
+}
+
+std::optional<Error> check_before_body(const Parser& parser, bool needs_json,
+                                       const ServerOptions& options) {
+  const auto length = parser.content_length();
+  if (length && *length > options.max_body_bytes) {
+    return Error{Errc::payload_too_large, "body of " + std::to_string(*length) +
+                                              " bytes is over limits.max_body_bytes (" +
+                                              std::to_string(options.max_body_bytes) + ")"};
+  }
+  if (!needs_json) return std::nullopt;
+  const auto content_type = parser.get()[bhttp::field::content_type];
+  if (content_type.empty()) {
+    return Error{Errc::unsupported_media_type,
+                 "Content-Type header is missing; send application/json"};
+  }
+  if (!is_json_media_type(content_type)) {
+    return Error{Errc::unsupported_media_type,
+                 "Content-Type must be application/json, got '" + std::string(content_type) + "'"};
+  }
+  return std::nullopt;
+}
+
+Error body_read_error(const beast::error_code& ec, const ServerOptions& options) {
+  if (ec == bhttp::error::body_limit) {
+    return Error{Errc::payload_too_large, "body is over limits.max_body_bytes (" +
+                                              std::to_string(options.max_body_bytes) + ")"};
+  }
+  if (ec == beast::error::timeout) {
+    return Error{Errc::request_timeout, "body not received within limits.read_timeout_ms (" +
+                                            std::to_string(options.read_timeout.count()) + " ms)"};
+  }
+  return Error{Errc::bad_request, "malformed request body: " + ec.message()};
+}
+
+asio::awaitable<bool> write_response(beast::tcp_stream& stream, const Response& response,
+                                     unsigned version, bool keep_alive,
+                                     std::chrono::milliseconds timeout) {
+  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
+                                              version};
+  message.set(bhttp::field::server, "parley");
+  message.set(bhttp::field::content_type, response.content_type);
+  if (response.retry_after_seconds > 0) {
+    message.set(bhttp::field::retry_after, std::to_string(response.retry_after_seconds));
+  }
+  for (const auto& [name, value] : response.extra_headers) message.set(name, value);
+  message.keep_alive(keep_alive);
+  message.body() = response.body;
+  message.prepare_payload();
+  stream.expires_after(timeout);
+  const auto [ec, bytes] = co_await bhttp::async_write(stream, message, kAsTuple);
+  co_return !ec && keep_alive;
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, ServerOptions options, const Router& router,
+               Admission* admission)
+    : io_(io),
+      options_(std::move(options)),
+      router_(router),
+      admission_(admission),
+      acceptor_(asio::make_strand(io)) {}
+
+Server::~Server() = default;
+
+Result<tcp::endpoint, std::string> Server::start(const std::string& host, std::uint16_t port) {
+  const auto where = options_.name + " listener " + host + ":" + std::to_string(port);
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) return where + ": not an IP address";
+  const tcp::endpoint endpoint(address, port);
+  if (acceptor_.open(endpoint.protocol(), ec); ec) return where + ": " + ec.message();
+  if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) {
+    return where + ": " + ec.message();
+  }
+  if (acceptor_.bind(endpoint, ec); ec) return where + ": " + ec.message();
+  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+    return where + ": " + ec.message();
+  }
+  const auto bound = acceptor_.local_endpoint(ec);
+  if (ec) return where + ": " + ec.message();
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+  return bound;
+}
+
+asio::awaitable<void> Server::accept_loop() {
+  asio::steady_timer backoff(acceptor_.get_executor());
+  while (!closing_.load()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      // Typically EMFILE: give in-flight requests a moment to release descriptors.
+      log::warn("accept failed", {{"listener", options_.name}, {"error", ec.message()}});
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(kAsTuple);
+      continue;
+    }
+    auto connection = std::make_shared<Connection>(tcp::socket(std::move(socket)));
+    {
+      std::lock_guard lock(connections_mutex_);
+      connections_.push_back(connection);
+    }
+    asio::co_spawn(connection->stream.get_executor(), serve(connection),
+                   [this, connection](const std::exception_ptr& failure) {
+                     if (failure) log::error("connection failed", {{"listener", options_.name}});
+                     forget(connection);
+                   });
+  }
+}
+
+asio::awaitable<void> Server::serve(std::shared_ptr<Connection> connection) {
+  beast::error_code ec;
+  connection->peer = connection->stream.socket().remote_endpoint(ec).address();
+  while (!closing_.load() && co_await serve_one(*connection)) {
+  }
+  connection->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<bool> Server::serve_one(Connection& connection) {
+  Parser parser;
+  parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // checked per endpoint below
+  connection.stream.expires_after(options_.read_timeout);
+  connection.idle = true;
+  const auto [read_ec, header_bytes] =
+      co_await bhttp::async_read_header(connection.stream, connection.buffer, parser, kAsTuple);
+  connection.idle = false;
+  if (read_ec) {
+    if (read_ec == bhttp::error::header_limit) {
+      const Error error{Errc::header_too_large,
+                        "request line and headers are over limits.max_header_bytes (" +
+                            std::to_string(options_.max_header_bytes) + ")"};
+      co_await write_response(connection.stream, error_response(error, generic_error_body(error)),
+                              11, false, options_.read_timeout);
+    } else if (read_ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+               read_ec != bhttp::error::end_of_stream && read_ec != bhttp::error::partial_message) {
+      const Error error{Errc::bad_request, "malformed HTTP request: " + read_ec.message()};
+      co_await write_response(connection.stream, error_response(error, generic_error_body(error)),
+                              11, false, options_.read_timeout);
+    }
+    co_return false;
+  }
+  const auto received_at = std::chrono::steady_clock::now();
+  auto& head = parser.get();
+  const unsigned version = head.version();
+  const std::string_view target = head.target();
+  const auto question = target.find('?');
+  const auto path = target.substr(0, question);
+  const auto query = question == std::string_view::npos ? std::string_view{}
+                                                        : target.substr(question + 1);
+
+  auto answer = [&](const Response& response, bool keep_alive) {
+    return write_response(connection.stream, response, version,
+                          keep_alive && parser.keep_alive() && !closing_.load(),
+                          options_.read_timeout);
+  };
+
+  auto routed = router_.find(head.method(), path);
+  if (!routed) {
+    auto response = error_response(routed.error(), generic_error_body(routed.error()));
+    if (routed.error().code == Errc::method_not_allowed) {
+      response.extra_headers.emplace_back("Allow", router_.allowed_methods(path));
+    }
+    co_return co_await answer(response, parser.is_done());
+  }
+  Endpoint& endpoint = *routed.value();
+  const bool ingest = endpoint.is_ingest() && admission_ != nullptr;
+
+  std::optional<Admission::Ticket> ticket;
+  if (ingest) {
+    auto admitted = admission_->admit();
+    if (!admitted) co_return co_await answer(endpoint.reject(admitted.error()), false);
+    ticket.emplace(std::move(admitted).value());
+  }
+  if (auto refused = check_before_body(parser, ingest, options_)) {
+    co_return co_await answer(endpoint.reject(*refused), false);
+  }
+
+  if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
+    bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version};
+    connection.stream.expires_after(options_.read_timeout);
+    const auto [ec, n] = co_await bhttp::async_write(connection.stream, proceed, kAsTuple);
+    if (ec) co_return false;
+  }
+  head.body().reserve(parser.content_length().value_or(0) + kBodySlack);
+  parser.body_limit(options_.max_body_bytes);
+  connection.stream.expires_after(options_.read_timeout);
+  const auto [body_ec, body_bytes] =
+      co_await bhttp::async_read(connection.stream, connection.buffer, parser, kAsTuple);
+  if (body_ec) {
+    if (body_ec == bhttp::error::end_of_stream || body_ec == asio::error::operation_aborted) {
+      co_return false;
+    }
+    co_return co_await answer(endpoint.reject(body_read_error(body_ec, options_)), false);
+  }
+  auto& body = head.body();
+  if (body.capacity() < body.size() + kBodySlack) body.reserve(body.size() + kBodySlack);
+
+  const Request request{.method = head.method(),
+                        .path = path,
+                        .query = query,
+                        .headers = head,
+                        .body = body,
+                        .peer = connection.peer,
+                        .received_at = received_at};
+  const Response response = co_await endpoint.handle(request);
+  co_return co_await answer(response, true);
+}
+
+void Server::shutdown() {
+  closing_.store(true);
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  });
+  std::lock_guard lock(connections_mutex_);
+  for (const auto& connection : connections_) {
+    asio::post(connection->stream.get_executor(), [connection] {
+      if (connection->idle) connection->stream.cancel();
+    });
+  }
+}
+
+void Server::forget(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard lock(connections_mutex_);
+  std::erase(connections_, connection);
+  if (connections_.empty()) connections_closed_.notify_all();
+}
+
+bool Server::wait_closed(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(connections_mutex_);
+  return connections_closed_.wait_until(lock, deadline, [this] { return connections_.empty(); });
+}
+
+}  // namespace parley::http

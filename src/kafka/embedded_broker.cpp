@@ -1,0 +1,57 @@
+#include "parley/kafka/embedded_broker.hpp"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+namespace parley::kafka {
+
+class EmbeddedBroker::Impl {
+ public:
+  // The mock cluster needs a client handle to live on; this one never connects anywhere.
+  rd_kafka_t* host = nullptr;
+  rd_kafka_mock_cluster_t* cluster = nullptr;
+
+  ~Impl() {
+    if (cluster != nullptr) rd_kafka_mock_cluster_destroy(cluster);
+    if (host != nullptr) rd_kafka_destroy(host);
+  }
+};
+
+Result<std::unique_ptr<EmbeddedBroker>, std::string> EmbeddedBroker::start(
+    int brokers, const std::vector<std::string>& topics, int partitions) {
+  auto impl = std::make_unique<Impl>();
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "log_level", "3", nullptr, 0);
+  impl->host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  if (impl->host == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return std::string("embedded broker: ") + error;
+  }
+  impl->cluster = rd_kafka_mock_cluster_new(impl->host, brokers);
+  if (impl->cluster == nullptr) return std::string("embedded broker: could not start");
+  for (const auto& topic : topics) {
+    const auto err = rd_kafka_mock_topic_create(impl->cluster, topic.c_str(), partitions, 1);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return "embedded broker: topic " + topic + ": " + rd_kafka_err2str(err);
+    }
+  }
+  return std::unique_ptr<EmbeddedBroker>(new EmbeddedBroker(std::move(impl)));
+}
+
+EmbeddedBroker::EmbeddedBroker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EmbeddedBroker::~EmbeddedBroker() = default;
+
+std::string EmbeddedBroker::bootstrap_servers() const {
+  return rd_kafka_mock_cluster_bootstraps(impl_->cluster);
+}
+
+void EmbeddedBroker::set_broker_up(int id, bool up) {
+  if (up) {
+    rd_kafka_mock_broker_set_up(impl_->cluster, id);
+  } else {
+    rd_kafka_mock_broker_set_down(impl_->cluster, id);
+  }
+}
+
+}  // namespace parley::kafka

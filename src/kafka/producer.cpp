@@ -1,0 +1,218 @@
+#include "parley/kafka/producer.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "parley/log/log.hpp"
+
+namespace parley::kafka {
+namespace {
+
+// Settings parley's durability contract depends on; user properties may not weaken them.
+std::optional<std::string> check_durability(const std::map<std::string, std::string>& props) {
+  for (const auto& key : {"acks", "request.required.acks"}) {
+    const auto it = props.find(key);
+    if (it != props.end() && it->second != "all" && it->second != "-1") {
+      return std::string("kafka.properties.") + key + ": parley requires acks=all";
+    }
+  }
+  const auto it = props.find("enable.idempotence");
+  if (it != props.end() && it->second != "true") {
+    return std::string("kafka.properties.enable.idempotence: parley requires idempotence");
+  }
+  return std::nullopt;
+}
+
+Error delivery_error(rd_kafka_resp_err_t err, std::chrono::milliseconds ack_timeout) {
+  if (err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT) {
+    return Error{Errc::kafka_timeout, "Kafka did not acknowledge the event within " +
+                                          std::to_string(ack_timeout.count()) +
+                                          " ms (kafka.ack_timeout_ms)"};
+  }
+  return Error{Errc::kafka_unavailable,
+               std::string("Kafka did not accept the event: ") + rd_kafka_err2str(err)};
+}
+
+void log_from_librdkafka(const rd_kafka_t*, int level, const char* facility, const char* buf) {
+  // syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug
+  const auto ours = level <= 3 ? log::Level::error
+                    : level == 4 ? log::Level::warn
+                    : level <= 6 ? log::Level::info
+                                 : log::Level::debug;
+  if (log::enabled(ours)) log::write(ours, buf, {{"component", "librdkafka"}, {"facility", facility}});
+}
+
+}  // namespace
+
+class KafkaProducer::Impl {
+ public:
+  rd_kafka_t* rk = nullptr;
+  rd_kafka_queue_t* main_queue = nullptr;
+  rd_kafka_topic_t* probe_topic = nullptr;
+  ProducerOptions options;
+  std::atomic<bool> reachable{false};
+  std::atomic<bool> stopping{false};
+  std::mutex probe_mutex;
+  std::condition_variable probe_wakeup;
+  std::thread delivery_thread;
+  std::thread probe_thread;
+
+  static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void*) {
+    auto* self = static_cast<Impl*>(rd_kafka_opaque(rk));
+    std::unique_ptr<DeliveryCallback> callback(static_cast<DeliveryCallback*>(message->_private));
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      (*callback)(std::nullopt);
+    } else {
+      (*callback)(delivery_error(message->err, self->options.ack_timeout));
+    }
+  }
+
+  static void on_error(rd_kafka_t*, int err, const char* reason, void*) {
+    log::warn("kafka error", {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
+                              {"reason", reason}});
+  }
+
+  void serve_deliveries() {
+    while (!stopping.load()) rd_kafka_queue_poll_callback(main_queue, 1000);
+  }
+
+  bool probe_once() {
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const auto err = rd_kafka_metadata(rk, 0, probe_topic, &metadata, 2000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+    bool ok = metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+              metadata->topics[0].partition_cnt > 0;
+    for (int i = 0; ok && i < metadata->topics[0].partition_cnt; ++i) {
+      ok = metadata->topics[0].partitions[i].leader >= 0;
+    }
+    rd_kafka_metadata_destroy(metadata);
+    return ok;
+  }
+
+  void run_probe() {
+    std::unique_lock lock(probe_mutex);
+    while (!stopping.load()) {
+      lock.unlock();
+      const bool now = probe_once();
+      if (now != reachable.exchange(now)) {
+        if (now) {
+          log::info("kafka reachable", {{"topic", options.probe_topic}});
+        } else {
+          log::warn("kafka unreachable", {{"topic", options.probe_topic}});
+        }
+      }
+      lock.lock();
+      probe_wakeup.wait_for(lock, options.probe_interval, [this] { return stopping.load(); });
+    }
+  }
+
+  ~Impl() {
+    stopping.store(true);
+    probe_wakeup.notify_all();
+    if (probe_thread.joinable()) probe_thread.join();
+    if (main_queue != nullptr) rd_kafka_queue_yield(main_queue);
+    if (delivery_thread.joinable()) delivery_thread.join();
+    if (rk == nullptr) return;
+    // Report whatever is still queued (as purged) so no callback is left dangling.
+    rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(rk, 1000);
+    if (probe_topic != nullptr) rd_kafka_topic_destroy(probe_topic);
+    if (main_queue != nullptr) rd_kafka_queue_destroy(main_queue);
+    rd_kafka_destroy(rk);
+  }
+};
+
+Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
+    const ProducerOptions& options) {
+  if (auto problem = check_durability(options.properties)) return *problem;
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  auto set = [&](const std::string& key, const std::string& value) -> std::optional<std::string> {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
+        RD_KAFKA_CONF_OK) {
+      return "kafka.properties." + key + ": " + error;
+    }
+    return std::nullopt;
+  };
+  std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", options.bootstrap_servers},
+      {"acks", "all"},
+      {"enable.idempotence", "true"},
+      {"message.timeout.ms", std::to_string(options.ack_timeout.count())},
+      {"linger.ms", "2"},
+  };
+  for (const auto& [key, value] : options.properties) settings[key] = value;
+  for (const auto& [key, value] : settings) {
+    if (auto problem = set(key, value)) {
+      rd_kafka_conf_destroy(conf);
+      return *problem;
+    }
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf, &Impl::on_delivery);
+  rd_kafka_conf_set_error_cb(conf, &Impl::on_error);
+  rd_kafka_conf_set_log_cb(conf, &log_from_librdkafka);
+  rd_kafka_conf_set_opaque(conf, impl.get());
+
+  impl->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  if (impl->rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return std::string("kafka: ") + error;
+  }
+  impl->main_queue = rd_kafka_queue_get_main(impl->rk);
+  impl->probe_topic = rd_kafka_topic_new(impl->rk, options.probe_topic.c_str(), nullptr);
+  impl->delivery_thread = std::thread([raw = impl.get()] { raw->serve_deliveries(); });
+  impl->probe_thread = std::thread([raw = impl.get()] { raw->run_probe(); });
+  return std::unique_ptr<KafkaProducer>(new KafkaProducer(std::move(impl)));
+}
+
+KafkaProducer::KafkaProducer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KafkaProducer::~KafkaProducer() = default;
+
+void KafkaProducer::produce(const Record& record, DeliveryCallback on_delivery) {
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
+  for (const auto& [name, value] : record.headers) {
+    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  }
+  auto callback = std::make_unique<DeliveryCallback>(std::move(on_delivery));
+  std::array<rd_kafka_vu_t, 6> values{};
+  values[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  values[0].u.cstr = record.topic.c_str();
+  values[1].vtype = RD_KAFKA_VTYPE_KEY;
+  values[1].u.mem = {const_cast<char*>(record.key.data()), record.key.size()};
+  values[2].vtype = RD_KAFKA_VTYPE_VALUE;
+  values[2].u.mem = {const_cast<char*>(record.value.data()), record.value.size()};
+  values[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  values[3].u.i = RD_KAFKA_MSG_F_COPY;
+  values[4].vtype = RD_KAFKA_VTYPE_HEADERS;
+  values[4].u.headers = headers;
+  values[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  values[5].u.ptr = callback.get();
+  rd_kafka_error_t* failure = rd_kafka_produceva(impl_->rk, values.data(), values.size());
+  const auto err = failure == nullptr ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_error_code(failure);
+  if (failure != nullptr) rd_kafka_error_destroy(failure);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_headers_destroy(headers);
+    (*callback)(Error{Errc::kafka_unavailable,
+                      std::string("Kafka producer refused the event: ") + rd_kafka_err2str(err)});
+    return;
+  }
+  callback.release();  // owned by librdkafka until the delivery report
+}
+
+bool KafkaProducer::reachable() const { return impl_->reachable.load(); }
+
+int KafkaProducer::flush(std::chrono::milliseconds timeout) {
+  rd_kafka_flush(impl_->rk, static_cast<int>(timeout.count()));
+  return rd_kafka_outq_len(impl_->rk);
+}
+
+}  // namespace parley::kafka

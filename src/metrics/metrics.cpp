@@ -1,0 +1,147 @@
+#include "parley/metrics/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "parley/version.hpp"
+
+namespace parley::metrics {
+namespace {
+
+constexpr std::array<std::string_view, 9> kOutcomes = {
+    "accepted",   "duplicate",      "unauthorized", "invalid", "too_large",
+    "overloaded", "publish_failed", "draining",     "timeout"};
+
+double resident_memory_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  double size_pages = 0;
+  double resident_pages = 0;
+  statm >> size_pages >> resident_pages;
+  return resident_pages * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+double open_file_descriptors() {
+  std::error_code ec;
+  double count = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+struct Metrics::SourceSeries {
+  std::string name;
+  std::array<prometheus::Counter*, kOutcomes.size()> outcomes{};
+  prometheus::Histogram* duration = nullptr;
+};
+
+Metrics::Metrics(const std::vector<std::string>& sources)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      received_(prometheus::BuildCounter()
+                    .Name("parley_webhooks_received_total")
+                    .Help("Webhook requests answered, by source and outcome")
+                    .Register(*registry_)),
+      duration_(prometheus::BuildHistogram()
+                    .Name("parley_webhook_duration_seconds")
+                    .Help("Time from request header received to answer, by source")
+                    .Register(*registry_)),
+      produced_(prometheus::BuildCounter()
+                    .Name("parley_kafka_produced_total")
+                    .Help("Events acknowledged by Kafka, by topic")
+                    .Register(*registry_)),
+      produce_errors_(prometheus::BuildCounter()
+                          .Name("parley_kafka_produce_errors_total")
+                          .Help("Events Kafka did not acknowledge (failure or timeout), by topic")
+                          .Register(*registry_)),
+      inflight_(prometheus::BuildGauge()
+                    .Name("parley_inflight_requests")
+                    .Help("Webhook requests admitted and not yet answered")
+                    .Register(*registry_)
+                    .Add({})),
+      ready_(prometheus::BuildGauge()
+                 .Name("parley_ready")
+                 .Help("1 when /readyz answers 200 (Kafka reachable, not draining)")
+                 .Register(*registry_)
+                 .Add({})),
+      resident_memory_(prometheus::BuildGauge()
+                           .Name("process_resident_memory_bytes")
+                           .Help("Resident memory size in bytes")
+                           .Register(*registry_)
+                           .Add({})),
+      open_fds_(prometheus::BuildGauge()
+                    .Name("process_open_fds")
+                    .Help("Number of open file descriptors")
+                    .Register(*registry_)
+                    .Add({})) {
+  prometheus::BuildGauge()
+      .Name("parley_build_info")
+      .Help("Always 1; the version label says which parley runs")
+      .Register(*registry_)
+      .Add({{"version", kVersion}})
+      .Set(1);
+  const prometheus::Histogram::BucketBoundaries buckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  for (const auto& source : sources) {
+    auto series = std::make_unique<SourceSeries>();
+    series->name = source;
+    for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
+      series->outcomes[i] = &received_.Add({{"source", source}, {"outcome", std::string(kOutcomes[i])}});
+    }
+    series->duration = &duration_.Add({{"source", source}}, buckets);
+    sources_.push_back(std::move(series));
+  }
+}
+
+Metrics::~Metrics() = default;
+
+Metrics::SourceSeries* Metrics::series_for(std::string_view source) {
+  for (const auto& series : sources_) {
+    if (series->name == source) return series.get();
+  }
+  return nullptr;
+}
+
+void Metrics::webhook_answered(std::string_view source, std::string_view outcome) {
+  auto* series = series_for(source);
+  if (series == nullptr) return;
+  for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
+    if (kOutcomes[i] == outcome) series->outcomes[i]->Increment();
+  }
+}
+
+void Metrics::webhook_duration(std::string_view source, double seconds) {
+  if (auto* series = series_for(source)) series->duration->Observe(seconds);
+}
+
+prometheus::Counter& Metrics::topic_counter(prometheus::Family<prometheus::Counter>& family,
+                                            std::string_view topic) {
+  return family.Add({{"topic", std::string(topic)}});
+}
+
+void Metrics::kafka_produced(std::string_view topic) { topic_counter(produced_, topic).Increment(); }
+
+void Metrics::kafka_produce_error(std::string_view topic) {
+  topic_counter(produce_errors_, topic).Increment();
+}
+
+void Metrics::on_scrape(std::function<void(Metrics&)> collector) {
+  collectors_.push_back(std::move(collector));
+}
+
+void Metrics::set_inflight(double value) { inflight_.Set(value); }
+void Metrics::set_ready(bool ready) { ready_.Set(ready ? 1 : 0); }
+
+std::string Metrics::scrape() {
+  for (const auto& collect : collectors_) collect(*this);
+  resident_memory_.Set(resident_memory_bytes());
+  open_fds_.Set(open_file_descriptors());
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace parley::metrics

@@ -1,0 +1,62 @@
+#include "parley/sources/crypto.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+namespace parley::sources {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+Digest hmac_sha256(std::string_view key, std::string_view message) {
+  Digest out{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(), &length);
+  return out;
+}
+
+Digest sha256(std::string_view data) {
+  Digest out{};
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr);
+  return out;
+}
+
+bool digests_equal(const Digest& a, const Digest& b) {
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<Digest> parse_hex_digest(std::string_view hex) {
+  Digest out{};
+  if (hex.size() != out.size() * 2) return std::nullopt;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int high = hex_value(hex[2 * i]);
+    const int low = hex_value(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out[i] = static_cast<unsigned char>(high * 16 + low);
+  }
+  return out;
+}
+
+SecretSet::SecretSet(const std::vector<std::string>& secrets) {
+  hashes_.reserve(secrets.size());
+  for (const auto& secret : secrets) hashes_.push_back(sha256(secret));
+}
+
+bool SecretSet::contains(std::string_view candidate) const {
+  const auto hash = sha256(candidate);
+  bool found = false;
+  for (const auto& stored : hashes_) found |= digests_equal(stored, hash);  // no early exit
+  return found;
+}
+
+}  // namespace parley::sources
