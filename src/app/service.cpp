@@ -44,7 +44,8 @@ void add_webhook_routes(const config::Config& config, http::Router& router,
                                                         config.events.include_raw);
     router.add(bhttp::verb::post, "/v1/webhooks/justanswer",
                std::make_shared<ingest::WebhookEndpoint>(std::move(source), producer, metrics,
-                                                         config.kafka.topics.events));
+                                                         config.kafka.topics.events,
+                                                         config.kafka.ack_timeout));
   }
 }
 

@@ -44,6 +44,11 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
     }
     if (prefix > max_prefix) return std::nullopt;
   }
+  // contains() compares IPv4-mapped peers as IPv4, so a mapped network must be IPv4 too;
+  // left as IPv6 it could never match anything.
+  if (address.is_v6() && address.to_v6().is_v4_mapped() && prefix >= 96) {
+    return Cidr(unmap(address), prefix - 96);
+  }
   return Cidr(address, prefix);
 }
 

@@ -247,6 +247,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection) {
                         .peer = connection.peer,
                         .received_at = received_at};
   const Response response = co_await endpoint.handle(request);
+  ticket.reset();  // answered: no longer in flight, even while the bytes are on their way
   co_return co_await answer(response, true);
 }
 

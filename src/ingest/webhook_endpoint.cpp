@@ -6,8 +6,12 @@ namespace parley::ingest {
 
 WebhookEndpoint::WebhookEndpoint(std::shared_ptr<const sources::Source> source,
                                  kafka::Producer& producer, metrics::Metrics& metrics,
-                                 std::string topic)
-    : source_(std::move(source)), producer_(producer), metrics_(metrics), topic_(std::move(topic)) {}
+                                 std::string topic, std::chrono::milliseconds ack_timeout)
+    : source_(std::move(source)),
+      producer_(producer),
+      metrics_(metrics),
+      topic_(std::move(topic)),
+      ack_timeout_(ack_timeout) {}
 
 http::Response WebhookEndpoint::reject(const Error& error) {
   metrics_.webhook_answered(source_->name(), metric_outcome(error.code));
@@ -37,7 +41,7 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
                              .key = std::move(encoded.key),
                              .value = std::move(encoded.value),
                              .headers = std::move(encoded.headers)};
-  const auto failure = co_await kafka::async_produce(producer_, record);
+  const auto failure = co_await kafka::produce_acknowledged(producer_, record, ack_timeout_);
   observe();
   if (failure) {
     metrics_.kafka_produce_error(topic_);

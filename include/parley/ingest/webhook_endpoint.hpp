@@ -17,7 +17,8 @@ namespace parley::ingest {
 class WebhookEndpoint final : public http::Endpoint {
  public:
   WebhookEndpoint(std::shared_ptr<const sources::Source> source, kafka::Producer& producer,
-                  metrics::Metrics& metrics, std::string topic);
+                  metrics::Metrics& metrics, std::string topic,
+                  std::chrono::milliseconds ack_timeout);
 
   boost::asio::awaitable<http::Response> handle(const http::Request& request) override;
   http::Response reject(const Error& error) override;
@@ -28,6 +29,7 @@ class WebhookEndpoint final : public http::Endpoint {
   kafka::Producer& producer_;
   metrics::Metrics& metrics_;
   const std::string topic_;
+  const std::chrono::milliseconds ack_timeout_;
 };
 
 }  // namespace parley::ingest

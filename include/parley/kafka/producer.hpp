@@ -1,9 +1,6 @@
 #pragma once
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -72,21 +69,12 @@ class KafkaProducer final : public Producer {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Produces `record` and resumes the calling coroutine, on its own executor, once the
-/// delivery report arrived. The result is nullopt on acknowledgement.
-template <class CompletionToken = boost::asio::use_awaitable_t<>>
-auto async_produce(Producer& producer, const Record& record, CompletionToken&& token = {}) {
-  return boost::asio::async_initiate<CompletionToken, void(std::optional<Error>)>(
-      [&producer, &record](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        producer.produce(record, [shared](std::optional<Error> result) {
-          auto executor = boost::asio::get_associated_executor(*shared);
-          boost::asio::post(executor, [shared, result = std::move(result)]() mutable {
-            std::move (*shared)(std::move(result));
-          });
-        });
-      },
-      token);
-}
+/// Produces `record` and resumes the calling coroutine on its own executor once Kafka
+/// acknowledged it (nullopt), failed it, or `ack_timeout` passed without a delivery
+/// report (kafka_timeout) -- whichever comes first. A record that times out here may
+/// still be delivered later: the answer then says 503 and the platform's retry makes a
+/// duplicate, never a loss.
+boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
+    Producer& producer, const Record& record, std::chrono::milliseconds ack_timeout);
 
 }  // namespace parley::kafka

@@ -1,0 +1,83 @@
+// The command line of the real binary: --version, --help, --check-config, bad arguments.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace parley::testing {
+namespace {
+
+struct CommandResult {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+CommandResult run_parley(const std::string& arguments) {
+  const std::string command = std::string(PARLEY_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string output;
+  std::array<char, 4096> chunk{};
+  while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr) {
+    output += chunk.data();
+  }
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+std::filesystem::path write_config(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / ("parley-cli-" + name + ".yaml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Cli, VersionAndHelp) {
+  const auto version = run_parley("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("parley ", 0), 0u) << version.output;
+  const auto help = run_parley("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("--check-config FILE"), std::string::npos);
+}
+
+TEST(Cli, CheckConfigAcceptsTheShippedConfigs) {
+  const auto dev = run_parley(std::string("--check-config ") + PARLEY_SOURCE_DIR "/config/dev.yaml");
+  EXPECT_EQ(dev.exit_code, 0) << dev.output;
+  EXPECT_NE(dev.output.find("configuration is valid"), std::string::npos);
+}
+
+TEST(Cli, CheckConfigNamesTheBadKey) {
+  const auto unknown = run_parley("--check-config " +
+                                  write_config("unknown", "limits:\n  max_body_byte: 10\n").string());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("limits.max_body_byte"), std::string::npos) << unknown.output;
+
+  const auto bad_value =
+      run_parley("--check-config " + write_config("bad", "kafka:\n  ack_timeout_ms: soon\n").string());
+  EXPECT_EQ(bad_value.exit_code, 2);
+  EXPECT_NE(bad_value.output.find("kafka.ack_timeout_ms"), std::string::npos) << bad_value.output;
+
+  const auto missing = run_parley("--check-config /nonexistent/parley.yaml");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("/nonexistent/parley.yaml"), std::string::npos);
+}
+
+TEST(Cli, ServeRefusesAnInvalidConfigBeforeListening) {
+  const auto result = run_parley(
+      "--config " + write_config("unverified", "sources:\n  justanswer: {}\n").string());
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("sources.justanswer.webhook"), std::string::npos) << result.output;
+}
+
+TEST(Cli, UnknownArgumentsPrintUsage) {
+  const auto result = run_parley("--frobnicate");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("--frobnicate"), std::string::npos);
+  EXPECT_NE(result.output.find("usage:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parley::testing

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <gtest/gtest.h>
+#include <openssl/hmac.h>
+
+#include <memory>
+#include <string>
+
+#include "parley/kafka/embedded_broker.hpp"
+#include "support/http_client.hpp"
+#include "support/kafka_reader.hpp"
+#include "support/parley_process.hpp"
+
+namespace parley::testing {
+
+inline const std::string kEventsTopic = "parley.events.v1";
+
+/// A Kafka-protocol broker in the test process and the real parley binary pointed at it.
+class IngestFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = kafka::EmbeddedBroker::start(
+        1, {kEventsTopic, "parley.enriched.v1", "parley.deadletter.v1", "parley.directly.watches.v1"},
+        3);
+    ASSERT_TRUE(started) << started.error();
+    broker_ = std::move(started).value();
+    parley_ = std::make_unique<ParleyProcess>(test_config(broker_->bootstrap_servers(), extra_config()));
+    ASSERT_TRUE(parley_->wait_for_log("kafka reachable", std::chrono::seconds(20)));
+  }
+
+  virtual std::string extra_config() const { return {}; }
+
+  KafkaReader reader() const { return KafkaReader(broker_->bootstrap_servers(), kEventsTopic); }
+
+  std::unique_ptr<kafka::EmbeddedBroker> broker_;
+  std::unique_ptr<ParleyProcess> parley_;
+};
+
+inline std::string ja_body(const std::string& question_id, const std::string& event_type = "1") {
+  return R"({"eventType":")" + event_type + R"(","questionId":")" + question_id +
+         R"(","userToken":"abcde12345"})";
+}
+
+inline std::string hmac_hex(const std::string& secret, const std::string& body) {
+  unsigned char digest[32];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xF]);
+  }
+  return out;
+}
+
+/// The value of one sample line of a Prometheus scrape ("name{labels}"), or -1.
+inline double metric_value(const std::string& scrape, const std::string& series) {
+  const auto at = scrape.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(scrape.substr(at + series.size() + 2));
+}
+
+}  // namespace parley::testing

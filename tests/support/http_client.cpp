@@ -1,0 +1,79 @@
+#include "support/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <stdexcept>
+
+namespace parley::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+HttpClient::HttpClient(std::uint16_t port, std::chrono::milliseconds timeout)
+    : socket_(io_), port_(port), timeout_(timeout) {
+  connect();
+}
+
+void HttpClient::connect() {
+  socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  // Blocking calls with SO_RCVTIMEO/SO_SNDTIMEO: a hung server fails the test.
+  const timeval tv{.tv_sec = static_cast<time_t>(timeout_.count() / 1000),
+                   .tv_usec = static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
+  ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+HttpAnswer HttpClient::request(bhttp::verb method, const std::string& target,
+                               const std::string& body,
+                               const std::vector<std::pair<std::string, std::string>>& headers) {
+  bhttp::request<bhttp::string_body> message{method, target, 11};
+  message.set(bhttp::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) message.set(name, value);
+  message.body() = body;
+  message.prepare_payload();
+  bhttp::write(socket_, message);
+  auto answer = read_answer();
+  if (!answer) throw std::runtime_error("server closed the connection without answering");
+  return *answer;
+}
+
+HttpAnswer HttpClient::post(const std::string& target, const std::string& body,
+                            std::vector<std::pair<std::string, std::string>> headers) {
+  headers.emplace_back("Content-Type", "application/json");
+  return request(bhttp::verb::post, target, body, headers);
+}
+
+HttpAnswer HttpClient::get(const std::string& target) {
+  return request(bhttp::verb::get, target, {}, {});
+}
+
+void HttpClient::send_raw(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+
+std::optional<HttpAnswer> HttpClient::read_answer() {
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> response;
+  beast::error_code ec;
+  bhttp::read(socket_, buffer, response, ec);
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset) return std::nullopt;
+  if (ec) throw std::runtime_error("reading the answer failed: " + ec.message());
+  HttpAnswer answer;
+  answer.status = response.result_int();
+  answer.keep_alive = response.keep_alive();
+  answer.body = response.body();
+  for (const auto& field : response) answer.headers.set(field.name_string(), field.value());
+  return answer;
+}
+
+bool HttpClient::closed_by_server() {
+  char byte;
+  beast::error_code ec;
+  const auto n = socket_.read_some(asio::buffer(&byte, 1), ec);
+  return n == 0 && (ec == asio::error::eof || ec == asio::error::connection_reset);
+}
+
+}  // namespace parley::testing

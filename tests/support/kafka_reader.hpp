@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+struct rd_kafka_s;
+
+namespace parley::testing {
+
+struct KafkaMessage {
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+  int partition = -1;
+  std::int64_t offset = -1;
+};
+
+/// A real Kafka consumer for tests: reads every partition of one topic from the start
+/// (assigned, no consumer group), or counts its records by offsets.
+class KafkaReader {
+ public:
+  KafkaReader(const std::string& bootstrap, const std::string& topic);
+  ~KafkaReader();
+  KafkaReader(const KafkaReader&) = delete;
+  KafkaReader& operator=(const KafkaReader&) = delete;
+
+  /// Reads until `count` messages arrived or `timeout` passed; returns what it read.
+  std::vector<KafkaMessage> read(std::size_t count, std::chrono::milliseconds timeout);
+
+  /// Records in the topic now: the sum of the partitions' high watermarks.
+  std::int64_t count();
+
+ private:
+  rd_kafka_s* rk_ = nullptr;
+  std::string topic_;
+  int partitions_ = 0;
+};
+
+}  // namespace parley::testing

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace parley::testing {
+
+/// A config for tests: both listeners on 127.0.0.1 port 0, Kafka at `bootstrap`,
+/// JustAnswer with token "test-token" and HMAC secrets "old-secret", "new-secret".
+/// `extra` is appended verbatim (top-level YAML keys).
+std::string test_config(const std::string& bootstrap, const std::string& extra = {});
+
+/// The real `parley` binary in a child process, its stderr (JSON log lines) captured.
+/// The constructor returns once both listeners logged their bound addresses; it throws
+/// when parley exits or does not get there within the timeout. The destructor kills a
+/// child that is still running.
+class ParleyProcess {
+ public:
+  explicit ParleyProcess(const std::string& config_yaml,
+                         std::chrono::milliseconds startup_timeout = std::chrono::seconds(30));
+  ~ParleyProcess();
+  ParleyProcess(const ParleyProcess&) = delete;
+  ParleyProcess& operator=(const ParleyProcess&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  std::uint16_t admin_port() const { return admin_port_; }
+
+  void send_signal(int signal);
+  /// The exit code once the process ended (stderr closed), or -1 when `timeout` came first.
+  int wait_exit(std::chrono::milliseconds timeout);
+  /// Waits until `occurrences` log lines containing `needle` appeared; false on timeout.
+  bool wait_for_log(std::string_view needle, std::chrono::milliseconds timeout,
+                    std::size_t occurrences = 1);
+  std::vector<std::string> log_lines() const;
+
+ private:
+  void read_stderr(int fd);
+  std::uint16_t port_of(std::string_view listener) const;
+
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+  std::thread reader_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> lines_;
+  bool stderr_closed_ = false;
+  std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
+};
+
+}  // namespace parley::testing
