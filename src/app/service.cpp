@@ -71,6 +71,13 @@ int serve(const config::Config& config) {
                {{"version", kVersion}});
     return 1;
   }
+  if (!config.tls.cert_file.empty()) {
+    // Refuse rather than silently serve plain HTTP where TLS was asked for.
+    log::error("tls: the TLS listener is not available in this version; terminate TLS at the "
+               "ingress and leave tls.cert_file empty",
+               {{"version", kVersion}});
+    return 1;
+  }
   if (config.role == config::Role::all) {
     log::warn("the enrichment stage is not available in this version; serving ingest only");
   }

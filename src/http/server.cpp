@@ -231,6 +231,12 @@ asio::awaitable<bool> Server::serve_one(Connection& connection) {
   const auto [body_ec, body_bytes] =
       co_await bhttp::async_read(connection.stream, connection.buffer, parser, kAsTuple);
   if (body_ec) {
+    if (body_ec == beast::error::timeout) {
+      // Beast has closed the socket already: the slow client gets no answer, but the
+      // refusal is still counted.
+      endpoint.reject(body_read_error(body_ec, options_));
+      co_return false;
+    }
     if (body_ec == bhttp::error::end_of_stream || body_ec == asio::error::operation_aborted) {
       co_return false;
     }

@@ -8,7 +8,9 @@
 namespace parley {
 namespace {
 
-boost::asio::ip::address addr(const char* text) { return boost::asio::ip::make_address(text); }
+boost::asio::ip::address addr(const char* text) {
+  return boost::asio::ip::make_address(text);
+}
 
 Cidr parse_ok(std::string_view text) {
   const auto cidr = Cidr::parse(text);
@@ -39,11 +41,26 @@ TEST(Cidr, AcceptsTheLongestAndShortestPrefixOfEachFamily) {
 }
 
 TEST(Cidr, RejectsMalformedText) {
-  for (const std::string_view text :
-       {"", "/", "/8", "10.0.0.0/", "10.0.0.0/33", "2001:db8::/129", "10.0.0.0/8x", "10.0.0.0/x",
-        "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/ 8", "10.0.0.0/8/8", "10.0.0.256/8", "10.0.0/8",
-        "example.com/8", " 10.0.0.0/8", "10.0.0.0/4294967296", "10.0.0.0/99999999999999999999",
-        "2001:db8:::/32", "not an address"}) {
+  for (const std::string_view text : {"",
+                                      "/",
+                                      "/8",
+                                      "10.0.0.0/",
+                                      "10.0.0.0/33",
+                                      "2001:db8::/129",
+                                      "10.0.0.0/8x",
+                                      "10.0.0.0/x",
+                                      "10.0.0.0/-1",
+                                      "10.0.0.0/+8",
+                                      "10.0.0.0/ 8",
+                                      "10.0.0.0/8/8",
+                                      "10.0.0.256/8",
+                                      "10.0.0/8",
+                                      "example.com/8",
+                                      " 10.0.0.0/8",
+                                      "10.0.0.0/4294967296",
+                                      "10.0.0.0/99999999999999999999",
+                                      "2001:db8:::/32",
+                                      "not an address"}) {
     EXPECT_FALSE(Cidr::parse(text).has_value()) << "'" << text << "'";
   }
 }
@@ -132,6 +149,8 @@ TEST(Cidr, Ipv4MappedNetworkMatchesIpv4AndMappedPeers) {
   EXPECT_TRUE(cidr.contains(addr("::ffff:10.1.2.3")));
   EXPECT_FALSE(cidr.contains(addr("11.1.2.3")));
   EXPECT_FALSE(cidr.contains(addr("::ffff:11.1.2.3")));
+
+  EXPECT_EQ(cidr.to_string(), "10.0.0.0/8");
 
   const auto host = parse_ok("::ffff:192.0.2.7");
   EXPECT_TRUE(host.contains(addr("192.0.2.7")));

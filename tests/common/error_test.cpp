@@ -39,7 +39,9 @@ static_assert(std::size(kMappings) == 12);
 
 class ErrorMapping : public ::testing::TestWithParam<Mapping> {};
 
-TEST_P(ErrorMapping, HttpStatus) { EXPECT_EQ(http_status(GetParam().code), GetParam().status); }
+TEST_P(ErrorMapping, HttpStatus) {
+  EXPECT_EQ(http_status(GetParam().code), GetParam().status);
+}
 
 TEST_P(ErrorMapping, RetryAfter) {
   EXPECT_EQ(retry_after_seconds(GetParam().code), GetParam().retry_after);
@@ -54,7 +56,8 @@ INSTANTIATE_TEST_SUITE_P(EveryErrc, ErrorMapping, ::testing::ValuesIn(kMappings)
 
 TEST(Error, TableCoversEveryCodeOnce) {
   std::set<int> codes;
-  for (const auto& mapping : kMappings) codes.insert(static_cast<int>(mapping.code));
+  for (const auto& mapping : kMappings)
+    codes.insert(static_cast<int>(mapping.code));
   EXPECT_EQ(codes.size(), std::size(kMappings));
   EXPECT_EQ(*codes.begin(), 0);
   EXPECT_EQ(*codes.rbegin(), static_cast<int>(std::size(kMappings)) - 1);
@@ -79,9 +82,9 @@ TEST(Error, EveryCodeIsAClientOrServerError) {
 
 TEST(Error, OutcomesAreMetricLabels) {
   // DESIGN.md's outcome label set, plus parley's documented extensions.
-  const std::set<std::string_view> labels = {
-      "accepted",       "duplicate", "unauthorized", "invalid", "too_large", "overloaded",
-      "publish_failed", "draining",  "timeout"};
+  const std::set<std::string_view> labels = {"accepted",       "duplicate", "unauthorized",
+                                             "invalid",        "too_large", "overloaded",
+                                             "publish_failed", "draining",  "timeout"};
   for (const auto& mapping : kMappings) {
     EXPECT_TRUE(labels.contains(metric_outcome(mapping.code))) << mapping.name;
   }

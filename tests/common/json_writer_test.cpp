@@ -15,7 +15,9 @@ std::string as_json(std::string_view text) {
   return out;
 }
 
-TEST(JsonWriter, EmptyString) { EXPECT_EQ(as_json(""), R"("")"); }
+TEST(JsonWriter, EmptyString) {
+  EXPECT_EQ(as_json(""), R"("")");
+}
 
 TEST(JsonWriter, PlainAsciiIsCopied) {
   EXPECT_EQ(as_json("hello, world 123 /path?x=1&y='z'"), R"("hello, world 123 /path?x=1&y='z'")");
@@ -45,7 +47,8 @@ TEST(JsonWriter, ShortEscapesForCommonControlCharacters) {
 
 TEST(JsonWriter, EveryOtherControlCharacterIsUnicodeEscaped) {
   for (int c = 0; c < 0x20; ++c) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') continue;
+    if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f')
+      continue;
     char expected[16];
     std::snprintf(expected, sizeof expected, "\"\\u%04x\"", c);
     EXPECT_EQ(as_json(std::string(1, static_cast<char>(c))), expected) << "char " << c;
@@ -58,7 +61,8 @@ TEST(JsonWriter, EmbeddedNulIsEscapedNotTruncated) {
 
 TEST(JsonWriter, NoRawControlCharacterSurvives) {
   std::string all;
-  for (int c = 0; c < 0x80; ++c) all.push_back(static_cast<char>(c));
+  for (int c = 0; c < 0x80; ++c)
+    all.push_back(static_cast<char>(c));
   const std::string out = as_json(all);
   ASSERT_GE(out.size(), 2u);
   for (std::size_t i = 0; i < out.size(); ++i) {

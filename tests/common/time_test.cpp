@@ -12,9 +12,13 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::system_clock;
 
-system_clock::time_point at_ms(long long ms) { return system_clock::time_point(milliseconds(ms)); }
+system_clock::time_point at_ms(long long ms) {
+  return system_clock::time_point(milliseconds(ms));
+}
 
-TEST(Rfc3339, Epoch) { EXPECT_EQ(format_rfc3339(at_ms(0)), "1970-01-01T00:00:00.000Z"); }
+TEST(Rfc3339, Epoch) {
+  EXPECT_EQ(format_rfc3339(at_ms(0)), "1970-01-01T00:00:00.000Z");
+}
 
 TEST(Rfc3339, KnownInstant) {
   // 1700000000 s = 2023-11-14T22:13:20Z.

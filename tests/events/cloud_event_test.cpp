@@ -48,7 +48,8 @@ bool has(simdjson::dom::object object, std::string_view pointer) {
 
 std::set<std::string> keys_of(simdjson::dom::object object) {
   std::set<std::string> keys;
-  for (const auto field : object) keys.emplace(field.key);
+  for (const auto field : object)
+    keys.emplace(field.key);
   return keys;
 }
 
@@ -173,7 +174,8 @@ TEST(CloudEventJson, HostileStringsRoundTrip) {
   EXPECT_EQ(string_at(parsed, "/data/conversation/id"), nasty + "conversation");
   EXPECT_EQ(string_at(parsed, "/data/conversation/customerId"), nasty + "customer");
   EXPECT_FALSE(has(parsed, "/injected"));
-  for (const char c : json) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << "raw control char";
+  for (const char c : json)
+    EXPECT_GE(static_cast<unsigned char>(c), 0x20) << "raw control char";
 }
 
 TEST(CloudEventEncode, KeyValueAndHeaders) {
@@ -214,7 +216,8 @@ TEST(CloudEventEncode, ValueIsValidJsonWithTheSameAttributesAsTheHeaders) {
   simdjson::dom::parser parser;
   const auto parsed = parse(parser, encoded.value);
   for (const auto& [name, value] : encoded.headers) {
-    if (!name.starts_with("ce_")) continue;
+    if (!name.starts_with("ce_"))
+      continue;
     EXPECT_EQ(string_at(parsed, "/" + name.substr(3)), value) << name;
   }
   EXPECT_EQ(string_at(parsed, "/partitionkey"), encoded.key);

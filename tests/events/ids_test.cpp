@@ -23,7 +23,9 @@ system_clock::time_point at_ms(std::int64_t ms) {
 }
 
 // The 48-bit millisecond prefix, as the 12 hex digits before the third dash.
-std::string time_hex(const std::string& id) { return id.substr(0, 8) + id.substr(9, 4); }
+std::string time_hex(const std::string& id) {
+  return id.substr(0, 8) + id.substr(9, 4);
+}
 
 TEST(UuidV7, Format) {
   const std::regex shape("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
@@ -61,7 +63,8 @@ TEST(UuidV7, UniqueWithinOneMillisecond) {
   std::unordered_set<std::string> ids;
   constexpr int kCount = 100'000;
   ids.reserve(kCount);
-  for (int i = 0; i < kCount; ++i) ids.insert(make_uuid_v7(now));
+  for (int i = 0; i < kCount; ++i)
+    ids.insert(make_uuid_v7(now));
   EXPECT_EQ(ids.size(), static_cast<std::size_t>(kCount));
 }
 
@@ -74,12 +77,15 @@ TEST(UuidV7, UniqueAcrossThreads) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) per_thread[t].push_back(make_uuid_v7(now));
+      for (int i = 0; i < kPerThread; ++i)
+        per_thread[t].push_back(make_uuid_v7(now));
     });
   }
-  for (auto& thread : threads) thread.join();
+  for (auto& thread : threads)
+    thread.join();
   std::unordered_set<std::string> ids;
-  for (const auto& batch : per_thread) ids.insert(batch.begin(), batch.end());
+  for (const auto& batch : per_thread)
+    ids.insert(batch.begin(), batch.end());
   EXPECT_EQ(ids.size(), static_cast<std::size_t>(kThreads * kPerThread));
 }
 
@@ -90,10 +96,12 @@ TEST(UuidV7, EveryRandomDigitVaries) {
   std::vector<std::set<char>> seen(36);
   for (int i = 0; i < 2'000; ++i) {
     const auto id = make_uuid_v7(now);
-    for (std::size_t p = 0; p < id.size(); ++p) seen[p].insert(id[p]);
+    for (std::size_t p = 0; p < id.size(); ++p)
+      seen[p].insert(id[p]);
   }
   for (std::size_t p = 15; p < 36; ++p) {
-    if (p == 18 || p == 23) continue;  // dashes
+    if (p == 18 || p == 23)
+      continue;  // dashes
     const std::size_t expected = p == 19 ? 4 : 16;
     EXPECT_EQ(seen[p].size(), expected) << "position " << p;
   }

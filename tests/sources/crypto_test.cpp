@@ -33,7 +33,8 @@ struct Rfc4231Case {
 
 std::vector<Rfc4231Case> rfc4231_cases() {
   std::string key4;
-  for (unsigned char b = 0x01; b <= 0x19; ++b) key4.push_back(static_cast<char>(b));
+  for (unsigned char b = 0x01; b <= 0x19; ++b)
+    key4.push_back(static_cast<char>(b));
   return {
       {"case1", bytes(20, 0x0b), "Hi There",
        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
@@ -78,8 +79,7 @@ TEST(HmacSha256, KeyAndMessageAreNotInterchangeable) {
 }
 
 TEST(Sha256, KnownDigests) {
-  EXPECT_EQ(to_hex(sha256("")),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(to_hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(to_hex(sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
