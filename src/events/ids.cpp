@@ -7,7 +7,11 @@
 namespace parley::events {
 
 std::string make_uuid_v7(std::chrono::system_clock::time_point now) {
-  thread_local std::mt19937_64 random{std::random_device{}()};
+  thread_local std::mt19937_64 random = [] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device()};
+    return std::mt19937_64(seed);
+  }();
   const auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   std::array<std::uint8_t, 16> bytes{};
