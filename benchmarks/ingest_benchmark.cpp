@@ -12,7 +12,8 @@ namespace {
 
 using namespace parley;
 
-const std::string kBody = R"({"eventType":"1","questionId":"e5e06b61d720437a8cd09c67b574e5e8","userToken":"abcde12345"})";
+const std::string kBody =
+    R"({"eventType":"1","questionId":"e5e06b61d720437a8cd09c67b574e5e8","userToken":"abcde12345"})";
 
 std::string hex(const sources::Digest& digest) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -46,14 +47,16 @@ struct JustAnswerRequest {
 };
 
 void BM_HmacSha256(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(sources::hmac_sha256("secret", kBody));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(sources::hmac_sha256("secret", kBody));
 }
 BENCHMARK(BM_HmacSha256);
 
 void BM_JustAnswerVerifySignature(benchmark::State& state) {
   JustAnswerRequest fixture;
   const auto request = fixture.request();
-  for (auto _ : state) benchmark::DoNotOptimize(fixture.source.verify(request));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(fixture.source.verify(request));
 }
 BENCHMARK(BM_JustAnswerVerifySignature);
 
@@ -61,14 +64,16 @@ void BM_JustAnswerNormalize(benchmark::State& state) {
   JustAnswerRequest fixture;
   const auto request = fixture.request();
   const auto now = std::chrono::system_clock::now();
-  for (auto _ : state) benchmark::DoNotOptimize(fixture.source.normalize(request, now));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(fixture.source.normalize(request, now));
 }
 BENCHMARK(BM_JustAnswerNormalize);
 
 void BM_CloudEventEncode(benchmark::State& state) {
   JustAnswerRequest fixture;
   const auto event = fixture.source.normalize(fixture.request(), std::chrono::system_clock::now());
-  for (auto _ : state) benchmark::DoNotOptimize(events::encode(event.value()));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(events::encode(event.value()));
 }
 BENCHMARK(BM_CloudEventEncode);
 

@@ -23,10 +23,14 @@ Logs: JSON lines on stderr.
 
 parley::log::Level to_log_level(parley::config::LogLevel level) {
   switch (level) {
-    case parley::config::LogLevel::debug: return parley::log::Level::debug;
-    case parley::config::LogLevel::info: return parley::log::Level::info;
-    case parley::config::LogLevel::warn: return parley::log::Level::warn;
-    case parley::config::LogLevel::error: return parley::log::Level::error;
+    case parley::config::LogLevel::debug:
+      return parley::log::Level::debug;
+    case parley::config::LogLevel::info:
+      return parley::log::Level::info;
+    case parley::config::LogLevel::warn:
+      return parley::log::Level::warn;
+    case parley::config::LogLevel::error:
+      return parley::log::Level::error;
   }
   return parley::log::Level::info;
 }
@@ -70,7 +74,8 @@ int main(int argc, char** argv) {
     std::cout << "parley: " << check_file << ": configuration is valid\n";
     return 0;
   }
-  if (config_file.empty()) return usage_error("--config FILE is required");
+  if (config_file.empty())
+    return usage_error("--config FILE is required");
 
   auto loaded = parley::config::load_file(std::string(config_file));
   if (!loaded) {

@@ -33,7 +33,8 @@ std::string to_string(const asio::ip::tcp::endpoint& endpoint) {
 
 std::vector<std::string> enabled_sources(const config::Config& config) {
   std::vector<std::string> names;
-  if (config.sources.justanswer) names.emplace_back("justanswer");
+  if (config.sources.justanswer)
+    names.emplace_back("justanswer");
   return names;
 }
 
@@ -73,9 +74,10 @@ int serve(const config::Config& config) {
   }
   if (!config.tls.cert_file.empty()) {
     // Refuse rather than silently serve plain HTTP where TLS was asked for.
-    log::error("tls: the TLS listener is not available in this version; terminate TLS at the "
-               "ingress and leave tls.cert_file empty",
-               {{"version", kVersion}});
+    log::error(
+        "tls: the TLS listener is not available in this version; terminate TLS at the "
+        "ingress and leave tls.cert_file empty",
+        {{"version", kVersion}});
     return 1;
   }
   if (config.role == config::Role::all) {
@@ -117,8 +119,9 @@ int serve(const config::Config& config) {
   http::Router ingest_router;
   add_webhook_routes(config, ingest_router, *producer, metrics);
   http::Router admin_router;
-  admin::add_routes(admin_router, {.kafka_reachable = [&producer] { return producer->reachable(); }},
-                    admission, metrics);
+  admin::add_routes(admin_router,
+                    {.kafka_reachable = [&producer] { return producer->reachable(); }}, admission,
+                    metrics);
 
   http::Server ingest_server(io, ingest_options(config), ingest_router, &admission);
   http::Server admin_server(io, admin_options(config), admin_router, nullptr);
@@ -136,17 +139,20 @@ int serve(const config::Config& config) {
   std::promise<int> stop_requested;
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&stop_requested](const boost::system::error_code& ec, int signal) {
-    if (!ec) stop_requested.set_value(signal);
+    if (!ec)
+      stop_requested.set_value(signal);
   });
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> pool;
-  for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  for (unsigned i = 0; i < threads; ++i)
+    pool.emplace_back([&io] { io.run(); });
   log::info("parley started", {{"version", kVersion}, {"threads", threads}});
 
   const int signal = stop_requested.get_future().get();
   const auto deadline = Clock::now() + config.shutdown_timeout;
-  log::info("draining", {{"signal", signal},
-                         {"shutdown_timeout_ms", static_cast<long long>(config.shutdown_timeout.count())}});
+  log::info("draining",
+            {{"signal", signal},
+             {"shutdown_timeout_ms", static_cast<long long>(config.shutdown_timeout.count())}});
   admission.start_draining();
   ingest_server.shutdown();
   const bool answered = ingest_server.wait_closed(deadline);
@@ -157,7 +163,8 @@ int serve(const config::Config& config) {
   admin_server.wait_closed(deadline);
   work.reset();
   io.stop();
-  for (auto& thread : pool) thread.join();
+  for (auto& thread : pool)
+    thread.join();
 
   if (!answered || unflushed > 0) {
     log::error("shutdown_timeout_ms reached before the drain completed",

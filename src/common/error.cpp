@@ -4,46 +4,66 @@ namespace parley {
 
 unsigned http_status(Errc code) {
   switch (code) {
-    case Errc::bad_request: return 400;
-    case Errc::unauthorized: return 401;
-    case Errc::not_found: return 404;
-    case Errc::method_not_allowed: return 405;
-    case Errc::request_timeout: return 408;
-    case Errc::payload_too_large: return 413;
-    case Errc::unsupported_media_type: return 415;
-    case Errc::overloaded: return 429;
-    case Errc::header_too_large: return 431;
+    case Errc::bad_request:
+      return 400;
+    case Errc::unauthorized:
+      return 401;
+    case Errc::not_found:
+      return 404;
+    case Errc::method_not_allowed:
+      return 405;
+    case Errc::request_timeout:
+      return 408;
+    case Errc::payload_too_large:
+      return 413;
+    case Errc::unsupported_media_type:
+      return 415;
+    case Errc::overloaded:
+      return 429;
+    case Errc::header_too_large:
+      return 431;
     case Errc::draining:
     case Errc::kafka_unavailable:
-    case Errc::kafka_timeout: return 503;
+    case Errc::kafka_timeout:
+      return 503;
   }
   return 500;
 }
 
 unsigned retry_after_seconds(Errc code) {
   switch (code) {
-    case Errc::overloaded: return 1;
+    case Errc::overloaded:
+      return 1;
     case Errc::draining:
     case Errc::kafka_unavailable:
-    case Errc::kafka_timeout: return 5;
-    default: return 0;
+    case Errc::kafka_timeout:
+      return 5;
+    default:
+      return 0;
   }
 }
 
 std::string_view metric_outcome(Errc code) {
   switch (code) {
-    case Errc::unauthorized: return "unauthorized";
+    case Errc::unauthorized:
+      return "unauthorized";
     case Errc::payload_too_large:
-    case Errc::header_too_large: return "too_large";
-    case Errc::overloaded: return "overloaded";
-    case Errc::draining: return "draining";
-    case Errc::request_timeout: return "timeout";
+    case Errc::header_too_large:
+      return "too_large";
+    case Errc::overloaded:
+      return "overloaded";
+    case Errc::draining:
+      return "draining";
+    case Errc::request_timeout:
+      return "timeout";
     case Errc::kafka_unavailable:
-    case Errc::kafka_timeout: return "publish_failed";
+    case Errc::kafka_timeout:
+      return "publish_failed";
     case Errc::bad_request:
     case Errc::not_found:
     case Errc::method_not_allowed:
-    case Errc::unsupported_media_type: return "invalid";
+    case Errc::unsupported_media_type:
+      return "invalid";
   }
   return "invalid";
 }

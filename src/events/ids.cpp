@@ -15,11 +15,14 @@ std::string make_uuid_v7(std::chrono::system_clock::time_point now) {
   const auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   std::array<std::uint8_t, 16> bytes{};
-  for (int i = 0; i < 6; ++i) bytes[static_cast<std::size_t>(i)] = (ms >> (40 - 8 * i)) & 0xFF;
+  for (int i = 0; i < 6; ++i)
+    bytes[static_cast<std::size_t>(i)] = (ms >> (40 - 8 * i)) & 0xFF;
   const std::uint64_t r1 = random();
   const std::uint64_t r2 = random();
-  for (int i = 0; i < 2; ++i) bytes[6 + static_cast<std::size_t>(i)] = (r1 >> (8 * i)) & 0xFF;
-  for (int i = 0; i < 8; ++i) bytes[8 + static_cast<std::size_t>(i)] = (r2 >> (8 * i)) & 0xFF;
+  for (int i = 0; i < 2; ++i)
+    bytes[6 + static_cast<std::size_t>(i)] = (r1 >> (8 * i)) & 0xFF;
+  for (int i = 0; i < 8; ++i)
+    bytes[8 + static_cast<std::size_t>(i)] = (r2 >> (8 * i)) & 0xFF;
   bytes[6] = static_cast<std::uint8_t>(0x70 | (bytes[6] & 0x0F));  // version 7
   bytes[8] = static_cast<std::uint8_t>(0x80 | (bytes[8] & 0x3F));  // RFC 9562 variant
 
@@ -27,7 +30,8 @@ std::string make_uuid_v7(std::chrono::system_clock::time_point now) {
   std::string out;
   out.reserve(36);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out.push_back('-');
     out.push_back(kHex[bytes[i] >> 4]);
     out.push_back(kHex[bytes[i] & 0x0F]);
   }

@@ -11,13 +11,13 @@ namespace parley::kafka {
 namespace {
 
 // Shared by the waiting coroutine and the delivery callback: whoever settles it first
-// decides the answer. The timer is touched only on the coroutine's executor.
+// decides the answer. It holds no I/O object, so a late delivery report (after the
+// answer, even after the io_context is gone) only touches plain memory.
 struct PendingDelivery {
-  explicit PendingDelivery(const boost::asio::any_io_executor& executor) : timer(executor) {}
   std::mutex mutex;
   bool settled = false;
   std::optional<Error> result;
-  boost::asio::steady_timer timer;
+  boost::asio::steady_timer* deadline = nullptr;  // set while the coroutine waits
 };
 
 }  // namespace
@@ -25,26 +25,34 @@ struct PendingDelivery {
 boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
     Producer& producer, const Record& record, std::chrono::milliseconds ack_timeout) {
   const auto executor = co_await boost::asio::this_coro::executor;
-  auto pending = std::make_shared<PendingDelivery>(executor);
-  pending->timer.expires_after(ack_timeout);
+  boost::asio::steady_timer deadline(executor, ack_timeout);
+  auto pending = std::make_shared<PendingDelivery>();
+  pending->deadline = &deadline;
   producer.produce(record, [pending, executor](std::optional<Error> result) {
     {
       std::lock_guard lock(pending->mutex);
-      if (pending->settled) return;
+      if (pending->settled)
+        return;
       pending->settled = true;
       pending->result = std::move(result);
     }
-    boost::asio::post(executor, [pending] { pending->timer.cancel(); });
+    // Wake the coroutine on its own executor; it may have woken by itself meanwhile.
+    boost::asio::post(executor, [pending] {
+      std::lock_guard lock(pending->mutex);
+      if (pending->deadline != nullptr)
+        pending->deadline->cancel();
+    });
   });
-  co_await pending->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  co_await deadline.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   std::lock_guard lock(pending->mutex);
+  pending->deadline = nullptr;
   if (!pending->settled) {
     pending->settled = true;
     co_return Error{Errc::kafka_timeout, "Kafka did not acknowledge the event within " +
                                              std::to_string(ack_timeout.count()) +
                                              " ms (kafka.ack_timeout_ms)"};
   }
-  co_return pending->result;
+  co_return std::move(pending->result);
 }
 
 }  // namespace parley::kafka

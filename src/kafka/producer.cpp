@@ -40,11 +40,12 @@ Error delivery_error(rd_kafka_resp_err_t err, std::chrono::milliseconds ack_time
 
 void log_from_librdkafka(const rd_kafka_t*, int level, const char* facility, const char* buf) {
   // syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug
-  const auto ours = level <= 3 ? log::Level::error
+  const auto ours = level <= 3   ? log::Level::error
                     : level == 4 ? log::Level::warn
                     : level <= 6 ? log::Level::info
                                  : log::Level::debug;
-  if (log::enabled(ours)) log::write(ours, buf, {{"component", "librdkafka"}, {"facility", facility}});
+  if (log::enabled(ours))
+    log::write(ours, buf, {{"component", "librdkafka"}, {"facility", facility}});
 }
 
 }  // namespace
@@ -59,6 +60,7 @@ class KafkaProducer::Impl {
   std::atomic<bool> stopping{false};
   std::mutex probe_mutex;
   std::condition_variable probe_wakeup;
+  std::condition_variable reachability_changed;
   std::thread delivery_thread;
   std::thread probe_thread;
 
@@ -78,13 +80,15 @@ class KafkaProducer::Impl {
   }
 
   void serve_deliveries() {
-    while (!stopping.load()) rd_kafka_queue_poll_callback(main_queue, 1000);
+    while (!stopping.load())
+      rd_kafka_queue_poll_callback(main_queue, 1000);
   }
 
   bool probe_once() {
     const rd_kafka_metadata_t* metadata = nullptr;
     const auto err = rd_kafka_metadata(rk, 0, probe_topic, &metadata, 2000);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return false;
     bool ok = metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
               metadata->topics[0].partition_cnt > 0;
     for (int i = 0; ok && i < metadata->topics[0].partition_cnt; ++i) {
@@ -99,7 +103,11 @@ class KafkaProducer::Impl {
     while (!stopping.load()) {
       lock.unlock();
       const bool now = probe_once();
-      if (now != reachable.exchange(now)) {
+      lock.lock();
+      const bool changed = now != reachable.exchange(now);
+      lock.unlock();
+      if (changed) {
+        reachability_changed.notify_all();
         if (now) {
           log::info("kafka reachable", {{"topic", options.probe_topic}});
         } else {
@@ -114,22 +122,29 @@ class KafkaProducer::Impl {
   ~Impl() {
     stopping.store(true);
     probe_wakeup.notify_all();
-    if (probe_thread.joinable()) probe_thread.join();
-    if (main_queue != nullptr) rd_kafka_queue_yield(main_queue);
-    if (delivery_thread.joinable()) delivery_thread.join();
-    if (rk == nullptr) return;
+    if (probe_thread.joinable())
+      probe_thread.join();
+    if (main_queue != nullptr)
+      rd_kafka_queue_yield(main_queue);
+    if (delivery_thread.joinable())
+      delivery_thread.join();
+    if (rk == nullptr)
+      return;
     // Report whatever is still queued (as purged) so no callback is left dangling.
     rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(rk, 1000);
-    if (probe_topic != nullptr) rd_kafka_topic_destroy(probe_topic);
-    if (main_queue != nullptr) rd_kafka_queue_destroy(main_queue);
+    if (probe_topic != nullptr)
+      rd_kafka_topic_destroy(probe_topic);
+    if (main_queue != nullptr)
+      rd_kafka_queue_destroy(main_queue);
     rd_kafka_destroy(rk);
   }
 };
 
 Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
     const ProducerOptions& options) {
-  if (auto problem = check_durability(options.properties)) return *problem;
+  if (auto problem = check_durability(options.properties))
+    return *problem;
   auto impl = std::make_unique<Impl>();
   impl->options = options;
 
@@ -149,7 +164,8 @@ Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
       {"message.timeout.ms", std::to_string(options.ack_timeout.count())},
       {"linger.ms", "2"},
   };
-  for (const auto& [key, value] : options.properties) settings[key] = value;
+  for (const auto& [key, value] : options.properties)
+    settings[key] = value;
   for (const auto& [key, value] : settings) {
     if (auto problem = set(key, value)) {
       rd_kafka_conf_destroy(conf);
@@ -198,7 +214,8 @@ void KafkaProducer::produce(const Record& record, DeliveryCallback on_delivery) 
   values[5].u.ptr = callback.get();
   rd_kafka_error_t* failure = rd_kafka_produceva(impl_->rk, values.data(), values.size());
   const auto err = failure == nullptr ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_error_code(failure);
-  if (failure != nullptr) rd_kafka_error_destroy(failure);
+  if (failure != nullptr)
+    rd_kafka_error_destroy(failure);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     rd_kafka_headers_destroy(headers);
     (*callback)(Error{Errc::kafka_unavailable,
@@ -208,7 +225,15 @@ void KafkaProducer::produce(const Record& record, DeliveryCallback on_delivery) 
   callback.release();  // owned by librdkafka until the delivery report
 }
 
-bool KafkaProducer::reachable() const { return impl_->reachable.load(); }
+bool KafkaProducer::reachable() const {
+  return impl_->reachable.load();
+}
+
+bool KafkaProducer::wait_reachable(bool wanted, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->probe_mutex);
+  return impl_->reachability_changed.wait_for(lock, timeout,
+                                              [&] { return impl_->reachable.load() == wanted; });
+}
 
 int KafkaProducer::flush(std::chrono::milliseconds timeout) {
   rd_kafka_flush(impl_->rk, static_cast<int>(timeout.count()));

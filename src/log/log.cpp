@@ -16,10 +16,14 @@ std::atomic<int> g_level{static_cast<int>(Level::info)};
 
 std::string_view level_name(Level level) {
   switch (level) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
   }
   return "info";
 }
@@ -43,12 +47,17 @@ void append_value(std::string& out, const Field& field) {
 
 }  // namespace
 
-void set_level(Level level) { g_level.store(static_cast<int>(level)); }
+void set_level(Level level) {
+  g_level.store(static_cast<int>(level));
+}
 
-bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(); }
+bool enabled(Level level) {
+  return static_cast<int>(level) >= g_level.load();
+}
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
-  if (!enabled(level)) return;
+  if (!enabled(level))
+    return;
   std::string line;
   line.reserve(128);
   line += "{\"ts\":\"";
@@ -68,7 +77,8 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
   std::size_t written = 0;
   while (written < line.size()) {
     const auto n = ::write(STDERR_FILENO, line.data() + written, line.size() - written);
-    if (n <= 0) return;
+    if (n <= 0)
+      return;
     written += static_cast<std::size_t>(n);
   }
 }

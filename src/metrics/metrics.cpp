@@ -91,7 +91,8 @@ Metrics::Metrics(const std::vector<std::string>& sources)
     auto series = std::make_unique<SourceSeries>();
     series->name = source;
     for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
-      series->outcomes[i] = &received_.Add({{"source", source}, {"outcome", std::string(kOutcomes[i])}});
+      series->outcomes[i] =
+          &received_.Add({{"source", source}, {"outcome", std::string(kOutcomes[i])}});
     }
     series->duration = &duration_.Add({{"source", source}}, buckets);
     sources_.push_back(std::move(series));
@@ -102,21 +103,25 @@ Metrics::~Metrics() = default;
 
 Metrics::SourceSeries* Metrics::series_for(std::string_view source) {
   for (const auto& series : sources_) {
-    if (series->name == source) return series.get();
+    if (series->name == source)
+      return series.get();
   }
   return nullptr;
 }
 
 void Metrics::webhook_answered(std::string_view source, std::string_view outcome) {
   auto* series = series_for(source);
-  if (series == nullptr) return;
+  if (series == nullptr)
+    return;
   for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
-    if (kOutcomes[i] == outcome) series->outcomes[i]->Increment();
+    if (kOutcomes[i] == outcome)
+      series->outcomes[i]->Increment();
   }
 }
 
 void Metrics::webhook_duration(std::string_view source, double seconds) {
-  if (auto* series = series_for(source)) series->duration->Observe(seconds);
+  if (auto* series = series_for(source))
+    series->duration->Observe(seconds);
 }
 
 prometheus::Counter& Metrics::topic_counter(prometheus::Family<prometheus::Counter>& family,
@@ -124,7 +129,9 @@ prometheus::Counter& Metrics::topic_counter(prometheus::Family<prometheus::Count
   return family.Add({{"topic", std::string(topic)}});
 }
 
-void Metrics::kafka_produced(std::string_view topic) { topic_counter(produced_, topic).Increment(); }
+void Metrics::kafka_produced(std::string_view topic) {
+  topic_counter(produced_, topic).Increment();
+}
 
 void Metrics::kafka_produce_error(std::string_view topic) {
   topic_counter(produce_errors_, topic).Increment();
@@ -134,11 +141,16 @@ void Metrics::on_scrape(std::function<void(Metrics&)> collector) {
   collectors_.push_back(std::move(collector));
 }
 
-void Metrics::set_inflight(double value) { inflight_.Set(value); }
-void Metrics::set_ready(bool ready) { ready_.Set(ready ? 1 : 0); }
+void Metrics::set_inflight(double value) {
+  inflight_.Set(value);
+}
+void Metrics::set_ready(bool ready) {
+  ready_.Set(ready ? 1 : 0);
+}
 
 std::string Metrics::scrape() {
-  for (const auto& collect : collectors_) collect(*this);
+  for (const auto& collect : collectors_)
+    collect(*this);
   resident_memory_.Set(resident_memory_bytes());
   open_fds_.Set(open_file_descriptors());
   return prometheus::TextSerializer().Serialize(registry_->Collect());

@@ -8,9 +8,12 @@ namespace parley::sources {
 namespace {
 
 int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
   return -1;
 }
 
@@ -37,11 +40,13 @@ bool digests_equal(const Digest& a, const Digest& b) {
 
 std::optional<Digest> parse_hex_digest(std::string_view hex) {
   Digest out{};
-  if (hex.size() != out.size() * 2) return std::nullopt;
+  if (hex.size() != out.size() * 2)
+    return std::nullopt;
   for (std::size_t i = 0; i < out.size(); ++i) {
     const int high = hex_value(hex[2 * i]);
     const int low = hex_value(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
+    if (high < 0 || low < 0)
+      return std::nullopt;
     out[i] = static_cast<unsigned char>(high * 16 + low);
   }
   return out;
@@ -49,13 +54,15 @@ std::optional<Digest> parse_hex_digest(std::string_view hex) {
 
 SecretSet::SecretSet(const std::vector<std::string>& secrets) {
   hashes_.reserve(secrets.size());
-  for (const auto& secret : secrets) hashes_.push_back(sha256(secret));
+  for (const auto& secret : secrets)
+    hashes_.push_back(sha256(secret));
 }
 
 bool SecretSet::contains(std::string_view candidate) const {
   const auto hash = sha256(candidate);
   bool found = false;
-  for (const auto& stored : hashes_) found |= digests_equal(stored, hash);  // no early exit
+  for (const auto& stored : hashes_)
+    found |= digests_equal(stored, hash);  // no early exit
   return found;
 }
 

@@ -17,7 +17,9 @@ Result<simdjson::dom::object, Error> parse_object(const std::string& body) {
   return object.value_unsafe();
 }
 
-std::string compact(simdjson::dom::object object) { return simdjson::minify(object); }
+std::string compact(simdjson::dom::object object) {
+  return simdjson::minify(object);
+}
 
 Error field_error(std::string_view name, std::string_view problem) {
   return Error{Errc::bad_request, "field " + std::string(name) + ": " + std::string(problem)};
@@ -25,14 +27,20 @@ Error field_error(std::string_view name, std::string_view problem) {
 
 std::string_view json_type_name(simdjson::dom::element_type type) {
   switch (type) {
-    case simdjson::dom::element_type::ARRAY: return "array";
-    case simdjson::dom::element_type::OBJECT: return "object";
+    case simdjson::dom::element_type::ARRAY:
+      return "array";
+    case simdjson::dom::element_type::OBJECT:
+      return "object";
     case simdjson::dom::element_type::INT64:
     case simdjson::dom::element_type::UINT64:
-    case simdjson::dom::element_type::DOUBLE: return "number";
-    case simdjson::dom::element_type::STRING: return "string";
-    case simdjson::dom::element_type::BOOL: return "boolean";
-    case simdjson::dom::element_type::NULL_VALUE: return "null";
+    case simdjson::dom::element_type::DOUBLE:
+      return "number";
+    case simdjson::dom::element_type::STRING:
+      return "string";
+    case simdjson::dom::element_type::BOOL:
+      return "boolean";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
   }
   return "unknown";
 }

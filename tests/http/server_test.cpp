@@ -36,7 +36,8 @@ class FakeEndpoint final : public Endpoint {
       }
       changed_.notify_all();
     }
-    if (gate) co_await gate->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (gate)
+      co_await gate->async_wait(asio::as_tuple(asio::use_awaitable));
     co_return Response{.status = 200, .body = std::to_string(request.body.size())};
   }
   Response reject(const Error& error) override {
@@ -51,7 +52,8 @@ class FakeEndpoint final : public Endpoint {
   void release_all() {
     std::lock_guard lock(mutex_);
     hold_ = false;
-    for (const auto& gate : gates_) asio::post(gate->get_executor(), [gate] { gate->cancel(); });
+    for (const auto& gate : gates_)
+      asio::post(gate->get_executor(), [gate] { gate->cancel(); });
     gates_.clear();
   }
   bool wait_calls(int count) {
@@ -90,10 +92,8 @@ class ServerTest : public ::testing::Test {
     thread_.join();
   }
   virtual ServerOptions options() const {
-    return ServerOptions{.name = "test",
-                         .max_body_bytes = 1024,
-                         .max_header_bytes = 2048,
-                         .read_timeout = 300ms};
+    return ServerOptions{
+        .name = "test", .max_body_bytes = 1024, .max_header_bytes = 2048, .read_timeout = 300ms};
   }
   std::string post_header(std::size_t length, const std::string& extra = {}) const {
     return "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
@@ -136,7 +136,8 @@ TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
 
 TEST_F(ServerTest, NonJsonContentTypeIs415) {
   HttpClient client(port_);
-  const auto text = client.request(bhttp::verb::post, "/hook", "{}", {{"Content-Type", "text/plain"}});
+  const auto text =
+      client.request(bhttp::verb::post, "/hook", "{}", {{"Content-Type", "text/plain"}});
   EXPECT_EQ(text.status, 415u);
   EXPECT_NE(text.body.find("got 'text/plain'"), std::string::npos);
   HttpClient other(port_);
@@ -144,8 +145,9 @@ TEST_F(ServerTest, NonJsonContentTypeIs415) {
   EXPECT_EQ(none.status, 415u);
   EXPECT_NE(none.body.find("Content-Type header is missing"), std::string::npos);
   HttpClient third(port_);
-  EXPECT_EQ(third.request(bhttp::verb::post, "/hook", "{}",
-                          {{"Content-Type", "application/cloudevents+json; charset=utf-8"}})
+  EXPECT_EQ(third
+                .request(bhttp::verb::post, "/hook", "{}",
+                         {{"Content-Type", "application/cloudevents+json; charset=utf-8"}})
                 .status,
             200u);
   EXPECT_EQ(endpoint_->calls(), 1);
@@ -168,7 +170,8 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
   const std::string chunk(800, 'x');
   client.send_raw(
       "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-      "Transfer-Encoding: chunked\r\n\r\n320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
+      "Transfer-Encoding: chunked\r\n\r\n320\r\n" +
+      chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
   const auto answer = client.read_answer();
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 413u);
@@ -177,7 +180,8 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
 
 TEST_F(ServerTest, HeadersOverTheLimitAre431) {
   HttpClient client(port_);
-  client.send_raw("POST /hook HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
+  client.send_raw("POST /hook HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') +
+                  "\r\n\r\n");
   const auto answer = client.read_answer();
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 431u);

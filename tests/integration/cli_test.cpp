@@ -44,19 +44,20 @@ TEST(Cli, VersionAndHelp) {
 }
 
 TEST(Cli, CheckConfigAcceptsTheShippedConfigs) {
-  const auto dev = run_parley(std::string("--check-config ") + PARLEY_SOURCE_DIR "/config/dev.yaml");
+  const auto dev =
+      run_parley(std::string("--check-config ") + PARLEY_SOURCE_DIR "/config/dev.yaml");
   EXPECT_EQ(dev.exit_code, 0) << dev.output;
   EXPECT_NE(dev.output.find("configuration is valid"), std::string::npos);
 }
 
 TEST(Cli, CheckConfigNamesTheBadKey) {
-  const auto unknown = run_parley("--check-config " +
-                                  write_config("unknown", "limits:\n  max_body_byte: 10\n").string());
+  const auto unknown = run_parley(
+      "--check-config " + write_config("unknown", "limits:\n  max_body_byte: 10\n").string());
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.output.find("limits.max_body_byte"), std::string::npos) << unknown.output;
 
-  const auto bad_value =
-      run_parley("--check-config " + write_config("bad", "kafka:\n  ack_timeout_ms: soon\n").string());
+  const auto bad_value = run_parley(
+      "--check-config " + write_config("bad", "kafka:\n  ack_timeout_ms: soon\n").string());
   EXPECT_EQ(bad_value.exit_code, 2);
   EXPECT_NE(bad_value.output.find("kafka.ack_timeout_ms"), std::string::npos) << bad_value.output;
 
@@ -66,8 +67,8 @@ TEST(Cli, CheckConfigNamesTheBadKey) {
 }
 
 TEST(Cli, ServeRefusesAnInvalidConfigBeforeListening) {
-  const auto result = run_parley(
-      "--config " + write_config("unverified", "sources:\n  justanswer: {}\n").string());
+  const auto result =
+      run_parley("--config " + write_config("unverified", "sources:\n  justanswer: {}\n").string());
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("sources.justanswer.webhook"), std::string::npos) << result.output;
 }

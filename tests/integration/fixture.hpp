@@ -20,11 +20,13 @@ class IngestFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     auto started = kafka::EmbeddedBroker::start(
-        1, {kEventsTopic, "parley.enriched.v1", "parley.deadletter.v1", "parley.directly.watches.v1"},
+        1,
+        {kEventsTopic, "parley.enriched.v1", "parley.deadletter.v1", "parley.directly.watches.v1"},
         3);
     ASSERT_TRUE(started) << started.error();
     broker_ = std::move(started).value();
-    parley_ = std::make_unique<ParleyProcess>(test_config(broker_->bootstrap_servers(), extra_config()));
+    parley_ =
+        std::make_unique<ParleyProcess>(test_config(broker_->bootstrap_servers(), extra_config()));
     ASSERT_TRUE(parley_->wait_for_log("kafka reachable", std::chrono::seconds(20)));
   }
 
@@ -58,7 +60,8 @@ inline std::string hmac_hex(const std::string& secret, const std::string& body) 
 /// The value of one sample line of a Prometheus scrape ("name{labels}"), or -1.
 inline double metric_value(const std::string& scrape, const std::string& series) {
   const auto at = scrape.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
+  if (at == std::string::npos)
+    return -1;
   return std::stod(scrape.substr(at + series.size() + 2));
 }
 

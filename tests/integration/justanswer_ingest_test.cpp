@@ -16,7 +16,8 @@ class JustAnswerIngest : public IngestFixture {};
 
 TEST_F(JustAnswerIngest, AcceptedWebhookIsOnKafkaWithKeyHeadersAndIdAfterThe200) {
   HttpClient client(parley_->port());
-  const std::string body = R"({ "eventType": "1", "questionId": "12345", "userToken": "abcde12345" })";
+  const std::string body =
+      R"({ "eventType": "1", "questionId": "12345", "userToken": "abcde12345" })";
   const auto answer = client.post(kTarget, body, {{"X-Parley-Token", "test-token"}});
   ASSERT_EQ(answer.status, 200u) << answer.body;
   EXPECT_EQ(answer.body, R"({"status":true,"message":""})");
@@ -50,12 +51,14 @@ TEST_F(JustAnswerIngest, AcceptedWebhookIsOnKafkaWithKeyHeadersAndIdAfterThe200)
 TEST_F(JustAnswerIngest, SignatureUnderTheRotatedSecretAndQueryTokenAreAccepted) {
   HttpClient client(parley_->port());
   const auto body = ja_body("q-signed");
-  EXPECT_EQ(client.post(kTarget, body, {{"X-Parley-Signature", "sha256=" + hmac_hex("new-secret", body)}})
-                .status,
-            200u);
-  EXPECT_EQ(client.post(kTarget, body, {{"X-Parley-Signature", "sha256=" + hmac_hex("old-secret", body)}})
-                .status,
-            200u);
+  EXPECT_EQ(
+      client.post(kTarget, body, {{"X-Parley-Signature", "sha256=" + hmac_hex("new-secret", body)}})
+          .status,
+      200u);
+  EXPECT_EQ(
+      client.post(kTarget, body, {{"X-Parley-Signature", "sha256=" + hmac_hex("old-secret", body)}})
+          .status,
+      200u);
   EXPECT_EQ(client.post(std::string(kTarget) + "?token=test-token", body).status, 200u);
   EXPECT_EQ(reader().read(3, 10s).size(), 3u);
 }
@@ -85,15 +88,31 @@ TEST_F(JustAnswerIngest, RejectedRequestsAnswerWithTheProblemAndProduceNothing) 
   const std::vector<Case> cases = {
       {"wrong token", valid, {{"X-Parley-Token", "nope"}}, 401, "not an accepted token"},
       {"no credentials", valid, {}, 401, "missing credentials"},
-      {"bad signature", valid, {{"X-Parley-Signature", "sha256=" + hmac_hex("other", valid)}}, 401,
+      {"bad signature",
+       valid,
+       {{"X-Parley-Signature", "sha256=" + hmac_hex("other", valid)}},
+       401,
        "does not match"},
-      {"invalid json", "{\"eventType\":", {{"X-Parley-Token", "test-token"}}, 400, "not valid JSON"},
-      {"missing field", R"({"eventType":"1","userToken":"u"})", {{"X-Parley-Token", "test-token"}},
-       400, "field questionId: is required"},
-      {"wrong type", R"({"eventType":"1","questionId":5,"userToken":"u"})",
-       {{"X-Parley-Token", "test-token"}}, 400, "field questionId: must be a non-empty string, got number"},
-      {"empty", R"({"eventType":"","questionId":"1","userToken":"u"})",
-       {{"X-Parley-Token", "test-token"}}, 400, "field eventType: must be a non-empty string"},
+      {"invalid json",
+       "{\"eventType\":",
+       {{"X-Parley-Token", "test-token"}},
+       400,
+       "not valid JSON"},
+      {"missing field",
+       R"({"eventType":"1","userToken":"u"})",
+       {{"X-Parley-Token", "test-token"}},
+       400,
+       "field questionId: is required"},
+      {"wrong type",
+       R"({"eventType":"1","questionId":5,"userToken":"u"})",
+       {{"X-Parley-Token", "test-token"}},
+       400,
+       "field questionId: must be a non-empty string, got number"},
+      {"empty",
+       R"({"eventType":"","questionId":"1","userToken":"u"})",
+       {{"X-Parley-Token", "test-token"}},
+       400,
+       "field eventType: must be a non-empty string"},
   };
   for (const auto& c : cases) {
     const auto answer = client.post(kTarget, c.body, c.headers);
@@ -102,8 +121,9 @@ TEST_F(JustAnswerIngest, RejectedRequestsAnswerWithTheProblemAndProduceNothing) 
     EXPECT_NE(answer.body.find(R"("status":false)"), std::string::npos) << c.name;
   }
   HttpClient other(parley_->port());
-  const auto not_json = other.request(boost::beast::http::verb::post, kTarget, valid,
-                                      {{"Content-Type", "text/plain"}, {"X-Parley-Token", "test-token"}});
+  const auto not_json =
+      other.request(boost::beast::http::verb::post, kTarget, valid,
+                    {{"Content-Type", "text/plain"}, {"X-Parley-Token", "test-token"}});
   EXPECT_EQ(not_json.status, 415u);
   EXPECT_NE(not_json.body.find("Content-Type must be application/json"), std::string::npos);
 
@@ -111,14 +131,23 @@ TEST_F(JustAnswerIngest, RejectedRequestsAnswerWithTheProblemAndProduceNothing) 
 
   HttpClient admin(parley_->admin_port());
   const auto scrape = admin.get("/metrics").body;
-  EXPECT_EQ(metric_value(scrape, R"(parley_webhooks_received_total{outcome="unauthorized",source="justanswer"})"), 3);
-  EXPECT_EQ(metric_value(scrape, R"(parley_webhooks_received_total{outcome="invalid",source="justanswer"})"), 5);
-  EXPECT_EQ(metric_value(scrape, R"(parley_webhooks_received_total{outcome="accepted",source="justanswer"})"), 0);
+  EXPECT_EQ(
+      metric_value(scrape,
+                   R"(parley_webhooks_received_total{outcome="unauthorized",source="justanswer"})"),
+      3);
+  EXPECT_EQ(metric_value(
+                scrape, R"(parley_webhooks_received_total{outcome="invalid",source="justanswer"})"),
+            5);
+  EXPECT_EQ(
+      metric_value(scrape,
+                   R"(parley_webhooks_received_total{outcome="accepted",source="justanswer"})"),
+      0);
 }
 
 TEST_F(JustAnswerIngest, AdminListenerServesHealthReadinessAndMetrics) {
   HttpClient client(parley_->port());
-  ASSERT_EQ(client.post(kTarget, ja_body("q-metrics"), {{"X-Parley-Token", "test-token"}}).status, 200u);
+  ASSERT_EQ(client.post(kTarget, ja_body("q-metrics"), {{"X-Parley-Token", "test-token"}}).status,
+            200u);
 
   HttpClient admin(parley_->admin_port());
   EXPECT_EQ(admin.get("/healthz").status, 200u);
@@ -126,11 +155,16 @@ TEST_F(JustAnswerIngest, AdminListenerServesHealthReadinessAndMetrics) {
   EXPECT_EQ(ready.status, 200u) << ready.body;
   const auto metrics = admin.get("/metrics");
   EXPECT_EQ(metrics.status, 200u);
-  EXPECT_NE(metrics.headers[boost::beast::http::field::content_type].find("text/plain"), std::string::npos);
+  EXPECT_NE(metrics.headers[boost::beast::http::field::content_type].find("text/plain"),
+            std::string::npos);
   const auto& scrape = metrics.body;
-  EXPECT_EQ(metric_value(scrape, R"(parley_webhooks_received_total{outcome="accepted",source="justanswer"})"), 1);
+  EXPECT_EQ(
+      metric_value(scrape,
+                   R"(parley_webhooks_received_total{outcome="accepted",source="justanswer"})"),
+      1);
   EXPECT_EQ(metric_value(scrape, R"(parley_kafka_produced_total{topic="parley.events.v1"})"), 1);
-  EXPECT_EQ(metric_value(scrape, R"(parley_webhook_duration_seconds_count{source="justanswer"})"), 1);
+  EXPECT_EQ(metric_value(scrape, R"(parley_webhook_duration_seconds_count{source="justanswer"})"),
+            1);
   EXPECT_EQ(metric_value(scrape, "parley_inflight_requests"), 0);
   EXPECT_EQ(metric_value(scrape, "parley_ready"), 1);
   EXPECT_GT(metric_value(scrape, "process_resident_memory_bytes"), 1e6);
@@ -155,13 +189,15 @@ TEST_F(JustAnswerIngest, KafkaDownAnswers503WithRetryAfterAndReadinessFollowsThe
   const auto not_ready = admin.get("/readyz");
   EXPECT_EQ(not_ready.status, 503u);
   EXPECT_NE(not_ready.body.find("kafka unreachable"), std::string::npos);
-  EXPECT_EQ(metric_value(admin.get("/metrics").body,
-                         R"(parley_webhooks_received_total{outcome="publish_failed",source="justanswer"})"),
+  EXPECT_EQ(metric_value(
+                admin.get("/metrics").body,
+                R"(parley_webhooks_received_total{outcome="publish_failed",source="justanswer"})"),
             1);
 
   broker_->set_broker_up(1, true);
   ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s, 2));
-  EXPECT_EQ(client.post(kTarget, ja_body("q-back"), {{"X-Parley-Token", "test-token"}}).status, 200u);
+  EXPECT_EQ(client.post(kTarget, ja_body("q-back"), {{"X-Parley-Token", "test-token"}}).status,
+            200u);
 }
 
 }  // namespace

@@ -43,7 +43,8 @@ TEST_F(Shutdown, SigtermUnderConcurrentLoadLosesNoAcknowledgedEvent) {
             EXPECT_EQ(answer.status, 503u) << answer.body;  // draining
             ++refused;
           }
-          if (!answer.keep_alive) return;  // the server closes after draining began
+          if (!answer.keep_alive)
+            return;  // the server closes after draining began
         }
       } catch (const std::exception&) {
         // connection refused or closed once the listener stopped: the client is done
@@ -57,7 +58,8 @@ TEST_F(Shutdown, SigtermUnderConcurrentLoadLosesNoAcknowledgedEvent) {
     }));
   }
   parley_->send_signal(SIGTERM);
-  for (auto& client : clients) client.join();
+  for (auto& client : clients)
+    client.join();
   EXPECT_EQ(parley_->wait_exit(30s), 0);
   EXPECT_TRUE(parley_->wait_for_log("\"msg\":\"stopped\"", 1s));
 
@@ -69,7 +71,8 @@ TEST_F(Shutdown, SigtermUnderConcurrentLoadLosesNoAcknowledgedEvent) {
   for (const auto& message : kafka.read(static_cast<std::size_t>(total), 30s)) {
     on_kafka.insert(message.key);
   }
-  for (const auto& key : acknowledged) EXPECT_TRUE(on_kafka.contains(key)) << key << " lost";
+  for (const auto& key : acknowledged)
+    EXPECT_TRUE(on_kafka.contains(key)) << key << " lost";
 }
 
 TEST_F(Shutdown, InFlightRequestGetsItsAnswerWhileReadinessIsDown) {
@@ -79,7 +82,8 @@ TEST_F(Shutdown, InFlightRequestGetsItsAnswerWhileReadinessIsDown) {
   std::atomic<bool> answered{false};
   std::thread in_flight([&] {
     HttpClient client(parley_->port());
-    in_flight_answer = client.post(kTarget, ja_body("q-in-flight"), {{"X-Parley-Token", "test-token"}});
+    in_flight_answer =
+        client.post(kTarget, ja_body("q-in-flight"), {{"X-Parley-Token", "test-token"}});
     answered = true;
   });
   HttpClient admin(parley_->admin_port());

@@ -33,12 +33,14 @@ HttpAnswer HttpClient::request(bhttp::verb method, const std::string& target,
                                const std::vector<std::pair<std::string, std::string>>& headers) {
   bhttp::request<bhttp::string_body> message{method, target, 11};
   message.set(bhttp::field::host, "127.0.0.1");
-  for (const auto& [name, value] : headers) message.set(name, value);
+  for (const auto& [name, value] : headers)
+    message.set(name, value);
   message.body() = body;
   message.prepare_payload();
   bhttp::write(socket_, message);
   auto answer = read_answer();
-  if (!answer) throw std::runtime_error("server closed the connection without answering");
+  if (!answer)
+    throw std::runtime_error("server closed the connection without answering");
   return *answer;
 }
 
@@ -52,20 +54,25 @@ HttpAnswer HttpClient::get(const std::string& target) {
   return request(bhttp::verb::get, target, {}, {});
 }
 
-void HttpClient::send_raw(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+void HttpClient::send_raw(const std::string& bytes) {
+  asio::write(socket_, asio::buffer(bytes));
+}
 
 std::optional<HttpAnswer> HttpClient::read_answer() {
   beast::flat_buffer buffer;
   bhttp::response<bhttp::string_body> response;
   beast::error_code ec;
   bhttp::read(socket_, buffer, response, ec);
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset) return std::nullopt;
-  if (ec) throw std::runtime_error("reading the answer failed: " + ec.message());
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset)
+    return std::nullopt;
+  if (ec)
+    throw std::runtime_error("reading the answer failed: " + ec.message());
   HttpAnswer answer;
   answer.status = response.result_int();
   answer.keep_alive = response.keep_alive();
   answer.body = response.body();
-  for (const auto& field : response) answer.headers.set(field.name_string(), field.value());
+  for (const auto& field : response)
+    answer.headers.set(field.name_string(), field.value());
   return answer;
 }
 

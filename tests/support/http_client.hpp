@@ -24,7 +24,8 @@ struct HttpAnswer {
 /// a deadline so a hung server fails the test instead of hanging it.
 class HttpClient {
  public:
-  explicit HttpClient(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  explicit HttpClient(std::uint16_t port,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
   /// Sends one request and reads the answer; throws on connection errors or timeout.
   HttpAnswer request(boost::beast::http::verb method, const std::string& target,

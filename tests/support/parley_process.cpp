@@ -42,7 +42,8 @@ ParleyProcess::ParleyProcess(const std::string& config_yaml,
   std::ofstream(config_path) << config_yaml;
 
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe2 failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
@@ -65,7 +66,8 @@ ParleyProcess::ParleyProcess(const std::string& config_yaml,
   });
   if (!listening || stderr_closed_) {
     std::string log;
-    for (const auto& line : lines_) log += line + "\n";
+    for (const auto& line : lines_)
+      log += line + "\n";
     lock.unlock();
     throw std::runtime_error("parley did not start listening; its log:\n" + log);
   }
@@ -78,7 +80,8 @@ ParleyProcess::~ParleyProcess() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  if (reader_.joinable()) reader_.join();
+  if (reader_.joinable())
+    reader_.join();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
@@ -88,7 +91,8 @@ void ParleyProcess::read_stderr(int fd) {
   char chunk[4096];
   for (;;) {
     const auto n = ::read(fd, chunk, sizeof chunk);
-    if (n <= 0) break;
+    if (n <= 0)
+      break;
     pending.append(chunk, static_cast<std::size_t>(n));
     std::size_t newline;
     std::lock_guard lock(mutex_);
@@ -108,7 +112,8 @@ std::uint16_t ParleyProcess::port_of(std::string_view listener) const {
   const std::string needle = "\"listener\":\"" + std::string(listener) + "\",\"address\":\"";
   for (const auto& line : lines_) {
     const auto at = line.find(needle);
-    if (line.find("\"msg\":\"listening\"") == std::string::npos || at == std::string::npos) continue;
+    if (line.find("\"msg\":\"listening\"") == std::string::npos || at == std::string::npos)
+      continue;
     const auto end = line.find('"', at + needle.size());
     const auto address = line.substr(at + needle.size(), end - at - needle.size());
     return static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
@@ -116,13 +121,16 @@ std::uint16_t ParleyProcess::port_of(std::string_view listener) const {
   return 0;
 }
 
-void ParleyProcess::send_signal(int signal) { ::kill(pid_, signal); }
+void ParleyProcess::send_signal(int signal) {
+  ::kill(pid_, signal);
+}
 
 int ParleyProcess::wait_exit(std::chrono::milliseconds timeout) {
   {
     std::unique_lock lock(mutex_);
     // The child's stderr closes when it exits; only then is waitpid() sure not to block.
-    if (!changed_.wait_for(lock, timeout, [this] { return stderr_closed_; })) return -1;
+    if (!changed_.wait_for(lock, timeout, [this] { return stderr_closed_; }))
+      return -1;
   }
   if (exit_code_ == -1) {
     int status = 0;
@@ -138,7 +146,8 @@ bool ParleyProcess::wait_for_log(std::string_view needle, std::chrono::milliseco
   return changed_.wait_for(lock, timeout, [&] {
     std::size_t seen = 0;
     for (const auto& line : lines_) {
-      if (line.find(needle) != std::string::npos) ++seen;
+      if (line.find(needle) != std::string::npos)
+        ++seen;
     }
     return seen >= occurrences;
   });

@@ -153,7 +153,8 @@ struct ConfigError {
 /// Parses and validates YAML text. `${env:NAME}` and `${file:PATH}` are substituted in
 /// every string scalar; relative file paths resolve against `base_dir`.
 /// Never throws: every problem becomes a ConfigError naming the key.
-Result<Config, ConfigError> parse(std::string_view yaml_text, const std::filesystem::path& base_dir);
+Result<Config, ConfigError> parse(std::string_view yaml_text,
+                                  const std::filesystem::path& base_dir);
 
 /// Reads `file` and parses it with its directory as base_dir.
 Result<Config, ConfigError> load_file(const std::filesystem::path& file);

@@ -38,9 +38,9 @@ class Producer {
 
 struct ProducerOptions {
   std::string bootstrap_servers;
-  std::chrono::milliseconds ack_timeout{4000};  ///< delivery report deadline per record
+  std::chrono::milliseconds ack_timeout{4000};    ///< delivery report deadline per record
   std::map<std::string, std::string> properties;  ///< librdkafka overrides (security, sasl...)
-  std::string probe_topic;  ///< metadata of this topic decides reachable()
+  std::string probe_topic;                        ///< metadata of this topic decides reachable()
   std::chrono::milliseconds probe_interval{1000};
 };
 
@@ -58,6 +58,8 @@ class KafkaProducer final : public Producer {
 
   /// True while the last metadata probe of the probe topic succeeded.
   bool reachable() const;
+  /// Waits until reachable() equals `wanted`; false when `timeout` came first.
+  bool wait_reachable(bool wanted, std::chrono::milliseconds timeout);
   /// Waits up to `timeout` for every queued record's delivery report; returns how many
   /// records were still outstanding when it gave up.
   int flush(std::chrono::milliseconds timeout);

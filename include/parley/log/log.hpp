@@ -20,8 +20,8 @@ struct Field {
   Field(std::string_view k, bool v) : key(k), value(v) {}
   Field(std::string_view k, double v) : key(k), value(v) {}
   template <class Int>
-    requires std::is_integral_v<Int>
-  Field(std::string_view k, Int v) : key(k), value(static_cast<long long>(v)) {}
+  requires std::is_integral_v<Int> Field(std::string_view k, Int v)
+      : key(k), value(static_cast<long long>(v)) {}
 };
 
 /// Sets the minimum level written. Thread-safe; default info.
@@ -33,7 +33,8 @@ bool enabled(Level level);
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 
 inline void debug(std::string_view m, std::initializer_list<Field> f = {}) {
-  if (enabled(Level::debug)) write(Level::debug, m, f);
+  if (enabled(Level::debug))
+    write(Level::debug, m, f);
 }
 inline void info(std::string_view m, std::initializer_list<Field> f = {}) {
   write(Level::info, m, f);

@@ -43,22 +43,26 @@ Result<std::array<std::string_view, N>, Error> required_strings(
   std::array<bool, N> seen{};
   for (const auto field : object) {
     for (std::size_t i = 0; i < N; ++i) {
-      if (field.key != names[i]) continue;
-      if (seen[i]) return field_error(names[i], "appears more than once");
+      if (field.key != names[i])
+        continue;
+      if (seen[i])
+        return field_error(names[i], "appears more than once");
       seen[i] = true;
       if (!field.value.is_string()) {
         return field_error(names[i], "must be a non-empty string, got " +
                                          std::string(json_type_name(field.value.type())));
       }
       values[i] = field.value.get_string().value_unsafe();
-      if (values[i].empty()) return field_error(names[i], "must be a non-empty string");
+      if (values[i].empty())
+        return field_error(names[i], "must be a non-empty string");
       if (values[i].size() > kMaxIdBytes) {
         return field_error(names[i], "longer than " + std::to_string(kMaxIdBytes) + " bytes");
       }
     }
   }
   for (std::size_t i = 0; i < N; ++i) {
-    if (!seen[i]) return field_error(names[i], "is required");
+    if (!seen[i])
+      return field_error(names[i], "is required");
   }
   return values;
 }

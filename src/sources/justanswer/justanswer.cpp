@@ -18,7 +18,9 @@ const char* parley_type_for(std::string_view /*event_type*/) {
   return events::type::kConversationUpdated;
 }
 
-Error unauthorized(std::string message) { return Error{Errc::unauthorized, std::move(message)}; }
+Error unauthorized(std::string message) {
+  return Error{Errc::unauthorized, std::move(message)};
+}
 
 }  // namespace
 
@@ -38,15 +40,17 @@ bool JustAnswer::signature_matches(std::string_view body, const Digest& signatur
 }
 
 std::optional<Error> JustAnswer::verify(const http::Request& request) const {
-  const bool nothing_configured =
-      tokens_.empty() && hmac_secrets_.empty() && allow_cidrs_.empty();
-  if (nothing_configured && allow_unauthenticated_) return std::nullopt;
+  const bool nothing_configured = tokens_.empty() && hmac_secrets_.empty() && allow_cidrs_.empty();
+  if (nothing_configured && allow_unauthenticated_)
+    return std::nullopt;
 
   std::string token(request.headers[kTokenHeader]);
-  if (token.empty()) token = http::query_parameter(request.query, "token");
+  if (token.empty())
+    token = http::query_parameter(request.query, "token");
   const std::string_view signature = request.headers[kSignatureHeader];
 
-  if (!tokens_.empty() && !token.empty() && tokens_.contains(token)) return std::nullopt;
+  if (!tokens_.empty() && !token.empty() && tokens_.contains(token))
+    return std::nullopt;
 
   std::optional<Error> signature_problem;
   if (!hmac_secrets_.empty() && !signature.empty()) {
@@ -65,15 +69,18 @@ std::optional<Error> JustAnswer::verify(const http::Request& request) const {
   }
 
   for (const auto& network : allow_cidrs_) {
-    if (network.contains(request.peer)) return std::nullopt;
+    if (network.contains(request.peer))
+      return std::nullopt;
   }
 
-  if (signature_problem) return signature_problem;
+  if (signature_problem)
+    return signature_problem;
   if (!tokens_.empty() && !token.empty()) {
     return unauthorized("X-Parley-Token / ?token=: not an accepted token");
   }
   std::string accepted;
-  if (!tokens_.empty()) accepted += "X-Parley-Token header or ?token= parameter";
+  if (!tokens_.empty())
+    accepted += "X-Parley-Token header or ?token= parameter";
   if (!hmac_secrets_.empty()) {
     accepted += accepted.empty() ? "" : ", or ";
     accepted += "X-Parley-Signature: sha256=<hex>";
@@ -88,11 +95,13 @@ std::optional<Error> JustAnswer::verify(const http::Request& request) const {
 Result<events::CloudEvent, Error> JustAnswer::normalize(
     const http::Request& request, std::chrono::system_clock::time_point received) const {
   auto object = parse_object(request.body);
-  if (!object) return object.error();
+  if (!object)
+    return object.error();
   static constexpr std::array<std::string_view, 3> kRequired = {"eventType", "questionId",
                                                                 "userToken"};
   auto fields = required_strings(object.value(), kRequired);
-  if (!fields) return fields.error();
+  if (!fields)
+    return fields.error();
   const auto [event_type, question_id, user_token] = fields.value();
 
   events::CloudEvent event;
@@ -106,11 +115,14 @@ Result<events::CloudEvent, Error> JustAnswer::normalize(
   event.data.platform_event = event_type;
   event.data.conversation.id = question_id;
   event.data.conversation.customer_id = user_token;
-  if (include_raw_) event.data.raw_json = compact(object.value());
+  if (include_raw_)
+    event.data.raw_json = compact(object.value());
   return event;
 }
 
-std::string JustAnswer::accepted_body() const { return R"({"status":true,"message":""})"; }
+std::string JustAnswer::accepted_body() const {
+  return R"({"status":true,"message":""})";
+}
 
 std::string JustAnswer::error_body(const Error& error) const {
   std::string body = R"({"status":false,"message":)";

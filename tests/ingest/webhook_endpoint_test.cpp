@@ -1,0 +1,137 @@
+// The webhook pipeline with a fake producer: what reaches Kafka, what is answered, what
+// is counted.
+#include "parley/ingest/webhook_endpoint.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "parley/sources/justanswer/justanswer.hpp"
+
+namespace parley::ingest {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Records what it is given and reports a preset result at once (or never, when silent).
+class FakeProducer final : public kafka::Producer {
+ public:
+  void produce(const kafka::Record& record, kafka::DeliveryCallback on_delivery) override {
+    records.push_back(record);
+    if (!silent)
+      on_delivery(result);
+    else
+      pending.push_back(std::move(on_delivery));
+  }
+  std::vector<kafka::Record> records;
+  std::optional<Error> result;
+  bool silent = false;
+  std::vector<kafka::DeliveryCallback> pending;
+};
+
+double scraped(metrics::Metrics& metrics, const std::string& series) {
+  const auto text = metrics.scrape();
+  const auto at = text.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+}
+
+class WebhookEndpointTest : public ::testing::Test {
+ protected:
+  http::Response post(const std::string& body,
+                      std::vector<std::pair<std::string, std::string>> headers = {
+                          {"X-Parley-Token", "t"}}) {
+    boost::beast::http::fields fields;
+    for (const auto& [name, value] : headers)
+      fields.set(name, value);
+    std::string owned;
+    owned.reserve(body.size() + http::kBodySlack);
+    owned = body;
+    const http::Request request{.method = boost::beast::http::verb::post,
+                                .path = "/v1/webhooks/justanswer",
+                                .query = {},
+                                .headers = fields,
+                                .body = owned,
+                                .peer = {},
+                                .received_at = std::chrono::steady_clock::now()};
+    boost::asio::io_context io;
+    auto answer = boost::asio::co_spawn(io, endpoint_.handle(request), boost::asio::use_future);
+    io.run();
+    return answer.get();
+  }
+
+  config::JustAnswerSource::Webhook webhook_{.tokens = {"t"}};
+  FakeProducer producer_;
+  metrics::Metrics metrics_{{"justanswer"}};
+  WebhookEndpoint endpoint_{std::make_shared<sources::JustAnswer>(webhook_, true), producer_,
+                            metrics_, "events", 200ms};
+  const std::string valid_ = R"({"eventType":"1","questionId":"q1","userToken":"u"})";
+};
+
+TEST_F(WebhookEndpointTest, AcknowledgedEventIsAnswered200AndCounted) {
+  const auto answer = post(valid_);
+  EXPECT_EQ(answer.status, 200u);
+  EXPECT_EQ(answer.body, R"({"status":true,"message":""})");
+  ASSERT_EQ(producer_.records.size(), 1u);
+  EXPECT_EQ(producer_.records[0].topic, "events");
+  EXPECT_EQ(producer_.records[0].key, "justanswer:q1");
+  EXPECT_EQ(scraped(metrics_,
+                    R"(parley_webhooks_received_total{outcome="accepted",source="justanswer"})"),
+            1);
+  EXPECT_EQ(scraped(metrics_, R"(parley_kafka_produced_total{topic="events"})"), 1);
+  EXPECT_EQ(scraped(metrics_, R"(parley_webhook_duration_seconds_count{source="justanswer"})"), 1);
+}
+
+TEST_F(WebhookEndpointTest, KafkaFailureIs503WithRetryAfterAndCounted) {
+  producer_.result = Error{Errc::kafka_unavailable, "Kafka did not accept the event: boom"};
+  const auto answer = post(valid_);
+  EXPECT_EQ(answer.status, 503u);
+  EXPECT_EQ(answer.retry_after_seconds, 5u);
+  EXPECT_EQ(answer.body, R"({"status":false,"message":"Kafka did not accept the event: boom"})");
+  EXPECT_EQ(
+      scraped(metrics_,
+              R"(parley_webhooks_received_total{outcome="publish_failed",source="justanswer"})"),
+      1);
+  EXPECT_EQ(scraped(metrics_, R"(parley_kafka_produce_errors_total{topic="events"})"), 1);
+}
+
+TEST_F(WebhookEndpointTest, NoDeliveryReportWithinTheAckTimeoutIs503) {
+  producer_.silent = true;
+  const auto started = std::chrono::steady_clock::now();
+  const auto answer = post(valid_);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 200ms);
+  EXPECT_EQ(answer.status, 503u);
+  EXPECT_NE(answer.body.find("within 200 ms (kafka.ack_timeout_ms)"), std::string::npos);
+  // A late report after the answer is harmless.
+  ASSERT_EQ(producer_.pending.size(), 1u);
+  producer_.pending[0](std::nullopt);
+}
+
+TEST_F(WebhookEndpointTest, UnverifiedOrInvalidRequestsNeverReachTheProducer) {
+  EXPECT_EQ(post(valid_, {{"X-Parley-Token", "wrong"}}).status, 401u);
+  EXPECT_EQ(post(valid_, {}).status, 401u);
+  EXPECT_EQ(post(R"({"eventType":"1"})").status, 400u);
+  EXPECT_EQ(post("not json").status, 400u);
+  EXPECT_TRUE(producer_.records.empty());
+  EXPECT_EQ(
+      scraped(metrics_,
+              R"(parley_webhooks_received_total{outcome="unauthorized",source="justanswer"})"),
+      2);
+  EXPECT_EQ(
+      scraped(metrics_, R"(parley_webhooks_received_total{outcome="invalid",source="justanswer"})"),
+      2);
+}
+
+TEST_F(WebhookEndpointTest, HttpLayerRefusalsAreAnsweredInThePlatformsShapeAndCounted) {
+  const auto answer = endpoint_.reject(Error{Errc::overloaded, "over limits.max_inflight (1)"});
+  EXPECT_EQ(answer.status, 429u);
+  EXPECT_EQ(answer.retry_after_seconds, 1u);
+  EXPECT_EQ(answer.body, R"json({"status":false,"message":"over limits.max_inflight (1)"})json");
+  EXPECT_EQ(scraped(metrics_,
+                    R"(parley_webhooks_received_total{outcome="overloaded",source="justanswer"})"),
+            1);
+}
+
+}  // namespace
+}  // namespace parley::ingest
