@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
       std::cerr << "parley: " << check_file << ": " << loaded.error().to_string() << "\n";
       return 2;
     }
+    if (auto problem = parley::app::unservable(loaded.value())) {
+      std::cerr << "parley: " << check_file << ": " << *problem << "\n";
+      return 2;
+    }
     std::cout << "parley: " << check_file << ": configuration is valid\n";
     return 0;
   }

@@ -64,20 +64,30 @@ http::ServerOptions admin_options(const config::Config& config) {
                              .read_timeout = config.limits.read_timeout};
 }
 
+kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap) {
+  return kafka::ProducerOptions{.bootstrap_servers = std::move(bootstrap),
+                                .ack_timeout = config.kafka.ack_timeout,
+                                .properties = config.kafka.properties,
+                                .probe_topic = config.kafka.topics.events};
+}
+
 }  // namespace
 
-int serve(const config::Config& config) {
+std::optional<std::string> unservable(const config::Config& config) {
   if (config.role == config::Role::enrich) {
-    log::error("role enrich: the enrichment stage is not available in this version",
-               {{"version", kVersion}});
-    return 1;
+    return "role: the enrichment stage is not available in this version (use ingest or all)";
   }
   if (!config.tls.cert_file.empty()) {
     // Refuse rather than silently serve plain HTTP where TLS was asked for.
-    log::error(
-        "tls: the TLS listener is not available in this version; terminate TLS at the "
-        "ingress and leave tls.cert_file empty",
-        {{"version", kVersion}});
+    return "tls.cert_file: the TLS listener is not available in this version; terminate TLS "
+           "at the ingress and leave tls empty";
+  }
+  return kafka::KafkaProducer::check(producer_options(config, "127.0.0.1:9092"));
+}
+
+int serve(const config::Config& config) {
+  if (auto problem = unservable(config)) {
+    log::error("cannot serve this configuration", {{"error", *problem}, {"version", kVersion}});
     return 1;
   }
   if (config.role == config::Role::all) {
@@ -104,10 +114,7 @@ int serve(const config::Config& config) {
                {"watch", "kcat -b " + bootstrap + " -t " + t.events + " -C -f '%k %s\\n'"}});
   }
 
-  auto created = kafka::KafkaProducer::create({.bootstrap_servers = bootstrap,
-                                               .ack_timeout = config.kafka.ack_timeout,
-                                               .properties = config.kafka.properties,
-                                               .probe_topic = config.kafka.topics.events});
+  auto created = kafka::KafkaProducer::create(producer_options(config, bootstrap));
   if (!created) {
     log::error("kafka producer not created", {{"error", created.error()}});
     return 1;

@@ -1,8 +1,15 @@
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "parley/config/config.hpp"
 
 namespace parley::app {
+
+/// Why this build cannot serve `config` (a feature it lacks, a Kafka property librdkafka
+/// refuses), naming the key; nullopt when it can. Shared by --check-config and serve().
+std::optional<std::string> unservable(const config::Config& config);
 
 /// Runs parley with `config` until SIGTERM/SIGINT, then drains: /readyz turns 503, the
 /// listener stops accepting, every in-flight request gets its Kafka-backed answer, the

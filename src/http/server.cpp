@@ -150,7 +150,7 @@ asio::awaitable<void> Server::accept_loop() {
     auto connection = std::make_shared<Connection>(tcp::socket(std::move(socket)));
     {
       std::lock_guard lock(connections_mutex_);
-      connections_.push_back(connection);
+      connections_.insert(connection);
     }
     asio::co_spawn(connection->stream.get_executor(), serve(connection),
                    [this, connection](const std::exception_ptr& failure) {
@@ -287,7 +287,7 @@ void Server::shutdown() {
 
 void Server::forget(const std::shared_ptr<Connection>& connection) {
   std::lock_guard lock(connections_mutex_);
-  std::erase(connections_, connection);
+  connections_.erase(connection);
   if (connections_.empty())
     connections_closed_.notify_all();
 }

@@ -141,22 +141,13 @@ class KafkaProducer::Impl {
   }
 };
 
-Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
-    const ProducerOptions& options) {
+namespace {
+
+// librdkafka's configuration for `options`: parley's durability settings, then the user's
+// properties. Fails naming the first property librdkafka or parley refuses.
+Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) {
   if (auto problem = check_durability(options.properties))
     return *problem;
-  auto impl = std::make_unique<Impl>();
-  impl->options = options;
-
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char error[512];
-  auto set = [&](const std::string& key, const std::string& value) -> std::optional<std::string> {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
-        RD_KAFKA_CONF_OK) {
-      return "kafka.properties." + key + ": " + error;
-    }
-    return std::nullopt;
-  };
   std::map<std::string, std::string> settings = {
       {"bootstrap.servers", options.bootstrap_servers},
       {"acks", "all"},
@@ -166,12 +157,37 @@ Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
   };
   for (const auto& [key, value] : options.properties)
     settings[key] = value;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
   for (const auto& [key, value] : settings) {
-    if (auto problem = set(key, value)) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
+        RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
-      return *problem;
+      return "kafka.properties." + key + ": " + error;
     }
   }
+  return conf;
+}
+
+}  // namespace
+
+std::optional<std::string> KafkaProducer::check(const ProducerOptions& options) {
+  auto conf = make_conf(options);
+  if (!conf)
+    return conf.error();
+  rd_kafka_conf_destroy(conf.value());
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
+    const ProducerOptions& options) {
+  auto made = make_conf(options);
+  if (!made)
+    return made.error();
+  rd_kafka_conf_t* conf = made.value();
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  char error[512];
   rd_kafka_conf_set_dr_msg_cb(conf, &Impl::on_delivery);
   rd_kafka_conf_set_error_cb(conf, &Impl::on_error);
   rd_kafka_conf_set_log_cb(conf, &log_from_librdkafka);

@@ -66,6 +66,27 @@ TEST(Cli, CheckConfigNamesTheBadKey) {
   EXPECT_NE(missing.output.find("/nonexistent/parley.yaml"), std::string::npos);
 }
 
+TEST(Cli, CheckConfigRefusesWhatThisBuildCannotServe) {
+  const auto property = run_parley(
+      "--check-config " +
+      write_config("property", "kafka:\n  properties: {no.such.property: 1}\n").string());
+  EXPECT_EQ(property.exit_code, 2);
+  EXPECT_NE(property.output.find("kafka.properties.no.such.property"), std::string::npos)
+      << property.output;
+
+  const auto weak = run_parley("--check-config " +
+                               write_config("weak", "kafka:\n  properties: {acks: 1}\n").string());
+  EXPECT_EQ(weak.exit_code, 2);
+  EXPECT_NE(weak.output.find("kafka.properties.acks: parley requires acks=all"), std::string::npos)
+      << weak.output;
+
+  const auto tls =
+      run_parley("--check-config " +
+                 write_config("tls", "tls: {cert_file: /c.pem, key_file: /k.pem}\n").string());
+  EXPECT_EQ(tls.exit_code, 2);
+  EXPECT_NE(tls.output.find("tls.cert_file"), std::string::npos) << tls.output;
+}
+
 TEST(Cli, ServeRefusesAnInvalidConfigBeforeListening) {
   const auto result =
       run_parley("--config " + write_config("unverified", "sources:\n  justanswer: {}\n").string());

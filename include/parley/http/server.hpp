@@ -9,7 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
+#include <unordered_set>
 
 #include "parley/common/result.hpp"
 #include "parley/http/admission.hpp"
@@ -65,7 +65,7 @@ class Server {
 
   std::mutex connections_mutex_;
   std::condition_variable connections_closed_;
-  std::vector<std::shared_ptr<Connection>> connections_;
+  std::unordered_set<std::shared_ptr<Connection>> connections_;
 };
 
 }  // namespace parley::http

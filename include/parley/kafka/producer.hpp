@@ -52,6 +52,8 @@ class KafkaProducer final : public Producer {
   /// Fails (with a message naming the property) when librdkafka refuses the configuration
   /// or a property would weaken durability (acks other than all, idempotence off).
   static Result<std::unique_ptr<KafkaProducer>, std::string> create(const ProducerOptions& options);
+  /// The checks of create() without connecting anywhere: nullopt when `options` are usable.
+  static std::optional<std::string> check(const ProducerOptions& options);
   ~KafkaProducer() override;
 
   void produce(const Record& record, DeliveryCallback on_delivery) override;
