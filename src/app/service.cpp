@@ -111,7 +111,7 @@ int serve(const config::Config& config) {
     bootstrap = embedded->bootstrap_servers();
     log::info("embedded kafka started (in memory, not durable)",
               {{"bootstrap", bootstrap},
-               {"watch", "kcat -b " + bootstrap + " -t " + t.events + " -C -f '%k %s\\n'"}});
+               {"watch", "kcat -b " + bootstrap + " -t " + t.events + " -C"}});
   }
 
   auto created = kafka::KafkaProducer::create(producer_options(config, bootstrap));
