@@ -25,12 +25,10 @@ class FunctionEndpoint final : public http::Endpoint {
 
 http::Response readiness(const Probes& probes, const http::Admission& admission) {
   std::string reasons;
-  if (admission.draining())
-    reasons += R"("draining")";
+  if (admission.draining()) reasons += R"("draining")";
   if (!probes.kafka_reachable())
     reasons += std::string(reasons.empty() ? "" : ",") + R"("kafka unreachable")";
-  if (reasons.empty())
-    return http::Response{.status = 200, .body = R"({"status":"ready"})"};
+  if (reasons.empty()) return http::Response{.status = 200, .body = R"({"status":"ready"})"};
   return http::Response{.status = 503,
                         .body = R"({"status":"not ready","reasons":[)" + reasons + "]}"};
 }

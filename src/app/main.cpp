@@ -78,8 +78,7 @@ int main(int argc, char** argv) {
     std::cout << "parley: " << check_file << ": configuration is valid\n";
     return 0;
   }
-  if (config_file.empty())
-    return usage_error("--config FILE is required");
+  if (config_file.empty()) return usage_error("--config FILE is required");
 
   auto loaded = parley::config::load_file(std::string(config_file));
   if (!loaded) {

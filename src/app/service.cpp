@@ -33,8 +33,7 @@ std::string to_string(const asio::ip::tcp::endpoint& endpoint) {
 
 std::vector<std::string> enabled_sources(const config::Config& config) {
   std::vector<std::string> names;
-  if (config.sources.justanswer)
-    names.emplace_back("justanswer");
+  if (config.sources.justanswer) names.emplace_back("justanswer");
   return names;
 }
 
@@ -109,9 +108,9 @@ int serve(const config::Config& config) {
     }
     embedded = std::move(started).value();
     bootstrap = embedded->bootstrap_servers();
-    log::info("embedded kafka started (in memory, not durable)",
-              {{"bootstrap", bootstrap},
-               {"watch", "kcat -b " + bootstrap + " -t " + t.events + " -C"}});
+    log::info(
+        "embedded kafka started (in memory, not durable)",
+        {{"bootstrap", bootstrap}, {"watch", "kcat -b " + bootstrap + " -t " + t.events + " -C"}});
   }
 
   auto created = kafka::KafkaProducer::create(producer_options(config, bootstrap));
@@ -146,8 +145,7 @@ int serve(const config::Config& config) {
   std::promise<int> stop_requested;
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&stop_requested](const boost::system::error_code& ec, int signal) {
-    if (!ec)
-      stop_requested.set_value(signal);
+    if (!ec) stop_requested.set_value(signal);
   });
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> pool;

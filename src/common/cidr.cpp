@@ -18,12 +18,10 @@ template <class Bytes>
 bool prefix_equal(const Bytes& a, const Bytes& b, unsigned prefix) {
   const unsigned full_bytes = prefix / 8;
   for (unsigned i = 0; i < full_bytes; ++i) {
-    if (a[i] != b[i])
-      return false;
+    if (a[i] != b[i]) return false;
   }
   const unsigned rest = prefix % 8;
-  if (rest == 0)
-    return true;
+  if (rest == 0) return true;
   const auto mask = static_cast<unsigned char>(0xFFu << (8 - rest));
   return (a[full_bytes] & mask) == (b[full_bytes] & mask);
 }
@@ -35,8 +33,7 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
   const std::string address_text(text.substr(0, slash));
   boost::system::error_code ec;
   const auto address = ip::make_address(address_text, ec);
-  if (ec)
-    return std::nullopt;
+  if (ec) return std::nullopt;
   const unsigned max_prefix = address.is_v4() ? 32 : 128;
   unsigned prefix = max_prefix;
   if (slash != std::string_view::npos) {
@@ -45,8 +42,7 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
     if (digits.empty() || err != std::errc{} || end != digits.data() + digits.size()) {
       return std::nullopt;
     }
-    if (prefix > max_prefix)
-      return std::nullopt;
+    if (prefix > max_prefix) return std::nullopt;
   }
   // contains() compares IPv4-mapped peers as IPv4, so a mapped network must be IPv4 too;
   // left as IPv6 it could never match anything.
@@ -58,8 +54,7 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
 
 bool Cidr::contains(const ip::address& candidate) const {
   const auto address = unmap(candidate);
-  if (network_.is_v4() != address.is_v4())
-    return false;
+  if (network_.is_v4() != address.is_v4()) return false;
   if (network_.is_v4()) {
     return prefix_equal(network_.to_v4().to_bytes(), address.to_v4().to_bytes(), prefix_);
   }

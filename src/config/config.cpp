@@ -36,8 +36,7 @@ struct Refusal {
 
 std::string child_path(std::string_view parent, std::string_view key) {
   std::string path(parent);
-  if (!path.empty())
-    path += '.';
+  if (!path.empty()) path += '.';
   path += key;
   return path;
 }
@@ -53,20 +52,16 @@ std::string in_quotes(std::string_view text) {
 std::string join(KnownKeys words) {
   std::string joined;
   for (const auto word : words) {
-    if (!joined.empty())
-      joined += ", ";
+    if (!joined.empty()) joined += ", ";
     joined += word;
   }
   return joined;
 }
 
 std::string kind_of(const YAML::Node& node) {
-  if (node.IsMap())
-    return "a map";
-  if (node.IsSequence())
-    return "a list";
-  if (node.IsNull())
-    return "empty";
+  if (node.IsMap()) return "a map";
+  if (node.IsSequence()) return "a list";
+  if (node.IsNull()) return "empty";
   return "a scalar";
 }
 
@@ -111,8 +106,7 @@ struct ReadFailure {
 Result<std::string, ReadFailure> read_whole_file(const fs::path& file) {
   std::error_code ec;
   // std::ifstream happily "opens" a directory on Linux and then reads nothing.
-  if (fs::is_directory(file, ec))
-    return ReadFailure{"is a directory"};
+  if (fs::is_directory(file, ec)) return ReadFailure{"is a directory"};
   errno = 0;
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -120,8 +114,7 @@ Result<std::string, ReadFailure> read_whole_file(const fs::path& file) {
     return ReadFailure{error != 0 ? std::generic_category().message(error) : "cannot open"};
   }
   std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad())
-    return ReadFailure{"read error"};
+  if (in.bad()) return ReadFailure{"read error"};
   return content;
 }
 
@@ -146,8 +139,7 @@ class Substituter {
     std::size_t position = 0;
     while (true) {
       const auto start = text.find("${", position);
-      if (start == std::string_view::npos)
-        return result.append(text.substr(position));
+      if (start == std::string_view::npos) return result.append(text.substr(position));
       result.append(text.substr(position, start - position));
       const auto end = text.find('}', start + 2);
       if (end == std::string_view::npos) {
@@ -164,18 +156,15 @@ class Substituter {
     if (colon != std::string_view::npos) {
       const auto kind = reference.substr(0, colon);
       const auto argument = reference.substr(colon + 1);
-      if (kind == "env")
-        return env_value(argument, path);
-      if (kind == "file")
-        return file_value(argument, path);
+      if (kind == "env") return env_value(argument, path);
+      if (kind == "file") return file_value(argument, path);
     }
     refuse(path, "unknown substitution \"${" + std::string(reference) +
                      "}\"; only ${env:NAME} and ${file:PATH} are supported");
   }
 
   static std::string env_value(std::string_view name, const std::string& path) {
-    if (name.empty())
-      refuse(path, "${env:} needs a variable name");
+    if (name.empty()) refuse(path, "${env:} needs a variable name");
     const std::string variable(name);
     const char* value = std::getenv(variable.c_str());
     if (value == nullptr) {
@@ -186,8 +175,7 @@ class Substituter {
   }
 
   std::string file_value(std::string_view name, const std::string& path) const {
-    if (name.empty())
-      refuse(path, "${file:} needs a file path");
+    if (name.empty()) refuse(path, "${file:} needs a file path");
     const fs::path file(name);
     const fs::path resolved = file.is_absolute() ? file : base_dir_ / file;
     auto content = read_whole_file(resolved);
@@ -227,8 +215,7 @@ HostPort parse_host_port(std::string_view text, const std::string& path) {
     }
   } else {
     const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos)
-      refuse(path, "must be host:port" + expected);
+    if (colon == std::string_view::npos) refuse(path, "must be host:port" + expected);
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
     if (host.find(':') != std::string_view::npos) {
@@ -238,11 +225,9 @@ HostPort parse_host_port(std::string_view text, const std::string& path) {
     const bool plain = std::all_of(host.begin(), host.end(), [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
     });
-    if (!plain)
-      refuse(path, "host may contain only letters, digits, '.', '-', '_'" + expected);
+    if (!plain) refuse(path, "host may contain only letters, digits, '.', '-', '_'" + expected);
   }
-  if (host.empty())
-    refuse(path, "host must not be empty" + expected);
+  if (host.empty()) refuse(path, "host must not be empty" + expected);
   unsigned value = 0;
   const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (port.empty() || error != std::errc{} || end != port.data() + port.size() || value > 65535) {
@@ -270,10 +255,8 @@ std::uint64_t parse_integer(std::string_view text, const std::string& path, std:
 
 bool parse_bool(std::string_view text, const std::string& path) {
   // Only YAML 1.2's spellings: YAML 1.1's yes/no/on/off surprise people (Norway problem).
-  if (text == "true" || text == "True" || text == "TRUE")
-    return true;
-  if (text == "false" || text == "False" || text == "FALSE")
-    return false;
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
   refuse(path, "must be true or false, got " + in_quotes(text));
 }
 
@@ -282,8 +265,7 @@ Enum parse_choice(std::string_view text, const std::string& path,
                   std::initializer_list<std::pair<std::string_view, Enum>> choices) {
   std::string names;
   for (const auto& [name, value] : choices) {
-    if (text == name)
-      return value;
+    if (text == name) return value;
     names += names.empty() ? "" : ", ";
     names += name;
   }
@@ -294,13 +276,11 @@ void check_topic(std::string_view topic, const std::string& path) {
   // Kafka's own rules (kafka.common.internals.Topic), checked here so a typo fails at start-up
   // rather than at the first produce.
   constexpr std::size_t kMaxTopicLength = 249;
-  if (topic.empty())
-    refuse(path, "topic name must not be empty");
+  if (topic.empty()) refuse(path, "topic name must not be empty");
   if (topic.size() > kMaxTopicLength) {
     refuse(path, "topic name must be at most 249 characters, has " + std::to_string(topic.size()));
   }
-  if (topic == "." || topic == "..")
-    refuse(path, "topic name cannot be \".\" or \"..\"");
+  if (topic == "." || topic == "..") refuse(path, "topic name cannot be \".\" or \"..\"");
   const bool legal = std::all_of(topic.begin(), topic.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
   });
@@ -311,13 +291,11 @@ void check_topic(std::string_view topic, const std::string& path) {
 }
 
 void check_base_url(std::string_view url, const std::string& path) {
-  if (url.empty())
-    return;
+  if (url.empty()) return;
   // Not echoed: a URL may carry credentials (https://user:password@host).
   const bool http = url.starts_with("http://") && url.size() > 7;
   const bool https = url.starts_with("https://") && url.size() > 8;
-  if (!http && !https)
-    refuse(path, "must start with http:// or https:// followed by a host");
+  if (!http && !https) refuse(path, "must start with http:// or https:// followed by a host");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,21 +321,17 @@ struct Field {
 MapNode open_map(const YAML::Node& node, std::string path, KnownKeys known) {
   MapNode map{std::move(path), {}};
   // "section:" with nothing under it means "present, all defaults" (how sources are enabled).
-  if (node.IsNull())
-    return map;
-  if (!node.IsMap())
-    refuse(map.path, "must be a map of keys, not " + kind_of(node));
+  if (node.IsNull()) return map;
+  if (!node.IsMap()) refuse(map.path, "must be a map of keys, not " + kind_of(node));
   for (const auto& entry : node) {
-    if (!entry.first.IsScalar())
-      refuse(map.path, "keys must be plain names");
+    if (!entry.first.IsScalar()) refuse(map.path, "keys must be plain names");
     const std::string& key = entry.first.Scalar();
     const std::string key_path = child_path(map.path, key);
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       refuse(key_path, unknown_key_message(key, known));
     }
     // yaml-cpp keeps both copies of a repeated key; refusing beats silently picking one.
-    if (!map.children.emplace(key, entry.second).second)
-      refuse(key_path, "duplicate key");
+    if (!map.children.emplace(key, entry.second).second) refuse(key_path, "duplicate key");
   }
   return map;
 }
@@ -365,8 +339,7 @@ MapNode open_map(const YAML::Node& node, std::string path, KnownKeys known) {
 MapNode open_section(const MapNode& parent, std::string_view key, KnownKeys known) {
   std::string path = child_path(parent.path, key);
   const YAML::Node* node = parent.find(key);
-  if (node == nullptr)
-    return MapNode{std::move(path), {}};
+  if (node == nullptr) return MapNode{std::move(path), {}};
   return open_map(*node, std::move(path), known);
 }
 
@@ -374,10 +347,8 @@ std::vector<Field> list_items(const MapNode& map, std::string_view key) {
   std::vector<Field> items;
   const YAML::Node* node = map.find(key);
   const std::string path = child_path(map.path, key);
-  if (node == nullptr || node->IsNull())
-    return items;
-  if (!node->IsSequence())
-    refuse(path, "must be a list, not " + kind_of(*node));
+  if (node == nullptr || node->IsNull()) return items;
+  if (!node->IsSequence()) refuse(path, "must be a list, not " + kind_of(*node));
   for (std::size_t i = 0; i < node->size(); ++i) {
     items.push_back(Field{(*node)[i], item_path(path, i)});
   }
@@ -427,8 +398,7 @@ class SchemaReader {
   template <class Use>
   void with_scalar(const MapNode& map, std::string_view key, Use&& use) const {
     const YAML::Node* node = map.find(key);
-    if (node == nullptr)
-      return;
+    if (node == nullptr) return;
     const Field field{*node, child_path(map.path, key)};
     use(scalar_text(field), field.path);
   }
@@ -593,8 +563,7 @@ class SchemaReader {
   void read_properties(const MapNode& kafka, std::map<std::string, std::string>& properties) const {
     const YAML::Node* node = kafka.find("properties");
     const std::string path = child_path(kafka.path, "properties");
-    if (node == nullptr || node->IsNull())
-      return;
+    if (node == nullptr || node->IsNull()) return;
     if (!node->IsMap())
       refuse(path, "must be a map of librdkafka properties, not " + kind_of(*node));
     for (const auto& entry : *node) {
@@ -603,8 +572,7 @@ class SchemaReader {
       }
       const std::string& name = entry.first.Scalar();
       const Field value{entry.second, child_path(path, name)};
-      if (!properties.emplace(name, scalar_text(value)).second)
-        refuse(value.path, "duplicate key");
+      if (!properties.emplace(name, scalar_text(value)).second) refuse(value.path, "duplicate key");
     }
   }
 
@@ -722,8 +690,7 @@ class SchemaReader {
   // DESIGN.md: a source with no verification refuses to start unless explicitly opened up.
   static void require_verification(const std::string& path, bool verified,
                                    bool allow_unauthenticated, std::string_view keys) {
-    if (verified || allow_unauthenticated)
-      return;
+    if (verified || allow_unauthenticated) return;
     refuse(path, "no verification configured: set " + std::string(keys) +
                      ", or set allow_unauthenticated: true to accept unauthenticated requests");
   }
@@ -731,8 +698,7 @@ class SchemaReader {
   // During shutdown every in-flight request still waits up to ack_timeout for Kafka's answer;
   // if that wait can outlast the shutdown budget, accepted webhooks get cut off unanswered.
   static void check_timeouts(const Config& config) {
-    if (config.kafka.ack_timeout < config.shutdown_timeout)
-      return;
+    if (config.kafka.ack_timeout < config.shutdown_timeout) return;
     refuse("kafka.ack_timeout_ms",
            "must be less than shutdown_timeout_ms (" +
                std::to_string(config.kafka.ack_timeout.count()) +
@@ -744,8 +710,7 @@ class SchemaReader {
 };
 
 ConfigError yaml_error(const YAML::Exception& error) {
-  if (error.mark.is_null())
-    return ConfigError{"", "invalid YAML: " + error.msg};
+  if (error.mark.is_null()) return ConfigError{"", "invalid YAML: " + error.msg};
   return ConfigError{"", "invalid YAML at line " + std::to_string(error.mark.line + 1) +
                              ", column " + std::to_string(error.mark.column + 1) + ": " +
                              error.msg};
@@ -761,8 +726,7 @@ Result<Config, ConfigError> parse(std::string_view yaml_text, const fs::path& ba
   try {
     const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
     // An empty or comment-only file has no document at all: all defaults.
-    if (documents.empty())
-      return SchemaReader(base_dir).read(YAML::Node());
+    if (documents.empty()) return SchemaReader(base_dir).read(YAML::Node());
     if (documents.size() > 1) {
       refuse("", "expected one YAML document, found " + std::to_string(documents.size()));
     }

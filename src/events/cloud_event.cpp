@@ -5,56 +5,122 @@
 namespace parley::events {
 namespace {
 
-void append_member(std::string& out, std::string_view name, std::string_view value) {
-  json::append_string(out, name);
-  out.push_back(':');
-  json::append_string(out, value);
+/// Appends `"name":value` members with the separating commas, skipping empty strings.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  ~ObjectWriter() { out_.push_back('}'); }
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
+
+  void string(std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    key(name);
+    json::append_string(out_, value);
+  }
+  /// Starts a member whose value the caller writes next.
+  std::string& key(std::string_view name) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    json::append_string(out_, name);
+    out_.push_back(':');
+    return out_;
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void append_author(std::string& out, const Author& author) {
+  ObjectWriter w(out);
+  w.string("role", author.role);
+  w.string("id", author.id);
+  w.string("name", author.name);
+  w.string("avatarUrl", author.avatar_url);
 }
 
-void append_conversation(std::string& out, const Conversation& conversation) {
-  out += "{";
-  append_member(out, "id", conversation.id);
-  if (!conversation.customer_id.empty()) {
-    out.push_back(',');
-    append_member(out, "customerId", conversation.customer_id);
+void append_message(std::string& out, const Message& message) {
+  ObjectWriter w(out);
+  w.string("id", message.id);
+  w.string("text", message.text);
+  append_author(w.key("author"), message.author);
+  w.string("sentAt", message.sent_at);
+  auto& list = w.key("attachments");
+  list.push_back('[');
+  for (std::size_t i = 0; i < message.attachments.size(); ++i) {
+    if (i > 0) list.push_back(',');
+    ObjectWriter a(list);
+    a.string("url", message.attachments[i].url);
+    a.string("name", message.attachments[i].name);
   }
-  out += "}";
+  list.push_back(']');
+}
+
+void append_receipt(std::string& out, const Receipt& receipt) {
+  ObjectWriter w(out);
+  w.string("messageId", receipt.message_id);
+  w.string("status", receipt.status);
+  w.string("platformStatus", receipt.platform_status);
+  w.string("externalMessageId", receipt.external_message_id);
+  w.string("readerId", receipt.reader_id);
+}
+
+void append_user(std::string& out, const User& user) {
+  ObjectWriter w(out);
+  w.string("id", user.id);
+  w.string("name", user.name);
+  w.string("role", user.role);
+  w.string("avatarUrl", user.avatar_url);
+  if (user.emails.empty()) return;
+  auto& list = w.key("emails");
+  list.push_back('[');
+  for (std::size_t i = 0; i < user.emails.size(); ++i) {
+    if (i > 0) list.push_back(',');
+    json::append_string(list, user.emails[i]);
+  }
+  list.push_back(']');
 }
 
 void append_data(std::string& out, const EventData& data) {
-  out += "{";
-  append_member(out, "platform", data.platform);
-  out.push_back(',');
-  append_member(out, "platformEvent", data.platform_event);
-  out += ",\"conversation\":";
-  append_conversation(out, data.conversation);
-  if (!data.raw_json.empty()) {
-    out += ",\"raw\":";
-    out += data.raw_json;  // already validated, compact JSON
+  ObjectWriter w(out);
+  w.string("platform", data.platform);
+  w.string("platformEvent", data.platform_event);
+  if (!data.conversation.id.empty()) {
+    ObjectWriter c(w.key("conversation"));
+    c.string("id", data.conversation.id);
+    c.string("customerId", data.conversation.customer_id);
+    c.string("sessionId", data.conversation.session_id);
+    c.string("subject", data.conversation.subject);
   }
-  out += "}";
+  if (data.message) append_message(w.key("message"), *data.message);
+  if (data.receipt) append_receipt(w.key("receipt"), *data.receipt);
+  if (data.user) append_user(w.key("user"), *data.user);
+  if (data.notification) {
+    ObjectWriter n(w.key("notification"));
+    n.string("id", data.notification->id);
+    n.string("recipientId", data.notification->recipient_id);
+  }
+  if (!data.raw_json.empty()) w.key("raw") += data.raw_json;  // validated, compact JSON
 }
 
 }  // namespace
 
 std::string to_json(const CloudEvent& event) {
   std::string out;
-  out.reserve(256 + event.data.raw_json.size());
-  out += "{\"specversion\":\"1.0\",";
-  append_member(out, "id", event.id);
-  out.push_back(',');
-  append_member(out, "source", event.source);
-  out.push_back(',');
-  append_member(out, "type", event.type);
-  out.push_back(',');
-  append_member(out, "subject", event.subject);
-  out.push_back(',');
-  append_member(out, "time", event.time);
-  out.push_back(',');
-  append_member(out, "partitionkey", event.partition_key);
-  out += ",\"datacontenttype\":\"application/json\",\"data\":";
-  append_data(out, event.data);
-  out += "}";
+  out.reserve(384 + event.data.raw_json.size());
+  {
+    ObjectWriter w(out);
+    w.string("specversion", "1.0");
+    w.string("id", event.id);
+    w.string("source", event.source);
+    w.string("type", event.type);
+    w.string("subject", event.subject);
+    w.string("time", event.time);
+    w.string("partitionkey", event.partition_key);
+    w.string("datacontenttype", "application/json");
+    append_data(w.key("data"), event.data);
+  }
   return out;
 }
 

@@ -30,8 +30,7 @@ std::string make_uuid_v7(std::chrono::system_clock::time_point now) {
   std::string out;
   out.reserve(36);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      out.push_back('-');
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
     out.push_back(kHex[bytes[i] >> 4]);
     out.push_back(kHex[bytes[i] & 0x0F]);
   }

@@ -6,12 +6,9 @@ namespace parley::http {
 namespace {
 
 int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
@@ -55,8 +52,7 @@ std::string query_parameter(std::string_view query, std::string_view name) {
     if (pair.substr(0, eq) == name) {
       return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
     }
-    if (amp == std::string_view::npos)
-      break;
+    if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
   return {};

@@ -25,11 +25,9 @@ Result<Endpoint*, Error> Router::find(bhttp::verb method, std::string_view path)
 std::string Router::allowed_methods(std::string_view path) const {
   std::string allowed;
   const auto route = routes_.find(path);
-  if (route == routes_.end())
-    return allowed;
+  if (route == routes_.end()) return allowed;
   for (const auto& [method, endpoint] : route->second) {
-    if (!allowed.empty())
-      allowed += ", ";
+    if (!allowed.empty()) allowed += ", ";
     allowed += bhttp::to_string(method);
   }
   return allowed;

@@ -40,8 +40,7 @@ bool is_json_media_type(std::string_view content_type) {
     media.remove_suffix(1);
   while (!media.empty() && media.front() == ' ')
     media.remove_prefix(1);
-  if (beast::iequals(media, "application/json") || beast::iequals(media, "text/json"))
-    return true;
+  if (beast::iequals(media, "application/json") || beast::iequals(media, "text/json")) return true;
   return media.size() > 5 && beast::iequals(media.substr(media.size() - 5), "+json");
 }
 
@@ -53,8 +52,7 @@ std::optional<Error> check_before_body(const Parser& parser, bool needs_json,
                                               " bytes is over limits.max_body_bytes (" +
                                               std::to_string(options.max_body_bytes) + ")"};
   }
-  if (!needs_json)
-    return std::nullopt;
+  if (!needs_json) return std::nullopt;
   const auto content_type = parser.get()[bhttp::field::content_type];
   if (content_type.empty()) {
     return Error{Errc::unsupported_media_type,
@@ -114,22 +112,18 @@ Result<tcp::endpoint, std::string> Server::start(const std::string& host, std::u
   const auto where = options_.name + " listener " + host + ":" + std::to_string(port);
   beast::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
-  if (ec)
-    return where + ": not an IP address";
+  if (ec) return where + ": not an IP address";
   const tcp::endpoint endpoint(address, port);
-  if (acceptor_.open(endpoint.protocol(), ec); ec)
-    return where + ": " + ec.message();
+  if (acceptor_.open(endpoint.protocol(), ec); ec) return where + ": " + ec.message();
   if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) {
     return where + ": " + ec.message();
   }
-  if (acceptor_.bind(endpoint, ec); ec)
-    return where + ": " + ec.message();
+  if (acceptor_.bind(endpoint, ec); ec) return where + ": " + ec.message();
   if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
     return where + ": " + ec.message();
   }
   const auto bound = acceptor_.local_endpoint(ec);
-  if (ec)
-    return where + ": " + ec.message();
+  if (ec) return where + ": " + ec.message();
   asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
   return bound;
 }
@@ -138,8 +132,7 @@ asio::awaitable<void> Server::accept_loop() {
   asio::steady_timer backoff(acceptor_.get_executor());
   while (!closing_.load()) {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open())
-      co_return;
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
       // Typically EMFILE: give in-flight requests a moment to release descriptors.
       log::warn("accept failed", {{"listener", options_.name}, {"error", ec.message()}});
@@ -154,8 +147,7 @@ asio::awaitable<void> Server::accept_loop() {
     }
     asio::co_spawn(connection->stream.get_executor(), serve(connection),
                    [this, connection](const std::exception_ptr& failure) {
-                     if (failure)
-                       log::error("connection failed", {{"listener", options_.name}});
+                     if (failure) log::error("connection failed", {{"listener", options_.name}});
                      forget(connection);
                    });
   }
@@ -222,8 +214,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection) {
   std::optional<Admission::Ticket> ticket;
   if (ingest) {
     auto admitted = admission_->admit();
-    if (!admitted)
-      co_return co_await answer(endpoint.reject(admitted.error()), false);
+    if (!admitted) co_return co_await answer(endpoint.reject(admitted.error()), false);
     ticket.emplace(std::move(admitted).value());
   }
   if (auto refused = check_before_body(parser, ingest, options_)) {
@@ -234,8 +225,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection) {
     bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version};
     connection.stream.expires_after(options_.read_timeout);
     const auto [ec, n] = co_await bhttp::async_write(connection.stream, proceed, kAsTuple);
-    if (ec)
-      co_return false;
+    if (ec) co_return false;
   }
   head.body().reserve(parser.content_length().value_or(0) + kBodySlack);
   parser.body_limit(options_.max_body_bytes);
@@ -255,8 +245,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection) {
     co_return co_await answer(endpoint.reject(body_read_error(body_ec, options_)), false);
   }
   auto& body = head.body();
-  if (body.capacity() < body.size() + kBodySlack)
-    body.reserve(body.size() + kBodySlack);
+  if (body.capacity() < body.size() + kBodySlack) body.reserve(body.size() + kBodySlack);
 
   const Request request{.method = head.method(),
                         .path = path,
@@ -279,8 +268,7 @@ void Server::shutdown() {
   std::lock_guard lock(connections_mutex_);
   for (const auto& connection : connections_) {
     asio::post(connection->stream.get_executor(), [connection] {
-      if (connection->idle)
-        connection->stream.cancel();
+      if (connection->idle) connection->stream.cancel();
     });
   }
 }
@@ -288,8 +276,7 @@ void Server::shutdown() {
 void Server::forget(const std::shared_ptr<Connection>& connection) {
   std::lock_guard lock(connections_mutex_);
   connections_.erase(connection);
-  if (connections_.empty())
-    connections_closed_.notify_all();
+  if (connections_.empty()) connections_closed_.notify_all();
 }
 
 bool Server::wait_closed(std::chrono::steady_clock::time_point deadline) {

@@ -12,10 +12,8 @@ class EmbeddedBroker::Impl {
   rd_kafka_mock_cluster_t* cluster = nullptr;
 
   ~Impl() {
-    if (cluster != nullptr)
-      rd_kafka_mock_cluster_destroy(cluster);
-    if (host != nullptr)
-      rd_kafka_destroy(host);
+    if (cluster != nullptr) rd_kafka_mock_cluster_destroy(cluster);
+    if (host != nullptr) rd_kafka_destroy(host);
   }
 };
 
@@ -31,8 +29,7 @@ Result<std::unique_ptr<EmbeddedBroker>, std::string> EmbeddedBroker::start(
     return std::string("embedded broker: ") + error;
   }
   impl->cluster = rd_kafka_mock_cluster_new(impl->host, brokers);
-  if (impl->cluster == nullptr)
-    return std::string("embedded broker: could not start");
+  if (impl->cluster == nullptr) return std::string("embedded broker: could not start");
   for (const auto& topic : topics) {
     const auto err = rd_kafka_mock_topic_create(impl->cluster, topic.c_str(), partitions, 1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -31,16 +31,14 @@ boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
   producer.produce(record, [pending, executor](std::optional<Error> result) {
     {
       std::lock_guard lock(pending->mutex);
-      if (pending->settled)
-        return;
+      if (pending->settled) return;
       pending->settled = true;
       pending->result = std::move(result);
     }
     // Wake the coroutine on its own executor; it may have woken by itself meanwhile.
     boost::asio::post(executor, [pending] {
       std::lock_guard lock(pending->mutex);
-      if (pending->deadline != nullptr)
-        pending->deadline->cancel();
+      if (pending->deadline != nullptr) pending->deadline->cancel();
     });
   });
   co_await deadline.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));

@@ -87,8 +87,7 @@ class KafkaProducer::Impl {
   bool probe_once() {
     const rd_kafka_metadata_t* metadata = nullptr;
     const auto err = rd_kafka_metadata(rk, 0, probe_topic, &metadata, 2000);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-      return false;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
     bool ok = metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
               metadata->topics[0].partition_cnt > 0;
     for (int i = 0; ok && i < metadata->topics[0].partition_cnt; ++i) {
@@ -122,21 +121,15 @@ class KafkaProducer::Impl {
   ~Impl() {
     stopping.store(true);
     probe_wakeup.notify_all();
-    if (probe_thread.joinable())
-      probe_thread.join();
-    if (main_queue != nullptr)
-      rd_kafka_queue_yield(main_queue);
-    if (delivery_thread.joinable())
-      delivery_thread.join();
-    if (rk == nullptr)
-      return;
+    if (probe_thread.joinable()) probe_thread.join();
+    if (main_queue != nullptr) rd_kafka_queue_yield(main_queue);
+    if (delivery_thread.joinable()) delivery_thread.join();
+    if (rk == nullptr) return;
     // Report whatever is still queued (as purged) so no callback is left dangling.
     rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(rk, 1000);
-    if (probe_topic != nullptr)
-      rd_kafka_topic_destroy(probe_topic);
-    if (main_queue != nullptr)
-      rd_kafka_queue_destroy(main_queue);
+    if (probe_topic != nullptr) rd_kafka_topic_destroy(probe_topic);
+    if (main_queue != nullptr) rd_kafka_queue_destroy(main_queue);
     rd_kafka_destroy(rk);
   }
 };
@@ -146,8 +139,7 @@ namespace {
 // librdkafka's configuration for `options`: parley's durability settings, then the user's
 // properties. Fails naming the first property librdkafka or parley refuses.
 Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) {
-  if (auto problem = check_durability(options.properties))
-    return *problem;
+  if (auto problem = check_durability(options.properties)) return *problem;
   std::map<std::string, std::string> settings = {
       {"bootstrap.servers", options.bootstrap_servers},
       {"acks", "all"},
@@ -173,8 +165,7 @@ Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) 
 
 std::optional<std::string> KafkaProducer::check(const ProducerOptions& options) {
   auto conf = make_conf(options);
-  if (!conf)
-    return conf.error();
+  if (!conf) return conf.error();
   rd_kafka_conf_destroy(conf.value());
   return std::nullopt;
 }
@@ -182,8 +173,7 @@ std::optional<std::string> KafkaProducer::check(const ProducerOptions& options) 
 Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
     const ProducerOptions& options) {
   auto made = make_conf(options);
-  if (!made)
-    return made.error();
+  if (!made) return made.error();
   rd_kafka_conf_t* conf = made.value();
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -230,8 +220,7 @@ void KafkaProducer::produce(const Record& record, DeliveryCallback on_delivery) 
   values[5].u.ptr = callback.get();
   rd_kafka_error_t* failure = rd_kafka_produceva(impl_->rk, values.data(), values.size());
   const auto err = failure == nullptr ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_error_code(failure);
-  if (failure != nullptr)
-    rd_kafka_error_destroy(failure);
+  if (failure != nullptr) rd_kafka_error_destroy(failure);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     rd_kafka_headers_destroy(headers);
     (*callback)(Error{Errc::kafka_unavailable,

@@ -56,8 +56,7 @@ bool enabled(Level level) {
 }
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
-  if (!enabled(level))
-    return;
+  if (!enabled(level)) return;
   std::string line;
   line.reserve(128);
   line += "{\"ts\":\"";
@@ -77,8 +76,7 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
   std::size_t written = 0;
   while (written < line.size()) {
     const auto n = ::write(STDERR_FILENO, line.data() + written, line.size() - written);
-    if (n <= 0)
-      return;
+    if (n <= 0) return;
     written += static_cast<std::size_t>(n);
   }
 }

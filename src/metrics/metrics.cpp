@@ -103,25 +103,21 @@ Metrics::~Metrics() = default;
 
 Metrics::SourceSeries* Metrics::series_for(std::string_view source) {
   for (const auto& series : sources_) {
-    if (series->name == source)
-      return series.get();
+    if (series->name == source) return series.get();
   }
   return nullptr;
 }
 
 void Metrics::webhook_answered(std::string_view source, std::string_view outcome) {
   auto* series = series_for(source);
-  if (series == nullptr)
-    return;
+  if (series == nullptr) return;
   for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
-    if (kOutcomes[i] == outcome)
-      series->outcomes[i]->Increment();
+    if (kOutcomes[i] == outcome) series->outcomes[i]->Increment();
   }
 }
 
 void Metrics::webhook_duration(std::string_view source, double seconds) {
-  if (auto* series = series_for(source))
-    series->duration->Observe(seconds);
+  if (auto* series = series_for(source)) series->duration->Observe(seconds);
 }
 
 prometheus::Counter& Metrics::topic_counter(prometheus::Family<prometheus::Counter>& family,

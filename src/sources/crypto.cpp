@@ -8,12 +8,9 @@ namespace parley::sources {
 namespace {
 
 int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
@@ -40,13 +37,11 @@ bool digests_equal(const Digest& a, const Digest& b) {
 
 std::optional<Digest> parse_hex_digest(std::string_view hex) {
   Digest out{};
-  if (hex.size() != out.size() * 2)
-    return std::nullopt;
+  if (hex.size() != out.size() * 2) return std::nullopt;
   for (std::size_t i = 0; i < out.size(); ++i) {
     const int high = hex_value(hex[2 * i]);
     const int low = hex_value(hex[2 * i + 1]);
-    if (high < 0 || low < 0)
-      return std::nullopt;
+    if (high < 0 || low < 0) return std::nullopt;
     out[i] = static_cast<unsigned char>(high * 16 + low);
   }
   return out;

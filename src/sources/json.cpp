@@ -45,4 +45,116 @@ std::string_view json_type_name(simdjson::dom::element_type type) {
   return "unknown";
 }
 
+std::string FieldReader::path_of(std::string_view name) const {
+  return path_.empty() ? std::string(name) : path_ + "." + std::string(name);
+}
+
+Result<std::optional<simdjson::dom::element>, Error> FieldReader::member(
+    std::string_view name) const {
+  std::optional<simdjson::dom::element> found;
+  for (const auto field : object_) {
+    if (field.key != name) continue;
+    if (found) return field_error(path_of(name), "appears more than once");
+    found = field.value;
+  }
+  return found;
+}
+
+Result<std::string_view, Error> FieldReader::checked_string(std::string_view name,
+                                                            simdjson::dom::element value,
+                                                            std::size_t max_bytes,
+                                                            bool allow_empty) const {
+  const auto problem_prefix = allow_empty ? "must be a string" : "must be a non-empty string";
+  if (!value.is_string()) {
+    return field_error(path_of(name), std::string(problem_prefix) + ", got " +
+                                          std::string(json_type_name(value.type())));
+  }
+  const std::string_view text = value.get_string().value_unsafe();
+  if (text.empty() && !allow_empty) return field_error(path_of(name), problem_prefix);
+  if (text.size() > max_bytes) {
+    return field_error(path_of(name), "longer than " + std::to_string(max_bytes) + " bytes");
+  }
+  return text;
+}
+
+Result<std::string_view, Error> FieldReader::required_string(std::string_view name,
+                                                             std::size_t max_bytes,
+                                                             bool allow_empty) const {
+  auto value = member(name);
+  if (!value) return value.error();
+  if (!value.value()) return field_error(path_of(name), "is required");
+  return checked_string(name, *value.value(), max_bytes, allow_empty);
+}
+
+Result<std::optional<std::string_view>, Error> FieldReader::optional_string(
+    std::string_view name, std::size_t max_bytes) const {
+  auto value = member(name);
+  if (!value) return value.error();
+  if (!value.value() || value.value()->is_null()) return std::optional<std::string_view>{};
+  auto text = checked_string(name, *value.value(), max_bytes, true);
+  if (!text) return text.error();
+  return std::optional<std::string_view>(text.value());
+}
+
+Result<std::optional<std::string>, Error> FieldReader::optional_id(std::string_view name) const {
+  auto value = member(name);
+  if (!value) return value.error();
+  if (!value.value() || value.value()->is_null()) return std::optional<std::string>{};
+  const auto element = *value.value();
+  if (element.is_int64() || element.is_uint64()) {
+    if (element.is_int64() && element.get_int64().value_unsafe() < 0) {
+      return field_error(path_of(name), "must not be negative");
+    }
+    return std::optional<std::string>(element.is_uint64()
+                                          ? std::to_string(element.get_uint64().value_unsafe())
+                                          : std::to_string(element.get_int64().value_unsafe()));
+  }
+  if (!element.is_string()) {
+    return field_error(path_of(name), "must be a non-empty string or an integer, got " +
+                                          std::string(json_type_name(element.type())));
+  }
+  auto text = checked_string(name, element, kMaxIdBytes, false);
+  if (!text) return text.error();
+  return std::optional<std::string>(std::string(text.value()));
+}
+
+Result<std::string, Error> FieldReader::required_id(std::string_view name) const {
+  auto id = optional_id(name);
+  if (!id) return id.error();
+  if (!id.value()) return field_error(path_of(name), "is required");
+  return std::move(*id.value());
+}
+
+Result<std::optional<std::int64_t>, Error> FieldReader::optional_integer(
+    std::string_view name) const {
+  auto value = member(name);
+  if (!value) return value.error();
+  if (!value.value() || value.value()->is_null()) return std::optional<std::int64_t>{};
+  if (!value.value()->is_int64()) {
+    return field_error(path_of(name), "must be an integer, got " +
+                                          std::string(json_type_name(value.value()->type())));
+  }
+  return std::optional<std::int64_t>(value.value()->get_int64().value_unsafe());
+}
+
+Result<std::optional<FieldReader>, Error> FieldReader::optional_object(
+    std::string_view name) const {
+  auto value = member(name);
+  if (!value) return value.error();
+  if (!value.value() || value.value()->is_null()) return std::optional<FieldReader>{};
+  if (!value.value()->is_object()) {
+    return field_error(path_of(name), "must be an object, got " +
+                                          std::string(json_type_name(value.value()->type())));
+  }
+  return std::optional<FieldReader>(
+      FieldReader(value.value()->get_object().value_unsafe(), path_of(name)));
+}
+
+Result<FieldReader, Error> FieldReader::required_object(std::string_view name) const {
+  auto object = optional_object(name);
+  if (!object) return object.error();
+  if (!object.value()) return field_error(path_of(name), "is required");
+  return std::move(*object.value());
+}
+
 }  // namespace parley::sources

@@ -47,8 +47,7 @@ TEST(JsonWriter, ShortEscapesForCommonControlCharacters) {
 
 TEST(JsonWriter, EveryOtherControlCharacterIsUnicodeEscaped) {
   for (int c = 0; c < 0x20; ++c) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f')
-      continue;
+    if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') continue;
     char expected[16];
     std::snprintf(expected, sizeof expected, "\"\\u%04x\"", c);
     EXPECT_EQ(as_json(std::string(1, static_cast<char>(c))), expected) << "char " << c;

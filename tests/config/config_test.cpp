@@ -27,8 +27,7 @@ bool contains(const std::string& text, std::string_view part) {
 class ScopedEnv {
  public:
   ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str()))
-      old_ = old;
+    if (const char* old = std::getenv(name_.c_str())) old_ = old;
     ::setenv(name_.c_str(), value.c_str(), 1);
   }
   ~ScopedEnv() {

@@ -133,14 +133,14 @@ TEST(CloudEventJson, CustomerIdOmittedWhenEmpty) {
   EXPECT_EQ(string_at(parsed, "/data/conversation/id"), "12345");
 }
 
-TEST(CloudEventJson, EmptyAttributesStillProduceValidJson) {
+TEST(CloudEventJson, EmptyAttributesAreOmittedAndTheJsonStaysValid) {
   CloudEvent event;  // every string empty
   const std::string json = to_json(event);
   simdjson::dom::parser parser;
   const auto parsed = parse(parser, json);
   EXPECT_EQ(string_at(parsed, "/specversion"), "1.0");
-  EXPECT_EQ(string_at(parsed, "/id"), "");
-  EXPECT_EQ(string_at(parsed, "/data/conversation/id"), "");
+  EXPECT_FALSE(has(parsed, "/id"));
+  EXPECT_FALSE(has(parsed, "/data/conversation"));
   EXPECT_FALSE(has(parsed, "/data/raw"));
 }
 
@@ -216,8 +216,7 @@ TEST(CloudEventEncode, ValueIsValidJsonWithTheSameAttributesAsTheHeaders) {
   simdjson::dom::parser parser;
   const auto parsed = parse(parser, encoded.value);
   for (const auto& [name, value] : encoded.headers) {
-    if (!name.starts_with("ce_"))
-      continue;
+    if (!name.starts_with("ce_")) continue;
     EXPECT_EQ(string_at(parsed, "/" + name.substr(3)), value) << name;
   }
   EXPECT_EQ(string_at(parsed, "/partitionkey"), encoded.key);

@@ -100,8 +100,7 @@ TEST(UuidV7, EveryRandomDigitVaries) {
       seen[p].insert(id[p]);
   }
   for (std::size_t p = 15; p < 36; ++p) {
-    if (p == 18 || p == 23)
-      continue;  // dashes
+    if (p == 18 || p == 23) continue;  // dashes
     const std::size_t expected = p == 19 ? 4 : 16;
     EXPECT_EQ(seen[p].size(), expected) << "position " << p;
   }

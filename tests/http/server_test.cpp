@@ -36,8 +36,7 @@ class FakeEndpoint final : public Endpoint {
       }
       changed_.notify_all();
     }
-    if (gate)
-      co_await gate->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (gate) co_await gate->async_wait(asio::as_tuple(asio::use_awaitable));
     co_return Response{.status = 200, .body = std::to_string(request.body.size())};
   }
   Response reject(const Error& error) override {

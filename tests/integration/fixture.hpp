@@ -60,8 +60,7 @@ inline std::string hmac_hex(const std::string& secret, const std::string& body) 
 /// The value of one sample line of a Prometheus scrape ("name{labels}"), or -1.
 inline double metric_value(const std::string& scrape, const std::string& series) {
   const auto at = scrape.find("\n" + series + " ");
-  if (at == std::string::npos)
-    return -1;
+  if (at == std::string::npos) return -1;
   return std::stod(scrape.substr(at + series.size() + 2));
 }
 

@@ -43,8 +43,7 @@ TEST_F(Shutdown, SigtermUnderConcurrentLoadLosesNoAcknowledgedEvent) {
             EXPECT_EQ(answer.status, 503u) << answer.body;  // draining
             ++refused;
           }
-          if (!answer.keep_alive)
-            return;  // the server closes after draining began
+          if (!answer.keep_alive) return;  // the server closes after draining began
         }
       } catch (const std::exception&) {
         // connection refused or closed once the listener stopped: the client is done

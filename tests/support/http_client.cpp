@@ -39,8 +39,7 @@ HttpAnswer HttpClient::request(bhttp::verb method, const std::string& target,
   message.prepare_payload();
   bhttp::write(socket_, message);
   auto answer = read_answer();
-  if (!answer)
-    throw std::runtime_error("server closed the connection without answering");
+  if (!answer) throw std::runtime_error("server closed the connection without answering");
   return *answer;
 }
 
@@ -63,10 +62,8 @@ std::optional<HttpAnswer> HttpClient::read_answer() {
   bhttp::response<bhttp::string_body> response;
   beast::error_code ec;
   bhttp::read(socket_, buffer, response, ec);
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset)
-    return std::nullopt;
-  if (ec)
-    throw std::runtime_error("reading the answer failed: " + ec.message());
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset) return std::nullopt;
+  if (ec) throw std::runtime_error("reading the answer failed: " + ec.message());
   HttpAnswer answer;
   answer.status = response.result_int();
   answer.keep_alive = response.keep_alive();

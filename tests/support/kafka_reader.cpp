@@ -20,8 +20,7 @@ KafkaReader::KafkaReader(const std::string& bootstrap, const std::string& topic)
     }
   }
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
-  if (rk_ == nullptr)
-    throw std::runtime_error(error);
+  if (rk_ == nullptr) throw std::runtime_error(error);
 
   rd_kafka_topic_t* handle = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* metadata = nullptr;
@@ -53,11 +52,9 @@ std::vector<KafkaMessage> KafkaReader::read(std::size_t count, std::chrono::mill
   while (messages.size() < count) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      break;
+    if (left.count() <= 0) break;
     rd_kafka_message_t* message = rd_kafka_consumer_poll(rk_, static_cast<int>(left.count()));
-    if (message == nullptr)
-      continue;
+    if (message == nullptr) continue;
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       KafkaMessage out;
       out.key.assign(static_cast<const char*>(message->key), message->key_len);

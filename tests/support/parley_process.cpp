@@ -42,8 +42,7 @@ ParleyProcess::ParleyProcess(const std::string& config_yaml,
   std::ofstream(config_path) << config_yaml;
 
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
-    throw std::runtime_error("pipe2 failed");
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
@@ -80,8 +79,7 @@ ParleyProcess::~ParleyProcess() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  if (reader_.joinable())
-    reader_.join();
+  if (reader_.joinable()) reader_.join();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
@@ -91,8 +89,7 @@ void ParleyProcess::read_stderr(int fd) {
   char chunk[4096];
   for (;;) {
     const auto n = ::read(fd, chunk, sizeof chunk);
-    if (n <= 0)
-      break;
+    if (n <= 0) break;
     pending.append(chunk, static_cast<std::size_t>(n));
     std::size_t newline;
     std::lock_guard lock(mutex_);
@@ -129,8 +126,7 @@ int ParleyProcess::wait_exit(std::chrono::milliseconds timeout) {
   {
     std::unique_lock lock(mutex_);
     // The child's stderr closes when it exits; only then is waitpid() sure not to block.
-    if (!changed_.wait_for(lock, timeout, [this] { return stderr_closed_; }))
-      return -1;
+    if (!changed_.wait_for(lock, timeout, [this] { return stderr_closed_; })) return -1;
   }
   if (exit_code_ == -1) {
     int status = 0;
@@ -146,8 +142,7 @@ bool ParleyProcess::wait_for_log(std::string_view needle, std::chrono::milliseco
   return changed_.wait_for(lock, timeout, [&] {
     std::size_t seen = 0;
     for (const auto& line : lines_) {
-      if (line.find(needle) != std::string::npos)
-        ++seen;
+      if (line.find(needle) != std::string::npos) ++seen;
     }
     return seen >= occurrences;
   });

@@ -19,8 +19,7 @@ class Admission {
     Ticket(Ticket&& other) noexcept : admission_(other.admission_) { other.admission_ = nullptr; }
     Ticket& operator=(Ticket&&) = delete;
     ~Ticket() {
-      if (admission_ != nullptr)
-        admission_->inflight_.fetch_sub(1);
+      if (admission_ != nullptr) admission_->inflight_.fetch_sub(1);
     }
 
    private:

@@ -33,8 +33,7 @@ bool enabled(Level level);
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 
 inline void debug(std::string_view m, std::initializer_list<Field> f = {}) {
-  if (enabled(Level::debug))
-    write(Level::debug, m, f);
+  if (enabled(Level::debug)) write(Level::debug, m, f);
 }
 inline void info(std::string_view m, std::initializer_list<Field> f = {}) {
   write(Level::info, m, f);

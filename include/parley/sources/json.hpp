@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,8 +12,10 @@
 
 namespace parley::sources {
 
-/// Longest string parley accepts in an id-like field (ids, tokens, event names).
-inline constexpr std::size_t kMaxIdBytes = 512;
+/// Size caps on platform fields; anything longer is refused naming the field.
+inline constexpr std::size_t kMaxIdBytes = 512;       ///< ids, tokens, names, event types
+inline constexpr std::size_t kMaxUrlBytes = 4096;     ///< URLs
+inline constexpr std::size_t kMaxTextBytes = 262144;  ///< message text
 
 /// Fully validates `body` as JSON (simdjson DOM: every byte checked, so `raw` can be
 /// copied into events as is) and returns its top-level object. The element lives in a
@@ -19,52 +23,56 @@ inline constexpr std::size_t kMaxIdBytes = 512;
 /// Errors: bad_request "body is not valid JSON: ..." or "body must be a JSON object".
 Result<simdjson::dom::object, Error> parse_object(const std::string& body);
 
-/// The members named in `names` of `object`, each a non-empty string of at most
-/// kMaxIdBytes; bad_request "field <name>: ..." naming the first problem (missing,
-/// wrong type, empty, too long, repeated).
-template <std::size_t N>
-Result<std::array<std::string_view, N>, Error> required_strings(
-    simdjson::dom::object object, const std::array<std::string_view, N>& names);
-
 /// The compact text of `object`.
 std::string compact(simdjson::dom::object object);
 
 /// `"field <name>: <problem>"` as a bad_request error.
 Error field_error(std::string_view name, std::string_view problem);
 
-// --- implementation ---
-
+/// "string", "number", "object", ... for error messages.
 std::string_view json_type_name(simdjson::dom::element_type type);
 
-template <std::size_t N>
-Result<std::array<std::string_view, N>, Error> required_strings(
-    simdjson::dom::object object, const std::array<std::string_view, N>& names) {
-  std::array<std::string_view, N> values{};
-  std::array<bool, N> seen{};
-  for (const auto field : object) {
-    for (std::size_t i = 0; i < N; ++i) {
-      if (field.key != names[i])
-        continue;
-      if (seen[i])
-        return field_error(names[i], "appears more than once");
-      seen[i] = true;
-      if (!field.value.is_string()) {
-        return field_error(names[i], "must be a non-empty string, got " +
-                                         std::string(json_type_name(field.value.type())));
-      }
-      values[i] = field.value.get_string().value_unsafe();
-      if (values[i].empty())
-        return field_error(names[i], "must be a non-empty string");
-      if (values[i].size() > kMaxIdBytes) {
-        return field_error(names[i], "longer than " + std::to_string(kMaxIdBytes) + " bytes");
-      }
-    }
-  }
-  for (std::size_t i = 0; i < N; ++i) {
-    if (!seen[i])
-      return field_error(names[i], "is required");
-  }
-  return values;
-}
+/// Reads the members of one JSON object with the checks every source needs. Every
+/// error is a bad_request naming the field by its path ("data.message.id"). A key that
+/// appears twice in the object is refused when it is read. Cheap to copy; borrows the
+/// parsed document (see parse_object).
+class FieldReader {
+ public:
+  explicit FieldReader(simdjson::dom::object object, std::string path = {})
+      : object_(object), path_(std::move(path)) {}
+
+  /// A string of 1..max_bytes bytes (0..max_bytes when allow_empty).
+  Result<std::string_view, Error> required_string(std::string_view name,
+                                                  std::size_t max_bytes = kMaxIdBytes,
+                                                  bool allow_empty = false) const;
+  /// As required_string, or nullopt when absent or null.
+  Result<std::optional<std::string_view>, Error> optional_string(
+      std::string_view name, std::size_t max_bytes = kMaxIdBytes) const;
+
+  /// An id sent as a non-empty string or as a non-negative integer ("12617187" or
+  /// 12617187), as text. Loose platforms send both.
+  Result<std::string, Error> required_id(std::string_view name) const;
+  Result<std::optional<std::string>, Error> optional_id(std::string_view name) const;
+
+  /// An integer, or nullopt when absent or null.
+  Result<std::optional<std::int64_t>, Error> optional_integer(std::string_view name) const;
+
+  /// A nested object, as a reader whose errors carry the longer path.
+  Result<FieldReader, Error> required_object(std::string_view name) const;
+  Result<std::optional<FieldReader>, Error> optional_object(std::string_view name) const;
+
+  /// The raw member, or nullopt when absent (null is returned as a null element).
+  Result<std::optional<simdjson::dom::element>, Error> member(std::string_view name) const;
+
+  /// "prefix.name" for messages.
+  std::string path_of(std::string_view name) const;
+
+ private:
+  Result<std::string_view, Error> checked_string(std::string_view name,
+                                                 simdjson::dom::element value,
+                                                 std::size_t max_bytes, bool allow_empty) const;
+  simdjson::dom::object object_;
+  std::string path_;
+};
 
 }  // namespace parley::sources

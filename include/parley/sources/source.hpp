@@ -31,6 +31,10 @@ class Source {
   virtual Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point received) const = 0;
 
+  /// True when event ids derive from the platform's natural key, so a redelivery has
+  /// the same id and duplicate suppression applies; false for minted ids (JustAnswer).
+  virtual bool deterministic_ids() const = 0;
+
   /// The body of the 2xx answer, in the platform's convention.
   virtual std::string accepted_body() const = 0;
 

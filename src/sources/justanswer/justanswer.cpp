@@ -14,7 +14,7 @@ constexpr std::string_view kSignaturePrefix = "sha256=";
 
 // JustAnswer has not published what its eventType values mean (PLATFORMS.md), so every
 // value is "the conversation changed"; enrichment fetches what actually changed.
-const char* parley_type_for(std::string_view /*event_type*/) {
+std::string_view parley_type_for(std::string_view /*event_type*/) {
   return events::type::kConversationUpdated;
 }
 
@@ -41,16 +41,13 @@ bool JustAnswer::signature_matches(std::string_view body, const Digest& signatur
 
 std::optional<Error> JustAnswer::verify(const http::Request& request) const {
   const bool nothing_configured = tokens_.empty() && hmac_secrets_.empty() && allow_cidrs_.empty();
-  if (nothing_configured && allow_unauthenticated_)
-    return std::nullopt;
+  if (nothing_configured && allow_unauthenticated_) return std::nullopt;
 
   std::string token(request.headers[kTokenHeader]);
-  if (token.empty())
-    token = http::query_parameter(request.query, "token");
+  if (token.empty()) token = http::query_parameter(request.query, "token");
   const std::string_view signature = request.headers[kSignatureHeader];
 
-  if (!tokens_.empty() && !token.empty() && tokens_.contains(token))
-    return std::nullopt;
+  if (!tokens_.empty() && !token.empty() && tokens_.contains(token)) return std::nullopt;
 
   std::optional<Error> signature_problem;
   if (!hmac_secrets_.empty() && !signature.empty()) {
@@ -69,18 +66,15 @@ std::optional<Error> JustAnswer::verify(const http::Request& request) const {
   }
 
   for (const auto& network : allow_cidrs_) {
-    if (network.contains(request.peer))
-      return std::nullopt;
+    if (network.contains(request.peer)) return std::nullopt;
   }
 
-  if (signature_problem)
-    return signature_problem;
+  if (signature_problem) return signature_problem;
   if (!tokens_.empty() && !token.empty()) {
     return unauthorized("X-Parley-Token / ?token=: not an accepted token");
   }
   std::string accepted;
-  if (!tokens_.empty())
-    accepted += "X-Parley-Token header or ?token= parameter";
+  if (!tokens_.empty()) accepted += "X-Parley-Token header or ?token= parameter";
   if (!hmac_secrets_.empty()) {
     accepted += accepted.empty() ? "" : ", or ";
     accepted += "X-Parley-Signature: sha256=<hex>";
@@ -95,28 +89,27 @@ std::optional<Error> JustAnswer::verify(const http::Request& request) const {
 Result<events::CloudEvent, Error> JustAnswer::normalize(
     const http::Request& request, std::chrono::system_clock::time_point received) const {
   auto object = parse_object(request.body);
-  if (!object)
-    return object.error();
-  static constexpr std::array<std::string_view, 3> kRequired = {"eventType", "questionId",
-                                                                "userToken"};
-  auto fields = required_strings(object.value(), kRequired);
-  if (!fields)
-    return fields.error();
-  const auto [event_type, question_id, user_token] = fields.value();
+  if (!object) return object.error();
+  const FieldReader fields(object.value());
+  auto event_type = fields.required_string("eventType");
+  if (!event_type) return event_type.error();
+  auto question_id = fields.required_string("questionId");
+  if (!question_id) return question_id.error();
+  auto user_token = fields.required_string("userToken");
+  if (!user_token) return user_token.error();
 
   events::CloudEvent event;
   event.id = events::make_uuid_v7(received);
   event.source = "/parley/justanswer";
-  event.type = parley_type_for(event_type);
-  event.subject = question_id;
+  event.type = parley_type_for(event_type.value());
+  event.subject = question_id.value();
   event.time = format_rfc3339(received);  // the webhook carries no time of its own
-  event.partition_key = "justanswer:" + std::string(question_id);
+  event.partition_key = "justanswer:" + std::string(question_id.value());
   event.data.platform = "justanswer";
-  event.data.platform_event = event_type;
-  event.data.conversation.id = question_id;
-  event.data.conversation.customer_id = user_token;
-  if (include_raw_)
-    event.data.raw_json = compact(object.value());
+  event.data.platform_event = event_type.value();
+  event.data.conversation.id = question_id.value();
+  event.data.conversation.customer_id = user_token.value();
+  if (include_raw_) event.data.raw_json = compact(object.value());
   return event;
 }
 

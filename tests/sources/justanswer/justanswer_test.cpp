@@ -67,10 +67,8 @@ std::vector<Cidr> cidrs(std::initializer_list<std::string_view> texts) {
   std::vector<Cidr> out;
   for (const auto text : texts) {
     auto cidr = Cidr::parse(text);
-    if (!cidr)
-      ADD_FAILURE() << "bad test CIDR " << text;
-    if (cidr)
-      out.push_back(*cidr);
+    if (!cidr) ADD_FAILURE() << "bad test CIDR " << text;
+    if (cidr) out.push_back(*cidr);
   }
   return out;
 }
@@ -96,8 +94,7 @@ bool contains(std::string_view text, std::string_view part) {
 // Verification failed with 401 and a message naming `part` (a header, parameter...).
 ::testing::AssertionResult unauthorized_naming(const std::optional<Error>& error,
                                                std::string_view part) {
-  if (!error)
-    return ::testing::AssertionFailure() << "request was accepted";
+  if (!error) return ::testing::AssertionFailure() << "request was accepted";
   if (error->code != Errc::unauthorized) {
     return ::testing::AssertionFailure()
            << "code " << static_cast<int>(error->code) << ": " << error->message;
@@ -580,8 +577,7 @@ TEST(JustAnswerNormalize, FieldOfExactly512BytesAccepted) {
 
 ::testing::AssertionResult bad_request_naming(const Result<events::CloudEvent, Error>& result,
                                               std::initializer_list<std::string_view> parts) {
-  if (result.ok())
-    return ::testing::AssertionFailure() << "body was accepted";
+  if (result.ok()) return ::testing::AssertionFailure() << "body was accepted";
   if (result.error().code != Errc::bad_request) {
     return ::testing::AssertionFailure()
            << "code " << static_cast<int>(result.error().code) << ": " << result.error().message;
@@ -638,10 +634,8 @@ std::string body_with(std::string_view field, std::string_view json_value) {
         {"questionId", R"("12345")"},
         {"userToken", R"("abcde12345")"}}) {
     const auto chosen = name == field ? json_value : value;
-    if (chosen.empty())
-      continue;
-    if (body.size() > 1)
-      body += ",";
+    if (chosen.empty()) continue;
+    if (body.size() > 1) body += ",";
     body += "\"" + std::string(name) + "\":" + std::string(chosen);
   }
   return body + "}";

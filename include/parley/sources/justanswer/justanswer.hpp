@@ -27,6 +27,7 @@ class JustAnswer final : public Source {
   std::optional<Error> verify(const http::Request& request) const override;
   Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point received) const override;
+  bool deterministic_ids() const override { return false; }
   std::string accepted_body() const override;
   std::string error_body(const Error& error) const override;
 
