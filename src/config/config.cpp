@@ -559,21 +559,27 @@ class SchemaReader {
     }
   }
 
-  // Free-form: librdkafka owns these names, so only the shape is checked here.
-  void read_properties(const MapNode& kafka, std::map<std::string, std::string>& properties) const {
-    const YAML::Node* node = kafka.find("properties");
-    const std::string path = child_path(kafka.path, "properties");
+  // Free-form maps of scalars (librdkafka properties, TalkJS roles): the caller checks
+  // the names and values it cares about.
+  void read_string_map(const MapNode& section, std::string_view key, std::string_view what,
+                       std::map<std::string, std::string>& out) const {
+    const YAML::Node* node = section.find(std::string(key));
+    const std::string path = child_path(section.path, std::string(key));
     if (node == nullptr || node->IsNull()) return;
     if (!node->IsMap())
-      refuse(path, "must be a map of librdkafka properties, not " + kind_of(*node));
+      refuse(path, "must be a map of " + std::string(what) + ", not " + kind_of(*node));
     for (const auto& entry : *node) {
       if (!entry.first.IsScalar() || entry.first.Scalar().empty()) {
-        refuse(path, "property names must be non-empty plain names");
+        refuse(path, "names must be non-empty plain names");
       }
       const std::string& name = entry.first.Scalar();
       const Field value{entry.second, child_path(path, name)};
-      if (!properties.emplace(name, scalar_text(value)).second) refuse(value.path, "duplicate key");
+      if (!out.emplace(name, scalar_text(value)).second) refuse(value.path, "duplicate key");
     }
+  }
+
+  void read_properties(const MapNode& kafka, std::map<std::string, std::string>& properties) const {
+    read_string_map(kafka, "properties", "librdkafka properties", properties);
   }
 
   void read_sources(const MapNode& top, Sources& sources) const {
@@ -634,9 +640,16 @@ class SchemaReader {
   TalkJsSource read_talkjs(const MapNode& source) const {
     TalkJsSource talkjs;
     const MapNode webhook = open_section(
-        source, "webhook", {"secret_keys", "max_skew_seconds", "allow_unauthenticated"});
+        source, "webhook", {"secret_keys", "max_skew_seconds", "allow_unauthenticated", "roles"});
     talkjs.webhook.secret_keys = read_secrets(webhook, "secret_keys");
     read_duration(webhook, "max_skew_seconds", talkjs.webhook.max_skew, 1);
+    read_string_map(webhook, "roles", "TalkJS role names to author roles", talkjs.webhook.roles);
+    for (const auto& [name, role] : talkjs.webhook.roles) {
+      if (role != "customer" && role != "expert" && role != "agent" && role != "system") {
+        refuse(child_path(child_path(webhook.path, "roles"), name),
+               "must be customer, expert, agent or system, not " + in_quotes(role));
+      }
+    }
     read_bool(webhook, "allow_unauthenticated", talkjs.webhook.allow_unauthenticated);
     require_verification(webhook.path, !talkjs.webhook.secret_keys.empty(),
                          talkjs.webhook.allow_unauthenticated, "secret_keys");
@@ -645,6 +658,10 @@ class SchemaReader {
     read_base_url(api, talkjs.api.base_url);
     read_string(api, "app_id", talkjs.api.app_id);
     read_string(api, "secret_key", talkjs.api.secret_key);
+    if (talkjs.api.app_id.empty()) {
+      refuse(child_path(api.path, "app_id"),
+             "is required: TalkJS events carry the source /parley/talkjs/<app_id>");
+    }
     return talkjs;
   }
 

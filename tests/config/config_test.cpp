@@ -671,7 +671,7 @@ TEST_F(ConfigTest, RefusesZeroEnrichTimeout) {
 
 TEST_F(ConfigTest, PresentSourceGetsDefaultsForMissingKeys) {
   const Config config = accepted(
-      "sources:\n  talkjs:\n    webhook: {secret_keys: [s]}\n"
+      "sources:\n  talkjs:\n    webhook: {secret_keys: [s]}\n    api: {app_id: a}\n"
       "  directly:\n    watch: {tokens: [w]}\n");
   ASSERT_TRUE(config.sources.talkjs.has_value());
   EXPECT_EQ(config.sources.talkjs->webhook.max_skew, 300s);
@@ -718,7 +718,7 @@ TEST_F(ConfigTest, AcceptsEverySourceWhenExplicitlyUnauthenticated) {
       "sources:\n"
       "  justanswer: {webhook: {allow_unauthenticated: true}}\n"
       "  cao: {webhook: {allow_unauthenticated: true}}\n"
-      "  talkjs: {webhook: {allow_unauthenticated: true}}\n"
+      "  talkjs: {webhook: {allow_unauthenticated: true}, api: {app_id: a}}\n"
       "  directly: {watch: {allow_unauthenticated: true}}\n");
   ASSERT_TRUE(config.sources.justanswer && config.sources.cao && config.sources.talkjs &&
               config.sources.directly);
@@ -745,7 +745,7 @@ TEST_F(ConfigTest, KeepsRotatedSecretsInOrder) {
       "sources:\n"
       "  justanswer: {webhook: {tokens: [new-token, old-token], hmac_secrets: [h2, h1]}}\n"
       "  cao: {webhook: {api_keys: [k2, k1]}}\n"
-      "  talkjs: {webhook: {secret_keys: [s2, s1]}}\n"
+      "  talkjs: {webhook: {secret_keys: [s2, s1]}, api: {app_id: a}}\n"
       "  directly: {watch: {tokens: [w2, w1]}}\n");
   EXPECT_EQ(config.sources.justanswer->webhook.tokens,
             (std::vector<std::string>{"new-token", "old-token"}));
@@ -820,8 +820,8 @@ TEST_F(ConfigTest, RefusesBadCidrNamingTheIndex) {
 }
 
 TEST_F(ConfigTest, MapsTalkJsMaxSkewSeconds) {
-  const Config config =
-      accepted("sources: {talkjs: {webhook: {secret_keys: [s], max_skew_seconds: 30}}}");
+  const Config config = accepted(
+      "sources: {talkjs: {webhook: {secret_keys: [s], max_skew_seconds: 30}, api: {app_id: a}}}");
   EXPECT_EQ(config.sources.talkjs->webhook.max_skew, 30s);
 }
 
@@ -867,8 +867,8 @@ TEST_F(ConfigTest, RefusesBaseUrlWithSchemeOnly) {
 }
 
 TEST_F(ConfigTest, RefusesEmptyTalkJsBaseUrlOnlyWhenMalformed) {
-  const Config config =
-      accepted("sources: {talkjs: {webhook: {secret_keys: [s]}, api: {base_url: \"\"}}}");
+  const Config config = accepted(
+      "sources: {talkjs: {webhook: {secret_keys: [s]}, api: {base_url: \"\", app_id: a}}}");
   EXPECT_EQ(config.sources.talkjs->api.base_url, "");
   const ConfigError error =
       refused("sources: {talkjs: {webhook: {secret_keys: [s]}, api: {base_url: talkjs}}}");
@@ -1164,6 +1164,7 @@ TEST_F(ConfigTest, ReferenceConfigLoads) {
   const ScopedEnv env4("PARLEY_JA_API_KEY", "ja-api-key");
   const ScopedEnv env5("PARLEY_CAO_API_KEY", "cao-key");
   const ScopedEnv env6("PARLEY_TALKJS_SECRET_KEY", "talkjs-key");
+  const ScopedEnv env_app("PARLEY_TALKJS_APP_ID", "app-1");
   const ScopedEnv env7("PARLEY_DIRECTLY_WATCH_TOKEN", "watch-token");
   const ScopedEnv env8("PARLEY_DIRECTLY_CLIENT_SECRET", "directly-secret");
   const auto result = load_file(fs::path(PARLEY_SOURCE_DIR) / "config" / "parley.yaml");
@@ -1221,6 +1222,24 @@ TEST_F(ConfigTest, DevConfigLoads) {
   EXPECT_EQ(config.sources.talkjs->api.app_id, "devapp");
   ASSERT_TRUE(config.sources.directly.has_value());
   EXPECT_EQ(config.sources.directly->watch.tokens, (std::vector<std::string>{"dev-watch-token"}));
+}
+
+TEST_F(ConfigTest, TalkJsNeedsAnAppId) {
+  const ConfigError error = refused("sources: {talkjs: {webhook: {secret_keys: [s]}}}");
+  EXPECT_EQ(error.path, "sources.talkjs.api.app_id");
+  EXPECT_NE(error.message.find("/parley/talkjs/<app_id>"), std::string::npos);
+}
+
+TEST_F(ConfigTest, TalkJsRolesMapToAuthorRoles) {
+  const Config config = accepted(
+      "sources: {talkjs: {webhook: {secret_keys: [s], roles: {seller: agent, admin: system}},"
+      " api: {app_id: a}}}");
+  EXPECT_EQ(config.sources.talkjs->webhook.roles.at("seller"), "agent");
+  EXPECT_EQ(config.sources.talkjs->webhook.roles.at("admin"), "system");
+  const ConfigError error = refused(
+      "sources: {talkjs: {webhook: {secret_keys: [s], roles: {seller: boss}}, api: {app_id: a}}}");
+  EXPECT_EQ(error.path, "sources.talkjs.webhook.roles.seller");
+  EXPECT_NE(error.message.find("customer, expert, agent or system"), std::string::npos);
 }
 
 }  // namespace

@@ -81,6 +81,9 @@ struct TalkJsSource {
     std::vector<std::string> secret_keys;
     std::chrono::seconds max_skew{300};
     bool allow_unauthenticated = false;
+    /// extension: TalkJS user role -> author role (customer|expert|agent|system);
+    /// unlisted roles are customers
+    std::map<std::string, std::string> roles;
   } webhook;
   struct Api {
     std::string base_url = "https://api.talkjs.com";
