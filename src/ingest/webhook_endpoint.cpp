@@ -6,12 +6,11 @@ namespace parley::ingest {
 
 WebhookEndpoint::WebhookEndpoint(std::shared_ptr<const sources::Source> source,
                                  kafka::Producer& producer, metrics::Metrics& metrics,
-                                 std::string topic, std::chrono::milliseconds ack_timeout)
+                                 Publishing publishing)
     : source_(std::move(source)),
       producer_(producer),
       metrics_(metrics),
-      topic_(std::move(topic)),
-      ack_timeout_(ack_timeout) {}
+      publishing_(std::move(publishing)) {}
 
 http::Response WebhookEndpoint::reject(const Error& error) {
   metrics_.webhook_answered(source_->name(), metric_outcome(error.code));
@@ -36,20 +35,35 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
     observe();
     co_return reject(event.error());
   }
+  // source + id is what consumers deduplicate on, so it is what parley remembers too.
+  std::string dedupe_key;
+  auto* recent = source_->deterministic_ids() ? publishing_.recent_ids : nullptr;
+  if (recent != nullptr) {
+    dedupe_key = event.value().source + "|" + event.value().id;
+    if (recent->contains(dedupe_key)) {
+      observe();
+      metrics_.webhook_answered(source_->name(), "duplicate");
+      co_return http::Response{.status = 200, .body = source_->accepted_body()};
+    }
+  }
   auto encoded = events::encode(event.value());
-  const kafka::Record record{.topic = topic_,
+  const kafka::Record record{.topic = publishing_.topic,
                              .key = std::move(encoded.key),
                              .value = std::move(encoded.value),
                              .headers = std::move(encoded.headers)};
-  const auto failure = co_await kafka::produce_acknowledged(producer_, record, ack_timeout_);
+  const auto failure =
+      co_await kafka::produce_acknowledged(producer_, record, publishing_.ack_timeout);
   observe();
   if (failure) {
-    metrics_.kafka_produce_error(topic_);
-    log::warn("event not acknowledged by kafka",
-              {{"source", source_->name()}, {"topic", topic_}, {"error", failure->message}});
+    metrics_.kafka_produce_error(publishing_.topic);
+    log::warn(
+        "event not acknowledged by kafka",
+        {{"source", source_->name()}, {"topic", publishing_.topic}, {"error", failure->message}});
     co_return reject(*failure);
   }
-  metrics_.kafka_produced(topic_);
+  // Remembered only once acknowledged: a redelivery after a failure must publish.
+  if (recent != nullptr) recent->remember(dedupe_key);
+  metrics_.kafka_produced(publishing_.topic);
   metrics_.webhook_answered(source_->name(), "accepted");
   co_return http::Response{.status = 200, .body = source_->accepted_body()};
 }

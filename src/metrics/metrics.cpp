@@ -69,6 +69,11 @@ Metrics::Metrics(const std::vector<std::string>& sources)
                  .Help("1 when /readyz answers 200 (Kafka reachable, not draining)")
                  .Register(*registry_)
                  .Add({})),
+      dedupe_entries_(prometheus::BuildGauge()
+                          .Name("parley_dedupe_entries")
+                          .Help("Event ids remembered for duplicate suppression")
+                          .Register(*registry_)
+                          .Add({})),
       resident_memory_(prometheus::BuildGauge()
                            .Name("process_resident_memory_bytes")
                            .Help("Resident memory size in bytes")

@@ -65,7 +65,7 @@ class WebhookEndpointTest : public ::testing::Test {
   FakeProducer producer_;
   metrics::Metrics metrics_{{"justanswer"}};
   WebhookEndpoint endpoint_{std::make_shared<sources::JustAnswer>(webhook_, true), producer_,
-                            metrics_, "events", 200ms};
+                            metrics_, Publishing{.topic = "events", .ack_timeout = 200ms}};
   const std::string valid_ = R"({"eventType":"1","questionId":"q1","userToken":"u"})";
 };
 
@@ -131,6 +131,88 @@ TEST_F(WebhookEndpointTest, HttpLayerRefusalsAreAnsweredInThePlatformsShapeAndCo
   EXPECT_EQ(scraped(metrics_,
                     R"(parley_webhooks_received_total{outcome="overloaded",source="justanswer"})"),
             1);
+}
+
+/// A source whose event id is the body itself: deterministic, like CAO and TalkJS.
+class DeterministicSource final : public sources::Source {
+ public:
+  std::string_view name() const override { return "justanswer"; }
+  std::optional<Error> verify(const http::Request&) const override { return std::nullopt; }
+  Result<events::CloudEvent, Error> normalize(
+      const http::Request& request, std::chrono::system_clock::time_point) const override {
+    events::CloudEvent event;
+    event.id = request.body;
+    event.source = "/parley/test";
+    event.partition_key = "test:1";
+    return event;
+  }
+  bool deterministic_ids() const override { return true; }
+  std::string accepted_body() const override { return "ok"; }
+  std::string error_body(const Error& error) const override { return error.message; }
+};
+
+class DuplicateSuppressionTest : public WebhookEndpointTest {
+ protected:
+  dedupe::RecentIds recent_{600s, 100};
+  WebhookEndpoint deterministic_{
+      std::make_shared<DeterministicSource>(), producer_, metrics_,
+      Publishing{.topic = "events", .ack_timeout = 200ms, .recent_ids = &recent_}};
+  WebhookEndpoint minted_{
+      std::make_shared<sources::JustAnswer>(webhook_, true), producer_, metrics_,
+      Publishing{.topic = "events", .ack_timeout = 200ms, .recent_ids = &recent_}};
+
+  http::Response post_to(WebhookEndpoint& endpoint, const std::string& body,
+                         std::vector<std::pair<std::string, std::string>> headers = {}) {
+    boost::beast::http::fields fields;
+    for (const auto& [name, value] : headers)
+      fields.set(name, value);
+    std::string owned;
+    owned.reserve(body.size() + http::kBodySlack);
+    owned = body;
+    const http::Request request{.method = boost::beast::http::verb::post,
+                                .path = "/",
+                                .query = {},
+                                .headers = fields,
+                                .body = owned,
+                                .peer = {},
+                                .received_at = std::chrono::steady_clock::now()};
+    boost::asio::io_context io;
+    auto answer = boost::asio::co_spawn(io, endpoint.handle(request), boost::asio::use_future);
+    io.run();
+    return answer.get();
+  }
+};
+
+TEST_F(DuplicateSuppressionTest, RedeliveryIsAnswered200WithoutASecondEvent) {
+  EXPECT_EQ(post_to(deterministic_, "evt-1").status, 200u);
+  const auto again = post_to(deterministic_, "evt-1");
+  EXPECT_EQ(again.status, 200u);
+  EXPECT_EQ(again.body, "ok");
+  EXPECT_EQ(producer_.records.size(), 1u);
+  EXPECT_EQ(post_to(deterministic_, "evt-2").status, 200u);
+  EXPECT_EQ(producer_.records.size(), 2u);
+  EXPECT_EQ(scraped(metrics_,
+                    R"(parley_webhooks_received_total{outcome="duplicate",source="justanswer"})"),
+            1);
+  EXPECT_EQ(scraped(metrics_,
+                    R"(parley_webhooks_received_total{outcome="accepted",source="justanswer"})"),
+            2);
+}
+
+TEST_F(DuplicateSuppressionTest, AFailedPublishIsNotRememberedSoTheRetryPublishes) {
+  producer_.result = Error{Errc::kafka_unavailable, "down"};
+  EXPECT_EQ(post_to(deterministic_, "evt-1").status, 503u);
+  producer_.result.reset();
+  EXPECT_EQ(post_to(deterministic_, "evt-1").status, 200u);
+  EXPECT_EQ(producer_.records.size(), 2u);
+}
+
+TEST_F(DuplicateSuppressionTest, MintedIdsAreNeverSuppressed) {
+  const std::string body = R"({"eventType":"1","questionId":"q1","userToken":"u"})";
+  EXPECT_EQ(post_to(minted_, body, {{"X-Parley-Token", "t"}}).status, 200u);
+  EXPECT_EQ(post_to(minted_, body, {{"X-Parley-Token", "t"}}).status, 200u);
+  EXPECT_EQ(producer_.records.size(), 2u);
+  EXPECT_EQ(recent_.size(), 0u);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
+#include "parley/dedupe/recent_ids.hpp"
 #include "parley/http/message.hpp"
 #include "parley/kafka/producer.hpp"
 #include "parley/metrics/metrics.hpp"
@@ -10,15 +12,24 @@
 
 namespace parley::ingest {
 
-/// A platform's webhook endpoint: verify → parse → normalize → produce, answered only
-/// after Kafka acknowledged the event (or with 503 + Retry-After when it did not).
-/// Every answer is counted once in parley_webhooks_received_total. Thread-safe; the
-/// producer and metrics must outlive it.
+/// Where and how a webhook's event is published.
+struct Publishing {
+  std::string topic;
+  std::chrono::milliseconds ack_timeout{4000};
+  /// Ids published recently, shared by all endpoints; null = no duplicate suppression.
+  dedupe::RecentIds* recent_ids = nullptr;
+};
+
+/// A platform's webhook endpoint: verify → parse → normalize → (duplicate?) → produce,
+/// answered only after Kafka acknowledged the event (or with 503 + Retry-After when it
+/// did not). A redelivery of an event with a deterministic id that Kafka acknowledged
+/// within dedupe.window_seconds is answered 2xx without publishing again. Every answer
+/// is counted once in parley_webhooks_received_total. Thread-safe; the producer, metrics
+/// and recent ids must outlive it.
 class WebhookEndpoint final : public http::Endpoint {
  public:
   WebhookEndpoint(std::shared_ptr<const sources::Source> source, kafka::Producer& producer,
-                  metrics::Metrics& metrics, std::string topic,
-                  std::chrono::milliseconds ack_timeout);
+                  metrics::Metrics& metrics, Publishing publishing);
 
   boost::asio::awaitable<http::Response> handle(const http::Request& request) override;
   http::Response reject(const Error& error) override;
@@ -28,8 +39,7 @@ class WebhookEndpoint final : public http::Endpoint {
   std::shared_ptr<const sources::Source> source_;
   kafka::Producer& producer_;
   metrics::Metrics& metrics_;
-  const std::string topic_;
-  const std::chrono::milliseconds ack_timeout_;
+  const Publishing publishing_;
 };
 
 }  // namespace parley::ingest

@@ -37,6 +37,7 @@ class Metrics {
   void on_scrape(std::function<void(Metrics&)> collector);
   void set_inflight(double value);
   void set_ready(bool ready);
+  void set_dedupe_entries(double entries);
 
   /// The Prometheus text exposition of everything, process metrics refreshed.
   std::string scrape();
@@ -54,6 +55,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& produce_errors_;
   prometheus::Gauge& inflight_;
   prometheus::Gauge& ready_;
+  prometheus::Gauge& dedupe_entries_;
   prometheus::Gauge& resident_memory_;
   prometheus::Gauge& open_fds_;
   std::vector<std::unique_ptr<SourceSeries>> sources_;
