@@ -8,12 +8,15 @@
 #include <thread>
 
 #include "parley/admin/admin_endpoints.hpp"
+#include "parley/dedupe/recent_ids.hpp"
 #include "parley/http/server.hpp"
 #include "parley/ingest/webhook_endpoint.hpp"
 #include "parley/kafka/embedded_broker.hpp"
 #include "parley/kafka/producer.hpp"
 #include "parley/log/log.hpp"
+#include "parley/sources/cao/cao.hpp"
 #include "parley/sources/justanswer/justanswer.hpp"
+#include "parley/sources/talkjs/talkjs.hpp"
 #include "parley/version.hpp"
 
 namespace parley::app {
@@ -34,18 +37,33 @@ std::string to_string(const asio::ip::tcp::endpoint& endpoint) {
 std::vector<std::string> enabled_sources(const config::Config& config) {
   std::vector<std::string> names;
   if (config.sources.justanswer) names.emplace_back("justanswer");
+  if (config.sources.cao) names.emplace_back("cao");
+  if (config.sources.talkjs) names.emplace_back("talkjs");
   return names;
 }
 
+/// One route per platform webhook, each publishing through the same producer.
 void add_webhook_routes(const config::Config& config, http::Router& router,
-                        kafka::Producer& producer, metrics::Metrics& metrics) {
-  if (config.sources.justanswer) {
-    auto source = std::make_shared<sources::JustAnswer>(config.sources.justanswer->webhook,
-                                                        config.events.include_raw);
-    router.add(bhttp::verb::post, "/v1/webhooks/justanswer",
+                        kafka::Producer& producer, metrics::Metrics& metrics,
+                        dedupe::RecentIds& recent_ids) {
+  const ingest::Publishing publishing{.topic = config.kafka.topics.events,
+                                      .ack_timeout = config.kafka.ack_timeout,
+                                      .recent_ids = &recent_ids};
+  const bool raw = config.events.include_raw;
+  auto add = [&](std::string path, std::shared_ptr<const sources::Source> source) {
+    router.add(bhttp::verb::post, std::move(path),
                std::make_shared<ingest::WebhookEndpoint>(std::move(source), producer, metrics,
-                                                         config.kafka.topics.events,
-                                                         config.kafka.ack_timeout));
+                                                         publishing));
+  };
+  if (const auto& ja = config.sources.justanswer) {
+    add("/v1/webhooks/justanswer", std::make_shared<sources::JustAnswer>(ja->webhook, raw));
+  }
+  if (const auto& cao = config.sources.cao) {
+    add("/v1/webhooks/cao/messages", std::make_shared<sources::CaoMessages>(cao->webhook, raw));
+    add("/v1/webhooks/cao/receipts", std::make_shared<sources::CaoReceipts>(cao->webhook, raw));
+  }
+  if (const auto& talkjs = config.sources.talkjs) {
+    add("/v1/webhooks/talkjs", std::make_shared<sources::TalkJs>(*talkjs, raw));
   }
 }
 
@@ -121,9 +139,13 @@ int serve(const config::Config& config) {
   auto producer = std::move(created).value();
 
   metrics::Metrics metrics(enabled_sources(config));
+  dedupe::RecentIds recent_ids(config.dedupe.window, config.dedupe.max_entries);
+  metrics.on_scrape([&recent_ids](metrics::Metrics& m) {
+    m.set_dedupe_entries(static_cast<double>(recent_ids.size()));
+  });
   http::Admission admission(config.limits.max_inflight);
   http::Router ingest_router;
-  add_webhook_routes(config, ingest_router, *producer, metrics);
+  add_webhook_routes(config, ingest_router, *producer, metrics, recent_ids);
   http::Router admin_router;
   admin::add_routes(admin_router,
                     {.kafka_reachable = [&producer] { return producer->reachable(); }}, admission,

@@ -149,6 +149,10 @@ void Metrics::set_ready(bool ready) {
   ready_.Set(ready ? 1 : 0);
 }
 
+void Metrics::set_dedupe_entries(double entries) {
+  dedupe_entries_.Set(entries);
+}
+
 std::string Metrics::scrape() {
   for (const auto& collect : collectors_)
     collect(*this);

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
+#include <simdjson.h>
+
+#include <cctype>
+#include <chrono>
+#include <vector>
 
 #include <memory>
 #include <string>
@@ -55,6 +60,32 @@ inline std::string hmac_hex(const std::string& secret, const std::string& body) 
     out.push_back(kHex[digest[i] & 0xF]);
   }
   return out;
+}
+
+inline std::string upper(std::string text) {
+  for (auto& c : text)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+/// The TalkJS signature headers for `body` at `timestamp` (seconds).
+inline std::vector<std::pair<std::string, std::string>> talkjs_headers(
+    const std::string& body, long long timestamp,
+    const std::string& secret = "test-talkjs-secret") {
+  const auto ts = std::to_string(timestamp);
+  return {{"X-TalkJS-Timestamp", ts},
+          {"X-TalkJS-Signature", upper(hmac_hex(secret, ts + "." + body))}};
+}
+
+inline long long unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Parses a Kafka record value as JSON; the parser must outlive the element.
+inline simdjson::dom::element parse_event(simdjson::dom::parser& parser, const std::string& value) {
+  return parser.parse(value).value();
 }
 
 /// The value of one sample line of a Prometheus scrape ("name{labels}"), or -1.

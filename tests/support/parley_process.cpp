@@ -29,7 +29,12 @@ std::string test_config(const std::string& bootstrap, const std::string& extra) 
          "  justanswer:\n"
          "    webhook:\n"
          "      tokens: [test-token]\n"
-         "      hmac_secrets: [old-secret, new-secret]\n" +
+         "      hmac_secrets: [old-secret, new-secret]\n"
+         "  cao:\n"
+         "    webhook: {api_keys: [old-cao-key, test-cao-key]}\n"
+         "  talkjs:\n"
+         "    webhook: {secret_keys: [test-talkjs-secret], roles: {seller: agent}}\n"
+         "    api: {app_id: test-app}\n" +
          extra;
 }
 

@@ -15,7 +15,9 @@
 namespace parley::testing {
 
 /// A config for tests: both listeners on 127.0.0.1 port 0, Kafka at `bootstrap`,
-/// JustAnswer with token "test-token" and HMAC secrets "old-secret", "new-secret".
+/// JustAnswer with token "test-token" and HMAC secrets "old-secret", "new-secret"; CAO
+/// with API keys "old-cao-key", "test-cao-key"; TalkJS app "test-app" with secret key
+/// "test-talkjs-secret" and the role "seller" mapped to agent.
 /// `extra` is appended verbatim (top-level YAML keys).
 std::string test_config(const std::string& bootstrap, const std::string& extra = {});
 

@@ -1,0 +1,90 @@
+// docs/events.md documents every event type the code can emit, with an example that
+// parses; the sources emit no type outside the registry.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "parley/events/cloud_event.hpp"
+
+namespace parley::events {
+namespace {
+
+std::string read(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+const std::string& events_md() {
+  static const std::string text = read(std::filesystem::path(PARLEY_SOURCE_DIR) / "docs/events.md");
+  return text;
+}
+
+/// The first ```json block after the heading of `type`, or empty.
+std::string example_of(std::string_view type) {
+  const auto heading = events_md().find("### `" + std::string(type) + "`");
+  if (heading == std::string::npos) return {};
+  const auto next_heading = events_md().find("\n### ", heading + 1);
+  const auto start = events_md().find("```json\n", heading);
+  if (start == std::string::npos || start > next_heading) return {};
+  const auto end = events_md().find("```", start + 8);
+  return events_md().substr(start + 8, end - start - 8);
+}
+
+TEST(EventsDoc, EveryTypeHasASectionWithAnExampleThatParses) {
+  for (const auto type : type::kAll) {
+    SCOPED_TRACE(std::string(type));
+    const std::string example = example_of(type);
+    ASSERT_FALSE(example.empty()) << "docs/events.md has no '### `" << type
+                                  << "`' with a json example";
+    simdjson::dom::parser parser;
+    simdjson::dom::element event;
+    ASSERT_EQ(parser.parse(example).get(event), simdjson::SUCCESS) << example;
+    EXPECT_EQ(std::string_view(event["type"]), type);
+    EXPECT_EQ(std::string_view(event["specversion"]), "1.0");
+    for (const char* attribute : {"id", "source", "subject", "time", "partitionkey"}) {
+      std::string_view value;
+      EXPECT_EQ(event[attribute].get(value), simdjson::SUCCESS) << attribute;
+      EXPECT_FALSE(value.empty()) << attribute;
+    }
+    std::string_view platform;
+    EXPECT_EQ(event["data"]["platform"].get(platform), simdjson::SUCCESS);
+  }
+}
+
+TEST(EventsDoc, DocumentsNoTypeTheCodeDoesNotKnow) {
+  const std::set<std::string_view> known(type::kAll.begin(), type::kAll.end());
+  const std::regex heading("### `(parley\\.[a-z_.]+)`");
+  const auto& text = events_md();
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), heading);
+       it != std::sregex_iterator(); ++it) {
+    EXPECT_TRUE(known.contains((*it)[1].str())) << (*it)[1].str();
+  }
+}
+
+TEST(EventsDoc, SourcesEmitOnlyRegisteredTypes) {
+  const std::set<std::string_view> known(type::kAll.begin(), type::kAll.end());
+  const std::regex literal(
+      "\"(parley\\.(message|conversation|user|notification|platform)[a-z_.]*)\"");
+  const auto root = std::filesystem::path(PARLEY_SOURCE_DIR) / "src";
+  int files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.path().extension() != ".cpp") continue;
+    ++files;
+    const auto text = read(entry.path());
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), literal);
+         it != std::sregex_iterator(); ++it) {
+      EXPECT_TRUE(known.contains((*it)[1].str())) << entry.path() << ": " << (*it)[1].str();
+    }
+  }
+  EXPECT_GT(files, 10);
+}
+
+}  // namespace
+}  // namespace parley::events
