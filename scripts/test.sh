@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up, builds (ASan + UBSan, warnings as errors) and runs the whole test suite.
+# Sets up, builds (ASan + UBSan, warnings as errors) and runs the whole test suite, then
+# fuzzes every webhook parser for 60 s each (clang libFuzzer, ASan + UBSan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,3 +8,4 @@ cd "$(dirname "$0")/.."
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan
+./scripts/fuzz.sh "${PARLEY_FUZZ_SECONDS:-60}"

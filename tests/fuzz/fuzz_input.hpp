@@ -33,7 +33,8 @@ inline FuzzInput split(const std::uint8_t* data, std::size_t size) {
   const std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
   const auto newline = rest.find('\n');
   input.header = std::string(rest.substr(0, newline));
-  const auto body = newline == std::string_view::npos ? std::string_view{} : rest.substr(newline + 1);
+  const auto body =
+      newline == std::string_view::npos ? std::string_view{} : rest.substr(newline + 1);
   input.body.reserve(body.size() + http::kBodySlack);
   input.body.assign(body);
   return input;

@@ -5,8 +5,8 @@
 namespace {
 
 const parley::sources::JustAnswer& source() {
-  static const parley::config::JustAnswerSource::Webhook webhook{
-      .tokens = {"fuzz-token"}, .hmac_secrets = {"fuzz-secret"}};
+  static const parley::config::JustAnswerSource::Webhook webhook{.tokens = {"fuzz-token"},
+                                                                 .hmac_secrets = {"fuzz-secret"}};
   static const parley::sources::JustAnswer instance(webhook, true);
   return instance;
 }
