@@ -15,16 +15,6 @@ using namespace parley;
 const std::string kBody =
     R"({"eventType":"1","questionId":"e5e06b61d720437a8cd09c67b574e5e8","userToken":"abcde12345"})";
 
-std::string hex(const sources::Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const auto byte : digest) {
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 0xF]);
-  }
-  return out;
-}
-
 struct JustAnswerRequest {
   config::JustAnswerSource::Webhook webhook{.tokens = {"token"}, .hmac_secrets = {"secret"}};
   sources::JustAnswer source{webhook, true};
@@ -33,7 +23,8 @@ struct JustAnswerRequest {
   JustAnswerRequest() {
     body.reserve(kBody.size() + http::kBodySlack);
     body = kBody;
-    headers.set("X-Parley-Signature", "sha256=" + hex(sources::hmac_sha256("secret", kBody)));
+    headers.set("X-Parley-Signature",
+                "sha256=" + sources::to_hex(sources::hmac_sha256("secret", kBody)));
   }
   http::Request request() const {
     return http::Request{.method = boost::beast::http::verb::post,

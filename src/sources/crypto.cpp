@@ -35,6 +35,17 @@ bool digests_equal(const Digest& a, const Digest& b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string to_hex(const Digest& digest, bool uppercase) {
+  const char* digits = uppercase ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  out.reserve(digest.size() * 2);
+  for (const unsigned char byte : digest) {
+    out.push_back(digits[byte >> 4]);
+    out.push_back(digits[byte & 0x0F]);
+  }
+  return out;
+}
+
 std::optional<Digest> parse_hex_digest(std::string_view hex) {
   Digest out{};
   if (hex.size() != out.size() * 2) return std::nullopt;

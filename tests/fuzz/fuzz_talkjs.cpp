@@ -11,16 +11,6 @@ namespace {
 
 constexpr auto kNow = std::chrono::sys_seconds(std::chrono::seconds(1732185600));
 
-std::string upper_hex(const parley::sources::Digest& digest) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const auto byte : digest) {
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 0xF]);
-  }
-  return out;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -37,8 +27,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (input.valid_credentials) {
     const std::string timestamp = "1732185600";
     headers.set("X-TalkJS-Timestamp", timestamp);
-    headers.set("X-TalkJS-Signature", upper_hex(parley::sources::hmac_sha256(
-                                          "fuzz-secret", timestamp + "." + input.body)));
+    headers.set(
+        "X-TalkJS-Signature",
+        parley::sources::to_hex(
+            parley::sources::hmac_sha256("fuzz-secret", timestamp + "." + input.body), true));
   } else {
     const auto space = input.header.find(' ');
     headers.set("X-TalkJS-Timestamp", input.header.substr(0, space));

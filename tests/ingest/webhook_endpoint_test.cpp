@@ -9,6 +9,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "parley/sources/justanswer/justanswer.hpp"
+#include "support/source_request.hpp"
 
 namespace parley::ingest {
 namespace {
@@ -39,26 +40,20 @@ double scraped(metrics::Metrics& metrics, const std::string& series) {
 
 class WebhookEndpointTest : public ::testing::Test {
  protected:
+  http::Response post_to(WebhookEndpoint& endpoint, const std::string& body,
+                         std::vector<std::pair<std::string, std::string>> headers) {
+    testing::SourceRequest built(body);
+    for (const auto& [name, value] : headers) built.header(name, value);
+    const http::Request request = built.request();  // handle() keeps a reference to it
+    boost::asio::io_context io;
+    auto answer = boost::asio::co_spawn(io, endpoint.handle(request), boost::asio::use_future);
+    io.run();
+    return answer.get();
+  }
   http::Response post(const std::string& body,
                       std::vector<std::pair<std::string, std::string>> headers = {
                           {"X-Parley-Token", "t"}}) {
-    boost::beast::http::fields fields;
-    for (const auto& [name, value] : headers)
-      fields.set(name, value);
-    std::string owned;
-    owned.reserve(body.size() + http::kBodySlack);
-    owned = body;
-    const http::Request request{.method = boost::beast::http::verb::post,
-                                .path = "/v1/webhooks/justanswer",
-                                .query = {},
-                                .headers = fields,
-                                .body = owned,
-                                .peer = {},
-                                .received_at = std::chrono::steady_clock::now()};
-    boost::asio::io_context io;
-    auto answer = boost::asio::co_spawn(io, endpoint_.handle(request), boost::asio::use_future);
-    io.run();
-    return answer.get();
+    return post_to(endpoint_, body, std::move(headers));
   }
 
   config::JustAnswerSource::Webhook webhook_{.tokens = {"t"}};
@@ -160,36 +155,15 @@ class DuplicateSuppressionTest : public WebhookEndpointTest {
   WebhookEndpoint minted_{
       std::make_shared<sources::JustAnswer>(webhook_, true), producer_, metrics_,
       Publishing{.topic = "events", .ack_timeout = 200ms, .recent_ids = &recent_}};
-
-  http::Response post_to(WebhookEndpoint& endpoint, const std::string& body,
-                         std::vector<std::pair<std::string, std::string>> headers = {}) {
-    boost::beast::http::fields fields;
-    for (const auto& [name, value] : headers)
-      fields.set(name, value);
-    std::string owned;
-    owned.reserve(body.size() + http::kBodySlack);
-    owned = body;
-    const http::Request request{.method = boost::beast::http::verb::post,
-                                .path = "/",
-                                .query = {},
-                                .headers = fields,
-                                .body = owned,
-                                .peer = {},
-                                .received_at = std::chrono::steady_clock::now()};
-    boost::asio::io_context io;
-    auto answer = boost::asio::co_spawn(io, endpoint.handle(request), boost::asio::use_future);
-    io.run();
-    return answer.get();
-  }
 };
 
 TEST_F(DuplicateSuppressionTest, RedeliveryIsAnswered200WithoutASecondEvent) {
-  EXPECT_EQ(post_to(deterministic_, "evt-1").status, 200u);
-  const auto again = post_to(deterministic_, "evt-1");
+  EXPECT_EQ(post_to(deterministic_, "evt-1", {}).status, 200u);
+  const auto again = post_to(deterministic_, "evt-1", {});
   EXPECT_EQ(again.status, 200u);
   EXPECT_EQ(again.body, "ok");
   EXPECT_EQ(producer_.records.size(), 1u);
-  EXPECT_EQ(post_to(deterministic_, "evt-2").status, 200u);
+  EXPECT_EQ(post_to(deterministic_, "evt-2", {}).status, 200u);
   EXPECT_EQ(producer_.records.size(), 2u);
   EXPECT_EQ(scraped(metrics_,
                     R"(parley_webhooks_received_total{outcome="duplicate",source="justanswer"})"),
@@ -201,9 +175,9 @@ TEST_F(DuplicateSuppressionTest, RedeliveryIsAnswered200WithoutASecondEvent) {
 
 TEST_F(DuplicateSuppressionTest, AFailedPublishIsNotRememberedSoTheRetryPublishes) {
   producer_.result = Error{Errc::kafka_unavailable, "down"};
-  EXPECT_EQ(post_to(deterministic_, "evt-1").status, 503u);
+  EXPECT_EQ(post_to(deterministic_, "evt-1", {}).status, 503u);
   producer_.result.reset();
-  EXPECT_EQ(post_to(deterministic_, "evt-1").status, 200u);
+  EXPECT_EQ(post_to(deterministic_, "evt-1", {}).status, 200u);
   EXPECT_EQ(producer_.records.size(), 2u);
 }
 

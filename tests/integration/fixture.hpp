@@ -1,7 +1,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <openssl/hmac.h>
 #include <simdjson.h>
 
 #include <cctype>
@@ -12,6 +11,7 @@
 #include <string>
 
 #include "parley/kafka/embedded_broker.hpp"
+#include "parley/sources/crypto.hpp"
 #include "support/http_client.hpp"
 #include "support/kafka_reader.hpp"
 #include "support/parley_process.hpp"
@@ -49,17 +49,7 @@ inline std::string ja_body(const std::string& question_id, const std::string& ev
 }
 
 inline std::string hmac_hex(const std::string& secret, const std::string& body) {
-  unsigned char digest[32];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
-  }
-  return out;
+  return sources::to_hex(sources::hmac_sha256(secret, body));
 }
 
 inline std::string upper(std::string text) {
@@ -73,8 +63,9 @@ inline std::vector<std::pair<std::string, std::string>> talkjs_headers(
     const std::string& body, long long timestamp,
     const std::string& secret = "test-talkjs-secret") {
   const auto ts = std::to_string(timestamp);
-  return {{"X-TalkJS-Timestamp", ts},
-          {"X-TalkJS-Signature", upper(hmac_hex(secret, ts + "." + body))}};
+  return {
+      {"X-TalkJS-Timestamp", ts},
+      {"X-TalkJS-Signature", sources::to_hex(sources::hmac_sha256(secret, ts + "." + body), true)}};
 }
 
 inline long long unix_now() {

@@ -9,16 +9,6 @@
 namespace parley::sources {
 namespace {
 
-std::string to_hex(const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char byte : digest) {
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 0x0F]);
-  }
-  return out;
-}
-
 std::string bytes(std::size_t count, unsigned char value) {
   return std::string(count, static_cast<char>(value));
 }

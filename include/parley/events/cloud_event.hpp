@@ -31,10 +31,10 @@ inline constexpr std::string_view kNotificationLinkClicked = "parley.notificatio
 inline constexpr std::string_view kPlatformUnmapped = "parley.platform.unmapped";
 
 inline constexpr std::array kAll = {
-    kMessageCreated,        kMessageUpdated,       kMessageDeleted,        kMessageDelivered,
-    kMessageRead,           kMessageReceipt,       kConversationUpdated,   kConversationDeleted,
-    kUserCreated,           kUserUpdated,          kNotificationTriggered, kNotificationSent,
-    kNotificationDelivered, kNotificationBounced,  kNotificationOpened,    kNotificationLinkClicked,
+    kMessageCreated,        kMessageUpdated,      kMessageDeleted,        kMessageDelivered,
+    kMessageRead,           kMessageReceipt,      kConversationUpdated,   kConversationDeleted,
+    kUserCreated,           kUserUpdated,         kNotificationTriggered, kNotificationSent,
+    kNotificationDelivered, kNotificationBounced, kNotificationOpened,    kNotificationLinkClicked,
     kPlatformUnmapped};
 }  // namespace type
 
@@ -119,8 +119,8 @@ struct EventData {
 /// A CloudEvents 1.0 event as parley publishes it. A plain value.
 struct CloudEvent {
   std::string id;
-  std::string source;  ///< "/parley/<platform>" (TalkJS: "/parley/talkjs/<appId>")
-  std::string type;    ///< one of type::*
+  std::string source;         ///< "/parley/<platform>" (TalkJS: "/parley/talkjs/<appId>")
+  std::string type;           ///< one of type::*
   std::string subject;        ///< conversation id (user events: the user id)
   std::string time;           ///< RFC 3339, when the platform says it happened
   std::string partition_key;  ///< "<platform>:<conversation id>", also the Kafka record key

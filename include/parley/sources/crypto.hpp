@@ -19,6 +19,9 @@ Digest sha256(std::string_view data);
 /// Constant-time equality of two digests.
 bool digests_equal(const Digest& a, const Digest& b);
 
+/// The digest as 64 hex digits, lowercase unless `uppercase` (TalkJS writes uppercase).
+std::string to_hex(const Digest& digest, bool uppercase = false);
+
 /// Decodes 64 hex digits (either case) into a digest; nullopt on anything else.
 std::optional<Digest> parse_hex_digest(std::string_view hex);
 

@@ -15,6 +15,7 @@
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
 #include "parley/sources/json.hpp"
+#include "support/source_request.hpp"
 
 namespace parley::sources {
 namespace {
@@ -81,34 +82,10 @@ constexpr std::string_view kSeedMessageStatus = R"({
  "SessionId":"abc123"
 })";
 
-// A request as the server hands it to the source: the body keeps kBodySlack spare bytes.
-struct TestRequest {
-  explicit TestRequest(std::string_view body_text = kSeedMessage) : body(with_slack(body_text)) {}
-
-  static std::string with_slack(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + http::kBodySlack);
-    out.append(text);
-    return out;
-  }
-
-  TestRequest& header(std::string_view name, std::string_view value) {
-    headers.set(name, value);
-    return *this;
-  }
-
-  http::Request request() const {
-    return http::Request{.method = beast_http::verb::post,
-                         .path = "/v1/webhooks/cao/messages",
-                         .query = {},
-                         .headers = headers,
-                         .body = body,
-                         .peer = boost::asio::ip::make_address("203.0.113.9"),
-                         .received_at = std::chrono::steady_clock::now()};
-  }
-
-  beast_http::fields headers;
-  std::string body;
+// The shared test request, with this platform's seed body and path by default.
+struct TestRequest : testing::SourceRequest {
+  explicit TestRequest(std::string_view body_text = kSeedMessage)
+      : SourceRequest(body_text, "/v1/webhooks/cao/messages") {}
 };
 
 std::string base64(std::string_view text, bool padded = true) {

@@ -15,6 +15,7 @@
 #include "parley/common/time.hpp"
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
+#include "support/source_request.hpp"
 
 namespace parley::sources {
 namespace {
@@ -27,40 +28,10 @@ constexpr std::string_view kSeedExample =
 constexpr std::string_view kSeedCompact =
     R"({"eventType":"1","questionId":"12345","userToken":"abcde12345"})";
 
-// A request as the server hands it to the source: the body keeps kBodySlack spare bytes.
-struct TestRequest {
-  explicit TestRequest(std::string_view body_text = kSeedExample) : body(with_slack(body_text)) {}
-
-  static std::string with_slack(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + http::kBodySlack);
-    out.append(text);
-    return out;
-  }
-
-  TestRequest& header(std::string_view name, std::string_view value) {
-    headers.set(name, value);
-    return *this;
-  }
-  TestRequest& from(const char* address) {
-    peer = boost::asio::ip::make_address(address);
-    return *this;
-  }
-
-  http::Request request() const {
-    return http::Request{.method = beast_http::verb::post,
-                         .path = "/v1/webhooks/justanswer",
-                         .query = query,
-                         .headers = headers,
-                         .body = body,
-                         .peer = peer,
-                         .received_at = std::chrono::steady_clock::now()};
-  }
-
-  beast_http::fields headers;
-  std::string body;
-  std::string query;
-  boost::asio::ip::address peer = boost::asio::ip::make_address("203.0.113.9");
+// The shared test request, with this platform's seed body and path by default.
+struct TestRequest : testing::SourceRequest {
+  explicit TestRequest(std::string_view body_text = kSeedExample)
+      : SourceRequest(body_text, "/v1/webhooks/justanswer") {}
 };
 
 std::vector<Cidr> cidrs(std::initializer_list<std::string_view> texts) {
@@ -73,18 +44,8 @@ std::vector<Cidr> cidrs(std::initializer_list<std::string_view> texts) {
   return out;
 }
 
-std::string hex(const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char byte : digest) {
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 0x0F]);
-  }
-  return out;
-}
-
 std::string signature(std::string_view secret, std::string_view body) {
-  return "sha256=" + hex(hmac_sha256(secret, body));
+  return "sha256=" + to_hex(hmac_sha256(secret, body));
 }
 
 bool contains(std::string_view text, std::string_view part) {
@@ -229,7 +190,7 @@ TEST(JustAnswerVerify, SignatureUnderRotatedSecretAccepted) {
 TEST(JustAnswerVerify, UpperCaseHexSignatureAccepted) {
   const JustAnswer source(kHmac, true);
   TestRequest request;
-  std::string hex_digest = hex(hmac_sha256("secret-old", request.body));
+  std::string hex_digest = to_hex(hmac_sha256("secret-old", request.body));
   for (auto& c : hex_digest)
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   request.header("X-Parley-Signature", "sha256=" + hex_digest);
@@ -264,7 +225,7 @@ TEST(JustAnswerVerify, SignatureIsNotAcceptedAsAToken) {
 TEST(JustAnswerVerify, MalformedSignatures) {
   const JustAnswer source(kHmac, true);
   TestRequest valid;
-  const std::string good_hex = hex(hmac_sha256("secret-old", valid.body));
+  const std::string good_hex = to_hex(hmac_sha256("secret-old", valid.body));
   std::string non_hex = good_hex;
   non_hex[10] = 'z';
   const std::vector<std::string> malformed = {

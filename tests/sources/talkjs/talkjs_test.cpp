@@ -14,6 +14,7 @@
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
 #include "parley/sources/json.hpp"
+#include "support/source_request.hpp"
 
 namespace parley::sources {
 namespace {
@@ -166,49 +167,16 @@ std::string notification_body(std::string_view type) {
 
 // --- requests ---
 
-struct TestRequest {
-  explicit TestRequest(std::string_view body_text = kMessageSent) : body(with_slack(body_text)) {}
-
-  static std::string with_slack(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + http::kBodySlack);
-    out.append(text);
-    return out;
-  }
-
-  TestRequest& header(std::string_view name, std::string_view value) {
-    headers.set(name, value);
-    return *this;
-  }
-
-  http::Request request() const {
-    return http::Request{.method = beast_http::verb::post,
-                         .path = "/v1/webhooks/talkjs",
-                         .query = "",
-                         .headers = headers,
-                         .body = body,
-                         .peer = boost::asio::ip::make_address("203.0.113.9"),
-                         .received_at = std::chrono::steady_clock::now()};
-  }
-
-  beast_http::fields headers;
-  std::string body;
+// The shared test request, with this platform's seed body and path by default.
+struct TestRequest : testing::SourceRequest {
+  explicit TestRequest(std::string_view body_text = kMessageSent)
+      : SourceRequest(body_text, "/v1/webhooks/talkjs") {}
 };
-
-std::string hex(const Digest& digest, bool upper) {
-  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  std::string out;
-  for (const unsigned char byte : digest) {
-    out.push_back(digits[byte >> 4]);
-    out.push_back(digits[byte & 0x0F]);
-  }
-  return out;
-}
 
 // What TalkJS sends: uppercase hex of HMAC-SHA256(key, timestamp "." body).
 std::string talkjs_signature(std::string_view key, std::string_view timestamp,
                              std::string_view body, bool upper = true) {
-  return hex(hmac_sha256(key, std::string(timestamp) + "." + std::string(body)), upper);
+  return to_hex(hmac_sha256(key, std::string(timestamp) + "." + std::string(body)), upper);
 }
 
 TestRequest signed_request(std::string_view body, std::string_view timestamp,
@@ -331,7 +299,7 @@ TEST(TalkJsVerify, AlteredTimestampRejected) {
 TEST(TalkJsVerify, SignatureOverBodyAloneRejected) {
   TestRequest request(kMessageSent);
   request.header("X-TalkJS-Timestamp", kTimestampSeconds);
-  request.header("X-TalkJS-Signature", hex(hmac_sha256(kOldKey, kMessageSent), true));
+  request.header("X-TalkJS-Signature", to_hex(hmac_sha256(kOldKey, kMessageSent), true));
   EXPECT_TRUE(unauthorized_with(verify(request), kBadSignatureMessage));
 }
 
