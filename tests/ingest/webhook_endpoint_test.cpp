@@ -43,7 +43,8 @@ class WebhookEndpointTest : public ::testing::Test {
   http::Response post_to(WebhookEndpoint& endpoint, const std::string& body,
                          std::vector<std::pair<std::string, std::string>> headers) {
     testing::SourceRequest built(body);
-    for (const auto& [name, value] : headers) built.header(name, value);
+    for (const auto& [name, value] : headers)
+      built.header(name, value);
     const http::Request request = built.request();  // handle() keeps a reference to it
     boost::asio::io_context io;
     auto answer = boost::asio::co_spawn(io, endpoint.handle(request), boost::asio::use_future);
