@@ -15,11 +15,16 @@
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
 #include "parley/sources/json.hpp"
+#include "support/source_assertions.hpp"
 #include "support/source_request.hpp"
 
 namespace parley::sources {
 namespace {
 
+using testing::bad_request_naming;
+using testing::contains;
+using testing::describe;
+using testing::unauthorized_naming;
 namespace beast_http = boost::beast::http;
 using Webhook = config::CaoSource::Webhook;
 
@@ -110,28 +115,6 @@ std::string base64(std::string_view text, bool padded = true) {
     if (padded) out.append(rest == 1 ? "==" : "=");
   }
   return out;
-}
-
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
-
-::testing::AssertionResult unauthorized_naming(const std::optional<Error>& error,
-                                               std::string_view part) {
-  if (!error) return ::testing::AssertionFailure() << "request was accepted";
-  if (error->code != Errc::unauthorized) {
-    return ::testing::AssertionFailure()
-           << "code " << static_cast<int>(error->code) << ": " << error->message;
-  }
-  if (!contains(error->message, part)) {
-    return ::testing::AssertionFailure()
-           << "message '" << error->message << "' lacks '" << part << "'";
-  }
-  return ::testing::AssertionSuccess();
-}
-
-std::string describe(const std::optional<Error>& error) {
-  return error ? error->message : std::string("(accepted)");
 }
 
 const Webhook kKeys{.api_keys = {"key-old", "key-new"}};
@@ -325,22 +308,6 @@ Result<events::CloudEvent, Error> receipt(std::string_view body, bool include_ra
   const CaoReceipts source(kKeys, include_raw);
   TestRequest request(body);
   return source.normalize(request.request(), kReceived);
-}
-
-::testing::AssertionResult bad_request_naming(const Result<events::CloudEvent, Error>& result,
-                                              std::initializer_list<std::string_view> parts) {
-  if (result.ok()) return ::testing::AssertionFailure() << "body was accepted";
-  if (result.error().code != Errc::bad_request) {
-    return ::testing::AssertionFailure()
-           << "code " << static_cast<int>(result.error().code) << ": " << result.error().message;
-  }
-  for (const auto part : parts) {
-    if (!contains(result.error().message, part)) {
-      return ::testing::AssertionFailure()
-             << "message '" << result.error().message << "' lacks '" << part << "'";
-    }
-  }
-  return ::testing::AssertionSuccess();
 }
 
 TEST(CaoMessage, SeedSample) {

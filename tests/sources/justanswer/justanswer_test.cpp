@@ -15,11 +15,16 @@
 #include "parley/common/time.hpp"
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
+#include "support/source_assertions.hpp"
 #include "support/source_request.hpp"
 
 namespace parley::sources {
 namespace {
 
+using testing::bad_request_naming;
+using testing::contains;
+using testing::describe;
+using testing::unauthorized_naming;
 namespace beast_http = boost::beast::http;
 using Webhook = config::JustAnswerSource::Webhook;
 
@@ -46,29 +51,6 @@ std::vector<Cidr> cidrs(std::initializer_list<std::string_view> texts) {
 
 std::string signature(std::string_view secret, std::string_view body) {
   return "sha256=" + to_hex(hmac_sha256(secret, body));
-}
-
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
-
-// Verification failed with 401 and a message naming `part` (a header, parameter...).
-::testing::AssertionResult unauthorized_naming(const std::optional<Error>& error,
-                                               std::string_view part) {
-  if (!error) return ::testing::AssertionFailure() << "request was accepted";
-  if (error->code != Errc::unauthorized) {
-    return ::testing::AssertionFailure()
-           << "code " << static_cast<int>(error->code) << ": " << error->message;
-  }
-  if (!contains(error->message, part)) {
-    return ::testing::AssertionFailure()
-           << "message '" << error->message << "' lacks '" << part << "'";
-  }
-  return ::testing::AssertionSuccess();
-}
-
-std::string describe(const std::optional<Error>& error) {
-  return error ? error->message : std::string("(accepted)");
 }
 
 const Webhook kTokens{.tokens = {"token-old", "token-new"}};
@@ -535,22 +517,6 @@ TEST(JustAnswerNormalize, FieldOfExactly512BytesAccepted) {
 }
 
 // --- normalization errors ---
-
-::testing::AssertionResult bad_request_naming(const Result<events::CloudEvent, Error>& result,
-                                              std::initializer_list<std::string_view> parts) {
-  if (result.ok()) return ::testing::AssertionFailure() << "body was accepted";
-  if (result.error().code != Errc::bad_request) {
-    return ::testing::AssertionFailure()
-           << "code " << static_cast<int>(result.error().code) << ": " << result.error().message;
-  }
-  for (const auto part : parts) {
-    if (!contains(result.error().message, part)) {
-      return ::testing::AssertionFailure()
-             << "message '" << result.error().message << "' lacks '" << part << "'";
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
 
 TEST(JustAnswerNormalizeErrors, InvalidJson) {
   for (const std::string_view body :

@@ -14,11 +14,16 @@
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
 #include "parley/sources/json.hpp"
+#include "support/source_assertions.hpp"
 #include "support/source_request.hpp"
 
 namespace parley::sources {
 namespace {
 
+using testing::bad_request_naming;
+using testing::contains;
+using testing::describe;
+using testing::unauthorized_naming;
 namespace beast_http = boost::beast::http;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -201,28 +206,6 @@ TalkJs make_source(const config::TalkJsSource& source = make_config(), bool incl
   return TalkJs(source, include_raw, [] { return kNow; });
 }
 
-bool contains(std::string_view text, std::string_view part) {
-  return text.find(part) != std::string_view::npos;
-}
-
-std::string describe(const std::optional<Error>& error) {
-  return error ? error->message : std::string("(accepted)");
-}
-
-::testing::AssertionResult unauthorized_with(const std::optional<Error>& error,
-                                             std::string_view part) {
-  if (!error) return ::testing::AssertionFailure() << "request was accepted";
-  if (error->code != Errc::unauthorized) {
-    return ::testing::AssertionFailure()
-           << "code " << static_cast<int>(error->code) << ": " << error->message;
-  }
-  if (!contains(error->message, part)) {
-    return ::testing::AssertionFailure()
-           << "message '" << error->message << "' lacks '" << part << "'";
-  }
-  return ::testing::AssertionSuccess();
-}
-
 std::optional<Error> verify(const TestRequest& request, const TalkJs& source = make_source()) {
   return source.verify(request.request());
 }
@@ -266,7 +249,7 @@ TEST(TalkJsVerify, WrongSecretRejected) {
                                      "SK_TEST_9HBQ0E6XKR2TQ5ORCR0X6WBF"}) {
     const auto request = signed_request(kMessageSent, kTimestampSeconds, key);
     const auto error = verify(request);
-    ASSERT_TRUE(unauthorized_with(error, "X-TalkJS-Signature")) << key;
+    ASSERT_TRUE(unauthorized_naming(error, "X-TalkJS-Signature")) << key;
     EXPECT_EQ(error->message, kBadSignatureMessage);
   }
 }
@@ -274,11 +257,11 @@ TEST(TalkJsVerify, WrongSecretRejected) {
 TEST(TalkJsVerify, AlteredBodyRejected) {
   auto request = signed_request(kMessageSent, kTimestampSeconds);
   request.body[request.body.find("Hello")] = 'J';
-  EXPECT_TRUE(unauthorized_with(verify(request), kBadSignatureMessage));
+  EXPECT_TRUE(unauthorized_naming(verify(request), kBadSignatureMessage));
 
   auto appended = signed_request(kMessageSent, kTimestampSeconds);
   appended.body += "\n";
-  EXPECT_TRUE(unauthorized_with(verify(appended), kBadSignatureMessage));
+  EXPECT_TRUE(unauthorized_naming(verify(appended), kBadSignatureMessage));
 
   // Re-serialising the same JSON changes the bytes: the signature covers bytes.
   auto object = parse_object(std::string(kMessageSent));
@@ -287,20 +270,20 @@ TEST(TalkJsVerify, AlteredBodyRejected) {
   compacted.headers = request.headers;
   compacted.header("X-TalkJS-Signature",
                    talkjs_signature(kOldKey, kTimestampSeconds, kMessageSent));
-  EXPECT_TRUE(unauthorized_with(verify(compacted), kBadSignatureMessage));
+  EXPECT_TRUE(unauthorized_naming(verify(compacted), kBadSignatureMessage));
 }
 
 TEST(TalkJsVerify, AlteredTimestampRejected) {
   auto request = signed_request(kMessageSent, kTimestampSeconds);
   request.header("X-TalkJS-Timestamp", std::to_string(kNowSeconds - 1));
-  EXPECT_TRUE(unauthorized_with(verify(request), kBadSignatureMessage));
+  EXPECT_TRUE(unauthorized_naming(verify(request), kBadSignatureMessage));
 }
 
 TEST(TalkJsVerify, SignatureOverBodyAloneRejected) {
   TestRequest request(kMessageSent);
   request.header("X-TalkJS-Timestamp", kTimestampSeconds);
   request.header("X-TalkJS-Signature", to_hex(hmac_sha256(kOldKey, kMessageSent), true));
-  EXPECT_TRUE(unauthorized_with(verify(request), kBadSignatureMessage));
+  EXPECT_TRUE(unauthorized_naming(verify(request), kBadSignatureMessage));
 }
 
 TEST(TalkJsVerify, EmptyBodyCanBeVerified) {
@@ -327,12 +310,12 @@ TEST(TalkJsVerify, TimestampInSecondsWithinSkew) {
 TEST(TalkJsVerify, TimestampInSecondsJustOverSkew) {
   const auto stale = signed_request(kMessageSent, std::to_string(kNowSeconds - 301));
   auto error = verify(stale);
-  ASSERT_TRUE(unauthorized_with(error, "X-TalkJS-Timestamp"));
+  ASSERT_TRUE(unauthorized_naming(error, "X-TalkJS-Timestamp"));
   EXPECT_EQ(error->message, "X-TalkJS-Timestamp: 301 s away from now, over max_skew_seconds (300)");
 
   const auto future = signed_request(kMessageSent, std::to_string(kNowSeconds + 301));
   error = verify(future);
-  ASSERT_TRUE(unauthorized_with(error, "X-TalkJS-Timestamp"));
+  ASSERT_TRUE(unauthorized_naming(error, "X-TalkJS-Timestamp"));
   EXPECT_EQ(error->message, "X-TalkJS-Timestamp: 301 s away from now, over max_skew_seconds (300)");
 }
 
@@ -354,7 +337,7 @@ TEST(TalkJsVerify, TimestampInMillisecondsJustOverSkew) {
   for (const std::int64_t offset : {-300'001, 300'001}) {
     const auto request = signed_request(kMessageSent, std::to_string(kNowMs + offset));
     const auto error = verify(request);
-    ASSERT_TRUE(unauthorized_with(error, "X-TalkJS-Timestamp")) << offset;
+    ASSERT_TRUE(unauthorized_naming(error, "X-TalkJS-Timestamp")) << offset;
     // Over by a millisecond reads as 301 s, never as "300 s ... over 300".
     EXPECT_EQ(error->message,
               "X-TalkJS-Timestamp: 301 s away from now, over max_skew_seconds (300)");
@@ -363,20 +346,21 @@ TEST(TalkJsVerify, TimestampInMillisecondsJustOverSkew) {
 
 TEST(TalkJsVerify, FarTimestampsReportTheDistance) {
   const auto hour_old = signed_request(kMessageSent, std::to_string(kNowSeconds - 3600));
-  EXPECT_TRUE(unauthorized_with(verify(hour_old), "X-TalkJS-Timestamp: 3600 s away from now"));
+  EXPECT_TRUE(unauthorized_naming(verify(hour_old), "X-TalkJS-Timestamp: 3600 s away from now"));
   const auto hour_ahead_ms = signed_request(kMessageSent, std::to_string(kNowMs + 3'600'000));
-  EXPECT_TRUE(unauthorized_with(verify(hour_ahead_ms), "X-TalkJS-Timestamp: 3600 s away from now"));
+  EXPECT_TRUE(
+      unauthorized_naming(verify(hour_ahead_ms), "X-TalkJS-Timestamp: 3600 s away from now"));
   const auto epoch = signed_request(kMessageSent, "0");
-  EXPECT_TRUE(unauthorized_with(verify(epoch), "X-TalkJS-Timestamp: 1700000000 s away"));
+  EXPECT_TRUE(unauthorized_naming(verify(epoch), "X-TalkJS-Timestamp: 1700000000 s away"));
 }
 
 TEST(TalkJsVerify, UnitThresholdIsTenToTheEleven) {
   // 10^11 is read as seconds (year 5138), 10^11 + 1 as milliseconds (1973).
   const auto as_seconds = signed_request(kMessageSent, "100000000000");
-  EXPECT_TRUE(unauthorized_with(verify(as_seconds),
-                                std::to_string(100'000'000'000 - kNowSeconds) + " s away"));
+  EXPECT_TRUE(unauthorized_naming(verify(as_seconds),
+                                  std::to_string(100'000'000'000 - kNowSeconds) + " s away"));
   const auto as_ms = signed_request(kMessageSent, "100000000001");
-  EXPECT_TRUE(unauthorized_with(
+  EXPECT_TRUE(unauthorized_naming(
       verify(as_ms), std::to_string((kNowMs - 100'000'000'001 + 999) / 1000) + " s away"));
 }
 
@@ -398,14 +382,14 @@ TEST(TalkJsVerify, ClockIsReadOnEveryRequest) {
   const auto request = signed_request(kMessageSent, kTimestampSeconds);
   EXPECT_FALSE(source.verify(request.request()));
   now += seconds(301);
-  EXPECT_TRUE(unauthorized_with(source.verify(request.request()), "301 s away"));
+  EXPECT_TRUE(unauthorized_naming(source.verify(request.request()), "301 s away"));
 }
 
 TEST(TalkJsVerify, BadSignatureIsReportedBeforeSkew) {
   // A stale timestamp with a forged signature is a forgery, not clock drift.
   const std::string stale = std::to_string(kNowSeconds - 3600);
   const auto request = signed_request(kMessageSent, stale, "sk_test_other");
-  EXPECT_TRUE(unauthorized_with(verify(request), kBadSignatureMessage));
+  EXPECT_TRUE(unauthorized_naming(verify(request), kBadSignatureMessage));
 }
 
 // --- verification: missing and malformed headers ---
@@ -414,24 +398,24 @@ TEST(TalkJsVerify, MissingTimestamp) {
   TestRequest request(kMessageSent);
   request.header("X-TalkJS-Signature", talkjs_signature(kOldKey, kTimestampSeconds, kMessageSent));
   const auto error = verify(request);
-  ASSERT_TRUE(unauthorized_with(error, "X-TalkJS-Timestamp"));
+  ASSERT_TRUE(unauthorized_naming(error, "X-TalkJS-Timestamp"));
   EXPECT_EQ(error->message, "X-TalkJS-Timestamp: missing");
 
   request.header("X-TalkJS-Timestamp", "");
-  EXPECT_TRUE(unauthorized_with(verify(request), "X-TalkJS-Timestamp: missing"));
+  EXPECT_TRUE(unauthorized_naming(verify(request), "X-TalkJS-Timestamp: missing"));
 }
 
 TEST(TalkJsVerify, MissingSignature) {
   TestRequest request(kMessageSent);
   request.header("X-TalkJS-Timestamp", kTimestampSeconds);
   const auto error = verify(request);
-  ASSERT_TRUE(unauthorized_with(error, "X-TalkJS-Signature"));
+  ASSERT_TRUE(unauthorized_naming(error, "X-TalkJS-Signature"));
   EXPECT_EQ(error->message, "X-TalkJS-Signature: missing");
 }
 
 TEST(TalkJsVerify, NoHeadersAtAllNamesTheTimestamp) {
   TestRequest request(kMessageSent);
-  EXPECT_TRUE(unauthorized_with(verify(request), "X-TalkJS-Timestamp: missing"));
+  EXPECT_TRUE(unauthorized_naming(verify(request), "X-TalkJS-Timestamp: missing"));
 }
 
 TEST(TalkJsVerify, MalformedTimestamps) {
@@ -440,7 +424,7 @@ TEST(TalkJsVerify, MalformedTimestamps) {
         "99999999999999999999", "18446744073709551616", "1700000000,1700000000"}) {
     auto request = signed_request(kMessageSent, timestamp);
     const auto error = verify(request);
-    ASSERT_TRUE(unauthorized_with(error, "X-TalkJS-Timestamp: malformed")) << timestamp;
+    ASSERT_TRUE(unauthorized_naming(error, "X-TalkJS-Timestamp: malformed")) << timestamp;
   }
 }
 
@@ -448,11 +432,11 @@ TEST(TalkJsVerify, TimestampFormatIsCheckedBeforeTheSignature) {
   TestRequest request(kMessageSent);
   request.header("X-TalkJS-Timestamp", "yesterday");
   request.header("X-TalkJS-Signature", "not hex");
-  EXPECT_TRUE(unauthorized_with(verify(request), "X-TalkJS-Timestamp: malformed"));
+  EXPECT_TRUE(unauthorized_naming(verify(request), "X-TalkJS-Timestamp: malformed"));
 
   TestRequest no_signature(kMessageSent);
   no_signature.header("X-TalkJS-Timestamp", "yesterday");
-  EXPECT_TRUE(unauthorized_with(verify(no_signature), "X-TalkJS-Timestamp: malformed"));
+  EXPECT_TRUE(unauthorized_naming(verify(no_signature), "X-TalkJS-Timestamp: malformed"));
 }
 
 TEST(TalkJsVerify, MalformedSignatures) {
@@ -465,7 +449,7 @@ TEST(TalkJsVerify, MalformedSignatures) {
     auto request = signed_request(kMessageSent, kTimestampSeconds);
     request.header("X-TalkJS-Signature", value);
     const auto error = verify(request);
-    ASSERT_TRUE(unauthorized_with(error, "X-TalkJS-Signature: malformed")) << value;
+    ASSERT_TRUE(unauthorized_naming(error, "X-TalkJS-Signature: malformed")) << value;
   }
 }
 
@@ -488,9 +472,9 @@ TEST(TalkJsVerify, AllowUnauthenticatedDoesNotOverrideConfiguredKeys) {
   config.webhook.allow_unauthenticated = true;
   const auto source = make_source(config);
   TestRequest bare(kMessageSent);
-  EXPECT_TRUE(unauthorized_with(verify(bare, source), "X-TalkJS-Timestamp: missing"));
+  EXPECT_TRUE(unauthorized_naming(verify(bare, source), "X-TalkJS-Timestamp: missing"));
   const auto wrong = signed_request(kMessageSent, kTimestampSeconds, "sk_test_other");
-  EXPECT_TRUE(unauthorized_with(verify(wrong, source), kBadSignatureMessage));
+  EXPECT_TRUE(unauthorized_naming(verify(wrong, source), kBadSignatureMessage));
   const auto good = signed_request(kMessageSent, kTimestampSeconds);
   EXPECT_FALSE(verify(good, source));
 }
@@ -501,7 +485,7 @@ TEST(TalkJsVerify, NoKeysFailsClosed) {
   const auto source = make_source(config);
   const auto request = signed_request(kMessageSent, kTimestampSeconds, "");
   const auto error = verify(request, source);
-  EXPECT_TRUE(unauthorized_with(error, "secret_keys"));
+  EXPECT_TRUE(unauthorized_naming(error, "secret_keys"));
 }
 
 // --- normalization ---
