@@ -212,14 +212,21 @@ std::optional<Error> CaoAuthorization::verify(const http::Request& request) cons
   return unauthorized("Authorization: Basic credential is not an accepted API key");
 }
 
-// --- ReceiveMessage ---
+// --- shared by both endpoints ---
 
-CaoMessages::CaoMessages(const config::CaoSource::Webhook& webhook, bool include_raw)
-    : authorization_(webhook), include_raw_(include_raw) {}
-
-std::optional<Error> CaoMessages::verify(const http::Request& request) const {
+std::optional<Error> CaoEndpoint::verify(const http::Request& request) const {
   return authorization_.verify(request);
 }
+
+std::string CaoEndpoint::accepted_body() const {
+  return accepted_answer();
+}
+
+std::string CaoEndpoint::error_body(const Error& error) const {
+  return error_answer(error);
+}
+
+// --- ReceiveMessage ---
 
 Result<events::CloudEvent, Error> CaoMessages::normalize(
     const http::Request& request, std::chrono::system_clock::time_point /*received*/) const {
@@ -261,26 +268,11 @@ Result<events::CloudEvent, Error> CaoMessages::normalize(
   message.sent_at = time;
   if (!media.empty()) message.attachments.push_back(events::Attachment{.url = std::string(media)});
   event.data.message = std::move(message);
-  if (include_raw_) event.data.raw_json = compact(object.value());
+  if (include_raw()) event.data.raw_json = compact(object.value());
   return event;
 }
 
-std::string CaoMessages::accepted_body() const {
-  return accepted_answer();
-}
-
-std::string CaoMessages::error_body(const Error& error) const {
-  return error_answer(error);
-}
-
 // --- read/delivery receipts ---
-
-CaoReceipts::CaoReceipts(const config::CaoSource::Webhook& webhook, bool include_raw)
-    : authorization_(webhook), include_raw_(include_raw) {}
-
-std::optional<Error> CaoReceipts::verify(const http::Request& request) const {
-  return authorization_.verify(request);
-}
 
 Result<events::CloudEvent, Error> CaoReceipts::normalize(
     const http::Request& request, std::chrono::system_clock::time_point received) const {
@@ -309,16 +301,8 @@ Result<events::CloudEvent, Error> CaoReceipts::normalize(
   receipt.platform_status = std::move(platform_status.value());
   receipt.external_message_id = external_id.value().value_or("");
   event.data.receipt = std::move(receipt);
-  if (include_raw_) event.data.raw_json = compact(object.value());
+  if (include_raw()) event.data.raw_json = compact(object.value());
   return event;
-}
-
-std::string CaoReceipts::accepted_body() const {
-  return accepted_answer();
-}
-
-std::string CaoReceipts::error_body(const Error& error) const {
-  return error_answer(error);
 }
 
 }  // namespace parley::sources

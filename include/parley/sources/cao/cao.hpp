@@ -45,6 +45,27 @@ class CaoAuthorization {
   bool allow_unauthenticated_;
 };
 
+/// What both CAO endpoints share: the metrics name "cao", Basic API-key verification,
+/// deterministic ids, and CAO's answers `{"Status":0,"FailureDescription":""}` /
+/// `{"Status":1,"FailureDescription":"<message>"}`. Immutable; thread-safe.
+class CaoEndpoint : public Source {
+ public:
+  std::string_view name() const override { return "cao"; }
+  std::optional<Error> verify(const http::Request& request) const override;
+  bool deterministic_ids() const override { return true; }
+  std::string accepted_body() const override;
+  std::string error_body(const Error& error) const override;
+
+ protected:
+  CaoEndpoint(const config::CaoSource::Webhook& webhook, bool include_raw)
+      : authorization_(webhook), include_raw_(include_raw) {}
+  bool include_raw() const { return include_raw_; }
+
+ private:
+  CaoAuthorization authorization_;
+  bool include_raw_;
+};
+
 /// CAO's ReceiveMessage (an agent's message to the consumer) at
 /// POST /v1/webhooks/cao/messages.
 ///
@@ -57,23 +78,12 @@ class CaoAuthorization {
 ///
 /// Immutable after construction; thread-safe. normalize() fails with bad_request naming
 /// the field (invalid JSON, missing, wrong type, empty, too long, duplicated, bad date).
-class CaoMessages final : public Source {
+class CaoMessages final : public CaoEndpoint {
  public:
-  CaoMessages(const config::CaoSource::Webhook& webhook, bool include_raw);
-
-  std::string_view name() const override { return "cao"; }
-  std::optional<Error> verify(const http::Request& request) const override;
+  CaoMessages(const config::CaoSource::Webhook& webhook, bool include_raw)
+      : CaoEndpoint(webhook, include_raw) {}
   Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point received) const override;
-  bool deterministic_ids() const override { return true; }
-  /// `{"Status":0,"FailureDescription":""}`, CAO's own success answer.
-  std::string accepted_body() const override;
-  /// `{"Status":1,"FailureDescription":"<message>"}`.
-  std::string error_body(const Error& error) const override;
-
- private:
-  CaoAuthorization authorization_;
-  bool include_raw_;
 };
 
 /// CAO's read/delivery receipt (`MessageStatus` 0 unknown, 1 delivered, 2 read) at
@@ -88,23 +98,12 @@ class CaoMessages final : public Source {
 ///
 /// Immutable after construction; thread-safe. normalize() fails with bad_request naming
 /// the field.
-class CaoReceipts final : public Source {
+class CaoReceipts final : public CaoEndpoint {
  public:
-  CaoReceipts(const config::CaoSource::Webhook& webhook, bool include_raw);
-
-  std::string_view name() const override { return "cao"; }
-  std::optional<Error> verify(const http::Request& request) const override;
+  CaoReceipts(const config::CaoSource::Webhook& webhook, bool include_raw)
+      : CaoEndpoint(webhook, include_raw) {}
   Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point received) const override;
-  bool deterministic_ids() const override { return true; }
-  /// As CaoMessages::accepted_body.
-  std::string accepted_body() const override;
-  /// As CaoMessages::error_body.
-  std::string error_body(const Error& error) const override;
-
- private:
-  CaoAuthorization authorization_;
-  bool include_raw_;
 };
 
 }  // namespace parley::sources
