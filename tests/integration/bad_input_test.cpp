@@ -1,0 +1,212 @@
+// Every kind of bad input, for every source, against the real binary: the HTTP code, the
+// message naming the problem, the metric outcome, and what reached Kafka.
+#include "integration/fixture.hpp"
+
+namespace parley::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct BadInput {
+  std::string name;
+  std::string path;
+  std::string body;
+  Headers headers;
+  unsigned status;
+  std::string message;  // part of the answer's message
+  std::string source;   // metric label
+  std::string outcome;  // metric label
+};
+
+const std::string kLong(600, 'x');  // over the 512-byte cap on ids
+
+Headers ja() {
+  return {{"X-Parley-Token", "test-token"}};
+}
+Headers cao() {
+  return {{"Authorization", "Basic test-cao-key"}};
+}
+Headers talkjs(const std::string& body) {
+  return talkjs_headers(body, unix_now());
+}
+
+std::string talkjs_event(const std::string& data,
+                         const std::string& type = "conversation.deleted") {
+  return R"({"id":"evt_bad","createdAt":1732185600000,"type":")" + type + R"(","data":)" + data +
+         "}";
+}
+
+std::vector<BadInput> cases() {
+  const std::string ja_valid = ja_body("q1");
+  const std::string cao_valid =
+      R"({"VisitId":"1","MessageId":"2","DateTime":"6/15/2015 4:13 PM","Message":"hi"})";
+  const std::string talkjs_valid = talkjs_event(R"({"conversation":{"id":"c1"}})");
+  std::vector<BadInput> all = {
+      // JustAnswer
+      {"ja malformed", "/v1/webhooks/justanswer", R"({"eventType":"1",)", ja(), 400,
+       "not valid JSON", "justanswer", "invalid"},
+      {"ja wrong type", "/v1/webhooks/justanswer",
+       R"({"eventType":1,"questionId":"q","userToken":"u"})", ja(), 400,
+       "field eventType: must be a non-empty string, got number", "justanswer", "invalid"},
+      {"ja missing", "/v1/webhooks/justanswer", R"({"eventType":"1","questionId":"q"})", ja(), 400,
+       "field userToken: is required", "justanswer", "invalid"},
+      {"ja empty", "/v1/webhooks/justanswer",
+       R"({"eventType":"1","questionId":"","userToken":"u"})", ja(), 400,
+       "field questionId: must be a non-empty string", "justanswer", "invalid"},
+      {"ja oversized", "/v1/webhooks/justanswer",
+       R"({"eventType":"1","questionId":")" + kLong + R"(","userToken":"u"})", ja(), 400,
+       "field questionId: longer than 512 bytes", "justanswer", "invalid"},
+      {"ja wrong auth",
+       "/v1/webhooks/justanswer",
+       ja_valid,
+       {{"X-Parley-Token", "wrong"}},
+       401,
+       "not an accepted token",
+       "justanswer",
+       "unauthorized"},
+      {"ja missing auth",
+       "/v1/webhooks/justanswer",
+       ja_valid,
+       {},
+       401,
+       "missing credentials",
+       "justanswer",
+       "unauthorized"},
+      // CAO
+      {"cao malformed", "/v1/webhooks/cao/messages", R"({"VisitId":"1" "MessageId":"2"})", cao(),
+       400, "not valid JSON", "cao", "invalid"},
+      {"cao wrong type", "/v1/webhooks/cao/messages",
+       R"({"VisitId":[1],"MessageId":"2","DateTime":"6/15/2015 4:13 PM","Message":"hi"})", cao(),
+       400, "field VisitId: must be a non-empty string or an integer, got array", "cao", "invalid"},
+      {"cao missing", "/v1/webhooks/cao/messages",
+       R"({"VisitId":"1","DateTime":"6/15/2015 4:13 PM","Message":"hi"})", cao(), 400,
+       "field MessageId: is required", "cao", "invalid"},
+      {"cao empty", "/v1/webhooks/cao/receipts",
+       R"({"VisitId":"","MessageId":"2","MessageStatus":"2"})", cao(), 400,
+       "field VisitId: must be a non-empty string", "cao", "invalid"},
+      {"cao oversized", "/v1/webhooks/cao/receipts",
+       R"({"VisitId":"1","MessageId":")" + kLong + R"(","MessageStatus":"2"})", cao(), 400,
+       "field MessageId: longer than 512 bytes", "cao", "invalid"},
+      {"cao bad date", "/v1/webhooks/cao/messages",
+       R"({"VisitId":"1","MessageId":"2","DateTime":"2015-13-01T00:00:00","Message":"hi"})", cao(),
+       400, "field DateTime", "cao", "invalid"},
+      {"cao wrong auth",
+       "/v1/webhooks/cao/messages",
+       cao_valid,
+       {{"Authorization", "Basic wrong"}},
+       401,
+       "Authorization",
+       "cao",
+       "unauthorized"},
+      {"cao missing auth",
+       "/v1/webhooks/cao/receipts",
+       cao_valid,
+       {},
+       401,
+       "Authorization",
+       "cao",
+       "unauthorized"},
+      // TalkJS
+      {"talkjs malformed", "/v1/webhooks/talkjs", "{\"id\":", talkjs("{\"id\":"), 400,
+       "not valid JSON", "talkjs", "invalid"},
+      {"talkjs wrong type", "/v1/webhooks/talkjs",
+       R"({"id":"e","createdAt":"yesterday","type":"user.created","data":{}})",
+       talkjs(R"({"id":"e","createdAt":"yesterday","type":"user.created","data":{}})"), 400,
+       "field createdAt", "talkjs", "invalid"},
+      {"talkjs missing", "/v1/webhooks/talkjs", talkjs_event(R"({"user":{}})", "user.created"),
+       talkjs(talkjs_event(R"({"user":{}})", "user.created")), 400, "data.user.id", "talkjs",
+       "invalid"},
+      {"talkjs empty", "/v1/webhooks/talkjs",
+       R"({"id":"","createdAt":1,"type":"user.created","data":{}})",
+       talkjs(R"({"id":"","createdAt":1,"type":"user.created","data":{}})"), 400, "field id",
+       "talkjs", "invalid"},
+      {"talkjs oversized", "/v1/webhooks/talkjs",
+       talkjs_event(R"({"user":{"id":")" + kLong + R"("}})", "user.created"),
+       talkjs(talkjs_event(R"({"user":{"id":")" + kLong + R"("}})", "user.created")), 400,
+       "longer than 512 bytes", "talkjs", "invalid"},
+      {"talkjs wrong auth", "/v1/webhooks/talkjs", talkjs_valid,
+       talkjs_headers(talkjs_valid, unix_now(), "wrong-secret"), 401, "X-TalkJS-Signature",
+       "talkjs", "unauthorized"},
+      {"talkjs missing auth",
+       "/v1/webhooks/talkjs",
+       talkjs_valid,
+       {},
+       401,
+       "X-TalkJS-",
+       "talkjs",
+       "unauthorized"},
+      {"talkjs stale", "/v1/webhooks/talkjs", talkjs_valid,
+       talkjs_headers(talkjs_valid, unix_now() - 301), 401, "over max_skew_seconds (300)", "talkjs",
+       "unauthorized"},
+      {"talkjs future", "/v1/webhooks/talkjs", talkjs_valid,
+       talkjs_headers(talkjs_valid, unix_now() + 3600), 401, "X-TalkJS-Timestamp", "talkjs",
+       "unauthorized"},
+  };
+  return all;
+}
+
+double outcome_count(HttpClient& admin, const std::string& source, const std::string& outcome) {
+  const auto value =
+      metric_value(admin.get("/metrics").body, "parley_webhooks_received_total{outcome=\"" +
+                                                   outcome + "\",source=\"" + source + "\"}");
+  return value;
+}
+
+class BadInputTest : public IngestFixture {};
+
+TEST_F(BadInputTest, EveryCaseIsAnsweredCountedAndPublishesNothing) {
+  HttpAnswer answer;
+  HttpClient admin(parley_->admin_port());
+  for (const auto& c : cases()) {
+    SCOPED_TRACE(c.name);
+    const double before = outcome_count(admin, c.source, c.outcome);
+    HttpClient client(parley_->port());  // a fresh connection: errors may close it
+    answer = client.post(c.path, c.body, c.headers);
+    EXPECT_EQ(answer.status, c.status) << answer.body;
+    EXPECT_NE(answer.body.find(c.message), std::string::npos) << answer.body;
+    EXPECT_EQ(outcome_count(admin, c.source, c.outcome), before + 1);
+  }
+  EXPECT_EQ(reader().count(), 0);
+}
+
+TEST_F(BadInputTest, NonJsonContentTypeIs415ForEverySource) {
+  HttpClient admin(parley_->admin_port());
+  for (const auto& [path, source] :
+       std::vector<std::pair<std::string, std::string>>{{"/v1/webhooks/justanswer", "justanswer"},
+                                                        {"/v1/webhooks/cao/messages", "cao"},
+                                                        {"/v1/webhooks/talkjs", "talkjs"}}) {
+    SCOPED_TRACE(path);
+    HttpClient client(parley_->port());
+    const auto answer = client.request(boost::beast::http::verb::post, path, "a=1",
+                                       {{"Content-Type", "application/x-www-form-urlencoded"}});
+    EXPECT_EQ(answer.status, 415u);
+    EXPECT_NE(answer.body.find("Content-Type must be application/json"), std::string::npos);
+    EXPECT_EQ(outcome_count(admin, source, "invalid"), 1);
+  }
+  EXPECT_EQ(reader().count(), 0);
+}
+
+TEST_F(BadInputTest, UnknownEventTypesAndStatusesArePublishedExactlyOnceAsDocumentedTypes) {
+  HttpClient client(parley_->port());
+  const auto unknown = talkjs_event(R"({"conversation":{"id":"c7"}})", "conversation.archived");
+  EXPECT_EQ(client.post("/v1/webhooks/talkjs", unknown, talkjs(unknown)).status, 200u);
+  const std::string status_9 = R"({"VisitId":"7","MessageId":"8","MessageStatus":9})";
+  EXPECT_EQ(client.post("/v1/webhooks/cao/receipts", status_9, cao()).status, 200u);
+  const std::string ja_unknown = ja_body("q7", "some-new-event");
+  EXPECT_EQ(client.post("/v1/webhooks/justanswer", ja_unknown, ja()).status, 200u);
+
+  auto kafka = reader();
+  const auto events = kafka.read(3, 10s);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(kafka.count(), 3);
+  std::map<std::string, std::string> type_by_key;
+  for (const auto& event : events)
+    type_by_key[event.key] = event.headers.at("ce_type");
+  EXPECT_EQ(type_by_key["talkjs:c7"], "parley.platform.unmapped");
+  EXPECT_EQ(type_by_key["cao:7"], "parley.message.receipt");
+  EXPECT_EQ(type_by_key["justanswer:q7"], "parley.conversation.updated");
+}
+
+}  // namespace
+}  // namespace parley::testing
