@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages parley builds, tests and runs with.
 # Idempotent: apt-get runs only when a package is missing.
+#   scripts/setup.sh              install everything (build + test + tools)
+#   scripts/setup.sh --list build print one group's packages (build|test), install nothing
 set -euo pipefail
 
-packages=(
-  build-essential cmake ninja-build ccache pkg-config git curl clang libclang-rt-14-dev
-  libboost1.81-dev libsimdjson-dev librdkafka-dev prometheus-cpp-dev
-  libssl-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-  kcat
+# What compiling parley needs (the Dockerfile's build stage installs exactly these).
+build_packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libsimdjson-dev librdkafka-dev prometheus-cpp-dev libssl-dev libyaml-cpp-dev
+)
+# What the tests, fuzzing, benchmarks and checks add.
+test_packages=(
+  clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
+  curl kcat prometheus wrk nginx-light
 )
 
+if [ "${1:-}" = "--list" ]; then
+  case "${2:-}" in
+    build) printf '%s\n' "${build_packages[@]}" ;;
+    test) printf '%s\n' "${test_packages[@]}" ;;
+    *) echo "usage: $0 --list build|test" >&2; exit 2 ;;
+  esac
+  exit 0
+fi
+
+packages=("${build_packages[@]}" "${test_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
