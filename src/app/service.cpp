@@ -67,11 +67,13 @@ void add_webhook_routes(const config::Config& config, http::Router& router,
   }
 }
 
-http::ServerOptions ingest_options(const config::Config& config) {
+http::ServerOptions ingest_options(const config::Config& config,
+                                   std::shared_ptr<http::TlsCertificates> tls) {
   return http::ServerOptions{.name = "ingest",
                              .max_body_bytes = config.limits.max_body_bytes,
                              .max_header_bytes = config.limits.max_header_bytes,
-                             .read_timeout = config.limits.read_timeout};
+                             .read_timeout = config.limits.read_timeout,
+                             .tls = std::move(tls)};
 }
 
 http::ServerOptions admin_options(const config::Config& config) {
@@ -95,9 +97,8 @@ std::optional<std::string> unservable(const config::Config& config) {
     return "role: the enrichment stage is not available in this version (use ingest or all)";
   }
   if (!config.tls.cert_file.empty()) {
-    // Refuse rather than silently serve plain HTTP where TLS was asked for.
-    return "tls.cert_file: the TLS listener is not available in this version; terminate TLS "
-           "at the ingress and leave tls empty";
+    auto certificates = http::TlsCertificates::load(config.tls.cert_file, config.tls.key_file);
+    if (!certificates) return certificates.error();
   }
   return kafka::KafkaProducer::check(producer_options(config, "127.0.0.1:9092"));
 }
@@ -151,7 +152,16 @@ int serve(const config::Config& config) {
                     {.kafka_reachable = [&producer] { return producer->reachable(); }}, admission,
                     metrics);
 
-  http::Server ingest_server(io, ingest_options(config), ingest_router, &admission);
+  std::shared_ptr<http::TlsCertificates> tls;
+  if (!config.tls.cert_file.empty()) {
+    auto loaded = http::TlsCertificates::load(config.tls.cert_file, config.tls.key_file);
+    if (!loaded) {
+      log::error("tls certificates not loaded", {{"error", loaded.error()}});
+      return 1;
+    }
+    tls = std::move(loaded).value();
+  }
+  http::Server ingest_server(io, ingest_options(config, std::move(tls)), ingest_router, &admission);
   http::Server admin_server(io, admin_options(config), admin_router, nullptr);
   for (auto [server, where] : {std::pair{&ingest_server, &config.listen},
                                std::pair{&admin_server, &config.admin_listen}}) {

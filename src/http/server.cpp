@@ -10,7 +10,9 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <limits>
+#include <variant>
 
 #include "parley/log/log.hpp"
 
@@ -23,8 +25,19 @@ using tcp = asio::ip::tcp;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
 struct Server::Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+  Connection(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls)
+      : stream(std::in_place_index<0>, std::move(socket)), tls_context(std::move(tls)) {
+    if (tls_context) {
+      auto plain = std::move(std::get<0>(stream));
+      stream.emplace<1>(std::move(plain), *tls_context);
+    }
+  }
+  beast::tcp_stream& lowest() {
+    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                      stream);
+  }
+  std::variant<beast::tcp_stream, beast::ssl_stream<beast::tcp_stream>> stream;
+  std::shared_ptr<asio::ssl::context> tls_context;  // the one this connection started with
   beast::flat_buffer buffer;
   asio::ip::address peer;
   bool idle = false;  // waiting for the next request; touched only on the strand
@@ -77,9 +90,9 @@ Error body_read_error(const beast::error_code& ec, const ServerOptions& options)
   return Error{Errc::bad_request, "malformed request body: " + ec.message()};
 }
 
-asio::awaitable<bool> write_response(beast::tcp_stream& stream, const Response& response,
-                                     unsigned version, bool keep_alive,
-                                     std::chrono::milliseconds timeout) {
+template <class Stream>
+asio::awaitable<bool> write_response(Stream& stream, const Response& response, unsigned version,
+                                     bool keep_alive, std::chrono::milliseconds timeout) {
   bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
   message.set(bhttp::field::server, "parley");
   message.set(bhttp::field::content_type, response.content_type);
@@ -91,7 +104,7 @@ asio::awaitable<bool> write_response(beast::tcp_stream& stream, const Response& 
   message.keep_alive(keep_alive);
   message.body() = response.body;
   message.prepare_payload();
-  stream.expires_after(timeout);
+  beast::get_lowest_layer(stream).expires_after(timeout);
   const auto [ec, bytes] = co_await bhttp::async_write(stream, message, kAsTuple);
   co_return !ec && keep_alive;
 }
@@ -140,12 +153,14 @@ asio::awaitable<void> Server::accept_loop() {
       co_await backoff.async_wait(kAsTuple);
       continue;
     }
-    auto connection = std::make_shared<Connection>(tcp::socket(std::move(socket)));
+    auto connection = std::make_shared<Connection>(
+        tcp::socket(std::move(socket)),
+        options_.tls ? options_.tls->context_for_new_connection() : nullptr);
     {
       std::lock_guard lock(connections_mutex_);
       connections_.insert(connection);
     }
-    asio::co_spawn(connection->stream.get_executor(), serve(connection),
+    asio::co_spawn(connection->lowest().get_executor(), serve(connection),
                    [this, connection](const std::exception_ptr& failure) {
                      if (failure) log::error("connection failed", {{"listener", options_.name}});
                      forget(connection);
@@ -155,33 +170,53 @@ asio::awaitable<void> Server::accept_loop() {
 
 asio::awaitable<void> Server::serve(std::shared_ptr<Connection> connection) {
   beast::error_code ec;
-  connection->peer = connection->stream.socket().remote_endpoint(ec).address();
-  while (!closing_.load() && co_await serve_one(*connection)) {
-  }
-  connection->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  connection->peer = connection->lowest().socket().remote_endpoint(ec).address();
+  co_await std::visit(
+      [this, &connection](auto& stream) { return serve_stream(*connection, stream); },
+      connection->stream);
 }
 
-asio::awaitable<bool> Server::serve_one(Connection& connection) {
+template <class Stream>
+asio::awaitable<void> Server::serve_stream(Connection& connection, Stream& stream) {
+  constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  if constexpr (kTls) {
+    connection.lowest().expires_after(options_.read_timeout);
+    const auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kAsTuple);
+    if (ec) co_return;  // not TLS, wrong version, or too slow: nothing to answer
+  }
+  while (!closing_.load() && co_await serve_one(connection, stream)) {
+  }
+  if constexpr (kTls) {
+    connection.lowest().expires_after(options_.read_timeout);
+    co_await stream.async_shutdown(kAsTuple);
+  } else {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+}
+
+template <class Stream>
+asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) {
   Parser parser;
   parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // checked per endpoint below
-  connection.stream.expires_after(options_.read_timeout);
+  connection.lowest().expires_after(options_.read_timeout);
   connection.idle = true;
   const auto [read_ec, header_bytes] =
-      co_await bhttp::async_read_header(connection.stream, connection.buffer, parser, kAsTuple);
+      co_await bhttp::async_read_header(stream, connection.buffer, parser, kAsTuple);
   connection.idle = false;
   if (read_ec) {
     if (read_ec == bhttp::error::header_limit) {
       const Error error{Errc::header_too_large,
                         "request line and headers are over limits.max_header_bytes (" +
                             std::to_string(options_.max_header_bytes) + ")"};
-      co_await write_response(connection.stream, error_response(error, generic_error_body(error)),
-                              11, false, options_.read_timeout);
+      co_await write_response(stream, error_response(error, generic_error_body(error)), 11, false,
+                              options_.read_timeout);
     } else if (read_ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
                read_ec != bhttp::error::end_of_stream && read_ec != bhttp::error::partial_message) {
       const Error error{Errc::bad_request, "malformed HTTP request: " + read_ec.message()};
-      co_await write_response(connection.stream, error_response(error, generic_error_body(error)),
-                              11, false, options_.read_timeout);
+      co_await write_response(stream, error_response(error, generic_error_body(error)), 11, false,
+                              options_.read_timeout);
     }
     co_return false;
   }
@@ -195,7 +230,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection) {
       question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
 
   auto answer = [&](const Response& response, bool keep_alive) {
-    return write_response(connection.stream, response, version,
+    return write_response(stream, response, version,
                           keep_alive && parser.keep_alive() && !closing_.load(),
                           options_.read_timeout);
   };
@@ -223,15 +258,15 @@ asio::awaitable<bool> Server::serve_one(Connection& connection) {
 
   if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
     bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version};
-    connection.stream.expires_after(options_.read_timeout);
-    const auto [ec, n] = co_await bhttp::async_write(connection.stream, proceed, kAsTuple);
+    connection.lowest().expires_after(options_.read_timeout);
+    const auto [ec, n] = co_await bhttp::async_write(stream, proceed, kAsTuple);
     if (ec) co_return false;
   }
   head.body().reserve(parser.content_length().value_or(0) + kBodySlack);
   parser.body_limit(options_.max_body_bytes);
-  connection.stream.expires_after(options_.read_timeout);
+  connection.lowest().expires_after(options_.read_timeout);
   const auto [body_ec, body_bytes] =
-      co_await bhttp::async_read(connection.stream, connection.buffer, parser, kAsTuple);
+      co_await bhttp::async_read(stream, connection.buffer, parser, kAsTuple);
   if (body_ec) {
     if (body_ec == beast::error::timeout) {
       // Beast has closed the socket already: the slow client gets no answer, but the
@@ -267,8 +302,8 @@ void Server::shutdown() {
   });
   std::lock_guard lock(connections_mutex_);
   for (const auto& connection : connections_) {
-    asio::post(connection->stream.get_executor(), [connection] {
-      if (connection->idle) connection->stream.cancel();
+    asio::post(connection->lowest().get_executor(), [connection] {
+      if (connection->idle) connection->lowest().cancel();
     });
   }
 }

@@ -14,6 +14,7 @@
 #include "parley/common/result.hpp"
 #include "parley/http/admission.hpp"
 #include "parley/http/router.hpp"
+#include "parley/http/tls.hpp"
 
 namespace parley::http {
 
@@ -21,7 +22,9 @@ struct ServerOptions {
   std::string name;  ///< "ingest" or "admin", for logs
   std::size_t max_body_bytes = 1048576;
   std::size_t max_header_bytes = 16384;
-  std::chrono::milliseconds read_timeout{10000};  ///< per header, per body, per write
+  std::chrono::milliseconds read_timeout{10000};  ///< per handshake, header, body, write
+  /// Serve HTTPS with these certificates (null = plain HTTP).
+  std::shared_ptr<TlsCertificates> tls;
 };
 
 /// An HTTP/1.1 listener: one coroutine per connection on its own strand, keep-alive,
@@ -53,7 +56,10 @@ class Server {
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
-  boost::asio::awaitable<bool> serve_one(Connection& connection);
+  template <class Stream>
+  boost::asio::awaitable<void> serve_stream(Connection& connection, Stream& stream);
+  template <class Stream>
+  boost::asio::awaitable<bool> serve_one(Connection& connection, Stream& stream);
   void forget(const std::shared_ptr<Connection>& connection);
 
   boost::asio::io_context& io_;
