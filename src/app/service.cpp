@@ -83,11 +83,13 @@ http::ServerOptions admin_options(const config::Config& config) {
                              .read_timeout = config.limits.read_timeout};
 }
 
-kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap) {
+kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,
+                                        asio::io_context* io = nullptr) {
   return kafka::ProducerOptions{.bootstrap_servers = std::move(bootstrap),
                                 .ack_timeout = config.kafka.ack_timeout,
                                 .properties = config.kafka.properties,
-                                .probe_topic = config.kafka.topics.events};
+                                .probe_topic = config.kafka.topics.events,
+                                .delivery_context = io};
 }
 
 }  // namespace
@@ -132,14 +134,14 @@ int serve(const config::Config& config) {
         {{"bootstrap", bootstrap}, {"watch", "kcat -b " + bootstrap + " -t " + t.events + " -C"}});
   }
 
-  auto created = kafka::KafkaProducer::create(producer_options(config, bootstrap));
+  auto created = kafka::KafkaProducer::create(producer_options(config, bootstrap, &io));
   if (!created) {
     log::error("kafka producer not created", {{"error", created.error()}});
     return 1;
   }
   auto producer = std::move(created).value();
 
-  metrics::Metrics metrics(enabled_sources(config));
+  metrics::Metrics metrics(enabled_sources(config), {config.kafka.topics.events});
   dedupe::RecentIds recent_ids(config.dedupe.window, config.dedupe.max_entries);
   metrics.on_scrape([&recent_ids](metrics::Metrics& m) {
     m.set_dedupe_entries(static_cast<double>(recent_ids.size()));

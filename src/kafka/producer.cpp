@@ -1,6 +1,10 @@
 #include "parley/kafka/producer.hpp"
 
+#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <array>
 #include <atomic>
@@ -62,6 +66,8 @@ class KafkaProducer::Impl {
   std::condition_variable probe_wakeup;
   std::condition_variable reachability_changed;
   std::thread delivery_thread;
+  int wakeup_fds[2] = {-1, -1};
+  std::unique_ptr<boost::asio::posix::stream_descriptor> wakeup;  // read end of the pipe
   std::thread probe_thread;
 
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void*) {
@@ -77,6 +83,31 @@ class KafkaProducer::Impl {
   static void on_error(rd_kafka_t*, int err, const char* reason, void*) {
     log::warn("kafka error", {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
                               {"reason", reason}});
+  }
+
+  // librdkafka writes to the pipe when the report queue turns non-empty; the handler
+  // empties both, then waits again. A report queued after the last poll writes again.
+  void serve_deliveries_on(boost::asio::io_context& io) {
+    if (::pipe2(wakeup_fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+      delivery_thread = std::thread([this] { serve_deliveries(); });
+      return;
+    }
+    rd_kafka_queue_io_event_enable(main_queue, wakeup_fds[1], "1", 1);
+    wakeup = std::make_unique<boost::asio::posix::stream_descriptor>(io, wakeup_fds[0]);
+    wait_for_deliveries();
+  }
+
+  void wait_for_deliveries() {
+    wakeup->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                       [this](const boost::system::error_code& ec) {
+                         if (ec) return;
+                         char drain[256];
+                         while (::read(wakeup_fds[0], drain, sizeof drain) > 0) {
+                         }
+                         while (rd_kafka_queue_poll_callback(main_queue, 0) > 0) {
+                         }
+                         wait_for_deliveries();
+                       });
   }
 
   void serve_deliveries() {
@@ -124,6 +155,11 @@ class KafkaProducer::Impl {
     if (probe_thread.joinable()) probe_thread.join();
     if (main_queue != nullptr) rd_kafka_queue_yield(main_queue);
     if (delivery_thread.joinable()) delivery_thread.join();
+    if (wakeup) {
+      rd_kafka_queue_io_event_enable(main_queue, -1, nullptr, 0);
+      wakeup.reset();  // closes the read end
+      ::close(wakeup_fds[1]);
+    }
     if (rk == nullptr) return;
     // Report whatever is still queued (as purged) so no callback is left dangling.
     rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -145,7 +181,7 @@ Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) 
       {"acks", "all"},
       {"enable.idempotence", "true"},
       {"message.timeout.ms", std::to_string(options.ack_timeout.count())},
-      {"linger.ms", "2"},
+      {"linger.ms", "0"},  // the answer waits for the ack: do not wait to batch (see RESULTS.md)
   };
   for (const auto& [key, value] : options.properties)
     settings[key] = value;
@@ -190,7 +226,11 @@ Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
   }
   impl->main_queue = rd_kafka_queue_get_main(impl->rk);
   impl->probe_topic = rd_kafka_topic_new(impl->rk, options.probe_topic.c_str(), nullptr);
-  impl->delivery_thread = std::thread([raw = impl.get()] { raw->serve_deliveries(); });
+  if (options.delivery_context != nullptr) {
+    impl->serve_deliveries_on(*options.delivery_context);
+  } else {
+    impl->delivery_thread = std::thread([raw = impl.get()] { raw->serve_deliveries(); });
+  }
   impl->probe_thread = std::thread([raw = impl.get()] { raw->run_probe(); });
   return std::unique_ptr<KafkaProducer>(new KafkaProducer(std::move(impl)));
 }

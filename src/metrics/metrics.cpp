@@ -41,7 +41,7 @@ struct Metrics::SourceSeries {
   prometheus::Histogram* duration = nullptr;
 };
 
-Metrics::Metrics(const std::vector<std::string>& sources)
+Metrics::Metrics(const std::vector<std::string>& sources, const std::vector<std::string>& topics)
     : registry_(std::make_shared<prometheus::Registry>()),
       received_(prometheus::BuildCounter()
                     .Name("parley_webhooks_received_total")
@@ -102,6 +102,11 @@ Metrics::Metrics(const std::vector<std::string>& sources)
     series->duration = &duration_.Add({{"source", source}}, buckets);
     sources_.push_back(std::move(series));
   }
+  for (const auto& topic : topics) {
+    topics_.push_back(TopicSeries{.topic = topic,
+                                  .produced = &produced_.Add({{"topic", topic}}),
+                                  .errors = &produce_errors_.Add({{"topic", topic}})});
+  }
 }
 
 Metrics::~Metrics() = default;
@@ -125,17 +130,21 @@ void Metrics::webhook_duration(std::string_view source, double seconds) {
   if (auto* series = series_for(source)) series->duration->Observe(seconds);
 }
 
-prometheus::Counter& Metrics::topic_counter(prometheus::Family<prometheus::Counter>& family,
-                                            std::string_view topic) {
-  return family.Add({{"topic", std::string(topic)}});
+const Metrics::TopicSeries* Metrics::series_for_topic(std::string_view topic) const {
+  for (const auto& series : topics_) {
+    if (series.topic == topic) return &series;
+  }
+  return nullptr;
 }
 
 void Metrics::kafka_produced(std::string_view topic) {
-  topic_counter(produced_, topic).Increment();
+  if (const auto* series = series_for_topic(topic)) return series->produced->Increment();
+  produced_.Add({{"topic", std::string(topic)}}).Increment();
 }
 
 void Metrics::kafka_produce_error(std::string_view topic) {
-  topic_counter(produce_errors_, topic).Increment();
+  if (const auto* series = series_for_topic(topic)) return series->errors->Increment();
+  produce_errors_.Add({{"topic", std::string(topic)}}).Increment();
 }
 
 void Metrics::on_scrape(std::function<void(Metrics&)> collector) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -42,6 +43,11 @@ struct ProducerOptions {
   std::map<std::string, std::string> properties;  ///< librdkafka overrides (security, sasl...)
   std::string probe_topic;                        ///< metadata of this topic decides reachable()
   std::chrono::milliseconds probe_interval{1000};
+  /// Serve delivery reports on this io_context's threads (woken through a pipe), so an
+  /// acknowledgement reaches the waiting request without a hop through another thread.
+  /// Null: a thread of the producer's own serves them. Must outlive the producer's use
+  /// of it: destroy the producer after the io_context stopped, before it is destroyed.
+  boost::asio::io_context* delivery_context = nullptr;
 };
 
 /// librdkafka producer: acks=all, idempotence on, message.timeout.ms = ack_timeout so

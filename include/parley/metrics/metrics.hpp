@@ -21,7 +21,10 @@ class Metrics {
  public:
   /// `sources`: the webhook sources whose series are created at start (a series per
   /// source and outcome exists from the first scrape, so alerts see zeros, not gaps).
-  explicit Metrics(const std::vector<std::string>& sources);
+  /// `topics`: the Kafka topics produced to, whose counters are likewise created at start
+  /// (another topic still works, through a slower locked lookup).
+  explicit Metrics(const std::vector<std::string>& sources,
+                   const std::vector<std::string>& topics = {});
   ~Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
@@ -45,8 +48,12 @@ class Metrics {
  private:
   struct SourceSeries;
   SourceSeries* series_for(std::string_view source);
-  prometheus::Counter& topic_counter(prometheus::Family<prometheus::Counter>& family,
-                                     std::string_view topic);
+  struct TopicSeries {
+    std::string topic;
+    prometheus::Counter* produced;
+    prometheus::Counter* errors;
+  };
+  const TopicSeries* series_for_topic(std::string_view topic) const;
 
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& received_;
@@ -59,6 +66,7 @@ class Metrics {
   prometheus::Gauge& resident_memory_;
   prometheus::Gauge& open_fds_;
   std::vector<std::unique_ptr<SourceSeries>> sources_;
+  std::vector<TopicSeries> topics_;
   std::vector<std::function<void(Metrics&)>> collectors_;
 };
 

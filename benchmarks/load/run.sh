@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The load benchmark: parley (Release, real config) against a Kafka-protocol broker in its
+# own process, and nginx answering a fixed 200 -- the machine's HTTP ceiling -- driven by
+# the same wrk at the same concurrency, in one run. Then a broker outage under load.
+#   benchmarks/load/run.sh            (DURATION=20 CONNECTIONS=64 by default)
+# Prints a table and writes benchmarks/load/results/latest.json. Fails when any 2xx has no
+# event on Kafka.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+duration=${DURATION:-20}
+connections=${CONNECTIONS:-64}
+wrk_threads=${WRK_THREADS:-2}
+work=$root/build/load
+mkdir -p "$work" benchmarks/load/results
+export PARLEY_LOAD_DIR=$root/benchmarks/load
+
+./scripts/setup.sh >/dev/null
+cmake --preset release >/dev/null
+cmake --build --preset release --target parley parley-devbroker >/dev/null
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_for() {  # file pattern seconds
+  local deadline=$((SECONDS + $3))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
+# 1. The broker, in its own process.
+./build/release/parley-devbroker --partitions 6 >"$work/broker.out" 2>"$work/broker.err" &
+broker_pid=$!; pids+=("$broker_pid")
+wait_for "$work/broker.out" '^bootstrap=' 10
+bootstrap=$(sed -n 's/^bootstrap=//p' "$work/broker.out")
+
+# 2. parley with a real config (every platform, deduplication on).
+cat >"$work/parley.yaml" <<YAML
+listen: 127.0.0.1:18080
+admin_listen: 127.0.0.1:19464
+log_level: info   # nothing is logged per accepted request at info
+kafka:
+  brokers: "$bootstrap"
+dedupe:
+  window_seconds: 2   # the pre-signed TalkJS pool repeats after ~50k requests
+sources:
+  justanswer:
+    webhook: {tokens: [bench-token]}
+  cao:
+    webhook: {api_keys: [bench-cao-key]}
+  talkjs:
+    webhook: {secret_keys: [bench-talkjs-secret]}
+    api: {app_id: bench}
+YAML
+./build/release/parley --config "$work/parley.yaml" 2>"$work/parley.log" &
+parley_pid=$!; pids+=("$parley_pid")
+wait_for "$work/parley.log" 'kafka reachable' 20
+wait_for "$work/parley.log" '"parley started"' 20
+
+# 3. nginx answering a fixed 200, with as many workers as parley has I/O threads.
+cat >"$work/nginx.conf" <<NGINX
+worker_processes $(nproc);
+pid $work/nginx.pid;
+error_log $work/nginx.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  client_body_temp_path $work/nginx-body;
+  server {
+    listen 127.0.0.1:18081;
+    location / { return 200 '{"status":true,"message":""}'; }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf" -g 'daemon off;' &
+pids+=("$!")
+until curl -s -o /dev/null http://127.0.0.1:18081/; do sleep 0.1; done
+
+# 4. Pre-signed TalkJS deliveries (distinct event ids).
+python3 - "$work/talkjs.tsv" <<'PY'
+import hashlib, hmac, sys, time
+ts = str(int(time.time()))
+with open(sys.argv[1], "w") as out:
+    for i in range(50000):
+        body = ('{"id":"evt_%d","createdAt":1732185600000,"type":"message.sent","data":{'
+                '"sender":{"id":"8029","name":"Bob","role":"seller"},'
+                '"conversation":{"id":"conv_%d","subject":"Order"},'
+                '"message":{"id":"msg_%d","conversationId":"conv_%d","senderId":"8029",'
+                '"text":"Hello Alice!","type":"UserMessage","createdAt":1732185600000}}}') % (i, i % 10007, i, i % 10007)
+        sig = hmac.new(b"bench-talkjs-secret", (ts + "." + body).encode(), hashlib.sha256).hexdigest().upper()
+        out.write(ts + "\t" + sig + "\t" + body + "\n")
+PY
+export PARLEY_TALKJS_BODIES=$work/talkjs.tsv
+
+run_wrk() {  # name url script seconds
+  wrk -t"$wrk_threads" -c"$connections" -d"$4s" --timeout 10s -s "benchmarks/load/$3" "$2" \
+    | grep '^{' | tail -1
+}
+
+echo "warming up..."
+run_wrk warmup http://127.0.0.1:18081 nginx.lua 3 >/dev/null
+warmup=$(run_wrk warmup http://127.0.0.1:18080 justanswer.lua 3)
+
+declare -A result
+result[nginx]=$(run_wrk nginx http://127.0.0.1:18081 nginx.lua "$duration")
+result[justanswer]=$(run_wrk justanswer http://127.0.0.1:18080 justanswer.lua "$duration")
+result[cao]=$(run_wrk cao http://127.0.0.1:18080 cao.lua "$duration")
+result[talkjs]=$(run_wrk talkjs http://127.0.0.1:18080 talkjs.lua "$duration")
+peak_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$parley_pid/status")
+
+# 5. Every 2xx must be an event on Kafka: accepted answers == records on the topic
+# (duplicates are 2xx for an event already there).
+count_topic() {
+  local total=0 p n
+  for p in 0 1 2 3 4 5; do
+    n=$(kcat -b "$bootstrap" -Q -t "parley.events.v1:$p:-1" 2>/dev/null | awk '{print $NF}')
+    total=$((total + n))
+  done
+  echo "$total"
+}
+on_kafka=$(count_topic)
+metrics=$(curl -s http://127.0.0.1:19464/metrics)
+accepted=$(echo "$metrics" | awk '/^parley_webhooks_received_total\{outcome="accepted"/ {s += $2} END {printf "%d", s}')
+duplicates=$(echo "$metrics" | awk '/^parley_webhooks_received_total\{outcome="duplicate"/ {s += $2} END {printf "%d", s}')
+
+# 6. The broker goes away for 10 s under load, then comes back.
+outage_log=$work/outage.txt
+( sleep 10; kill -USR1 "$broker_pid"; sleep 10; kill -USR2 "$broker_pid" ) &
+wrk -t"$wrk_threads" -c"$connections" -d30s --timeout 10s -s benchmarks/load/outage.lua \
+  http://127.0.0.1:18080 >"$outage_log" &
+outage_wrk=$!
+outage_peak_kb=0
+while kill -0 "$outage_wrk" 2>/dev/null; do
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$parley_pid/status")
+  [ "$rss" -gt "$outage_peak_kb" ] && outage_peak_kb=$rss
+  sleep 0.5
+done
+
+python3 - "$work" "$peak_rss_kb" "$outage_peak_kb" "$on_kafka" "$accepted" "$duplicates" \
+  "${result[nginx]}" "${result[justanswer]}" "${result[cao]}" "${result[talkjs]}" "$warmup" <<'PY'
+import json, sys, re, datetime
+work, peak, outage_peak, on_kafka, accepted, duplicates = sys.argv[1:7]
+runs = dict(zip(["nginx", "justanswer", "cao", "talkjs"], map(json.loads, sys.argv[7:11])))
+warmup = json.loads(sys.argv[11])
+ceiling = runs["nginx"]["rps"]
+print(f"{'target':<11} {'req/s':>9} {'x nginx':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'non-2xx':>8} {'sock err':>8}")
+for name, r in runs.items():
+    print(f"{name:<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
+two_xx = sum(r["requests"] - r["non_2xx"] for n, r in runs.items() if n != "nginx")
+two_xx += warmup["requests"] - warmup["non_2xx"]  # the JustAnswer warm-up published too
+print(f"parley peak RSS: {int(peak)/1024:.1f} MB; 2xx answers: {two_xx}; accepted: {accepted}; "
+      f"duplicates: {duplicates}; events on Kafka: {on_kafka}")
+outage = {}
+for line in open(f"{work}/outage.txt"):
+    m = re.match(r"second:status (\d+):(\d+) (\d+)", line)
+    if m:
+        outage.setdefault(int(m.group(1)), {})[m.group(2)] = int(m.group(3))
+print("broker outage (down at ~10 s, up at ~20 s): second -> answers by status")
+for second in sorted(outage):
+    print(f"  {second:>3}s " + " ".join(f"{k}:{v}" for k, v in sorted(outage[second].items())))
+print(f"parley peak RSS during the outage run: {int(outage_peak)/1024:.1f} MB")
+report = {"when": datetime.datetime.utcnow().isoformat() + "Z", "runs": runs,
+          "ratio_to_nginx": {n: r["rps"] / ceiling for n, r in runs.items()},
+          "peak_rss_mb": int(peak) / 1024, "outage_peak_rss_mb": int(outage_peak) / 1024,
+          "two_xx": two_xx, "accepted": int(accepted), "duplicates": int(duplicates),
+          "events_on_kafka": int(on_kafka), "outage_per_second": outage}
+json.dump(report, open("benchmarks/load/results/latest.json", "w"), indent=2)
+# wrk counts a request cut off at the end of a run as an error, not a 2xx, yet parley may
+# have published it: so on the topic >= 2xx answers, and accepted == on the topic exactly.
+if int(on_kafka) != int(accepted) or two_xx > int(accepted) + int(duplicates):
+    print("FAIL: some 2xx answers have no event on Kafka", file=sys.stderr)
+    sys.exit(1)
+PY
