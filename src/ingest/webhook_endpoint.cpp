@@ -26,6 +26,12 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
         std::chrono::steady_clock::now() - request.received_at;
     metrics_.webhook_duration(source_->name(), elapsed.count());
   };
+  // Refuse before any work while Kafka is known to be down: the platform retries later,
+  // rather than every request holding a connection for kafka.ack_timeout_ms.
+  if (!producer_.reachable()) {
+    observe();
+    co_return reject(Error{Errc::kafka_unavailable, "Kafka is unreachable; retry later"});
+  }
   if (auto refused = source_->verify(request)) {
     observe();
     co_return reject(*refused);

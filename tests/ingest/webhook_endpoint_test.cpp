@@ -26,8 +26,10 @@ class FakeProducer final : public kafka::Producer {
     else
       pending.push_back(std::move(on_delivery));
   }
+  bool reachable() const override { return is_reachable; }
   std::vector<kafka::Record> records;
   std::optional<Error> result;
+  bool is_reachable = true;
   bool silent = false;
   std::vector<kafka::DeliveryCallback> pending;
 };
@@ -90,6 +92,21 @@ TEST_F(WebhookEndpointTest, KafkaFailureIs503WithRetryAfterAndCounted) {
               R"(parley_webhooks_received_total{outcome="publish_failed",source="justanswer"})"),
       1);
   EXPECT_EQ(scraped(metrics_, R"(parley_kafka_produce_errors_total{topic="events"})"), 1);
+}
+
+TEST_F(WebhookEndpointTest, UnreachableKafkaIsRefusedAtOnceWithoutProducing) {
+  producer_.is_reachable = false;
+  const auto started = std::chrono::steady_clock::now();
+  const auto answer = post(valid_);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 100ms);  // not the 200 ms ack timeout
+  EXPECT_EQ(answer.status, 503u);
+  EXPECT_EQ(answer.retry_after_seconds, 5u);
+  EXPECT_NE(answer.body.find("Kafka is unreachable"), std::string::npos);
+  EXPECT_TRUE(producer_.records.empty());
+  EXPECT_EQ(
+      scraped(metrics_,
+              R"(parley_webhooks_received_total{outcome="publish_failed",source="justanswer"})"),
+      1);
 }
 
 TEST_F(WebhookEndpointTest, NoDeliveryReportWithinTheAckTimeoutIs503) {

@@ -116,6 +116,13 @@ TEST_F(JustAnswerIngest, KafkaDownAnswers503WithRetryAfterAndReadinessFollowsThe
   EXPECT_LT(waited, 3000ms + 2000ms);  // ack_timeout_ms is 3000 in the test config
 
   ASSERT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
+  // Known down: refused at once, not after the ack timeout.
+  const auto refused_at = std::chrono::steady_clock::now();
+  const auto refused =
+      client.post(kTarget, ja_body("q-down-2"), {{"X-Parley-Token", "test-token"}});
+  EXPECT_LT(std::chrono::steady_clock::now() - refused_at, 1s);
+  EXPECT_EQ(refused.status, 503u);
+  EXPECT_NE(refused.body.find("Kafka is unreachable"), std::string::npos) << refused.body;
   HttpClient admin(parley_->admin_port());
   const auto not_ready = admin.get("/readyz");
   EXPECT_EQ(not_ready.status, 503u);
@@ -123,7 +130,7 @@ TEST_F(JustAnswerIngest, KafkaDownAnswers503WithRetryAfterAndReadinessFollowsThe
   EXPECT_EQ(metric_value(
                 admin.get("/metrics").body,
                 R"(parley_webhooks_received_total{outcome="publish_failed",source="justanswer"})"),
-            1);
+            2);
 
   broker_->set_broker_up(1, true);
   ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s, 2));

@@ -20,7 +20,8 @@ struct Publishing {
   dedupe::RecentIds* recent_ids = nullptr;
 };
 
-/// A platform's webhook endpoint: verify → parse → normalize → (duplicate?) → produce,
+/// A platform's webhook endpoint: (Kafka reachable?) → verify → parse → normalize →
+/// (duplicate?) → produce,
 /// answered only after Kafka acknowledged the event (or with 503 + Retry-After when it
 /// did not). A redelivery of an event with a deterministic id that Kafka acknowledged
 /// within dedupe.window_seconds is answered 2xx without publishing again. Every answer

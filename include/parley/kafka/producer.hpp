@@ -35,6 +35,9 @@ class Producer {
   /// Queues `record`; the callback reports its delivery. Never throws; a record that
   /// cannot even be queued is reported through the callback before produce() returns.
   virtual void produce(const Record& record, DeliveryCallback on_delivery) = 0;
+  /// False while Kafka is known to be unreachable: callers refuse at once instead of
+  /// waiting out the ack timeout on every request.
+  virtual bool reachable() const = 0;
 };
 
 struct ProducerOptions {
@@ -65,7 +68,7 @@ class KafkaProducer final : public Producer {
   void produce(const Record& record, DeliveryCallback on_delivery) override;
 
   /// True while the last metadata probe of the probe topic succeeded.
-  bool reachable() const;
+  bool reachable() const override;
   /// Waits until reachable() equals `wanted`; false when `timeout` came first.
   bool wait_reachable(bool wanted, std::chrono::milliseconds timeout);
   /// Waits up to `timeout` for every queued record's delivery report; returns how many
