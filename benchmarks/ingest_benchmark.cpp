@@ -5,8 +5,11 @@
 
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
+#include "parley/sources/cao/cao.hpp"
 #include "parley/sources/crypto.hpp"
 #include "parley/sources/justanswer/justanswer.hpp"
+#include "parley/sources/talkjs/talkjs.hpp"
+#include "support/source_request.hpp"
 
 namespace {
 
@@ -78,6 +81,55 @@ void BM_JustAnswerVerifyNormalizeEncode(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_JustAnswerVerifyNormalizeEncode);
+
+const std::string kCaoBody =
+    R"({"VisitId":"12617187","SessionId":"abc123456","ConsumerId":"128740954930930",)"
+    R"("DateTime":"2015-01-01T00:00:00 ","MessageId":"12345678","Message":"that was a long message",)"
+    R"("MediaURL":"https://media.cao.com/images/sbc.png","AgentName":"Sally Salesperson",)"
+    R"("AgentImageURL":"https://media.cao.com/images/sally.png"})";
+
+void BM_CaoMessageVerifyNormalizeEncode(benchmark::State& state) {
+  const config::CaoSource::Webhook webhook{.api_keys = {"key"}};
+  const sources::CaoMessages source(webhook, true);
+  testing::SourceRequest built(kCaoBody);
+  built.header("Authorization", "Basic key");
+  const auto request = built.request();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(source.verify(request));
+    auto event = source.normalize(request, std::chrono::system_clock::now());
+    benchmark::DoNotOptimize(events::encode(event.value()));
+  }
+}
+BENCHMARK(BM_CaoMessageVerifyNormalizeEncode);
+
+const std::string kTalkJsBody =
+    R"({"id":"evt_1","createdAt":1732185600000,"type":"message.sent","data":{)"
+    R"("sender":{"id":"8029","name":"Bob","role":"seller"},)"
+    R"("conversation":{"id":"order_391_fc","subject":"Order"},)"
+    R"("message":{"id":"msg_1","conversationId":"order_391_fc","senderId":"8029",)"
+    R"("text":"Hello Alice!","type":"UserMessage","createdAt":1732185600000}}})";
+
+void BM_TalkJsVerifyNormalizeEncode(benchmark::State& state) {
+  config::TalkJsSource config;
+  config.webhook.secret_keys = {"secret"};
+  config.api.app_id = "bench";
+  const auto now = std::chrono::system_clock::now();
+  const sources::TalkJs source(config, true, [now] { return now; });
+  const auto timestamp = std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  testing::SourceRequest built(kTalkJsBody);
+  built.header("X-TalkJS-Timestamp", timestamp);
+  built.header(
+      "X-TalkJS-Signature",
+      sources::to_hex(sources::hmac_sha256("secret", timestamp + "." + kTalkJsBody), true));
+  const auto request = built.request();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(source.verify(request));
+    auto event = source.normalize(request, now);
+    benchmark::DoNotOptimize(events::encode(event.value()));
+  }
+}
+BENCHMARK(BM_TalkJsVerifyNormalizeEncode);
 
 }  // namespace
 
