@@ -37,7 +37,12 @@ http::Response readiness(const Probes& probes, const http::Admission& admission)
 
 void add_routes(http::Router& router, Probes probes, const http::Admission& admission,
                 metrics::Metrics& metrics) {
-  router.add(bhttp::verb::get, "/healthz", std::make_shared<FunctionEndpoint>([] {
+  router.add(bhttp::verb::get, "/healthz", std::make_shared<FunctionEndpoint>([probes] {
+               if (!probes.alive()) {
+                 return http::Response{
+                     .status = 503,
+                     .body = R"({"status":"failed","reason":"kafka producer failed fatally"})"};
+               }
                return http::Response{.status = 200, .body = R"({"status":"alive"})"};
              }));
   metrics.on_scrape([probes, &admission](metrics::Metrics& m) {

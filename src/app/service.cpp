@@ -115,6 +115,8 @@ int serve(const config::Config& config) {
   }
   const unsigned threads =
       config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Declared before the io_context: coroutine frames it destroys may still hold tickets.
+  http::Admission admission(config.limits.max_inflight, config.limits.max_inflight_bytes);
   asio::io_context io(static_cast<int>(threads));
 
   std::unique_ptr<kafka::EmbeddedBroker> embedded;
@@ -146,13 +148,13 @@ int serve(const config::Config& config) {
   metrics.on_scrape([&recent_ids](metrics::Metrics& m) {
     m.set_dedupe_entries(static_cast<double>(recent_ids.size()));
   });
-  http::Admission admission(config.limits.max_inflight);
   http::Router ingest_router;
   add_webhook_routes(config, ingest_router, *producer, metrics, recent_ids);
   http::Router admin_router;
   admin::add_routes(admin_router,
-                    {.kafka_reachable = [&producer] { return producer->reachable(); }}, admission,
-                    metrics);
+                    {.kafka_reachable = [&producer] { return producer->reachable(); },
+                     .alive = [&producer] { return !producer->failed_fatally(); }},
+                    admission, metrics);
 
   std::shared_ptr<http::TlsCertificates> tls;
   if (!config.tls.cert_file.empty()) {

@@ -495,14 +495,21 @@ class SchemaReader {
   }
 
   void read_limits(const MapNode& top, Limits& limits) const {
-    const MapNode map = open_section(
-        top, "limits", {"max_body_bytes", "max_inflight", "read_timeout_ms", "max_header_bytes"});
+    const MapNode map = open_section(top, "limits",
+                                     {"max_body_bytes", "max_inflight", "read_timeout_ms",
+                                      "max_header_bytes", "max_inflight_bytes"});
     read_integer(map, "max_body_bytes", limits.max_body_bytes, 1);
     read_integer(map, "max_inflight", limits.max_inflight, 1);
     read_duration(map, "read_timeout_ms", limits.read_timeout, 1);
     // Below 1 KiB even an ordinary request line plus Host header may not fit.
     constexpr std::uint64_t kMinHeaderBytes = 1024;
     read_integer(map, "max_header_bytes", limits.max_header_bytes, kMinHeaderBytes);
+    read_integer(map, "max_inflight_bytes", limits.max_inflight_bytes, 1);
+    if (limits.max_inflight_bytes < limits.max_body_bytes) {
+      refuse(child_path(map.path, "max_inflight_bytes"),
+             "must be at least limits.max_body_bytes (" + std::to_string(limits.max_body_bytes) +
+                 "), or no body of the largest allowed size could ever be admitted");
+    }
   }
 
   void read_tls(const MapNode& top, Tls& tls) const {

@@ -4,7 +4,7 @@
 
 namespace parley::http {
 
-Result<Admission::Ticket, Error> Admission::admit() {
+Result<Admission::Ticket, Error> Admission::admit(std::size_t body_bytes) {
   if (draining()) {
     return Error{Errc::draining, "parley is shutting down; retry against another replica"};
   }
@@ -13,7 +13,13 @@ Result<Admission::Ticket, Error> Admission::admit() {
     return Error{Errc::overloaded, "over limits.max_inflight (" + std::to_string(max_inflight_) +
                                        " requests in flight)"};
   }
-  return Ticket(*this);
+  if (bytes_.fetch_add(body_bytes) + body_bytes > max_bytes_) {
+    bytes_.fetch_sub(body_bytes);
+    inflight_.fetch_sub(1);
+    return Error{Errc::overloaded, "over limits.max_inflight_bytes (" + std::to_string(max_bytes_) +
+                                       " bytes of request bodies in flight)"};
+  }
+  return Ticket(*this, body_bytes);
 }
 
 }  // namespace parley::http

@@ -1,5 +1,6 @@
 #include "parley/http/server.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -109,6 +110,20 @@ asio::awaitable<bool> write_response(Stream& stream, const Response& response, u
   co_return !ec && keep_alive;
 }
 
+// Closing with unread request bytes makes the kernel send a reset, which can destroy the
+// answer just written (a 413 or 429 the client never sees). Read and drop what is left,
+// briefly and boundedly, until the client closes its side.
+asio::awaitable<void> discard_unread_input(beast::tcp_stream& stream) {
+  constexpr std::size_t kMaxDiscardBytes = 64 * 1024;
+  stream.expires_after(std::chrono::seconds(1));
+  std::array<char, 4096> scratch;
+  for (std::size_t discarded = 0; discarded < kMaxDiscardBytes;) {
+    const auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
+    if (ec) break;
+    discarded += n;
+  }
+}
+
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerOptions options, const Router& router,
@@ -144,7 +159,7 @@ Result<tcp::endpoint, std::string> Server::start(const std::string& host, std::u
 asio::awaitable<void> Server::accept_loop() {
   asio::steady_timer backoff(acceptor_.get_executor());
   while (!closing_.load()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
+    auto [ec, accepted] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
       // Typically EMFILE: give in-flight requests a moment to release descriptors.
@@ -153,19 +168,27 @@ asio::awaitable<void> Server::accept_loop() {
       co_await backoff.async_wait(kAsTuple);
       continue;
     }
-    auto connection = std::make_shared<Connection>(
-        tcp::socket(std::move(socket)),
-        options_.tls ? options_.tls->context_for_new_connection() : nullptr);
-    {
-      std::lock_guard lock(connections_mutex_);
-      connections_.insert(connection);
+    try {
+      start_connection(tcp::socket(std::move(accepted)));
+    } catch (const std::exception& e) {
+      // One connection failing to start (SSL_new, memory) must not stop the listener.
+      log::error("connection not started", {{"listener", options_.name}, {"error", e.what()}});
     }
-    asio::co_spawn(connection->lowest().get_executor(), serve(connection),
-                   [this, connection](const std::exception_ptr& failure) {
-                     if (failure) log::error("connection failed", {{"listener", options_.name}});
-                     forget(connection);
-                   });
   }
+}
+
+void Server::start_connection(tcp::socket socket) {
+  auto connection = std::make_shared<Connection>(
+      std::move(socket), options_.tls ? options_.tls->context_for_new_connection() : nullptr);
+  {
+    std::lock_guard lock(connections_mutex_);
+    connections_.insert(connection);
+  }
+  asio::co_spawn(connection->lowest().get_executor(), serve(connection),
+                 [this, connection](const std::exception_ptr& failure) {
+                   if (failure) log::error("connection failed", {{"listener", options_.name}});
+                   forget(connection);
+                 });
 }
 
 asio::awaitable<void> Server::serve(std::shared_ptr<Connection> connection) {
@@ -192,6 +215,7 @@ asio::awaitable<void> Server::serve_stream(Connection& connection, Stream& strea
   } else {
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_await discard_unread_input(stream);
   }
 }
 
@@ -248,7 +272,10 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
 
   std::optional<Admission::Ticket> ticket;
   if (ingest) {
-    auto admitted = admission_->admit();
+    // A chunked body may grow to the limit, so it is charged as that much.
+    const auto body_bytes = std::min<std::uint64_t>(
+        parser.content_length().value_or(options_.max_body_bytes), options_.max_body_bytes);
+    auto admitted = admission_->admit(static_cast<std::size_t>(body_bytes));
     if (!admitted) co_return co_await answer(endpoint.reject(admitted.error()), false);
     ticket.emplace(std::move(admitted).value());
   }

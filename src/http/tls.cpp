@@ -53,12 +53,13 @@ std::shared_ptr<ssl::context> TlsCertificates::context_for_new_connection() {
   next_check_ = now + check_interval_;
   const Stamp current = stamp();
   if (current == loaded_stamp_) return context_;
-  loaded_stamp_ = current;  // a failed reload is retried when the files change again
   auto rebuilt = build();
   if (!rebuilt) {
+    // Not remembered as loaded: a half-written file is retried at the next check.
     log::error("tls reload failed; serving the previous certificate", {{"error", rebuilt.error()}});
     return context_;
   }
+  loaded_stamp_ = current;
   context_ = std::move(rebuilt).value();
   log::info("tls certificate reloaded", {{"cert_file", cert_file_.string()}});
   return context_;

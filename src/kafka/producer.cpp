@@ -29,6 +29,16 @@ std::optional<std::string> check_durability(const std::map<std::string, std::str
   if (it != props.end() && it->second != "true") {
     return std::string("kafka.properties.enable.idempotence: parley requires idempotence");
   }
+  // The answer-after-ack contract: every record gets its report, within the ack timeout.
+  for (const auto& key : {"message.timeout.ms", "delivery.timeout.ms"}) {
+    if (props.contains(key)) {
+      return std::string("kafka.properties.") + key + ": set by parley from kafka.ack_timeout_ms";
+    }
+  }
+  if (props.contains("delivery.report.only.error")) {
+    return std::string(
+        "kafka.properties.delivery.report.only.error: parley answers on every delivery report");
+  }
   return std::nullopt;
 }
 
@@ -61,6 +71,7 @@ class KafkaProducer::Impl {
   rd_kafka_topic_t* probe_topic = nullptr;
   ProducerOptions options;
   std::atomic<bool> reachable{false};
+  std::atomic<bool> fatal{false};
   std::atomic<bool> stopping{false};
   std::mutex probe_mutex;
   std::condition_variable probe_wakeup;
@@ -80,7 +91,22 @@ class KafkaProducer::Impl {
     }
   }
 
-  static void on_error(rd_kafka_t*, int err, const char* reason, void*) {
+  static void on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+      // E.g. the Kafka user lacks IdempotentWrite: every later produce fails. Only a
+      // restart recovers, so say so loudly and let /healthz fail.
+      char detail[512];
+      const auto cause = rd_kafka_fatal_error(rk, detail, sizeof detail);
+      auto* self = static_cast<Impl*>(rd_kafka_opaque(rk));
+      {
+        std::lock_guard lock(self->probe_mutex);
+        self->fatal.store(true);
+      }
+      self->reachability_changed.notify_all();
+      log::error("kafka producer failed fatally; restart required",
+                 {{"error", rd_kafka_err2name(cause)}, {"reason", detail}});
+      return;
+    }
     log::warn("kafka error", {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
                               {"reason", reason}});
   }
@@ -182,6 +208,8 @@ Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) 
       {"enable.idempotence", "true"},
       {"message.timeout.ms", std::to_string(options.ack_timeout.count())},
       {"linger.ms", "0"},  // the answer waits for the ack: do not wait to batch (see RESULTS.md)
+      // librdkafka's default (1 GiB) is above a pod's memory; a full queue answers 503.
+      {"queue.buffering.max.kbytes", "65536"},
   };
   for (const auto& [key, value] : options.properties)
     settings[key] = value;
@@ -271,7 +299,11 @@ void KafkaProducer::produce(const Record& record, DeliveryCallback on_delivery) 
 }
 
 bool KafkaProducer::reachable() const {
-  return impl_->reachable.load();
+  return impl_->reachable.load() && !impl_->fatal.load();
+}
+
+bool KafkaProducer::failed_fatally() const {
+  return impl_->fatal.load();
 }
 
 bool KafkaProducer::wait_reachable(bool wanted, std::chrono::milliseconds timeout) {

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <cstdlib>
+
 namespace parley::sources {
 namespace {
 
@@ -16,18 +18,34 @@ int hex_value(char c) {
 
 }  // namespace
 
-Digest hmac_sha256(std::string_view key, std::string_view message) {
+std::optional<Digest> try_hmac_sha256(std::string_view key, std::string_view message) {
   Digest out{};
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(), &length);
+  const auto* result = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                            reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                            out.data(), &length);
+  if (result == nullptr || length != out.size()) return std::nullopt;
   return out;
+}
+
+Digest hmac_sha256(std::string_view key, std::string_view message) {
+  const auto digest = try_hmac_sha256(key, message);
+  if (!digest) std::abort();
+  return *digest;
+}
+
+bool signature_matches(std::string_view key, std::string_view message, const Digest& signature) {
+  const auto digest = try_hmac_sha256(key, message);
+  return digest && digests_equal(*digest, signature);
 }
 
 Digest sha256(std::string_view data) {
   Digest out{};
   unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr);
+  if (EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr) != 1 ||
+      length != out.size()) {
+    std::abort();
+  }
   return out;
 }
 

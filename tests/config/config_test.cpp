@@ -1242,5 +1242,13 @@ TEST_F(ConfigTest, TalkJsRolesMapToAuthorRoles) {
   EXPECT_NE(error.message.find("customer, expert, agent or system"), std::string::npos);
 }
 
+TEST_F(ConfigTest, MaxInflightBytesDefaultsAndMustHoldTheLargestBody) {
+  EXPECT_EQ(accepted("").limits.max_inflight_bytes, 268435456u);
+  EXPECT_EQ(accepted("limits: {max_inflight_bytes: 2000000}").limits.max_inflight_bytes, 2000000u);
+  const ConfigError error = refused("limits: {max_body_bytes: 1000, max_inflight_bytes: 999}");
+  EXPECT_EQ(error.path, "limits.max_inflight_bytes");
+  EXPECT_NE(error.message.find("at least limits.max_body_bytes (1000)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace parley::config

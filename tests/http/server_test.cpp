@@ -284,6 +284,19 @@ TEST(AdmissionTest, RefusesOverTheLimitAndWhileDraining) {
   EXPECT_EQ(third.error().code, Errc::draining);
 }
 
+TEST(AdmissionTest, RefusesOverTheByteBudgetAndReleasesIt) {
+  Admission admission(10, 1000);
+  auto first = admission.admit(600);
+  ASSERT_TRUE(first);
+  auto second = admission.admit(600);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Errc::overloaded);
+  EXPECT_NE(second.error().message.find("limits.max_inflight_bytes (1000"), std::string::npos);
+  EXPECT_EQ(admission.inflight(), 1u);
+  { auto released = std::move(first).value(); }
+  EXPECT_TRUE(admission.admit(1000));
+}
+
 TEST(QueryParameterTest, FindsAndDecodes) {
   EXPECT_EQ(query_parameter("a=1&token=s%2Fx+y&b", "token"), "s/x y");
   EXPECT_EQ(query_parameter("token=", "token"), "");

@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <librdkafka/rdkafka.h>
+
 #include "parley/kafka/embedded_broker.hpp"
 #include "support/kafka_reader.hpp"
 
@@ -73,9 +75,28 @@ TEST_F(ProducerTest, ReachableFollowsTheBroker) {
   EXPECT_TRUE(producer->wait_reachable(true, 10s));
 }
 
+TEST_F(ProducerTest, AFatalErrorMakesTheProducerUnreachableForGood) {
+  // InitProducerId refused for authorization: the idempotent producer cannot start, as
+  // when the Kafka user lacks the IdempotentWrite ACL.
+  constexpr int kInitProducerId = 22;
+  broker_->fail_next_requests(kInitProducerId,
+                              std::vector<int>(10, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED));
+  auto producer = make();
+  // The record fails once the fatal error is raised; the error is reported before it.
+  const auto failure = produce(*producer, Record{.topic = "t", .key = "k", .value = "v"}, 10s);
+  ASSERT_TRUE(failure);
+  EXPECT_TRUE(producer->failed_fatally()) << failure->message;
+  EXPECT_FALSE(producer->reachable());
+}
+
 TEST_F(ProducerTest, PropertiesThatWeakenDurabilityAreRefused) {
-  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"acks", "1"}, {"request.required.acks", "0"}, {"enable.idempotence", "false"}}) {
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"acks", "1"},
+                                                        {"request.required.acks", "0"},
+                                                        {"enable.idempotence", "false"},
+                                                        {"message.timeout.ms", "300000"},
+                                                        {"delivery.timeout.ms", "300000"},
+                                                        {"delivery.report.only.error", "true"}}) {
     auto created = KafkaProducer::create({.bootstrap_servers = broker_->bootstrap_servers(),
                                           .properties = {{key, value}},
                                           .probe_topic = "t"});

@@ -28,6 +28,9 @@ struct Limits {
   std::size_t max_inflight = 10000;
   std::chrono::milliseconds read_timeout{10000};
   std::size_t max_header_bytes = 16384;  ///< extension: request line + headers
+  /// extension: request bodies held in memory at once (declared length; chunked bodies
+  /// count as max_body_bytes); beyond it parley answers 429
+  std::size_t max_inflight_bytes = 268435456;
 };
 
 struct Tls {

@@ -2,34 +2,43 @@
 
 #include <atomic>
 #include <cstddef>
+#include <limits>
 
 #include "parley/common/error.hpp"
 #include "parley/common/result.hpp"
 
 namespace parley::http {
 
-/// The door of the ingest listener: at most `max_inflight` requests at once, none
-/// while draining. Thread-safe, lock-free.
+/// The door of the ingest listener: at most `max_inflight` requests and `max_bytes` bytes
+/// of bodies at once, none while draining. Thread-safe, lock-free.
 class Admission {
  public:
   /// Held by an admitted request until its answer is written. Move-only.
   class Ticket {
    public:
-    explicit Ticket(Admission& admission) : admission_(&admission) {}
-    Ticket(Ticket&& other) noexcept : admission_(other.admission_) { other.admission_ = nullptr; }
+    Ticket(Admission& admission, std::size_t bytes) : admission_(&admission), bytes_(bytes) {}
+    Ticket(Ticket&& other) noexcept : admission_(other.admission_), bytes_(other.bytes_) {
+      other.admission_ = nullptr;
+    }
     Ticket& operator=(Ticket&&) = delete;
     ~Ticket() {
-      if (admission_ != nullptr) admission_->inflight_.fetch_sub(1);
+      if (admission_ == nullptr) return;
+      admission_->inflight_.fetch_sub(1);
+      admission_->bytes_.fetch_sub(bytes_);
     }
 
    private:
     Admission* admission_;
+    std::size_t bytes_;
   };
 
-  explicit Admission(std::size_t max_inflight) : max_inflight_(max_inflight) {}
+  explicit Admission(std::size_t max_inflight,
+                     std::size_t max_bytes = std::numeric_limits<std::size_t>::max())
+      : max_inflight_(max_inflight), max_bytes_(max_bytes) {}
 
-  /// A ticket, or overloaded / draining (messages name the limit).
-  Result<Ticket, Error> admit();
+  /// A ticket for a request whose body may take `body_bytes`, or overloaded / draining
+  /// (messages name the limit).
+  Result<Ticket, Error> admit(std::size_t body_bytes = 0);
 
   void start_draining() { draining_.store(true); }
   bool draining() const { return draining_.load(); }
@@ -37,7 +46,9 @@ class Admission {
 
  private:
   const std::size_t max_inflight_;
+  const std::size_t max_bytes_;
   std::atomic<std::size_t> inflight_{0};
+  std::atomic<std::size_t> bytes_{0};
   std::atomic<bool> draining_{false};
 };
 

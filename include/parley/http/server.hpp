@@ -55,6 +55,7 @@ class Server {
 
  private:
   boost::asio::awaitable<void> accept_loop();
+  void start_connection(boost::asio::ip::tcp::socket socket);
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
   template <class Stream>
   boost::asio::awaitable<void> serve_stream(Connection& connection, Stream& stream);

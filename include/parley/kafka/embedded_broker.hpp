@@ -26,6 +26,10 @@ class EmbeddedBroker {
   /// Takes broker `id` (1-based) down or up again: clients see connections refused.
   void set_broker_up(int id, bool up);
 
+  /// The next requests of Kafka API `api_key` (e.g. 22, InitProducerId) fail with
+  /// `errors`, one per request, in order.
+  void fail_next_requests(int api_key, const std::vector<int>& errors);
+
   class Impl;
 
  private:

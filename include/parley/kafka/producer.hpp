@@ -59,7 +59,8 @@ struct ProducerOptions {
 class KafkaProducer final : public Producer {
  public:
   /// Fails (with a message naming the property) when librdkafka refuses the configuration
-  /// or a property would weaken durability (acks other than all, idempotence off).
+  /// or a property would break the contract: acks other than all, idempotence off, a
+  /// message/delivery timeout (parley derives it from ack_timeout), reports only on error.
   static Result<std::unique_ptr<KafkaProducer>, std::string> create(const ProducerOptions& options);
   /// The checks of create() without connecting anywhere: nullopt when `options` are usable.
   static std::optional<std::string> check(const ProducerOptions& options);
@@ -67,8 +68,12 @@ class KafkaProducer final : public Producer {
 
   void produce(const Record& record, DeliveryCallback on_delivery) override;
 
-  /// True while the last metadata probe of the probe topic succeeded.
+  /// True while the last metadata probe of the probe topic succeeded and the producer has
+  /// not failed fatally.
   bool reachable() const override;
+  /// True after a fatal error (e.g. missing IdempotentWrite ACL): nothing can be produced
+  /// until the process restarts.
+  bool failed_fatally() const;
   /// Waits until reachable() equals `wanted`; false when `timeout` came first.
   bool wait_reachable(bool wanted, std::chrono::milliseconds timeout);
   /// Waits up to `timeout` for every queued record's delivery report; returns how many

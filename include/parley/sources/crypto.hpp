@@ -10,10 +10,19 @@ namespace parley::sources {
 
 using Digest = std::array<unsigned char, 32>;
 
-/// HMAC-SHA256 of `message` under `key`.
+/// HMAC-SHA256 of `message` under `key`. OpenSSL failing (allocation, a provider refusing
+/// the key) yields nullopt.
+std::optional<Digest> try_hmac_sha256(std::string_view key, std::string_view message);
+
+/// As try_hmac_sha256, for callers that only compute (tests, benchmarks): aborts when
+/// OpenSSL fails. Verification uses signature_matches, which fails closed instead.
 Digest hmac_sha256(std::string_view key, std::string_view message);
 
-/// SHA-256 of `data`.
+/// True when `signature` is the HMAC-SHA256 of `message` under `key`, compared in
+/// constant time; false when OpenSSL fails (fail closed, never a zero digest).
+bool signature_matches(std::string_view key, std::string_view message, const Digest& signature);
+
+/// SHA-256 of `data`; aborts when OpenSSL fails (no secret depends on a failure mode).
 Digest sha256(std::string_view data);
 
 /// Constant-time equality of two digests.

@@ -31,10 +31,10 @@ JustAnswer::JustAnswer(const config::JustAnswerSource::Webhook& webhook, bool in
       allow_unauthenticated_(webhook.allow_unauthenticated),
       include_raw_(include_raw) {}
 
-bool JustAnswer::signature_matches(std::string_view body, const Digest& signature) const {
+bool JustAnswer::signed_by_any_secret(std::string_view body, const Digest& signature) const {
   bool matched = false;
   for (const auto& secret : hmac_secrets_) {
-    matched |= digests_equal(hmac_sha256(secret, body), signature);  // no early exit
+    matched |= sources::signature_matches(secret, body, signature);  // no early exit
   }
   return matched;
 }
@@ -57,7 +57,7 @@ std::optional<Error> JustAnswer::verify(const http::Request& request) const {
     if (!digest) {
       signature_problem =
           unauthorized("X-Parley-Signature: malformed, expected sha256=<64 hex digits>");
-    } else if (signature_matches(request.body, *digest)) {
+    } else if (signed_by_any_secret(request.body, *digest)) {
       return std::nullopt;
     } else {
       signature_problem =

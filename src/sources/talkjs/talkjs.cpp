@@ -374,7 +374,7 @@ bool TalkJs::signature_matches(std::string_view timestamp, std::string_view body
   signed_text.append(timestamp).append(".").append(body);
   bool matched = false;
   for (const auto& key : secret_keys_) {
-    matched |= digests_equal(hmac_sha256(key, signed_text), signature);  // no early exit
+    matched |= sources::signature_matches(key, signed_text, signature);  // no early exit
   }
   return matched;
 }

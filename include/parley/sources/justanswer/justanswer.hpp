@@ -32,7 +32,7 @@ class JustAnswer final : public Source {
   std::string error_body(const Error& error) const override;
 
  private:
-  bool signature_matches(std::string_view body, const Digest& signature) const;
+  bool signed_by_any_secret(std::string_view body, const Digest& signature) const;
 
   SecretSet tokens_;
   std::vector<std::string> hmac_secrets_;
