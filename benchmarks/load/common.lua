@@ -1,4 +1,12 @@
--- Shared by the wrk scripts: one JSON line with the figures the report needs.
+-- Shared by the wrk scripts. setup() numbers the threads (global `id` in each), so
+-- counters and pools start at a different place per thread.
+local thread_count = 0
+function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("id", thread_count)
+end
+
+-- One JSON line with the figures the report needs.
 function done(summary, latency, requests)
   local errors = summary.errors
   local non_2xx = errors.status

@@ -1,11 +1,6 @@
 -- JustAnswer webhooks with a token; question ids vary so events spread over partitions.
 dofile(os.getenv("PARLEY_LOAD_DIR") .. "/common.lua")
-local thread_id = 0
 local counter = 0
-function setup(thread)
-  thread_id = thread_id + 1
-  thread:set("id", thread_id)
-end
 function init(args) counter = id * 1000000000 end
 function request()
   counter = counter + 1

@@ -1,13 +1,8 @@
 -- TalkJS message.sent deliveries, pre-signed by run.sh (wrk's Lua has no HMAC): each line
 -- of $PARLEY_TALKJS_BODIES is "<timestamp>\t<signature>\t<body>" with a distinct event id.
 dofile(os.getenv("PARLEY_LOAD_DIR") .. "/common.lua")
-local thread_id = 0
 local requests = {}
 local next_index = 1
-function setup(thread)
-  thread_id = thread_id + 1
-  thread:set("id", thread_id)
-end
 function init(args)
   for line in io.lines(os.getenv("PARLEY_TALKJS_BODIES")) do
     local ts, sig, body = line:match("^([^\t]+)\t([^\t]+)\t(.*)$")
