@@ -210,7 +210,9 @@ asio::awaitable<void> Server::serve_stream(Connection& connection, Stream& strea
   while (!closing_.load() && co_await serve_one(connection, stream)) {
   }
   if constexpr (kTls) {
-    connection.lowest().expires_after(options_.read_timeout);
+    // The peer's close_notify is a courtesy: never let it hold a drain for long.
+    connection.lowest().expires_after(
+        std::min<std::chrono::milliseconds>(options_.read_timeout, std::chrono::seconds(1)));
     co_await stream.async_shutdown(kAsTuple);
   } else {
     beast::error_code ec;
