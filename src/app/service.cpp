@@ -165,7 +165,11 @@ int serve(const config::Config& config) {
     }
     tls = std::move(loaded).value();
   }
-  http::Server ingest_server(io, ingest_options(config, std::move(tls)), ingest_router, &admission);
+  auto ingest_server_options = ingest_options(config, std::move(tls));
+  ingest_server_options.on_unrouted_refusal = [&metrics](std::string_view reason) {
+    metrics.http_refused(reason);
+  };
+  http::Server ingest_server(io, std::move(ingest_server_options), ingest_router, &admission);
   http::Server admin_server(io, admin_options(config), admin_router, nullptr);
   for (auto [server, where] : {std::pair{&ingest_server, &config.listen},
                                std::pair{&admin_server, &config.admin_listen}}) {

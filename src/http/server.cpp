@@ -232,7 +232,12 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
       co_await bhttp::async_read_header(stream, connection.buffer, parser, kAsTuple);
   connection.idle = false;
   if (read_ec) {
+    // An idle keep-alive connection timing out is normal; a half-sent header is not.
+    if (read_ec == beast::error::timeout && connection.buffer.size() > 0) {
+      count_unrouted("header_timeout");
+    }
     if (read_ec == bhttp::error::header_limit) {
+      count_unrouted("header_too_large");
       const Error error{Errc::header_too_large,
                         "request line and headers are over limits.max_header_bytes (" +
                             std::to_string(options_.max_header_bytes) + ")"};
@@ -240,6 +245,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
                               options_.read_timeout);
     } else if (read_ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
                read_ec != bhttp::error::end_of_stream && read_ec != bhttp::error::partial_message) {
+      count_unrouted("malformed");
       const Error error{Errc::bad_request, "malformed HTTP request: " + read_ec.message()};
       co_await write_response(stream, error_response(error, generic_error_body(error)), 11, false,
                               options_.read_timeout);
@@ -263,6 +269,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
 
   auto routed = router_.find(head.method(), path);
   if (!routed) {
+    count_unrouted(routed.error().code == Errc::not_found ? "not_found" : "method_not_allowed");
     auto response = error_response(routed.error(), generic_error_body(routed.error()));
     if (routed.error().code == Errc::method_not_allowed) {
       response.extra_headers.emplace_back("Allow", router_.allowed_methods(path));
@@ -321,6 +328,10 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
   const Response response = co_await endpoint.handle(request);
   ticket.reset();  // answered: no longer in flight, even while the bytes are on their way
   co_return co_await answer(response, true);
+}
+
+void Server::count_unrouted(std::string_view reason) const {
+  if (options_.on_unrouted_refusal) options_.on_unrouted_refusal(reason);
 }
 
 void Server::shutdown() {

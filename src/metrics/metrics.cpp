@@ -51,6 +51,11 @@ Metrics::Metrics(const std::vector<std::string>& sources, const std::vector<std:
                     .Name("parley_webhook_duration_seconds")
                     .Help("Time from request header received to answer, by source")
                     .Register(*registry_)),
+      refused_(prometheus::BuildCounter()
+                   .Name("parley_http_refused_total")
+                   .Help("Requests to the webhook listener refused before any source owned "
+                         "them, by reason")
+                   .Register(*registry_)),
       produced_(prometheus::BuildCounter()
                     .Name("parley_kafka_produced_total")
                     .Help("Events acknowledged by Kafka, by topic")
@@ -102,6 +107,10 @@ Metrics::Metrics(const std::vector<std::string>& sources, const std::vector<std:
     series->duration = &duration_.Add({{"source", source}}, buckets);
     sources_.push_back(std::move(series));
   }
+  for (const auto* reason :
+       {"header_too_large", "malformed", "header_timeout", "not_found", "method_not_allowed"}) {
+    refusals_.emplace_back(reason, &refused_.Add({{"reason", reason}}));
+  }
   for (const auto& topic : topics) {
     topics_.push_back(TopicSeries{.topic = topic,
                                   .produced = &produced_.Add({{"topic", topic}}),
@@ -135,6 +144,12 @@ const Metrics::TopicSeries* Metrics::series_for_topic(std::string_view topic) co
     if (series.topic == topic) return &series;
   }
   return nullptr;
+}
+
+void Metrics::http_refused(std::string_view reason) {
+  for (const auto& [name, counter] : refusals_) {
+    if (name == reason) return counter->Increment();
+  }
 }
 
 void Metrics::kafka_produced(std::string_view topic) {

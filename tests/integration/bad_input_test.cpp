@@ -187,6 +187,31 @@ TEST_F(BadInputTest, NonJsonContentTypeIs415ForEverySource) {
   EXPECT_EQ(reader().count(), 0);
 }
 
+TEST_F(BadInputTest, RefusalsBeforeRoutingAreCountedByReason) {
+  HttpClient admin(parley_->admin_port());
+  const auto refused = [&](const std::string& reason) {
+    return metric_value(admin.get("/metrics").body,
+                        "parley_http_refused_total{reason=\"" + reason + "\"}");
+  };
+  EXPECT_EQ(refused("not_found"), 0);
+  HttpClient client(parley_->port());
+  EXPECT_EQ(client.post("/v1/webhooks/nope", "{}").status, 404u);
+  HttpClient other(parley_->port());  // the 404 closed the first: its body was never read
+  EXPECT_EQ(other.get("/v1/webhooks/justanswer").status, 405u);
+  HttpClient big(parley_->port());
+  big.send_raw("POST /v1/webhooks/justanswer HTTP/1.1\r\nX-Big: " + std::string(20000, 'a') +
+               "\r\n\r\n");
+  ASSERT_TRUE(big.read_answer());
+  HttpClient garbage(parley_->port());
+  garbage.send_raw("NOT HTTP AT ALL\r\n\r\n");
+  ASSERT_TRUE(garbage.read_answer());
+  EXPECT_EQ(refused("not_found"), 1);
+  EXPECT_EQ(refused("method_not_allowed"), 1);
+  EXPECT_EQ(refused("header_too_large"), 1);
+  EXPECT_EQ(refused("malformed"), 1);
+  EXPECT_EQ(reader().count(), 0);
+}
+
 TEST_F(BadInputTest, UnknownEventTypesAndStatusesArePublishedExactlyOnceAsDocumentedTypes) {
   HttpClient client(parley_->port());
   const auto unknown = talkjs_event(R"({"conversation":{"id":"c7"}})", "conversation.archived");

@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +26,10 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};  ///< per handshake, header, body, write
   /// Serve HTTPS with these certificates (null = plain HTTP).
   std::shared_ptr<TlsCertificates> tls;
+  /// Told of every request refused before an endpoint owned it (no source to count it
+  /// under): "header_too_large", "malformed", "header_timeout", "not_found",
+  /// "method_not_allowed". Called on I/O threads; must be thread-safe. May be empty.
+  std::function<void(std::string_view reason)> on_unrouted_refusal;
 };
 
 /// An HTTP/1.1 listener: one coroutine per connection on its own strand, keep-alive,
@@ -56,6 +61,7 @@ class Server {
  private:
   boost::asio::awaitable<void> accept_loop();
   void start_connection(boost::asio::ip::tcp::socket socket);
+  void count_unrouted(std::string_view reason) const;
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
   template <class Stream>
   boost::asio::awaitable<void> serve_stream(Connection& connection, Stream& stream);

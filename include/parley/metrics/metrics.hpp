@@ -33,6 +33,8 @@ class Metrics {
   void webhook_answered(std::string_view source, std::string_view outcome);
   /// Receive-to-answer time of a webhook that reached its handler.
   void webhook_duration(std::string_view source, double seconds);
+  /// A request refused before any source owned it (see http::ServerOptions).
+  void http_refused(std::string_view reason);
   void kafka_produced(std::string_view topic);
   void kafka_produce_error(std::string_view topic);
 
@@ -58,6 +60,7 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& received_;
   prometheus::Family<prometheus::Histogram>& duration_;
+  prometheus::Family<prometheus::Counter>& refused_;
   prometheus::Family<prometheus::Counter>& produced_;
   prometheus::Family<prometheus::Counter>& produce_errors_;
   prometheus::Gauge& inflight_;
@@ -67,6 +70,7 @@ class Metrics {
   prometheus::Gauge& open_fds_;
   std::vector<std::unique_ptr<SourceSeries>> sources_;
   std::vector<TopicSeries> topics_;
+  std::vector<std::pair<std::string, prometheus::Counter*>> refusals_;
   std::vector<std::function<void(Metrics&)>> collectors_;
 };
 
