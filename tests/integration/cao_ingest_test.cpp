@@ -1,5 +1,6 @@
 // ContactAtOnce! messages and receipts through the real binary to a real Kafka consumer.
 #include "integration/fixture.hpp"
+#include "support/platform_samples.hpp"
 
 namespace parley::testing {
 namespace {
@@ -11,18 +12,7 @@ const std::vector<std::pair<std::string, std::string>> kAuth = {
     {"Authorization", "Basic test-cao-key"}};
 constexpr auto kOk = R"({"Status":0,"FailureDescription":""})";
 
-// The seed's ReceiveMessage sample, with the commas it lacks.
-const std::string kSeedMessage = R"({
-"VisitId":"12617187",
-"SessionId":"abc123456",
-"ConsumerId":"128740954930930",
-"DateTime":"2015-01-01T00:00:00 ",
-"MessageId":"12345678",
-"Message":"that was a long message",
-"MediaURL":"https://media.cao.com/images/sbc.png",
-"AgentName":"Sally Salesperson",
-"AgentImageURL":"https://media.cao.com/images/sally.png"
-})";
+const std::string kSeedMessage(kCaoSeedMessage);
 
 std::string receipt(const std::string& status) {
   return R"({"VisitId":"12617187","SessionId":"abc123456","ConsumerId":"128740954930930",)"

@@ -15,6 +15,7 @@
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
 #include "parley/sources/json.hpp"
+#include "support/platform_samples.hpp"
 #include "support/source_assertions.hpp"
 #include "support/source_request.hpp"
 
@@ -28,18 +29,7 @@ using testing::unauthorized_naming;
 namespace beast_http = boost::beast::http;
 using Webhook = config::CaoSource::Webhook;
 
-// The reference's ReceiveMessage sample with its missing commas added.
-constexpr std::string_view kSeedMessage = R"({
-"VisitId":"12617187",
-"SessionId":"abc123456",
-"ConsumerId":"128740954930930",
-"DateTime":"2015-01-01T00:00:00 ",
-"MessageId":"12345678",
-"Message":"that was a long message",
-"MediaURL":"https://media.cao.com/images/sbc.png",
-"AgentName":"Sally Salesperson",
-"AgentImageURL":"https://media.cao.com/images/sally.png"
-})";
+constexpr std::string_view kSeedMessage = testing::kCaoSeedMessage;
 constexpr std::string_view kSeedMessageCompact =
     R"({"VisitId":"12617187","SessionId":"abc123456","ConsumerId":"128740954930930",)"
     R"("DateTime":"2015-01-01T00:00:00 ","MessageId":"12345678",)"
