@@ -5,32 +5,7 @@
 namespace parley::events {
 namespace {
 
-/// Appends `"name":value` members with the separating commas, skipping empty strings.
-class ObjectWriter {
- public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
-  ~ObjectWriter() { out_.push_back('}'); }
-  ObjectWriter(const ObjectWriter&) = delete;
-  ObjectWriter& operator=(const ObjectWriter&) = delete;
-
-  void string(std::string_view name, std::string_view value) {
-    if (value.empty()) return;
-    key(name);
-    json::append_string(out_, value);
-  }
-  /// Starts a member whose value the caller writes next.
-  std::string& key(std::string_view name) {
-    if (!first_) out_.push_back(',');
-    first_ = false;
-    json::append_string(out_, name);
-    out_.push_back(':');
-    return out_;
-  }
-
- private:
-  std::string& out_;
-  bool first_ = true;
-};
+using json::ObjectWriter;
 
 void append_author(std::string& out, const Author& author) {
   ObjectWriter w(out);
@@ -39,6 +14,8 @@ void append_author(std::string& out, const Author& author) {
   w.string("name", author.name);
   w.string("avatarUrl", author.avatar_url);
 }
+
+}  // namespace
 
 void append_message(std::string& out, const Message& message) {
   ObjectWriter w(out);
@@ -56,6 +33,8 @@ void append_message(std::string& out, const Message& message) {
   }
   list.push_back(']');
 }
+
+namespace {
 
 void append_receipt(std::string& out, const Receipt& receipt) {
   ObjectWriter w(out);

@@ -9,4 +9,33 @@ namespace parley::json {
 /// backslashes and control characters. Input is assumed to be UTF-8 and is copied as is.
 void append_string(std::string& out, std::string_view text);
 
+/// Writes one JSON object into `out`: `{` on construction, `}` on destruction, and the
+/// separating commas between members. Borrows `out`; not thread-safe.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  ~ObjectWriter() { out_.push_back('}'); }
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
+
+  /// `"name":"value"`, skipped when value is empty (parley omits absent fields).
+  void string(std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    key(name);
+    append_string(out_, value);
+  }
+  /// Starts a member whose value the caller writes next.
+  std::string& key(std::string_view name) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    append_string(out_, name);
+    out_.push_back(':');
+    return out_;
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
 }  // namespace parley::json

@@ -134,6 +134,10 @@ struct EncodedEvent {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+/// Appends `message` as the JSON object of data.message (shared with enriched
+/// conversations, so a message looks the same wherever it appears).
+void append_message(std::string& out, const Message& message);
+
 /// Structured-mode JSON of the whole event (value of the Kafka record).
 std::string to_json(const CloudEvent& event);
 

@@ -12,11 +12,17 @@
 
 namespace parley::http {
 
-/// Exact-path routing table. Filled before serving, then read-only and safe to share
-/// between threads.
+/// Routing table: exact paths, and prefix routes written with a trailing "*"
+/// ("/v1/directly/watches/*" matches "/v1/directly/watches/<anything non-empty>"); an
+/// exact path wins over a prefix, a longer prefix over a shorter one. Filled before serving, then
+/// read-only and safe to share between threads.
 class Router {
  public:
   void add(boost::beast::http::verb method, std::string path, std::shared_ptr<Endpoint> endpoint);
+
+  /// The part of `path` matched by the `*` of `pattern` ("abc" for "/x/*" and "/x/abc");
+  /// empty when `pattern` has no `*` or does not match.
+  static std::string_view wildcard(std::string_view pattern, std::string_view path);
 
   /// The endpoint for `method` on `path`; otherwise not_found, or method_not_allowed
   /// with a message listing the allowed methods.
@@ -26,8 +32,12 @@ class Router {
   std::string allowed_methods(std::string_view path) const;
 
  private:
-  std::map<std::string, std::map<boost::beast::http::verb, std::shared_ptr<Endpoint>>, std::less<>>
-      routes_;
+  using Methods = std::map<boost::beast::http::verb, std::shared_ptr<Endpoint>>;
+  const Methods* route_for(std::string_view path) const;
+
+  std::map<std::string, Methods, std::less<>> routes_;
+  /// Prefix routes by their prefix (the pattern without "*"), longest first.
+  std::map<std::string, Methods, std::greater<>> prefixes_;
 };
 
 }  // namespace parley::http
