@@ -1,0 +1,126 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parley/common/error.hpp"
+#include "parley/common/result.hpp"
+#include "parley/events/cloud_event.hpp"
+
+namespace parley::enrich {
+
+/// Someone taking part in a conversation (customer, expert, agent).
+struct Participant {
+  std::string id;
+  std::string name;
+  std::string role;  ///< one of events::role::*
+  std::string avatar_url;
+};
+
+/// A conversation as fetched from a platform's REST API, normalized: the value of
+/// `data.conversation` on the enriched topic. Messages have the same shape as
+/// `data.message` at ingest. A plain value.
+struct FetchedConversation {
+  std::string id;
+  std::string customer_id;
+  std::string session_id;
+  std::string subject;
+  std::string status;            ///< normalized: "open", "closed", "paused", "awaiting_department"
+  std::string platform_status;   ///< the platform's own value, verbatim ("1")
+  std::optional<bool> closed;    ///< written when the platform says
+  std::optional<bool> accepted;  ///< JustAnswer: an expert answer was accepted
+  std::vector<Participant> participants;
+  std::vector<events::Message> messages;  ///< oldest first
+};
+
+/// The JSON object of `data.conversation` (empty strings and absent optionals omitted;
+/// `participants` and `messages` always written, possibly empty).
+std::string to_json(const FetchedConversation& conversation);
+
+/// What the enrichment stage reads of an event from the events topic.
+struct EventRef {
+  std::string id;
+  std::string source;
+  std::string type;
+  std::string platform;         ///< data.platform
+  std::string conversation_id;  ///< data.conversation.id (empty for user events)
+  std::string customer_id;      ///< data.conversation.customerId (JustAnswer userToken)
+  std::string message_id;       ///< data.message.id or data.receipt.messageId, if any
+};
+
+/// Reads the fields of EventRef from a structured-mode CloudEvent (as events::to_json
+/// writes it). Required: id, source, type, data.platform, and data.conversation.id /
+/// data.message.id when those objects are present. Errors name the missing or mistyped
+/// field ("field data.platform: is required") or say the text is not a JSON object.
+/// Pure function; thread-safe (parses with a per-thread parser).
+Result<EventRef, std::string> read_event(std::string_view event_json);
+
+/// `data.enrichment`.
+struct Enrichment {
+  std::string status;      ///< "ok", "failed", "not_applicable"
+  std::string fetched_at;  ///< RFC 3339; empty when nothing was fetched
+  unsigned attempts = 0;
+  std::string error;  ///< empty unless failed
+};
+
+/// `{status, fetchedAt, attempts, error}`; empty strings omitted, attempts always written.
+std::string to_json(const Enrichment& enrichment);
+
+/// The enriched event: `event_json` with `data.conversation` replaced by
+/// `conversation_json` (kept as is when that is empty; added at the end of `data` when
+/// the event has none, as user events) and `data.enrichment` set to `enrichment_json`,
+/// always the last member of `data` (an existing one is dropped). Every other member is
+/// copied unchanged (compact), in order. `conversation_json` and `enrichment_json` are
+/// copied as is: pass what to_json wrote. Errors when `event_json` is not a JSON object
+/// with exactly one object `data` (or has two `data.conversation`): bad_request, the
+/// message naming the field. (The error is an Error, not a string, because Result cannot
+/// hold a string as both value and error.) Pure; thread-safe.
+Result<std::string, Error> splice_enrichment(std::string_view event_json,
+                                             std::string_view conversation_json,
+                                             std::string_view enrichment_json);
+
+// Platform responses -> FetchedConversation. Pure functions; thread-safe (per-thread
+// parser). Errors name the field that is missing or of the wrong type ("field
+// data.question.token: is required", "field Messages[2].TimeStamp: unrecognized date ...")
+// or say which body is not JSON. Platforms are loose, so ids may be strings or integers,
+// optional fields may be null and a missing array is empty; an array (or TalkJS's
+// participants object) of more than 10000 items is refused naming the limit. Dates become
+// RFC 3339 UTC.
+
+/// JustAnswer `GET /api/v2/questions/{token}` body (`{status, message, data: {question,
+/// messages, experts}}`). The question text becomes the first message (id = question
+/// token, role customer, sentAt = postedDate, the question's attachments); each message's
+/// author is the expert (role expert, id/name/avatar from `expert` {token, name,
+/// getSmallestPhotoUri}, else id = authorId) when isExpertMessage, else the customer
+/// (`customer_id`). Message text is `text` or `textMessage`, its date `posted` or
+/// `postedDate` ("2022-02-02 12:12:12", UTC). `accepted` is written when a message carries
+/// isMessageExpertAcceptedAnswer: true when any is true. status "closed"/"open" and
+/// `closed` from isClosed, when sent. Participants: the customer (when `customer_id` is
+/// not empty), then each of `experts` (avatarUrlSmall). `status: false` is an error
+/// carrying JustAnswer's `message`.
+Result<FetchedConversation, std::string> parse_justanswer_question(std::string_view body,
+                                                                   std::string_view customer_id);
+
+/// CAO `GetTranscript/{VisitId}` body. SpeakerRole Agent -> agent, Customer/Consumer ->
+/// customer (the author id is then ConsumerId), any other role -> system; message id =
+/// MessageId when present, else "<VisitId>:<index>"; MediaURL non-empty -> one
+/// attachment; TimeStamp parsed with sources' CAO date rules. Required: VisitId and each
+/// message's TimeStamp, SpeakerRole and Message (may be empty). A body with a non-zero
+/// Status is an error carrying FailureDescription. Participants: distinct speakers, in
+/// order of appearance.
+Result<FetchedConversation, std::string> parse_cao_transcript(std::string_view body);
+
+/// TalkJS `GET /v1/{appId}/conversations/{id}` and `.../messages` bodies. Participants
+/// from the `participants` object's keys (role customer: TalkJS conversations carry no
+/// roles); subject; messages from `data[]` (createdAt unix ms; SystemMessage -> role
+/// system, else customer with the senderId; createdAt required), sorted oldest first
+/// (stable). `closed` is not written (TalkJS has no such state).
+Result<FetchedConversation, std::string> parse_talkjs_conversation(
+    std::string_view conversation_body, std::string_view messages_body);
+
+}  // namespace parley::enrich

@@ -1,0 +1,184 @@
+#include "parley/enrich/conversation.hpp"
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "parley/common/json_writer.hpp"
+#include "parley/sources/json.hpp"
+
+namespace parley::enrich {
+namespace {
+
+using json::ObjectWriter;
+using sources::FieldReader;
+
+void append_participant(std::string& out, const Participant& participant) {
+  ObjectWriter w(out);
+  w.string("id", participant.id);
+  w.string("name", participant.name);
+  w.string("role", participant.role);
+  w.string("avatarUrl", participant.avatar_url);
+}
+
+template <class T, class AppendItem>
+void append_array(std::string& out, const std::vector<T>& items, AppendItem append_item) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_item(out, items[i]);
+  }
+  out.push_back(']');
+}
+
+void append_flag(ObjectWriter& w, std::string_view name, std::optional<bool> flag) {
+  if (flag) w.key(name) += *flag ? "true" : "false";
+}
+
+// The string member `name` of `object`, or "" when the member is absent or null.
+Result<std::string, Error> string_or_empty(const FieldReader& object, std::string_view name) {
+  auto value = object.optional_string(name);
+  if (!value) return value.error();
+  return std::string(value.value().value_or(""));
+}
+
+// data.conversation {id, customerId}; a user event has none.
+std::optional<Error> read_conversation(const FieldReader& data, EventRef& out) {
+  auto conversation = data.optional_object("conversation");
+  if (!conversation) return conversation.error();
+  if (!conversation.value()) return std::nullopt;
+  auto id = conversation.value()->required_string("id");
+  if (!id) return id.error();
+  auto customer_id = string_or_empty(*conversation.value(), "customerId");
+  if (!customer_id) return customer_id.error();
+  out.conversation_id = id.value();
+  out.customer_id = std::move(customer_id).value();
+  return std::nullopt;
+}
+
+// The id of the message the event is about: data.message.id, else data.receipt.messageId.
+std::optional<Error> read_message_id(const FieldReader& data, EventRef& out) {
+  auto message = data.optional_object("message");
+  if (!message) return message.error();
+  if (message.value()) {
+    auto id = message.value()->required_string("id");
+    if (!id) return id.error();
+    out.message_id = id.value();
+    return std::nullopt;
+  }
+  auto receipt = data.optional_object("receipt");
+  if (!receipt) return receipt.error();
+  if (!receipt.value()) return std::nullopt;
+  auto id = string_or_empty(*receipt.value(), "messageId");
+  if (!id) return id.error();
+  out.message_id = std::move(id).value();
+  return std::nullopt;
+}
+
+Result<EventRef, Error> read_event_ref(std::string_view event_json) {
+  auto object = sources::parse_object(std::string(event_json));
+  if (!object) return object.error();
+  const FieldReader event(object.value());
+  EventRef out;
+  for (auto [name, target] :
+       {std::pair{"id", &out.id}, std::pair{"source", &out.source}, std::pair{"type", &out.type}}) {
+    auto value = event.required_string(name);
+    if (!value) return value.error();
+    *target = value.value();
+  }
+  auto data = event.required_object("data");
+  if (!data) return data.error();
+  auto platform = data.value().required_string("platform");
+  if (!platform) return platform.error();
+  out.platform = platform.value();
+  if (auto error = read_conversation(data.value(), out)) return *error;
+  if (auto error = read_message_id(data.value(), out)) return *error;
+  return out;
+}
+
+// The members of `data` with conversation and enrichment replaced, order kept.
+void append_enriched_data(std::string& out, simdjson::dom::object data, bool has_conversation,
+                          std::string_view conversation_json, std::string_view enrichment_json) {
+  ObjectWriter w(out);
+  for (const auto field : data) {
+    if (field.key == "enrichment") continue;  // an event enriched before is enriched anew
+    if (field.key == "conversation" && !conversation_json.empty()) {
+      w.key(field.key) += conversation_json;
+    } else {
+      w.key(field.key) += simdjson::to_string(field.value);
+    }
+  }
+  // User events carry no conversation; a fetched one is still worth publishing.
+  if (!has_conversation && !conversation_json.empty()) w.key("conversation") += conversation_json;
+  w.key("enrichment") += enrichment_json;
+}
+
+}  // namespace
+
+std::string to_json(const FetchedConversation& conversation) {
+  std::string out;
+  {
+    ObjectWriter w(out);
+    w.string("id", conversation.id);
+    w.string("customerId", conversation.customer_id);
+    w.string("sessionId", conversation.session_id);
+    w.string("subject", conversation.subject);
+    w.string("status", conversation.status);
+    w.string("platformStatus", conversation.platform_status);
+    append_flag(w, "closed", conversation.closed);
+    append_flag(w, "accepted", conversation.accepted);
+    append_array(w.key("participants"), conversation.participants, append_participant);
+    append_array(w.key("messages"), conversation.messages, events::append_message);
+  }
+  return out;
+}
+
+std::string to_json(const Enrichment& enrichment) {
+  std::string out;
+  {
+    ObjectWriter w(out);
+    w.string("status", enrichment.status);
+    w.string("fetchedAt", enrichment.fetched_at);
+    w.key("attempts") += std::to_string(enrichment.attempts);
+    w.string("error", enrichment.error);
+  }
+  return out;
+}
+
+Result<EventRef, std::string> read_event(std::string_view event_json) {
+  auto event = read_event_ref(event_json);
+  if (!event) return event.error().message;
+  return std::move(event).value();
+}
+
+Result<std::string, Error> splice_enrichment(std::string_view event_json,
+                                             std::string_view conversation_json,
+                                             std::string_view enrichment_json) {
+  auto object = sources::parse_object(std::string(event_json));
+  if (!object) return object.error();
+  const FieldReader event(object.value());
+  auto data = event.required_object("data");
+  if (!data) return data.error();
+  // Also refuses a duplicated conversation, which would be replaced twice.
+  auto conversation = data.value().member("conversation");
+  if (!conversation) return conversation.error();
+
+  std::string out;
+  out.reserve(event_json.size() + conversation_json.size() + enrichment_json.size() + 32);
+  {
+    ObjectWriter w(out);
+    for (const auto field : object.value()) {
+      if (field.key == "data") {
+        append_enriched_data(w.key(field.key), field.value.get_object().value_unsafe(),
+                             conversation.value().has_value(), conversation_json, enrichment_json);
+      } else {
+        w.key(field.key) += simdjson::to_string(field.value);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace parley::enrich

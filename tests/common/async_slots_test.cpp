@@ -1,0 +1,61 @@
+#include "parley/common/async_slots.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace parley {
+namespace {
+
+namespace asio = boost::asio;
+
+TEST(AsyncSlots, NeverMoreHoldersThanSlotsAndWaitersServedInOrder) {
+  asio::io_context io;
+  AsyncSlots slots(io.get_executor(), 2);
+  int holding = 0;
+  int most = 0;
+  std::vector<int> order;
+  for (int i = 0; i < 6; ++i) {
+    asio::co_spawn(
+        io,
+        [&, i]() -> asio::awaitable<void> {
+          co_await slots.acquire();
+          order.push_back(i);
+          most = std::max(most, ++holding);
+          co_await asio::post(io, asio::use_awaitable);  // hold the slot across a suspension
+          --holding;
+          slots.release();
+        },
+        asio::detached);
+  }
+  io.run();
+  EXPECT_EQ(most, 2);
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(slots.free(), 2u);
+  EXPECT_EQ(slots.waiting(), 0u);
+}
+
+TEST(SharedResult, EveryWaiterSeesTheOneValue) {
+  asio::io_context io;
+  auto shared = std::make_shared<SharedResult<int>>(io.get_executor());
+  std::vector<int> seen;
+  for (int i = 0; i < 3; ++i) {
+    asio::co_spawn(
+        io,
+        [&, shared]() -> asio::awaitable<void> {
+          co_await shared->wait();
+          seen.push_back(shared->value());
+        },
+        asio::detached);
+  }
+  asio::post(io, [shared] { shared->set(42); });
+  io.run();
+  EXPECT_EQ(seen, (std::vector<int>{42, 42, 42}));
+}
+
+}  // namespace
+}  // namespace parley

@@ -1,0 +1,226 @@
+#include "parley/upstream/http_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <functional>
+
+namespace parley::upstream {
+namespace {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+using asio::ip::tcp;
+using std::chrono::milliseconds;
+
+/// A scripted upstream on loopback: counts connections and requests and answers each
+/// request with `answer` (nullopt = never answer, to provoke timeouts).
+class FakeUpstream {
+ public:
+  using Answer = std::function<std::optional<bhttp::response<bhttp::string_body>>(
+      const bhttp::request<bhttp::string_body>&)>;
+
+  FakeUpstream(asio::io_context& io, Answer answer)
+      : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+        answer_(std::move(answer)) {
+    asio::co_spawn(io, accept_loop(), asio::detached);
+  }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  int connections = 0;
+  std::vector<std::string> targets;
+  bool close_after_answer = false;
+
+ private:
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      boost::system::error_code ec;
+      auto socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      ++connections;
+      asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), asio::detached);
+    }
+  }
+  asio::awaitable<void> serve(tcp::socket socket) {
+    boost::beast::flat_buffer buffer;
+    for (;;) {
+      bhttp::request<bhttp::string_body> request;
+      boost::system::error_code ec;
+      co_await bhttp::async_read(socket, buffer, request,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      targets.push_back(std::string(request.target()));
+      auto response = answer_(request);
+      if (!response) {
+        held_.push_back(std::move(socket));
+        co_return;
+      }
+      response->prepare_payload();
+      co_await bhttp::async_write(socket, *response, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || close_after_answer) co_return;
+    }
+  }
+
+  tcp::acceptor acceptor_;
+  Answer answer_;
+  std::vector<tcp::socket> held_;
+};
+
+bhttp::response<bhttp::string_body> ok(std::string body) {
+  bhttp::response<bhttp::string_body> response(bhttp::status::ok, 11);
+  response.body() = std::move(body);
+  return response;
+}
+
+class HttpClientTest : public ::testing::Test {
+ protected:
+  HttpClientOptions options(std::uint16_t port) {
+    HttpClientOptions o;
+    o.base = parse_base_url("http://127.0.0.1:" + std::to_string(port) + "/base/").value();
+    o.connect_timeout = milliseconds(1000);
+    o.request_timeout = milliseconds(300);
+    return o;
+  }
+  /// Sends `n` requests concurrently and runs the loop until all answered.
+  std::vector<Result<HttpResponse, std::string>> send_all(HttpClient& client, int n,
+                                                          std::string target = "/x") {
+    std::vector<std::optional<Result<HttpResponse, std::string>>> results(n);
+    int pending = n;
+    for (int i = 0; i < n; ++i) {
+      asio::co_spawn(
+          io_,
+          [&, i]() -> asio::awaitable<void> {
+            const HttpRequest request{.target = target};
+            results[i].emplace(co_await client.send(request));
+            if (--pending == 0) io_.stop();  // the fake upstream would keep the loop busy
+          },
+          asio::detached);
+    }
+    io_.restart();
+    io_.run_for(std::chrono::seconds(10));
+    std::vector<Result<HttpResponse, std::string>> out;
+    for (auto& r : results) {
+      EXPECT_TRUE(r.has_value()) << "a request never completed";
+      if (r) out.push_back(std::move(*r));
+    }
+    return out;
+  }
+
+  asio::io_context io_;
+};
+
+TEST_F(HttpClientTest, ReusesKeepAliveConnectionsAndPrefixesTheBasePath) {
+  FakeUpstream upstream(
+      io_, [](const auto& request) { return ok("hello " + std::string(request.target())); });
+  HttpClient client(io_.get_executor(), options(upstream.port()), nullptr);
+  for (int i = 0; i < 3; ++i) {
+    auto results = send_all(client, 1, "/q/" + std::to_string(i));
+    ASSERT_EQ(results.size(), 1u);
+    ASSERT_TRUE(results[0]) << results[0].error();
+    EXPECT_EQ(results[0].value().status, 200u);
+    EXPECT_EQ(results[0].value().body, "hello /base/q/" + std::to_string(i));
+  }
+  EXPECT_EQ(upstream.connections, 1);
+  EXPECT_EQ(client.idle_connections(), 1u);
+}
+
+TEST_F(HttpClientTest, BoundsConcurrentRequestsToMaxConnections) {
+  FakeUpstream upstream(io_, [](const auto&) { return ok("x"); });
+  auto o = options(upstream.port());
+  o.max_connections = 2;
+  HttpClient client(io_.get_executor(), o, nullptr);
+  const auto results = send_all(client, 10);
+  ASSERT_EQ(results.size(), 10u);
+  for (const auto& r : results)
+    EXPECT_TRUE(r);
+  EXPECT_LE(upstream.connections, 2);
+  EXPECT_EQ(upstream.targets.size(), 10u);
+}
+
+TEST_F(HttpClientTest, AnUpstreamThatNeverAnswersTimesOut) {
+  FakeUpstream upstream(io_, [](const auto&) { return std::nullopt; });
+  HttpClient client(io_.get_executor(), options(upstream.port()), nullptr);
+  const auto results = send_all(client, 1);
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_FALSE(results[0]);
+  EXPECT_EQ(results[0].error(), "read: timed out");
+}
+
+TEST_F(HttpClientTest, AConnectionClosedByTheServerIsReplacedOnce) {
+  FakeUpstream upstream(io_, [](const auto&) { return ok("fresh"); });
+  upstream.close_after_answer = true;  // but without Connection: close, so the client keeps it
+  HttpClient client(io_.get_executor(), options(upstream.port()), nullptr);
+  ASSERT_TRUE(send_all(client, 1)[0]);
+  const auto second = send_all(client, 1);
+  ASSERT_TRUE(second[0]) << second[0].error();
+  EXPECT_EQ(second[0].value().body, "fresh");
+  EXPECT_EQ(upstream.connections, 2);
+}
+
+TEST_F(HttpClientTest, NothingListeningIsAConnectError) {
+  std::uint16_t port;
+  {
+    tcp::acceptor probe(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    port = probe.local_endpoint().port();
+  }
+  HttpClient client(io_.get_executor(), options(port), nullptr);
+  const auto results = send_all(client, 1);
+  ASSERT_FALSE(results[0]);
+  EXPECT_TRUE(results[0].error().starts_with("connect 127.0.0.1:")) << results[0].error();
+}
+
+TEST_F(HttpClientTest, RetryAfterHeaderIsReported) {
+  FakeUpstream upstream(io_, [](const auto&) {
+    auto response = ok("busy");
+    response.result(bhttp::status::too_many_requests);
+    response.set(bhttp::field::retry_after, "7");
+    return std::optional(response);
+  });
+  HttpClient client(io_.get_executor(), options(upstream.port()), nullptr);
+  const auto results = send_all(client, 1);
+  ASSERT_TRUE(results[0]);
+  EXPECT_EQ(results[0].value().status, 429u);
+  EXPECT_EQ(results[0].value().retry_after, "7");
+}
+
+TEST(BaseUrl, ParsesSchemesPortsAndPaths) {
+  const auto a = parse_base_url("https://api.talkjs.com").value();
+  EXPECT_TRUE(a.tls);
+  EXPECT_EQ(a.host, "api.talkjs.com");
+  EXPECT_EQ(a.port, 443);
+  EXPECT_EQ(a.base_path, "");
+  const auto b = parse_base_url("http://127.0.0.1:8090/sim/").value();
+  EXPECT_FALSE(b.tls);
+  EXPECT_EQ(b.port, 8090);
+  EXPECT_EQ(b.base_path, "/sim");
+  const auto c = parse_base_url("http://[::1]:81").value();
+  EXPECT_EQ(c.host, "::1");
+  EXPECT_EQ(c.port, 81);
+}
+
+TEST(BaseUrl, RefusesWhatItCannotCall) {
+  EXPECT_EQ(parse_base_url("ftp://x").error(), "must start with http:// or https://");
+  EXPECT_EQ(parse_base_url("http://:80").error(), "has no host");
+  EXPECT_EQ(parse_base_url("http://x:99999").error(), "port '99999' is not a port number");
+  EXPECT_EQ(parse_base_url("http://u:p@x").error(), "must not carry credentials; use the api keys");
+  EXPECT_EQ(parse_base_url("http://x/a?b").error(), "must not carry a query or fragment");
+}
+
+TEST(PathSegment, CannotEscapeThePath) {
+  EXPECT_EQ(encode_path_segment("abc-123_x.y"), "abc-123_x.y");
+  EXPECT_EQ(encode_path_segment("../admin"), "..%2Fadmin");
+  EXPECT_EQ(encode_path_segment(".."), "%2E%2E");
+  EXPECT_EQ(encode_path_segment("a?b#c d"), "a%3Fb%23c%20d");
+  EXPECT_EQ(encode_path_segment("!41ec_1!"), "!41ec_1!");
+}
+
+}  // namespace
+}  // namespace parley::upstream
