@@ -1,0 +1,306 @@
+#include "parley/kafka/consumer.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <thread>
+
+#include "parley/log/log.hpp"
+
+namespace parley::kafka {
+
+void OffsetTracker::assign(std::int32_t partition) {
+  std::lock_guard lock(mutex_);
+  partitions_[partition] = Partition{};
+}
+
+void OffsetTracker::revoke(std::int32_t partition) {
+  std::lock_guard lock(mutex_);
+  partitions_.erase(partition);
+}
+
+void OffsetTracker::started(std::int32_t partition, std::int64_t offset) {
+  std::lock_guard lock(mutex_);
+  const auto it = partitions_.find(partition);
+  if (it == partitions_.end()) return;
+  it->second.outstanding.insert(offset);
+  it->second.next = std::max(it->second.next, offset + 1);
+}
+
+void OffsetTracker::done(std::int32_t partition, std::int64_t offset) {
+  std::lock_guard lock(mutex_);
+  const auto it = partitions_.find(partition);
+  if (it != partitions_.end()) it->second.outstanding.erase(offset);
+}
+
+std::map<std::int32_t, std::int64_t> OffsetTracker::take_commits() {
+  std::lock_guard lock(mutex_);
+  std::map<std::int32_t, std::int64_t> commits;
+  for (auto& [partition, state] : partitions_) {
+    if (state.next < 0) continue;  // nothing read yet
+    // Everything below the oldest unfinished record is done.
+    const auto safe = state.outstanding.empty() ? state.next : *state.outstanding.begin();
+    if (safe > state.committed) {
+      commits[partition] = safe;
+      state.committed = safe;
+    }
+  }
+  return commits;
+}
+
+std::optional<std::int64_t> OffsetTracker::resume_offset(std::int32_t partition) const {
+  std::lock_guard lock(mutex_);
+  const auto it = partitions_.find(partition);
+  if (it == partitions_.end() || it->second.next < 0) return std::nullopt;
+  const auto& state = it->second;
+  return state.outstanding.empty() ? state.next : *state.outstanding.begin();
+}
+
+std::size_t OffsetTracker::outstanding() const {
+  std::lock_guard lock(mutex_);
+  std::size_t total = 0;
+  for (const auto& [partition, state] : partitions_)
+    total += state.outstanding.size();
+  return total;
+}
+
+namespace {
+
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t,
+                                      decltype(&rd_kafka_topic_partition_list_destroy)>;
+
+PartitionList make_list(int size) {
+  return PartitionList(rd_kafka_topic_partition_list_new(size),
+                       &rd_kafka_topic_partition_list_destroy);
+}
+
+ConsumedRecord to_record(const rd_kafka_message_t& message) {
+  ConsumedRecord record;
+  record.topic = rd_kafka_topic_name(message.rkt);
+  record.partition = message.partition;
+  record.offset = message.offset;
+  rd_kafka_timestamp_type_t type;
+  record.timestamp_ms = rd_kafka_message_timestamp(&message, &type);
+  if (message.key != nullptr) {
+    record.key.assign(static_cast<const char*>(message.key), message.key_len);
+  }
+  if (message.payload != nullptr) {
+    record.value.assign(static_cast<const char*>(message.payload), message.len);
+  }
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      record.headers.emplace_back(name, value == nullptr
+                                            ? std::string()
+                                            : std::string(static_cast<const char*>(value), size));
+    }
+  }
+  return record;
+}
+
+}  // namespace
+
+class KafkaConsumer::Impl {
+ public:
+  rd_kafka_t* rk = nullptr;
+  ConsumerOptions options;
+  RecordHandler handler;
+  OffsetTracker tracker;
+  std::atomic<bool> stopping{false};
+  std::thread thread;
+  bool paused = false;  // polling thread only
+  mutable std::mutex lag_mutex;
+  std::map<std::int32_t, std::int64_t> lag;
+
+  ~Impl() {
+    if (rk != nullptr) rd_kafka_destroy(rk);
+  }
+
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      for (int i = 0; i < partitions->cnt; ++i)
+        self->tracker.assign(partitions->elems[i].partition);
+      rd_kafka_assign(rk, partitions);
+      if (self->paused) rd_kafka_pause_partitions(rk, partitions);
+      log::info("kafka partitions assigned",
+                {{"topic", self->options.topic}, {"partitions", partitions->cnt}});
+      return;
+    }
+    // Revoked: commit what is done before another member takes over these partitions.
+    self->commit(false);
+    for (int i = 0; i < partitions->cnt; ++i)
+      self->tracker.revoke(partitions->elems[i].partition);
+    rd_kafka_assign(rk, nullptr);
+    std::lock_guard lock(self->lag_mutex);
+    self->lag.clear();
+    log::info("kafka partitions revoked", {{"topic", self->options.topic},
+                                           {"partitions", partitions->cnt},
+                                           {"reason", rd_kafka_err2name(err)}});
+  }
+
+  void commit(bool async) {
+    const auto commits = tracker.take_commits();
+    if (commits.empty()) return;
+    auto list = make_list(static_cast<int>(commits.size()));
+    for (const auto& [partition, offset] : commits) {
+      rd_kafka_topic_partition_list_add(list.get(), options.topic.c_str(), partition)->offset =
+          offset;
+    }
+    const auto err = rd_kafka_commit(rk, list.get(), async ? 1 : 0);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // Not lost: the offsets are committed again with the next progress, or the records
+      // are read again by whoever owns the partition next.
+      log::warn("kafka offset commit failed",
+                {{"topic", options.topic}, {"error", rd_kafka_err2str(err)}});
+    }
+  }
+
+  void set_paused(bool pause) {
+    if (pause == paused) return;
+    rd_kafka_topic_partition_list_t* assigned = nullptr;
+    if (rd_kafka_assignment(rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    PartitionList owned(assigned, &rd_kafka_topic_partition_list_destroy);
+    if (pause) {
+      rd_kafka_pause_partitions(rk, assigned);
+    } else {
+      rd_kafka_resume_partitions(rk, assigned);
+    }
+    paused = pause;
+    log::info(
+        pause ? "enrichment backlog full: fetching paused" : "fetching resumed",
+        {{"topic", options.topic}, {"outstanding", static_cast<long long>(tracker.outstanding())}});
+  }
+
+  void refresh_lag() {
+    rd_kafka_topic_partition_list_t* assigned = nullptr;
+    if (rd_kafka_assignment(rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    PartitionList owned(assigned, &rd_kafka_topic_partition_list_destroy);
+    rd_kafka_position(rk, assigned);  // fills offset; negative before the first fetch
+    std::map<std::int32_t, std::int64_t> fresh;
+    for (int i = 0; i < assigned->cnt; ++i) {
+      const auto& p = assigned->elems[i];
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      if (rd_kafka_get_watermark_offsets(rk, options.topic.c_str(), p.partition, &low, &high) !=
+              RD_KAFKA_RESP_ERR_NO_ERROR ||
+          high < 0) {
+        continue;
+      }
+      // Fetched but unfinished records count as lag too: they are not done.
+      const auto resume = tracker.resume_offset(p.partition).value_or(p.offset);
+      if (resume < 0) continue;
+      fresh[p.partition] = std::max<std::int64_t>(0, high - resume);
+    }
+    std::lock_guard lock(lag_mutex);
+    lag = std::move(fresh);
+  }
+
+  void run() {
+    auto last_commit = std::chrono::steady_clock::now();
+    while (!stopping.load()) {
+      const auto outstanding = tracker.outstanding();
+      if (outstanding >= options.max_outstanding) set_paused(true);
+      if (paused && outstanding < options.max_outstanding / 2) set_paused(false);
+      if (rd_kafka_message_t* message = rd_kafka_consumer_poll(rk, 100)) {
+        handle(*message);
+        rd_kafka_message_destroy(message);
+      }
+      if (std::chrono::steady_clock::now() - last_commit >= options.commit_interval) {
+        commit(true);
+        refresh_lag();
+        last_commit = std::chrono::steady_clock::now();
+      }
+    }
+  }
+
+  void handle(const rd_kafka_message_t& message) {
+    if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+    if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      log::warn("kafka consumer error",
+                {{"topic", options.topic}, {"error", rd_kafka_message_errstr(&message)}});
+      return;
+    }
+    tracker.started(message.partition, message.offset);
+    handler(to_record(message));
+  }
+};
+
+Result<std::unique_ptr<KafkaConsumer>, std::string> KafkaConsumer::create(ConsumerOptions options,
+                                                                          RecordHandler handler) {
+  std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", options.bootstrap_servers},
+      {"group.id", options.group_id},
+      // parley commits itself, only offsets whose records are done.
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      // A new group starts from the oldest event: nothing published before it is skipped.
+      {"auto.offset.reset", "earliest"},
+  };
+  for (const auto& [key, value] : options.properties)
+    settings[key] = value;
+  settings["enable.auto.commit"] = "false";
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  for (const auto& [key, value] : settings) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
+        RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return "kafka.properties." + key + ": " + error;
+    }
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->handler = std::move(handler);
+  rd_kafka_conf_set_rebalance_cb(conf, &Impl::on_rebalance);
+  rd_kafka_conf_set_opaque(conf, impl.get());
+  impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+  if (impl->rk == nullptr) return std::string("kafka consumer: ") + error;
+  rd_kafka_poll_set_consumer(impl->rk);
+  auto topics = make_list(1);
+  rd_kafka_topic_partition_list_add(topics.get(), impl->options.topic.c_str(),
+                                    RD_KAFKA_PARTITION_UA);
+  if (const auto err = rd_kafka_subscribe(impl->rk, topics.get()); err) {
+    return "kafka consumer: cannot subscribe to " + impl->options.topic + ": " +
+           rd_kafka_err2str(err);
+  }
+  return std::unique_ptr<KafkaConsumer>(new KafkaConsumer(std::move(impl)));
+}
+
+KafkaConsumer::KafkaConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+KafkaConsumer::~KafkaConsumer() {
+  stop();
+}
+
+void KafkaConsumer::start() {
+  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+}
+
+void KafkaConsumer::done(std::int32_t partition, std::int64_t offset) {
+  impl_->tracker.done(partition, offset);
+}
+
+void KafkaConsumer::stop() {
+  if (impl_->stopping.exchange(true)) return;
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->commit(false);
+  rd_kafka_consumer_close(impl_->rk);  // leaves the group; the revoke callback runs here
+}
+
+std::map<std::int32_t, std::int64_t> KafkaConsumer::lag() const {
+  std::lock_guard lock(impl_->lag_mutex);
+  return impl_->lag;
+}
+
+const std::string& KafkaConsumer::topic() const {
+  return impl_->options.topic;
+}
+
+}  // namespace parley::kafka
