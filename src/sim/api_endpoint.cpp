@@ -1,0 +1,86 @@
+#include "api_endpoint.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
+
+#include "json_out.hpp"
+
+namespace parley::sim {
+namespace {
+
+namespace asio = boost::asio;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+asio::awaitable<http::Response> ApiEndpoint::handle(const http::Request& request) {
+  const auto call = classify(request);
+  if (call) simulator_.state.record_call(call->name, call->conversation);
+  if (simulator_.options.latency.count() > 0) {
+    asio::steady_timer delay(co_await asio::this_coro::executor, simulator_.options.latency);
+    // A failed wait (the io_context stopping) only answers early.
+    co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  auto response = respond(request, call);
+  simulator_.state.record_status(response.status);
+  co_return response;
+}
+
+http::Response ApiEndpoint::respond(const http::Request& request, const std::optional<Call>& call) {
+  if (!call) return json_error(404, "no simulated endpoint at " + std::string(request.path));
+  if (data_platform_) {
+    if (auto failure = simulator_.faults.next(*data_platform_)) return std::move(*failure);
+  }
+  return answer(request, *call);
+}
+
+http::Response ApiEndpoint::reject(const Error& error) {
+  return http::error_response(error, http::generic_error_body(error));
+}
+
+http::Response json_error(unsigned status, std::string_view message) {
+  return http::Response{.status = status, .body = error_json(message)};
+}
+
+http::Response json_ok(std::string body) {
+  return http::Response{.status = 200, .body = std::move(body)};
+}
+
+std::string_view bearer_token(const http::Request& request) {
+  std::string_view header = request.headers[boost::beast::http::field::authorization];
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() <= kScheme.size() ||
+      !boost::beast::iequals(header.substr(0, kScheme.size()), kScheme)) {
+    return {};
+  }
+  header.remove_prefix(kScheme.size());
+  while (!header.empty() && header.front() == ' ')
+    header.remove_prefix(1);
+  return header;
+}
+
+std::string decode_segment(std::string_view segment) {
+  std::string out;
+  out.reserve(segment.size());
+  for (std::size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] == '%' && i + 2 < segment.size() && hex_value(segment[i + 1]) >= 0 &&
+        hex_value(segment[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(segment[i + 1]) * 16 + hex_value(segment[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(segment[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace parley::sim

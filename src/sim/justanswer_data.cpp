@@ -1,0 +1,217 @@
+#include "justanswer_data.hpp"
+
+#include <array>
+#include <vector>
+
+#include "deterministic.hpp"
+#include "json_out.hpp"
+
+namespace parley::sim {
+namespace {
+
+constexpr std::array<std::string_view, 6> kQuestions = {
+    "My 2012 Honda Civic makes a grinding noise when I brake. What should I check first?",
+    "Can my landlord keep the whole deposit for normal wear and tear?",
+    "My dog has been limping on his front leg since yesterday. Should I see a vet today?",
+    "How do I report income from a small side business on my tax return?",
+    "The dishwasher stops mid-cycle and shows error E24. Can I fix it myself?",
+    "Is it safe to take ibuprofen together with my blood pressure medication?"};
+
+constexpr std::array<std::string_view, 5> kExpertTexts = {
+    "Thanks for your question. Could you tell me when this started and what you have tried?",
+    "Based on what you describe, the most likely cause is a worn part; here is how to check it.",
+    "That is a common situation. You have a few options, and I will walk you through each one.",
+    "Please try the steps below and let me know what you see after each of them.",
+    "Glad that helped. If anything changes, reply here and I will follow up."};
+
+constexpr std::array<std::string_view, 5> kCustomerTexts = {
+    "It started about a week ago and it gets worse every day.",
+    "I tried that already, but nothing changed.",
+    "Thank you, that makes sense. What would it cost to fix?",
+    "OK, I did the first step. It looks fine to me.", "Great, thanks a lot for the quick answer!"};
+
+constexpr std::array<std::string_view, 6> kExpertJobs = {
+    "ASE certified master technician, 15 years",
+    "Attorney, landlord-tenant law",
+    "Veterinarian (DVM), small animals",
+    "CPA, small business taxation",
+    "Appliance repair technician",
+    "Pharmacist (PharmD)"};
+
+constexpr std::int64_t kMessageSpacing = 7 * 60;
+
+struct Expert {
+  std::string token;
+  std::string name;
+  std::string job;
+  std::string avatar_small;
+  std::string avatar_big;
+  int rating;
+  int ratings;
+};
+
+struct Message {
+  std::string token;
+  std::int64_t posted;
+  std::string text;
+  bool expert;
+  bool proposed = false;
+  bool accepted = false;
+};
+
+Expert expert_for(std::string_view question) {
+  const auto topic = pick(question, "topic") % kQuestions.size();
+  const auto token = hex64(pick(question, "expert", 0)) + hex64(pick(question, "expert", 1));
+  const std::string avatar = "https://sim.justanswer.invalid/avatars/" + token;
+  return Expert{.token = token,
+                .name = person_name(pick(question, "expert-name")),
+                .job = std::string(kExpertJobs[topic]),
+                .avatar_small = avatar + "-small.jpg",
+                .avatar_big = avatar + "-big.jpg",
+                .rating = 4 + static_cast<int>(pick(question, "rating") % 2),
+                .ratings = 50 + static_cast<int>(pick(question, "ratings") % 5000)};
+}
+
+std::int64_t posted_at(std::string_view question) {
+  return start_time(pick(question, "posted")) + static_cast<std::int64_t>(pick(question, "s") % 60);
+}
+
+bool is_closed(std::string_view question) {
+  return pick(question, "closed") % 3 == 0;
+}
+
+// The generated messages, then the added ones. The last generated expert message is the
+// proposed answer; a closed question's customer accepted it.
+std::vector<Message> messages_of(std::string_view question, std::span<const AddedMessage> added) {
+  const std::size_t generated = justanswer_message_count(question);
+  const std::int64_t start = posted_at(question);
+  std::vector<Message> messages;
+  for (std::size_t number = 1; number <= generated + added.size(); ++number) {
+    const auto at = start + static_cast<std::int64_t>(number) * kMessageSpacing +
+                    static_cast<std::int64_t>(pick(question, "gap", number) % 300);
+    Message message{.token = justanswer_message_token(question, number), .posted = at};
+    if (number <= generated) {
+      message.expert = number % 2 == 1;
+      // Each side's texts in order from a per-question offset: a conversation, not repeats.
+      const auto turn = pick(question, "text") + (number - 1) / 2;
+      message.text = message.expert ? choose(kExpertTexts, turn) : choose(kCustomerTexts, turn);
+    } else {
+      message.expert = added[number - generated - 1].expert;
+      message.text = added[number - generated - 1].text;
+    }
+    messages.push_back(std::move(message));
+  }
+  const std::size_t last_expert = generated % 2 == 1 ? generated : generated - 1;
+  messages[last_expert - 1].proposed = true;
+  messages[last_expert - 1].accepted = is_closed(question);
+  return messages;
+}
+
+void append_attachments(std::string& out, std::string_view question, bool with_photo) {
+  out += '[';
+  if (with_photo) {
+    json::ObjectWriter attachment(out);
+    put_string(
+        attachment, "url",
+        "https://sim.justanswer.invalid/attachments/" + std::string(question) + "/photo.jpg");
+    put_string(attachment, "name", "photo.jpg");
+  }
+  out += ']';
+}
+
+void append_message(std::string& out, std::string_view question, const Message& message,
+                    const Expert& expert) {
+  json::ObjectWriter object(out);
+  put_string(object, "token", message.token);
+  put_string(object, "posted", justanswer_date(message.posted));
+  put_string(object, "questionToken", question);
+  put_string(object, "text", message.text);
+  put_raw(object, "attachments", "[]");
+  put_bool(object, "isExpertMessage", message.expert);
+  if (message.expert) {
+    json::ObjectWriter author(object.key("expert"));
+    put_string(author, "token", expert.token);
+    put_string(author, "name", expert.name);
+    put_string(author, "getSmallestPhotoUri", expert.avatar_small);
+  } else {
+    put_raw(object, "expert", "null");
+  }
+  if (message.accepted) {
+    json::ObjectWriter feedback(object.key("feedback"));
+    put_string(feedback, "text", "That was a very useful answer, thank you.");
+    put_int(feedback, "ratingFeedbackNumber", expert.rating);
+    put_string(feedback, "dateCreated", justanswer_date(message.posted + 3600));
+  } else {
+    put_raw(object, "feedback", "null");
+  }
+  put_bool(object, "hasFeedback", message.accepted);
+  put_string(object, "type", message.expert ? "ExpertResponse" : "CustomerResponse");
+  put_bool(object, "isMessageExpertProposedAnswer", message.proposed);
+  put_bool(object, "isMessageExpertAcceptedAnswer", message.accepted);
+  put_bool(object, "isMessageCustomerResponse", !message.expert);
+}
+
+void append_question(std::string& out, std::string_view question, const Message& last,
+                     const Expert& expert) {
+  json::ObjectWriter object(out);
+  put_string(object, "token", question);
+  put_bool(object, "isClosed", is_closed(question));
+  put_string(object, "text", choose(kQuestions, pick(question, "topic")));
+  append_attachments(object.key("attachments"), question, pick(question, "photo") % 4 == 0);
+  put_string(object, "postedDate", justanswer_date(posted_at(question)));
+  append_message(object.key("lastMessage"), question, last, expert);
+}
+
+void append_experts(std::string& out, const Expert& expert) {
+  out += '[';
+  {
+    json::ObjectWriter object(out);
+    put_string(object, "token", expert.token);
+    put_string(object, "name", expert.name);
+    put_string(object, "jobDescription", expert.job);
+    put_int(object, "rating", expert.rating);
+    put_int(object, "totalNumberOfRatings", expert.ratings);
+    put_string(object, "avatarUrlBig", expert.avatar_big);
+    put_string(object, "avatarUrlSmall", expert.avatar_small);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::string justanswer_user_token(std::string_view question) {
+  return hex64(pick(question, "user")).substr(0, 10);
+}
+
+std::size_t justanswer_message_count(std::string_view question) {
+  return 2 + pick(question, "count") % 3;
+}
+
+std::string justanswer_message_token(std::string_view question, std::size_t number) {
+  return "!" + std::string(question) + "_" + std::to_string(number) + "!";
+}
+
+std::string justanswer_question_json(std::string_view question,
+                                     std::span<const AddedMessage> added) {
+  const auto expert = expert_for(question);
+  const auto messages = messages_of(question, added);
+  std::string body;
+  {
+    json::ObjectWriter envelope(body);
+    put_bool(envelope, "status", true);
+    put_string(envelope, "message", "");
+    json::ObjectWriter data(envelope.key("data"));
+    append_question(data.key("question"), question, messages.back(), expert);
+    auto& list = data.key("messages");
+    list += '[';
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (i > 0) list += ',';
+      append_message(list, question, messages[i], expert);
+    }
+    list += ']';
+    append_experts(data.key("experts"), expert);
+  }
+  return body;
+}
+
+}  // namespace parley::sim

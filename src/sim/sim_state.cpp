@@ -1,0 +1,95 @@
+#include "sim_state.hpp"
+
+#include "json_out.hpp"
+
+namespace parley::sim {
+namespace {
+
+template <class Key>
+void append_counts(std::string& out, const std::map<Key, std::uint64_t, std::less<>>& counts) {
+  json::ObjectWriter object(out);
+  for (const auto& [name, count] : counts)
+    put_int(object, name, static_cast<long long>(count));
+}
+
+}  // namespace
+
+SimState::SimState() {
+  reset_counters();
+}
+
+void SimState::record_call(std::string_view name, const std::string& conversation) {
+  std::lock_guard lock(mutex_);
+  ++calls_[std::string(name)];
+  if (!conversation.empty()) ++conversations_[conversation];
+}
+
+void SimState::record_status(unsigned status) {
+  std::lock_guard lock(mutex_);
+  ++statuses_[status];
+}
+
+std::string SimState::stats_json() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::uint64_t, std::less<>> statuses;
+  for (const auto& [status, count] : statuses_)
+    statuses.emplace(std::to_string(status), count);
+  std::string body;
+  {
+    json::ObjectWriter object(body);
+    append_counts(object.key("calls"), calls_);
+    append_counts(object.key("conversations"), conversations_);
+    append_counts(object.key("statuses"), statuses);
+  }
+  return body;
+}
+
+std::string SimState::issue_token(Clock::time_point expires) {
+  std::lock_guard lock(mutex_);
+  auto token = "sim-ja-" + std::to_string(++tokens_issued_);
+  tokens_.emplace(token, expires);
+  return token;
+}
+
+bool SimState::token_valid(std::string_view token, Clock::time_point now) const {
+  std::lock_guard lock(mutex_);
+  const auto found = tokens_.find(token);
+  return found != tokens_.end() && now < found->second;
+}
+
+void SimState::expire_tokens() {
+  std::lock_guard lock(mutex_);
+  tokens_.clear();  // tokens_issued_ keeps counting: an expired token never comes back
+}
+
+std::size_t SimState::add_message(const std::string& question, AddedMessage message) {
+  std::lock_guard lock(mutex_);
+  auto& messages = added_[question];
+  messages.push_back(std::move(message));
+  return justanswer_message_count(question) + messages.size();
+}
+
+std::vector<AddedMessage> SimState::added_messages(const std::string& question) const {
+  std::lock_guard lock(mutex_);
+  const auto found = added_.find(question);
+  return found == added_.end() ? std::vector<AddedMessage>{} : found->second;
+}
+
+void SimState::reset() {
+  std::lock_guard lock(mutex_);
+  reset_counters();
+  added_.clear();
+}
+
+// Every call name is always present so that readers can expect the key.
+void SimState::reset_counters() {
+  calls_.clear();
+  for (const auto name : {call::kJustAnswerToken, call::kJustAnswerQuestion, call::kCaoTranscript,
+                          call::kTalkJsConversation, call::kTalkJsMessages}) {
+    calls_.emplace(name, 0);
+  }
+  conversations_.clear();
+  statuses_.clear();
+}
+
+}  // namespace parley::sim

@@ -1,0 +1,757 @@
+// parley-sim, the real binary: the simulated JustAnswer, CAO and TalkJS APIs, their
+// faults and control routes, and the `send` subcommand against a recording server.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "parley/sources/crypto.hpp"
+#include "support/http_client.hpp"
+#include "support/sim_process.hpp"
+
+namespace parley::testing {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+using namespace std::chrono_literals;
+
+constexpr std::string_view kQuestion = "e5e06b61d720437a8cd09c67b574e5e8";  // send's default
+constexpr std::string_view kVisit = "12617187";                             // send's default
+constexpr std::string_view kConversation = "order_391_fc";                  // send's default
+const std::string kQuestionPath = "/api/v2/questions/";
+const std::string kTranscriptPath = "/api/v1.0/AsyncConversation/GetTranscript/";
+const std::string kTalkJsPath = "/v1/devapp/conversations/";
+
+// --- requests ---
+
+HttpAnswer get(const SimProcess& sim, const std::string& target, const Headers& headers) {
+  HttpClient client(sim.port());
+  return client.request(bhttp::verb::get, target, {}, headers);
+}
+
+HttpAnswer post(const SimProcess& sim, const std::string& target, const std::string& body) {
+  HttpClient client(sim.port());
+  return client.post(target, body);
+}
+
+HttpAnswer request_token(const SimProcess& sim, const std::string& form) {
+  HttpClient client(sim.port());
+  return client.request(bhttp::verb::post, "/connect/token", form,
+                        {{"Content-Type", "application/x-www-form-urlencoded"}});
+}
+
+std::string issue_token(const SimProcess& sim) {
+  const auto answer = request_token(sim, "client_id=dev-ja-client&client_secret=dev-ja-secret");
+  if (answer.status != 200) throw std::runtime_error("token refused: " + answer.body);
+  simdjson::dom::parser parser;
+  return std::string(std::string_view(parser.parse(answer.body)["access_token"]));
+}
+
+Headers ja_headers(const std::string& token) {
+  return {{"Authorization", "Bearer " + token},
+          {"X-Api-Key", "dev-ja-api-key"},
+          {"UserIdToken", "abcde12345"}};
+}
+
+const Headers kCaoHeaders = {{"Authorization", "Basic dev-cao-key"}, {"Accept", "version=2;"}};
+const Headers kTalkJsHeaders = {{"Authorization", "Bearer dev-talkjs-secret"}};
+
+HttpAnswer get_question(const SimProcess& sim, const std::string& token,
+                        std::string_view question = kQuestion) {
+  return get(sim, kQuestionPath + std::string(question), ja_headers(token));
+}
+
+HttpAnswer get_transcript(const SimProcess& sim, std::string_view visit = kVisit) {
+  return get(sim, kTranscriptPath + std::string(visit), kCaoHeaders);
+}
+
+HttpAnswer get_talkjs(const SimProcess& sim, const std::string& suffix = {},
+                      std::string_view conversation = kConversation) {
+  return get(sim, kTalkJsPath + std::string(conversation) + suffix, kTalkJsHeaders);
+}
+
+std::string set_fault(const SimProcess& sim, const std::string& body) {
+  const auto answer = post(sim, "/_sim/faults", body);
+  EXPECT_EQ(answer.status, 200u) << answer.body;
+  return answer.body;
+}
+
+// --- JSON ---
+
+std::string_view text(simdjson::dom::element element) {
+  return std::string_view(element);
+}
+
+std::int64_t integer(simdjson::dom::element element) {
+  return std::int64_t(element);
+}
+
+bool is_digits(std::string_view value) {
+  return !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// "2024-02-02 12:12:25"
+bool is_justanswer_date(std::string_view value) {
+  if (value.size() != 19) return false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char expected = i == 4 || i == 7 ? '-' : i == 10 ? ' ' : i == 13 || i == 16 ? ':' : '0';
+    if (expected == '0' ? (value[i] < '0' || value[i] > '9') : value[i] != expected) return false;
+  }
+  return true;
+}
+
+std::uint64_t stat(const std::string& stats, std::string_view group, std::string_view key) {
+  simdjson::dom::parser parser;
+  std::uint64_t count = 0;
+  if (parser.parse(stats)[group][key].get(count) != simdjson::SUCCESS) return 0;
+  return count;
+}
+
+// --- JustAnswer ---
+
+TEST(SimJustAnswer, TokenFlowIssuesBearerTokensOnlyToTheKnownClient) {
+  SimProcess sim;
+  const auto issued = request_token(sim, "client_id=dev-ja-client&client_secret=dev-ja-secret");
+  ASSERT_EQ(issued.status, 200u) << issued.body;
+  EXPECT_EQ(issued.headers[bhttp::field::content_type], "application/json");
+  simdjson::dom::parser parser;
+  const auto token = parser.parse(issued.body);
+  EXPECT_TRUE(text(token["access_token"]).starts_with("sim-ja-"));
+  EXPECT_EQ(integer(token["expires_in"]), 86400);
+  EXPECT_EQ(text(token["token_type"]), "Bearer");
+  EXPECT_EQ(text(token["scope"]), "externalApi.client");
+  EXPECT_NE(issue_token(sim), issue_token(sim));
+
+  const auto wrong = request_token(sim, "client_id=dev-ja-client&client_secret=nope");
+  EXPECT_EQ(wrong.status, 401u);
+  EXPECT_NE(wrong.body.find("client_secret"), std::string::npos) << wrong.body;
+  const auto missing = request_token(sim, "client_id=dev-ja-client");
+  EXPECT_EQ(missing.status, 400u);
+  EXPECT_NE(missing.body.find("client_secret: missing"), std::string::npos) << missing.body;
+  HttpClient json_client(sim.port());
+  const auto json_form = json_client.post("/connect/token", R"({"client_id":"dev-ja-client"})");
+  EXPECT_EQ(json_form.status, 400u);
+  EXPECT_NE(json_form.body.find("Content-Type"), std::string::npos) << json_form.body;
+}
+
+TEST(SimJustAnswer, QuestionNeedsValidBearerApiKeyAndUserIdToken) {
+  SimProcess sim;
+  const auto token = issue_token(sim);
+  const auto path = kQuestionPath + std::string(kQuestion);
+
+  const auto no_bearer = get(sim, path, {{"X-Api-Key", "dev-ja-api-key"}, {"UserIdToken", "u"}});
+  EXPECT_EQ(no_bearer.status, 401u);
+  EXPECT_NE(no_bearer.body.find("Authorization"), std::string::npos) << no_bearer.body;
+  EXPECT_EQ(get_question(sim, "sim-ja-999").status, 401u);
+
+  auto headers = ja_headers(token);
+  headers[1].second = "wrong-key";
+  const auto bad_key = get(sim, path, headers);
+  EXPECT_EQ(bad_key.status, 401u);
+  EXPECT_NE(bad_key.body.find("X-Api-Key"), std::string::npos) << bad_key.body;
+
+  headers = ja_headers(token);
+  headers.pop_back();
+  const auto no_user = get(sim, path, headers);
+  EXPECT_EQ(no_user.status, 400u);
+  EXPECT_NE(no_user.body.find("UserIdToken"), std::string::npos) << no_user.body;
+
+  EXPECT_EQ(get_question(sim, token).status, 200u);
+}
+
+TEST(SimJustAnswer, ExpiredTokensAreRefusedUntilANewOneIsFetched) {
+  SimProcess sim;
+  const auto token = issue_token(sim);
+  ASSERT_EQ(get_question(sim, token).status, 200u);
+  ASSERT_EQ(post(sim, "/_sim/justanswer/expire-tokens", "").status, 200u);
+  const auto expired = get_question(sim, token);
+  EXPECT_EQ(expired.status, 401u);
+  EXPECT_NE(expired.headers["WWW-Authenticate"].find("invalid_token"), std::string::npos);
+  const auto fresh = issue_token(sim);
+  EXPECT_NE(fresh, token);
+  EXPECT_EQ(get_question(sim, fresh).status, 200u);
+}
+
+TEST(SimJustAnswer, TokenTtlBoundsTheTokenLifetime) {
+  SimProcess sim({"--token-ttl-s", "0"});
+  const auto issued = request_token(sim, "client_id=dev-ja-client&client_secret=dev-ja-secret");
+  simdjson::dom::parser parser;
+  const auto token = parser.parse(issued.body);
+  EXPECT_EQ(integer(token["expires_in"]), 0);
+  EXPECT_EQ(get_question(sim, std::string(text(token["access_token"]))).status, 401u);
+}
+
+TEST(SimJustAnswer, QuestionHasTheSeedShape) {
+  SimProcess sim;
+  const auto answer = get_question(sim, issue_token(sim));
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  simdjson::dom::parser parser;
+  const auto body = parser.parse(answer.body);
+  EXPECT_TRUE(bool(body["status"]));
+  EXPECT_EQ(text(body["message"]), "");
+  const auto question = body["data"]["question"];
+  EXPECT_EQ(text(question["token"]), kQuestion);
+  EXPECT_TRUE(question["isClosed"].is_bool());
+  EXPECT_FALSE(text(question["text"]).empty());
+  EXPECT_TRUE(question["attachments"].is_array());
+  EXPECT_TRUE(is_justanswer_date(text(question["postedDate"])));
+
+  const simdjson::dom::array messages = body["data"]["messages"];
+  ASSERT_GE(messages.size(), 2u);
+  ASSERT_LE(messages.size(), 4u);
+  std::size_t number = 0;
+  std::string_view expert_token;
+  for (const auto message : messages) {
+    ++number;
+    const bool expert = number % 2 == 1;  // the expert answers first, then they alternate
+    EXPECT_EQ(text(message["token"]),
+              "!" + std::string(kQuestion) + "_" + std::to_string(number) + "!");
+    EXPECT_EQ(text(message["questionToken"]), kQuestion);
+    EXPECT_TRUE(is_justanswer_date(text(message["posted"])));
+    EXPECT_FALSE(text(message["text"]).empty());
+    EXPECT_EQ(bool(message["isExpertMessage"]), expert);
+    EXPECT_EQ(bool(message["isMessageCustomerResponse"]), !expert);
+    EXPECT_EQ(text(message["type"]), expert ? "ExpertResponse" : "CustomerResponse");
+    EXPECT_TRUE(message["isMessageExpertAcceptedAnswer"].is_bool());
+    EXPECT_TRUE(message["isMessageExpertProposedAnswer"].is_bool());
+    EXPECT_TRUE(message["hasFeedback"].is_bool());
+    EXPECT_TRUE(message["attachments"].is_array());
+    if (expert) {
+      expert_token = text(message["expert"]["token"]);
+      EXPECT_EQ(expert_token.size(), 32u);
+      EXPECT_FALSE(text(message["expert"]["name"]).empty());
+      EXPECT_FALSE(text(message["expert"]["getSmallestPhotoUri"]).empty());
+    } else {
+      EXPECT_TRUE(message["expert"].is_null());
+    }
+  }
+  EXPECT_EQ(text(question["lastMessage"]["token"]),
+            text(messages.at(messages.size() - 1)["token"]));
+  const auto expert = body["data"]["experts"].at(0);
+  EXPECT_EQ(text(expert["token"]), expert_token);
+  for (const auto* field : {"name", "jobDescription", "avatarUrlBig", "avatarUrlSmall"})
+    EXPECT_FALSE(text(expert[field]).empty()) << field;
+  EXPECT_GE(integer(expert["rating"]), 1);
+  EXPECT_GE(integer(expert["totalNumberOfRatings"]), 1);
+}
+
+TEST(SimJustAnswer, AddedMessageEvolvesTheQuestion) {
+  SimProcess sim;
+  const auto token = issue_token(sim);
+  simdjson::dom::parser before_parser;
+  const auto before = before_parser.parse(get_question(sim, token).body);
+  const auto count = simdjson::dom::array(before["data"]["messages"]).size();
+  const auto other_before = get_question(sim, token, "another-question").body;
+
+  const auto added = post(sim, "/_sim/justanswer/questions/" + std::string(kQuestion) + "/messages",
+                          R"({"text":"Any update on this?","expert":false})");
+  ASSERT_EQ(added.status, 200u) << added.body;
+  const auto expected_token = "!" + std::string(kQuestion) + "_" + std::to_string(count + 1) + "!";
+  EXPECT_NE(added.body.find(expected_token), std::string::npos) << added.body;
+
+  simdjson::dom::parser after_parser;
+  const auto after = after_parser.parse(get_question(sim, token).body);
+  const simdjson::dom::array messages = after["data"]["messages"];
+  ASSERT_EQ(messages.size(), count + 1);
+  const auto last = messages.at(count);
+  EXPECT_EQ(text(last["token"]), expected_token);
+  EXPECT_EQ(text(last["text"]), "Any update on this?");
+  EXPECT_FALSE(bool(last["isExpertMessage"]));
+  EXPECT_EQ(text(after["data"]["question"]["lastMessage"]["token"]), expected_token);
+  EXPECT_EQ(get_question(sim, token, "another-question").body, other_before);
+
+  const auto no_text = post(sim, "/_sim/justanswer/questions/q1/messages", R"({"expert":true})");
+  EXPECT_EQ(no_text.status, 400u);
+  EXPECT_NE(no_text.body.find("text"), std::string::npos) << no_text.body;
+}
+
+// --- CAO ---
+
+TEST(SimCao, TranscriptNeedsTheApiKeyVersionTwoAndANumericVisitId) {
+  SimProcess sim;
+  const auto path = kTranscriptPath + std::string(kVisit);
+  const auto no_key = get(sim, path, {{"Accept", "version=2;"}});
+  EXPECT_EQ(no_key.status, 401u);
+  EXPECT_NE(no_key.body.find("Authorization"), std::string::npos) << no_key.body;
+  EXPECT_EQ(get(sim, path, {{"Authorization", "Basic other"}, {"Accept", "version=2"}}).status,
+            401u);
+
+  const auto no_version = get(sim, path, {{"Authorization", "Basic dev-cao-key"}});
+  EXPECT_EQ(no_version.status, 406u);
+  EXPECT_NE(no_version.body.find("Accept"), std::string::npos) << no_version.body;
+
+  // base64("dev-cao-key:"): real Basic credentials with an empty password.
+  EXPECT_EQ(
+      get(sim, path, {{"Authorization", "Basic ZGV2LWNhby1rZXk6"}, {"Accept", "version=2"}}).status,
+      200u);
+
+  const auto not_a_number = get_transcript(sim, "12ab");
+  EXPECT_EQ(not_a_number.status, 400u);
+  EXPECT_NE(not_a_number.body.find("VisitId"), std::string::npos) << not_a_number.body;
+}
+
+TEST(SimCao, TranscriptHasTheSeedShapeWithMessageIds) {
+  SimProcess sim;
+  const auto answer = get_transcript(sim);
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_EQ(answer.headers[bhttp::field::content_type], "application/json");
+  simdjson::dom::parser parser;
+  const auto body = parser.parse(answer.body);
+  const simdjson::dom::array messages = body["Messages"];
+  ASSERT_GE(messages.size(), 3u);
+  ASSERT_LE(messages.size(), 6u);
+  EXPECT_EQ(integer(body["NumMessages"]), static_cast<std::int64_t>(messages.size()));
+  EXPECT_GE(integer(body["TotalUnreadConsumerMessages"]), 0);
+  EXPECT_EQ(integer(body["VisitId"]), 12617187);
+  EXPECT_TRUE(is_digits(text(body["ConsumerId"])));
+  EXPECT_FALSE(text(body["SessionId"]).empty());
+  EXPECT_EQ(integer(body["Status"]), 0);
+  EXPECT_TRUE(body["FailureDescription"].is_null());
+  std::size_t index = 0;
+  for (const auto message : messages) {
+    const bool consumer = index++ % 2 == 0;
+    EXPECT_EQ(text(message["SpeakerRole"]), consumer ? "Customer" : "Agent");
+    EXPECT_FALSE(text(message["SpeakerName"]).empty());
+    EXPECT_FALSE(text(message["Message"]).empty());
+    EXPECT_TRUE(message["MediaURL"].is_string());
+    EXPECT_TRUE(is_digits(text(message["MessageId"])));
+    EXPECT_EQ(is_digits(text(message["ExternalMessageId"])), consumer);
+    const auto stamp = text(message["TimeStamp"]);  // "6/15/2024 4:13 PM"
+    EXPECT_TRUE(stamp.ends_with(" AM") || stamp.ends_with(" PM")) << stamp;
+    EXPECT_NE(stamp.find('/'), std::string_view::npos) << stamp;
+    EXPECT_TRUE(integer(message["Status"]) == 1 || integer(message["Status"]) == 2);
+  }
+}
+
+// --- TalkJS ---
+
+TEST(SimTalkJs, NeedsTheSecretKeyAndTheConfiguredApp) {
+  SimProcess sim;
+  const auto path = kTalkJsPath + std::string(kConversation);
+  EXPECT_EQ(get(sim, path, {}).status, 401u);
+  const auto wrong = get(sim, path, {{"Authorization", "Bearer other"}});
+  EXPECT_EQ(wrong.status, 401u);
+  EXPECT_NE(wrong.body.find("Authorization"), std::string::npos) << wrong.body;
+  const auto other_app = get(sim, "/v1/otherapp/conversations/c1", kTalkJsHeaders);
+  EXPECT_EQ(other_app.status, 404u);
+  EXPECT_NE(other_app.body.find("otherapp"), std::string::npos) << other_app.body;
+  EXPECT_EQ(get(sim, "/v1/devapp/users/u1", kTalkJsHeaders).status, 404u);
+  const auto bad_limit = get_talkjs(sim, "/messages?limit=0");
+  EXPECT_EQ(bad_limit.status, 400u);
+  EXPECT_NE(bad_limit.body.find("limit"), std::string::npos) << bad_limit.body;
+}
+
+TEST(SimTalkJs, ConversationAndMessagesHaveTheRestShapeNewestFirst) {
+  SimProcess sim;
+  const auto conversation_answer = get_talkjs(sim);
+  ASSERT_EQ(conversation_answer.status, 200u) << conversation_answer.body;
+  simdjson::dom::parser conversation_parser;
+  const auto conversation = conversation_parser.parse(conversation_answer.body);
+  EXPECT_EQ(text(conversation["id"]), kConversation);
+  EXPECT_FALSE(text(conversation["subject"]).empty());
+  EXPECT_TRUE(conversation["topicId"].is_null());
+  EXPECT_TRUE(conversation["photoUrl"].is_string());
+  EXPECT_TRUE(conversation["custom"].is_object());
+  EXPECT_GT(integer(conversation["createdAt"]), 1'700'000'000'000);
+  const simdjson::dom::object participants = conversation["participants"];
+  EXPECT_EQ(participants.size(), 2u);
+  for (const auto [user, access] : participants) {
+    EXPECT_EQ(text(access["access"]), "ReadWrite") << user;
+    EXPECT_TRUE(bool(access["notify"]));
+  }
+
+  const auto messages_answer = get_talkjs(sim, "/messages");
+  ASSERT_EQ(messages_answer.status, 200u) << messages_answer.body;
+  simdjson::dom::parser messages_parser;
+  const simdjson::dom::array messages = messages_parser.parse(messages_answer.body)["data"];
+  ASSERT_GE(messages.size(), 3u);
+  ASSERT_LE(messages.size(), 6u);
+  std::int64_t newer = std::numeric_limits<std::int64_t>::max();
+  for (const auto message : messages) {
+    EXPECT_TRUE(text(message["id"]).starts_with("msg_"));
+    EXPECT_EQ(text(message["conversationId"]), kConversation);
+    EXPECT_TRUE(participants[text(message["senderId"])].is_object());
+    EXPECT_FALSE(text(message["text"]).empty());
+    EXPECT_EQ(text(message["type"]), "UserMessage");
+    EXPECT_EQ(text(message["origin"]), "rest");
+    EXPECT_TRUE(message["readBy"].is_array());
+    EXPECT_LT(integer(message["createdAt"]), newer);
+    newer = integer(message["createdAt"]);
+    for (const auto* null_field : {"editedAt", "attachment", "location", "referencedMessageId"})
+      EXPECT_TRUE(message[null_field].is_null()) << null_field;
+    EXPECT_TRUE(message["custom"].is_object());
+  }
+  EXPECT_EQ(text(conversation["lastMessage"]["id"]), text(messages.at(0)["id"]));
+
+  simdjson::dom::parser limited_parser;
+  const simdjson::dom::array limited =
+      limited_parser.parse(get_talkjs(sim, "/messages?limit=1").body)["data"];
+  ASSERT_EQ(limited.size(), 1u);
+  EXPECT_EQ(text(limited.at(0)["id"]), text(messages.at(0)["id"]));
+}
+
+// --- determinism ---
+
+TEST(SimDeterminism, SameIdSameBodyAcrossRunsDifferentIdDifferentBody) {
+  SimProcess first;
+  SimProcess second;
+  const auto ja_first = get_question(first, issue_token(first)).body;
+  EXPECT_EQ(get_question(first, issue_token(first)).body, ja_first);
+  EXPECT_EQ(get_question(second, issue_token(second)).body, ja_first);
+  EXPECT_NE(get_question(first, issue_token(first), "other").body, ja_first);
+
+  EXPECT_EQ(get_transcript(first).body, get_transcript(second).body);
+  EXPECT_NE(get_transcript(first, "99").body, get_transcript(first).body);
+  EXPECT_EQ(get_talkjs(first).body, get_talkjs(second).body);
+  EXPECT_EQ(get_talkjs(first, "/messages").body, get_talkjs(second, "/messages").body);
+  EXPECT_NE(get_talkjs(first, "/messages", "other").body, get_talkjs(first, "/messages").body);
+}
+
+// --- faults and stats ---
+
+TEST(SimFaults, InjectedFaultsFailTheNextDataCallsOfOnePlatform) {
+  SimProcess sim;
+  set_fault(sim, R"({"platform":"cao","status":503,"count":2,"retry_after_s":7})");
+  for (int i = 0; i < 2; ++i) {
+    const auto failed = get_transcript(sim);
+    EXPECT_EQ(failed.status, 503u);
+    EXPECT_EQ(failed.headers["Retry-After"], "7");
+    EXPECT_NE(failed.body.find("\"error\""), std::string::npos);
+  }
+  EXPECT_EQ(get_transcript(sim).status, 200u);
+  EXPECT_EQ(get_talkjs(sim).status, 200u);
+
+  set_fault(sim, R"({"platform":"talkjs","status":429,"count":-1})");
+  for (int i = 0; i < 3; ++i) {
+    const auto throttled = get_talkjs(sim, "/messages");
+    EXPECT_EQ(throttled.status, 429u);
+    EXPECT_EQ(throttled.headers["Retry-After"], "1");  // --retry-after-s
+  }
+  set_fault(sim, R"({"platform":"talkjs","clear":true})");
+  EXPECT_EQ(get_talkjs(sim, "/messages").status, 200u);
+
+  // Token calls are never faulted: a client can always authenticate.
+  set_fault(sim, R"({"platform":"all","status":500,"count":-1})");
+  const auto token = issue_token(sim);
+  EXPECT_EQ(get_question(sim, token).status, 500u);
+  EXPECT_EQ(get_transcript(sim).status, 500u);
+  ASSERT_EQ(post(sim, "/_sim/reset", "").status, 200u);
+  EXPECT_EQ(get_question(sim, token).status, 200u);
+}
+
+TEST(SimFaults, BadFaultBodiesAreRefusedNamingTheField) {
+  SimProcess sim;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"status":500})", "platform"},
+      {R"({"platform":"slack","status":500})", "platform"},
+      {R"({"platform":"cao"})", "status"},
+      {R"({"platform":"cao","status":200})", "status"},
+      {R"({"platform":"cao","status":500,"count":0})", "count"},
+      {R"({"platform":"cao","status":429,"retry_after_s":"soon"})", "retry_after_s"},
+      {R"({"platform":"cao","clear":"yes"})", "clear"},
+      {"not json", "JSON"}};
+  for (const auto& [body, field] : cases) {
+    const auto answer = post(sim, "/_sim/faults", body);
+    EXPECT_EQ(answer.status, 400u) << body;
+    EXPECT_NE(answer.body.find(field), std::string::npos) << body << " -> " << answer.body;
+  }
+}
+
+TEST(SimFaults, RandomFaultsRepeatForTheSameSeed) {
+  const std::vector<std::string> flags = {"--error-rate",    "0.3", "--throttle-rate", "0.2",
+                                          "--retry-after-s", "3"};
+  auto statuses_of = [](const SimProcess& sim) {
+    std::vector<unsigned> statuses;
+    for (int i = 0; i < 40; ++i) {
+      const auto answer = get_transcript(sim);
+      if (answer.status == 429) {
+        EXPECT_EQ(answer.headers["Retry-After"], "3");
+      }
+      statuses.push_back(answer.status);
+    }
+    return statuses;
+  };
+  auto with_seed = flags;
+  with_seed.insert(with_seed.end(), {"--seed", "42"});
+  SimProcess first(with_seed);
+  SimProcess second(with_seed);
+  const auto sequence = statuses_of(first);
+  EXPECT_EQ(statuses_of(second), sequence);
+  const std::set<unsigned> seen(sequence.begin(), sequence.end());
+  EXPECT_EQ(seen, (std::set<unsigned>{200, 429, 500}));
+
+  ASSERT_EQ(post(first, "/_sim/reset", "").status, 200u);
+  EXPECT_EQ(statuses_of(first), sequence);  // reset reseeds
+
+  auto other_seed = flags;
+  other_seed.insert(other_seed.end(), {"--seed", "43"});
+  SimProcess third(other_seed);
+  EXPECT_NE(statuses_of(third), sequence);
+}
+
+TEST(SimStats, CountsCallsPerOperationConversationAndStatus) {
+  SimProcess sim;
+  const auto token = issue_token(sim);
+  ASSERT_EQ(get_question(sim, token).status, 200u);
+  ASSERT_EQ(get_question(sim, "bad").status, 401u);
+  set_fault(sim, R"({"platform":"cao","status":503,"count":1})");
+  ASSERT_EQ(get_transcript(sim).status, 503u);
+  ASSERT_EQ(get_transcript(sim).status, 200u);
+  ASSERT_EQ(get_talkjs(sim).status, 200u);
+  ASSERT_EQ(get_talkjs(sim, "/messages").status, 200u);
+  ASSERT_EQ(get_talkjs(sim, "/messages", "c2").status, 200u);
+
+  const auto stats = sim.stats();
+  EXPECT_EQ(stat(stats, "calls", "justanswer.token"), 1u) << stats;
+  EXPECT_EQ(stat(stats, "calls", "justanswer.question"), 2u);
+  EXPECT_EQ(stat(stats, "calls", "cao.transcript"), 2u);
+  EXPECT_EQ(stat(stats, "calls", "talkjs.conversation"), 1u);
+  EXPECT_EQ(stat(stats, "calls", "talkjs.messages"), 2u);
+  EXPECT_EQ(stat(stats, "conversations", "justanswer:" + std::string(kQuestion)), 2u);
+  EXPECT_EQ(stat(stats, "conversations", "cao:" + std::string(kVisit)), 2u);
+  EXPECT_EQ(stat(stats, "conversations", "talkjs:" + std::string(kConversation)), 2u);
+  EXPECT_EQ(stat(stats, "conversations", "talkjs:c2"), 1u);
+  EXPECT_EQ(stat(stats, "statuses", "200"), 6u);
+  EXPECT_EQ(stat(stats, "statuses", "401"), 1u);
+  EXPECT_EQ(stat(stats, "statuses", "503"), 1u);
+
+  ASSERT_EQ(post(sim, "/_sim/reset", "").status, 200u);
+  EXPECT_EQ(sim.stats(),
+            R"({"calls":{"cao.transcript":0,"justanswer.question":0,"justanswer.token":0,)"
+            R"("talkjs.conversation":0,"talkjs.messages":0},"conversations":{},"statuses":{}})");
+}
+
+TEST(SimLatency, DelaysEveryAnswerWithoutHoldingAThread) {
+  constexpr auto kLatency = 400ms;
+  constexpr int kClients = 8;  // four per I/O thread: blocking sleeps would take 4 x 400 ms
+  SimProcess sim({"--latency-ms", "400"});
+  std::vector<std::chrono::steady_clock::duration> took(kClients);
+  std::vector<unsigned> statuses(kClients);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      const auto begun = std::chrono::steady_clock::now();
+      statuses[i] = get_transcript(sim).status;
+      took[i] = std::chrono::steady_clock::now() - begun;
+    });
+  }
+  for (auto& client : clients)
+    client.join();
+  const auto total = std::chrono::steady_clock::now() - start;
+  for (int i = 0; i < kClients; ++i) {
+    EXPECT_EQ(statuses[i], 200u);
+    EXPECT_GE(took[i], kLatency);
+  }
+  EXPECT_LT(total, 3 * kLatency);
+}
+
+// --- command line ---
+
+TEST(SimCommandLine, BadFlagsExitTwoNamingTheFlag) {
+  const auto rate = run_sim({"--error-rate", "2"});
+  EXPECT_EQ(rate.exit_code, 2);
+  EXPECT_NE(rate.err.find("--error-rate"), std::string::npos) << rate.err;
+  const auto unknown = run_sim({"serve", "--bogus", "1"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("--bogus"), std::string::npos) << unknown.err;
+  const auto missing = run_sim({"send", "--count"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("--count"), std::string::npos) << missing.err;
+  const auto cao = run_sim({"send", "--platform", "cao-messages", "--conversation", "abc"});
+  EXPECT_EQ(cao.exit_code, 2);
+  EXPECT_NE(cao.err.find("--conversation"), std::string::npos) << cao.err;
+  const auto help = run_sim({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("parley-sim send"), std::string::npos);
+}
+
+TEST(SimCommandLine, StopsCleanlyOnSigterm) {
+  SimProcess sim;
+  EXPECT_EQ(sim.stop(10s), 0) << sim.stderr_text();
+}
+
+// --- send ---
+
+/// An HTTP server in the test that records every request and answers `status`.
+class RecordingServer {
+ public:
+  explicit RecordingServer(unsigned status) : status_(status) {
+    acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~RecordingServer() {
+    io_.stop();
+    thread_.join();
+  }
+
+  std::uint16_t port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<bhttp::request<bhttp::string_body>> requests() const {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+
+ private:
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return;
+      asio::co_spawn(io_, answer(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> answer(tcp::socket socket) {
+    beast::flat_buffer buffer;
+    bhttp::request<bhttp::string_body> request;
+    auto [read_ec, n] =
+        co_await bhttp::async_read(socket, buffer, request, asio::as_tuple(asio::use_awaitable));
+    if (read_ec) co_return;
+    {
+      std::lock_guard lock(mutex_);
+      requests_.push_back(request);
+    }
+    bhttp::response<bhttp::string_body> response{static_cast<bhttp::status>(status_), 11};
+    response.set(bhttp::field::content_type, "application/json");
+    response.body() = R"({"recorded":true})";
+    response.keep_alive(false);
+    response.prepare_payload();
+    co_await bhttp::async_write(socket, response, asio::as_tuple(asio::use_awaitable));
+  }
+
+  const unsigned status_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_{io_, tcp::v4()};
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  std::vector<bhttp::request<bhttp::string_body>> requests_;
+};
+
+std::vector<bhttp::request<bhttp::string_body>> sent_to(
+    const std::vector<bhttp::request<bhttp::string_body>>& requests, std::string_view target) {
+  std::vector<bhttp::request<bhttp::string_body>> matching;
+  for (const auto& request : requests) {
+    if (request.target() == target) matching.push_back(request);
+  }
+  return matching;
+}
+
+TEST(SimSend, ExitsNonZeroNamingTheProblemWhenNothingListens) {
+  std::uint16_t port = 0;
+  {
+    asio::io_context io;
+    tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    port = probe.local_endpoint().port();
+  }  // closed: nothing listens there now
+  const auto run =
+      run_sim({"send", "--to", "http://127.0.0.1:" + std::to_string(port), "--platform", "talkjs"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("cannot connect to 127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << run.err;
+}
+
+TEST(SimSend, ExitsNonZeroWhenAWebhookIsRefused) {
+  RecordingServer parley(401);
+  const auto run = run_sim({"send", "--to", parley.url(), "--platform", "justanswer"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("-> 401"), std::string::npos) << run.out;
+}
+
+TEST(SimSend, PostsSignedDistinctWebhooksMatchingTheSimulatedApis) {
+  RecordingServer parley(200);
+  const auto run = run_sim({"send", "--to", parley.url(), "--count", "2"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto requests = parley.requests();
+  ASSERT_EQ(requests.size(), 8u);
+  EXPECT_NE(run.out.find("talkjs #2 POST /v1/webhooks/talkjs -> 200 OK {\"recorded\":true}"),
+            std::string::npos)
+      << run.out;
+
+  SimProcess sim;  // the ids in the webhooks are the ones its APIs return
+  simdjson::dom::parser transcript_parser;
+  const simdjson::dom::array transcript =
+      transcript_parser.parse(get_transcript(sim).body)["Messages"];
+  simdjson::dom::parser talkjs_parser;
+  const simdjson::dom::array talkjs_messages =
+      talkjs_parser.parse(get_talkjs(sim, "/messages?limit=100").body)["data"];
+  const auto talkjs_id = [&](std::size_t index) {  // the API lists newest first
+    return text(talkjs_messages.at(talkjs_messages.size() - 1 - index)["id"]);
+  };
+  simdjson::dom::parser parser;
+
+  const auto ja = sent_to(requests, "/v1/webhooks/justanswer");
+  ASSERT_EQ(ja.size(), 2u);
+  EXPECT_EQ(ja[0][bhttp::field::content_type], "application/json");
+  EXPECT_EQ(ja[0]["X-Parley-Token"], "dev-token");
+  const auto ja_body = parser.parse(ja[0].body());
+  EXPECT_EQ(text(ja_body["eventType"]), "1");
+  EXPECT_EQ(text(ja_body["questionId"]), kQuestion);
+  EXPECT_FALSE(text(ja_body["userToken"]).empty());
+
+  const auto cao = sent_to(requests, "/v1/webhooks/cao/messages");
+  ASSERT_EQ(cao.size(), 2u);
+  EXPECT_EQ(cao[0][bhttp::field::authorization], "Basic dev-cao-key");
+  const auto cao_body = parser.parse(cao[0].body());
+  EXPECT_EQ(text(cao_body["VisitId"]), kVisit);
+  EXPECT_EQ(text(cao_body["MessageId"]), text(transcript.at(1)["MessageId"]));
+  EXPECT_EQ(text(cao_body["Message"]), text(transcript.at(1)["Message"]));
+  EXPECT_EQ(text(cao_body["DateTime"]), text(transcript.at(1)["TimeStamp"]));
+  EXPECT_EQ(text(cao_body["AgentName"]), text(transcript.at(1)["SpeakerName"]));
+  EXPECT_NE(cao[1].body(), cao[0].body());
+
+  const auto receipts = sent_to(requests, "/v1/webhooks/cao/receipts");
+  ASSERT_EQ(receipts.size(), 2u);
+  for (std::size_t i = 0; i < receipts.size(); ++i) {
+    const auto receipt = parser.parse(receipts[i].body());
+    EXPECT_EQ(text(receipt["MessageId"]), text(transcript.at(0)["MessageId"]));
+    EXPECT_EQ(text(receipt["ExternalMessageId"]), text(transcript.at(0)["ExternalMessageId"]));
+    EXPECT_EQ(text(receipt["MessageStatus"]), i == 0 ? "1" : "2");  // delivered, then read
+  }
+
+  const auto talkjs = sent_to(requests, "/v1/webhooks/talkjs");
+  ASSERT_EQ(talkjs.size(), 2u);
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  std::set<std::string> event_ids;
+  for (std::size_t i = 0; i < talkjs.size(); ++i) {
+    const std::string timestamp(talkjs[i]["X-TalkJS-Timestamp"]);
+    EXPECT_LT(std::abs(std::stoll(timestamp) - now_ms), 60'000);
+    const auto expected = sources::to_hex(
+        sources::hmac_sha256("dev-talkjs-secret", timestamp + "." + talkjs[i].body()), true);
+    EXPECT_EQ(talkjs[i]["X-TalkJS-Signature"], expected);
+    const auto event = parser.parse(talkjs[i].body());
+    event_ids.emplace(text(event["id"]));
+    EXPECT_EQ(text(event["type"]), "message.sent");
+    EXPECT_EQ(text(event["data"]["conversation"]["id"]), kConversation);
+    EXPECT_EQ(text(event["data"]["message"]["id"]), talkjs_id(i));
+    EXPECT_EQ(text(event["data"]["message"]["senderId"]), text(event["data"]["sender"]["id"]));
+    EXPECT_EQ(integer(event["createdAt"]), integer(event["data"]["message"]["createdAt"]));
+  }
+  EXPECT_EQ(event_ids.size(), 2u);
+}
+
+}  // namespace
+}  // namespace parley::testing
