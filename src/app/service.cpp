@@ -3,14 +3,17 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <csignal>
 #include <future>
 #include <thread>
 
 #include "parley/admin/admin_endpoints.hpp"
 #include "parley/dedupe/recent_ids.hpp"
+#include "parley/enrich/stage.hpp"
 #include "parley/http/server.hpp"
 #include "parley/ingest/webhook_endpoint.hpp"
+#include "parley/kafka/consumer.hpp"
 #include "parley/kafka/embedded_broker.hpp"
 #include "parley/kafka/producer.hpp"
 #include "parley/log/log.hpp"
@@ -27,6 +30,8 @@ namespace bhttp = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kEmbeddedPartitions = 3;
+/// The consumer group of the enrichment stage: every replica running it shares the work.
+constexpr std::string_view kEnrichGroup = "parley-enrich";
 
 std::string to_string(const asio::ip::tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
@@ -92,11 +97,68 @@ kafka::ProducerOptions producer_options(const config::Config& config, std::strin
                                 .delivery_context = io};
 }
 
+bool runs_ingest(const config::Config& config) {
+  return config.role != config::Role::enrich;
+}
+
+bool runs_enrichment(const config::Config& config) {
+  return config.role != config::Role::ingest && config.enrich.enabled;
+}
+
+/// The API clients of every enabled source whose API is configured. A source without
+/// api credentials is not enriched (its events are marked not_applicable), which is
+/// logged; a half-configured API is an error naming the key.
+Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& config,
+                                                       asio::any_io_executor executor) {
+  enrich::Stage::Apis apis;
+  const enrich::ApiOptions options{.timeout = config.enrich.timeout,
+                                   .max_connections = config.enrich.concurrency,
+                                   .tls = upstream::make_tls_client_context()};
+  const auto add = [&](std::string_view platform, bool configured,
+                       auto make) -> std::optional<std::string> {
+    if (!configured) {
+      log::info("enrichment off for a source without api credentials",
+                {{"platform", platform}, {"enrichment", "not_applicable"}});
+      return std::nullopt;
+    }
+    auto api = make();
+    if (!api) return api.error();
+    apis.emplace(std::string(platform), std::move(api).value());
+    return std::nullopt;
+  };
+  std::optional<std::string> problem;
+  if (const auto& ja = config.sources.justanswer) {
+    problem = add("justanswer", !ja->api.base_url.empty(),
+                  [&] { return enrich::make_justanswer_api(executor, ja->api, options); });
+  }
+  if (const auto& cao = config.sources.cao; cao && !problem) {
+    problem = add("cao", !cao->api.base_url.empty(),
+                  [&] { return enrich::make_cao_api(executor, cao->api, options); });
+  }
+  if (const auto& talkjs = config.sources.talkjs; talkjs && !problem) {
+    problem = add("talkjs", !talkjs->api.secret_key.empty(),
+                  [&] { return enrich::make_talkjs_api(executor, talkjs->api, options); });
+  }
+  if (problem) return *problem;
+  return apis;
+}
+
+enrich::StageOptions stage_options(const config::Config& config) {
+  const auto& topics = config.kafka.topics;
+  return enrich::StageOptions{.events_topic = topics.events,
+                              .enriched_topic = topics.enriched,
+                              .deadletter_topic = topics.deadletter,
+                              .concurrency = config.enrich.concurrency,
+                              .max_attempts = config.enrich.max_attempts,
+                              .ack_timeout = config.kafka.ack_timeout};
+}
+
 }  // namespace
 
 std::optional<std::string> unservable(const config::Config& config) {
-  if (config.role == config::Role::enrich) {
-    return "role: the enrichment stage is not available in this version (use ingest or all)";
+  if (runs_enrichment(config)) {
+    asio::io_context io;
+    if (auto apis = platform_apis(config, io.get_executor()); !apis) return apis.error();
   }
   if (!config.tls.cert_file.empty()) {
     auto certificates = http::TlsCertificates::load(config.tls.cert_file, config.tls.key_file);
@@ -109,9 +171,6 @@ int serve(const config::Config& config) {
   if (auto problem = unservable(config)) {
     log::error("cannot serve this configuration", {{"error", *problem}, {"version", kVersion}});
     return 1;
-  }
-  if (config.role == config::Role::all) {
-    log::warn("the enrichment stage is not available in this version; serving ingest only");
   }
   const unsigned threads =
       config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -143,7 +202,9 @@ int serve(const config::Config& config) {
   }
   auto producer = std::move(created).value();
 
-  metrics::Metrics metrics(enabled_sources(config), {config.kafka.topics.events});
+  const auto& topics = config.kafka.topics;
+  metrics::Metrics metrics(enabled_sources(config),
+                           {topics.events, topics.enriched, topics.deadletter});
   dedupe::RecentIds recent_ids(config.dedupe.window, config.dedupe.max_entries);
   metrics.on_scrape([&recent_ids](metrics::Metrics& m) {
     m.set_dedupe_entries(static_cast<double>(recent_ids.size()));
@@ -173,6 +234,7 @@ int serve(const config::Config& config) {
   http::Server admin_server(io, admin_options(config), admin_router, nullptr);
   for (auto [server, where] : {std::pair{&ingest_server, &config.listen},
                                std::pair{&admin_server, &config.admin_listen}}) {
+    if (server == &ingest_server && !runs_ingest(config)) continue;
     auto bound = server->start(where->host, where->port);
     if (!bound) {
       log::error("cannot listen", {{"error", bound.error()}});
@@ -180,6 +242,38 @@ int serve(const config::Config& config) {
     }
     log::info("listening", {{"listener", server == &ingest_server ? "ingest" : "admin"},
                             {"address", to_string(bound.value())}});
+  }
+
+  // Declared in this order so the stage (whose coroutines report to the consumer) is
+  // destroyed first, after the io_context stopped.
+  std::unique_ptr<kafka::KafkaConsumer> consumer;
+  std::unique_ptr<enrich::Stage> stage;
+  if (runs_enrichment(config)) {
+    auto strand = asio::make_strand(io.get_executor());
+    auto apis = platform_apis(config, strand);
+    if (!apis) {
+      log::error("enrichment not configured", {{"error", apis.error()}});
+      return 1;
+    }
+    stage = std::make_unique<enrich::Stage>(
+        strand, *producer, metrics, std::move(apis).value(), stage_options(config),
+        [&consumer](std::int32_t partition, std::int64_t offset) {
+          consumer->done(partition, offset);
+        });
+    auto subscribed = kafka::KafkaConsumer::create(
+        {.bootstrap_servers = bootstrap,
+         .group_id = std::string(kEnrichGroup),
+         .topic = topics.events,
+         .properties = config.kafka.properties},
+        [&stage](kafka::ConsumedRecord record) { stage->accept(std::move(record)); });
+    if (!subscribed) {
+      log::error("kafka consumer not created", {{"error", subscribed.error()}});
+      return 1;
+    }
+    consumer = std::move(subscribed).value();
+    metrics.on_scrape([&consumer](metrics::Metrics& m) {
+      m.set_consumer_lag(consumer->topic(), consumer->lag());
+    });
   }
 
   std::promise<int> stop_requested;
@@ -191,7 +285,11 @@ int serve(const config::Config& config) {
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < threads; ++i)
     pool.emplace_back([&io] { io.run(); });
-  log::info("parley started", {{"version", kVersion}, {"threads", threads}});
+  if (consumer) consumer->start();
+  log::info("parley started",
+            {{"version", kVersion},
+             {"threads", threads},
+             {"role", runs_ingest(config) ? (stage ? "all" : "ingest") : "enrich"}});
 
   const int signal = stop_requested.get_future().get();
   const auto deadline = Clock::now() + config.shutdown_timeout;
@@ -201,6 +299,9 @@ int serve(const config::Config& config) {
   admission.start_draining();
   ingest_server.shutdown();
   const bool answered = ingest_server.wait_closed(deadline);
+  // Commits what enrichment finished and leaves the group; events still being enriched
+  // are read again by the partition's next owner (ids make the repeat harmless).
+  if (consumer) consumer->stop();
   const auto remaining =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   const int unflushed = producer->flush(std::max(remaining, std::chrono::milliseconds(0)));

@@ -88,7 +88,40 @@ Metrics::Metrics(const std::vector<std::string>& sources, const std::vector<std:
                     .Name("process_open_fds")
                     .Help("Number of open file descriptors")
                     .Register(*registry_)
-                    .Add({})) {
+                    .Add({})),
+      enrich_requests_(prometheus::BuildCounter()
+                           .Name("parley_enrich_requests_total")
+                           .Help("Events through enrichment, by platform and outcome "
+                                 "(ok, failed, not_applicable, invalid)")
+                           .Register(*registry_)),
+      enrich_duration_(prometheus::BuildHistogram()
+                           .Name("parley_enrich_duration_seconds")
+                           .Help("Time from an event read to its enriched event acknowledged, "
+                                 "by platform")
+                           .Register(*registry_)),
+      enrich_fetches_(prometheus::BuildCounter()
+                          .Name("parley_enrich_fetches_total")
+                          .Help("Conversation fetches from a platform's API, by platform and "
+                                "result (ok, error, circuit_open)")
+                          .Register(*registry_)),
+      enrich_coalesced_(prometheus::BuildCounter()
+                            .Name("parley_enrich_coalesced_total")
+                            .Help("Events served by a fetch made for another event of the same "
+                                  "conversation, by platform")
+                            .Register(*registry_)),
+      circuit_open_(prometheus::BuildGauge()
+                        .Name("parley_enrich_circuit_open")
+                        .Help("1 while the circuit breaker toward an upstream is open")
+                        .Register(*registry_)),
+      upstream_connections_(prometheus::BuildGauge()
+                                .Name("parley_upstream_connections")
+                                .Help("Connections to an upstream API, by state (idle, active)")
+                                .Register(*registry_)),
+      consumer_lag_(prometheus::BuildGauge()
+                        .Name("parley_consumer_lag")
+                        .Help("Records of the enrichment consumer's partitions not yet "
+                              "processed, by topic and partition")
+                        .Register(*registry_)) {
   prometheus::BuildGauge()
       .Name("parley_build_info")
       .Help("Always 1; the version label says which parley runs")
@@ -160,6 +193,73 @@ void Metrics::kafka_produced(std::string_view topic) {
 void Metrics::kafka_produce_error(std::string_view topic) {
   if (const auto* series = series_for_topic(topic)) return series->errors->Increment();
   produce_errors_.Add({{"topic", std::string(topic)}}).Increment();
+}
+
+namespace {
+const prometheus::Histogram::BucketBoundaries kEnrichBuckets = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+}
+
+void Metrics::enrich_platforms(const std::vector<std::string>& platforms) {
+  for (const auto& platform : platforms) {
+    for (const auto* outcome : {"ok", "failed", "not_applicable", "invalid"}) {
+      enrich_requests_.Add({{"platform", platform}, {"outcome", outcome}});
+    }
+    for (const auto* result : {"ok", "error", "circuit_open"}) {
+      enrich_fetches_.Add({{"platform", platform}, {"result", result}});
+    }
+    enrich_coalesced_.Add({{"platform", platform}});
+    enrich_duration_.Add({{"platform", platform}}, kEnrichBuckets);
+    circuit_open_.Add({{"upstream", platform}}).Set(0);
+  }
+}
+
+void Metrics::enrich_result(std::string_view platform, std::string_view outcome) {
+  enrich_requests_.Add({{"platform", std::string(platform)}, {"outcome", std::string(outcome)}})
+      .Increment();
+}
+
+void Metrics::enrich_duration(std::string_view platform, double seconds) {
+  enrich_duration_.Add({{"platform", std::string(platform)}}, kEnrichBuckets).Observe(seconds);
+}
+
+void Metrics::enrich_fetch(std::string_view platform, std::string_view result) {
+  enrich_fetches_.Add({{"platform", std::string(platform)}, {"result", std::string(result)}})
+      .Increment();
+}
+
+void Metrics::enrich_coalesced(std::string_view platform) {
+  enrich_coalesced_.Add({{"platform", std::string(platform)}}).Increment();
+}
+
+void Metrics::set_circuit_open(std::string_view upstream, bool open) {
+  circuit_open_.Add({{"upstream", std::string(upstream)}}).Set(open ? 1 : 0);
+}
+
+void Metrics::set_upstream_connections(std::string_view upstream, double idle, double active) {
+  upstream_connections_.Add({{"upstream", std::string(upstream)}, {"state", "idle"}}).Set(idle);
+  upstream_connections_.Add({{"upstream", std::string(upstream)}, {"state", "active"}}).Set(active);
+}
+
+void Metrics::set_consumer_lag(std::string_view topic,
+                               const std::map<std::int32_t, std::int64_t>& lag) {
+  std::lock_guard lock(lag_mutex_);
+  for (auto it = lag_series_.begin(); it != lag_series_.end();) {
+    if (lag.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    consumer_lag_.Remove(it->second);  // revoked: another member reports it now
+    it = lag_series_.erase(it);
+  }
+  for (const auto& [partition, value] : lag) {
+    auto*& gauge = lag_series_[partition];
+    if (gauge == nullptr) {
+      gauge = &consumer_lag_.Add(
+          {{"topic", std::string(topic)}, {"partition", std::to_string(partition)}});
+    }
+    gauge->Set(static_cast<double>(value));
+  }
 }
 
 void Metrics::on_scrape(std::function<void(Metrics&)> collector) {

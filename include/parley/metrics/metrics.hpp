@@ -7,8 +7,11 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +40,23 @@ class Metrics {
   void http_refused(std::string_view reason);
   void kafka_produced(std::string_view topic);
   void kafka_produce_error(std::string_view topic);
+
+  // Enrichment (recorded from the enrichment stage; Family lookups lock, fine at its rate).
+
+  /// Creates the enrichment series of `platforms` at zero, so alerts see zeros, not gaps.
+  void enrich_platforms(const std::vector<std::string>& platforms);
+  /// One event through enrichment: outcome ok | failed | not_applicable | invalid.
+  void enrich_result(std::string_view platform, std::string_view outcome);
+  /// Consumed-to-enriched-acknowledged time of one event.
+  void enrich_duration(std::string_view platform, double seconds);
+  /// One call to a platform's API: result ok | error | circuit_open.
+  void enrich_fetch(std::string_view platform, std::string_view result);
+  /// An event served by a fetch another event of its conversation caused.
+  void enrich_coalesced(std::string_view platform);
+  void set_circuit_open(std::string_view upstream, bool open);
+  void set_upstream_connections(std::string_view upstream, double idle, double active);
+  /// Unprocessed records per partition; partitions no longer listed are removed.
+  void set_consumer_lag(std::string_view topic, const std::map<std::int32_t, std::int64_t>& lag);
 
   /// Values read at scrape time (in-flight requests, readiness).
   void on_scrape(std::function<void(Metrics&)> collector);
@@ -72,6 +92,15 @@ class Metrics {
   std::vector<TopicSeries> topics_;
   std::vector<std::pair<std::string, prometheus::Counter*>> refusals_;
   std::vector<std::function<void(Metrics&)>> collectors_;
+  prometheus::Family<prometheus::Counter>& enrich_requests_;
+  prometheus::Family<prometheus::Histogram>& enrich_duration_;
+  prometheus::Family<prometheus::Counter>& enrich_fetches_;
+  prometheus::Family<prometheus::Counter>& enrich_coalesced_;
+  prometheus::Family<prometheus::Gauge>& circuit_open_;
+  prometheus::Family<prometheus::Gauge>& upstream_connections_;
+  prometheus::Family<prometheus::Gauge>& consumer_lag_;
+  std::mutex lag_mutex_;
+  std::map<std::int32_t, prometheus::Gauge*> lag_series_;
 };
 
 }  // namespace parley::metrics

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "parley/common/async_slots.hpp"
+#include "parley/enrich/platform_api.hpp"
+#include "parley/kafka/consumer.hpp"
+#include "parley/kafka/producer.hpp"
+#include "parley/metrics/metrics.hpp"
+#include "parley/upstream/retry.hpp"
+
+namespace parley::enrich {
+
+struct StageOptions {
+  std::string events_topic;  ///< where discovered messages are published
+  std::string enriched_topic;
+  std::string deadletter_topic;
+  unsigned concurrency = 64;  ///< conversations fetched at once, per platform
+  unsigned max_attempts = 5;
+  std::chrono::milliseconds ack_timeout{4000};
+  upstream::BackoffPolicy backoff;
+  upstream::CircuitBreaker::Options breaker;
+  /// How long a fetched conversation may serve later events (see docs/events.md,
+  /// "Enrichment"), and how many are kept.
+  std::chrono::milliseconds cache_ttl{30000};
+  std::size_t cache_entries = 10000;
+  /// Conversations whose emitted message ids are remembered, and ids per conversation.
+  std::size_t discovery_conversations = 100000;
+  std::size_t discovery_ids_per_conversation = 1000;
+};
+
+/// The enrichment stage: for every event read from the events topic, fetch its
+/// conversation (coalesced, cached, retried with backoff, behind a breaker per
+/// platform), publish the enriched event, a dead-letter copy when the retry budget ran
+/// out, and message.created events for messages only a fetch revealed. Events of one
+/// conversation (record key) are handled one at a time, in order; conversations run
+/// concurrently. Calls `done` for a record only after everything it produced was
+/// acknowledged by Kafka (retrying until then), so offsets commit only past finished work.
+///
+/// accept() is thread-safe; all state lives on one strand. The executor, producer,
+/// metrics and apis must outlive the stage; destroy it after its io_context stopped.
+class Stage {
+ public:
+  using Done = std::function<void(std::int32_t partition, std::int64_t offset)>;
+  using Apis = std::map<std::string, std::unique_ptr<PlatformApi>, std::less<>>;
+
+  Stage(boost::asio::strand<boost::asio::any_io_executor> strand, kafka::Producer& producer,
+        metrics::Metrics& metrics, Apis apis, StageOptions options, Done done);
+  ~Stage();
+
+  void accept(kafka::ConsumedRecord record);
+
+  struct Fetched;
+
+ private:
+  struct Outcome;
+  boost::asio::awaitable<void> drain(std::string key);
+  boost::asio::awaitable<void> process(const kafka::ConsumedRecord& record);
+  boost::asio::awaitable<Outcome> enrich(const EventRef& event, std::int64_t published_ms);
+  boost::asio::awaitable<Outcome> fetch_with_retries(PlatformApi& api, const EventRef& event);
+  std::shared_ptr<const Fetched> cached(const EventRef& event, std::int64_t published_ms);
+  void remember(const std::string& key, std::shared_ptr<const Fetched> fetched);
+  boost::asio::awaitable<void> publish_discovered(const EventRef& event, const Fetched& fetched);
+  /// The ids of `key`'s messages already published (creating the entry, evicting the
+  /// least recent conversation beyond the bound).
+  std::set<std::string>& emitted_ids(const std::string& key);
+  /// `record` is borrowed until the awaitable completes (named variables only: GCC 12
+  /// mishandles temporaries passed to coroutines).
+  boost::asio::awaitable<void> publish(const kafka::Record& record);
+  boost::asio::awaitable<void> wait(std::chrono::milliseconds delay);
+  void update_gauges(std::string_view platform);
+
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  kafka::Producer& producer_;
+  metrics::Metrics& metrics_;
+  Apis apis_;
+  StageOptions options_;
+  Done done_;
+  std::map<std::string, std::unique_ptr<AsyncSlots>, std::less<>> slots_;
+  std::map<std::string, std::unique_ptr<upstream::CircuitBreaker>, std::less<>> breakers_;
+  std::unordered_map<std::string, std::deque<kafka::ConsumedRecord>> queues_;
+  std::unordered_map<std::string, std::shared_ptr<const Fetched>> cache_;
+  std::deque<std::string> cache_order_;  ///< insertion order, for eviction
+  struct Emitted {
+    std::set<std::string> ids;
+    std::list<std::string>::iterator recency;
+  };
+  std::unordered_map<std::string, Emitted> emitted_;
+  std::list<std::string> emitted_recency_;  ///< most recent first
+  std::mt19937_64 random_;
+};
+
+}  // namespace parley::enrich

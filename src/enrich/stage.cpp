@@ -1,0 +1,330 @@
+#include "parley/enrich/stage.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "parley/common/time.hpp"
+#include "parley/events/cloud_event.hpp"
+#include "parley/log/log.hpp"
+
+namespace parley::enrich {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// A Retry-After beyond this is not waited out inside one event's budget.
+constexpr milliseconds kMaxRetryWait{30000};
+/// Kafka unreachable: how long to wait between attempts to publish (never given up).
+constexpr milliseconds kPublishRetry{1000};
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Events whose conversation there is nothing to fetch for.
+bool needs_fetch(const EventRef& event) {
+  return !event.conversation_id.empty() && event.type != events::type::kConversationDeleted;
+}
+
+}  // namespace
+
+/// A fetched conversation shared by the events it serves.
+struct Stage::Fetched {
+  FetchedConversation conversation;
+  std::string json;
+  std::string fetched_at;
+  std::int64_t started_ms = 0;  ///< wall clock when the fetch began
+  Clock::time_point expires;
+  std::set<std::string> message_ids;
+};
+
+struct Stage::Outcome {
+  Enrichment enrichment;
+  std::shared_ptr<const Fetched> fetched;
+};
+
+Stage::Stage(asio::strand<asio::any_io_executor> strand, kafka::Producer& producer,
+             metrics::Metrics& metrics, Apis apis, StageOptions options, Done done)
+    : strand_(std::move(strand)),
+      producer_(producer),
+      metrics_(metrics),
+      apis_(std::move(apis)),
+      options_(std::move(options)),
+      done_(std::move(done)),
+      random_(std::random_device{}()) {
+  std::vector<std::string> platforms;
+  for (const auto& [platform, api] : apis_) {
+    platforms.push_back(platform);
+    // Per platform, so one platform's outage cannot occupy the others' slots.
+    slots_.emplace(platform, std::make_unique<AsyncSlots>(strand_, options_.concurrency));
+    breakers_.emplace(platform, std::make_unique<upstream::CircuitBreaker>(options_.breaker));
+  }
+  metrics_.enrich_platforms(platforms);
+}
+
+Stage::~Stage() = default;
+
+void Stage::accept(kafka::ConsumedRecord record) {
+  asio::post(strand_, [this, record = std::move(record)]() mutable {
+    auto key = record.key;
+    auto& queue = queues_[key];
+    queue.push_back(std::move(record));
+    // The first record of an idle conversation starts its worker; later ones queue.
+    if (queue.size() == 1) asio::co_spawn(strand_, drain(std::move(key)), asio::detached);
+  });
+}
+
+asio::awaitable<void> Stage::drain(std::string key) {
+  for (;;) {
+    const auto queue = queues_.find(key);
+    if (queue == queues_.end() || queue->second.empty()) {
+      queues_.erase(key);
+      co_return;
+    }
+    const auto record = queue->second.front();  // a copy: the deque may grow meanwhile
+    co_await process(record);
+    queues_[key].pop_front();
+  }
+}
+
+asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
+  const auto started = Clock::now();
+  auto event = read_event(record.value);
+  if (!event) {
+    // Not parley's event format: nothing to splice into, so only the dead-letter topic.
+    log::warn(
+        "unreadable event on the events topic",
+        {{"partition", record.partition}, {"offset", record.offset}, {"error", event.error()}});
+    auto headers = record.headers;
+    headers.emplace_back("parley_deadletter_reason", "unreadable event: " + event.error());
+    const kafka::Record deadletter{.topic = options_.deadletter_topic,
+                                   .key = record.key,
+                                   .value = record.value,
+                                   .headers = std::move(headers)};
+    co_await publish(deadletter);
+    metrics_.enrich_result("unknown", "invalid");
+    done_(record.partition, record.offset);
+    co_return;
+  }
+  const auto outcome = co_await enrich(event.value(), record.timestamp_ms);
+  const auto& enrichment = outcome.enrichment;
+  auto enriched = splice_enrichment(
+      record.value, outcome.fetched ? std::string_view(outcome.fetched->json) : std::string_view(),
+      to_json(enrichment));
+  if (!enriched) {
+    // read_event accepted it, so this means a bug, not bad input: keep the event anyway.
+    log::error("enriched event not built",
+               {{"id", event.value().id}, {"error", enriched.error().message}});
+    enriched = std::string(record.value);
+  }
+  if (outcome.fetched && apis_.at(event.value().platform)->discovers_messages()) {
+    co_await publish_discovered(event.value(), *outcome.fetched);
+  }
+  const kafka::Record enriched_record{.topic = options_.enriched_topic,
+                                      .key = record.key,
+                                      .value = enriched.value(),
+                                      .headers = record.headers};
+  co_await publish(enriched_record);
+  if (enrichment.status == "failed") {
+    auto headers = record.headers;
+    headers.emplace_back("parley_deadletter_reason", enrichment.error);
+    headers.emplace_back("parley_attempts", std::to_string(enrichment.attempts));
+    const kafka::Record deadletter{.topic = options_.deadletter_topic,
+                                   .key = record.key,
+                                   .value = std::move(enriched).value(),
+                                   .headers = std::move(headers)};
+    co_await publish(deadletter);
+  }
+  const std::chrono::duration<double> elapsed = Clock::now() - started;
+  metrics_.enrich_duration(event.value().platform, elapsed.count());
+  metrics_.enrich_result(event.value().platform, enrichment.status);
+  done_(record.partition, record.offset);
+}
+
+asio::awaitable<Stage::Outcome> Stage::enrich(const EventRef& event, std::int64_t published_ms) {
+  const auto api = apis_.find(event.platform);
+  if (!needs_fetch(event) || api == apis_.end()) {
+    co_return Outcome{.enrichment = {.status = "not_applicable"}};
+  }
+  if (auto hit = cached(event, published_ms)) {
+    metrics_.enrich_coalesced(event.platform);
+    co_return Outcome{.enrichment = {.status = "ok", .fetched_at = hit->fetched_at},
+                      .fetched = std::move(hit)};
+  }
+  auto& slots = *slots_.at(event.platform);
+  co_await slots.acquire();
+  auto outcome = co_await fetch_with_retries(*api->second, event);
+  slots.release();
+  update_gauges(event.platform);
+  co_return outcome;
+}
+
+asio::awaitable<Stage::Outcome> Stage::fetch_with_retries(PlatformApi& api, const EventRef& event) {
+  auto& breaker = *breakers_.at(event.platform);
+  const std::string key = event.platform + ":" + event.conversation_id;
+  upstream::UpstreamError error;
+  for (unsigned attempt = 1;; ++attempt) {
+    if (!breaker.allow(Clock::now())) {
+      metrics_.enrich_fetch(event.platform, "circuit_open");
+      error = {.message =
+                   "circuit open: " + event.platform + " failed repeatedly; " + error.message};
+    } else {
+      const auto started_ms = now_ms();
+      auto fetched = co_await api.fetch(event);
+      if (fetched) {
+        breaker.record_success();
+        metrics_.enrich_fetch(event.platform, "ok");
+        auto entry = std::make_shared<Fetched>();
+        entry->conversation = std::move(fetched).value();
+        entry->json = to_json(entry->conversation);
+        entry->fetched_at = format_rfc3339(std::chrono::system_clock::now());
+        entry->started_ms = started_ms;
+        entry->expires = Clock::now() + options_.cache_ttl;
+        for (const auto& message : entry->conversation.messages)
+          entry->message_ids.insert(message.id);
+        remember(key, entry);
+        co_return Outcome{
+            .enrichment = {.status = "ok", .fetched_at = entry->fetched_at, .attempts = attempt},
+            .fetched = std::move(entry)};
+      }
+      error = fetched.error();
+      metrics_.enrich_fetch(event.platform, "error");
+      // A 4xx proves the upstream is up and answering: only retryable failures count.
+      if (error.retryable) {
+        breaker.record_failure(Clock::now());
+      } else {
+        breaker.record_success();
+      }
+    }
+    const bool out_of_budget = attempt >= options_.max_attempts;
+    if (!error.retryable || out_of_budget || error.retry_after > kMaxRetryWait) {
+      log::warn("enrichment failed", {{"platform", event.platform},
+                                      {"conversation", event.conversation_id},
+                                      {"id", event.id},
+                                      {"attempts", attempt},
+                                      {"error", error.message}});
+      co_return Outcome{
+          .enrichment = {.status = "failed", .attempts = attempt, .error = error.message}};
+    }
+    co_await wait(upstream::backoff_delay(options_.backoff, attempt, error.retry_after, random_));
+  }
+}
+
+// A cached conversation serves an event when it surely reflects it: the fetch began after
+// the event was published, or it already holds the event's message. Anything else (a
+// JustAnswer "question changed" that arrived during the fetch) waits for a fresh fetch,
+// which then serves every event queued behind it at once.
+std::shared_ptr<const Stage::Fetched> Stage::cached(const EventRef& event,
+                                                    std::int64_t published_ms) {
+  const auto it = cache_.find(event.platform + ":" + event.conversation_id);
+  if (it == cache_.end()) return nullptr;
+  const auto& entry = it->second;
+  if (Clock::now() >= entry->expires) return nullptr;
+  const bool fresh_enough = entry->started_ms >= published_ms;
+  const bool holds_message =
+      !event.message_id.empty() && entry->message_ids.contains(event.message_id);
+  return fresh_enough || holds_message ? entry : nullptr;
+}
+
+void Stage::remember(const std::string& key, std::shared_ptr<const Fetched> fetched) {
+  if (!cache_.contains(key)) cache_order_.push_back(key);
+  cache_[key] = std::move(fetched);
+  while (cache_.size() > options_.cache_entries) {
+    cache_.erase(cache_order_.front());
+    cache_order_.pop_front();
+  }
+}
+
+asio::awaitable<void> Stage::publish_discovered(const EventRef& event, const Fetched& fetched) {
+  const std::string key = event.platform + ":" + event.conversation_id;
+  std::vector<const events::Message*> unseen;
+  {
+    const auto& ids = emitted_ids(key);
+    for (const auto& message : fetched.conversation.messages) {
+      if (!ids.contains(message.id)) unseen.push_back(&message);
+    }
+  }
+  for (const auto* message : unseen) {
+    const events::CloudEvent discovered{
+        .id = event.platform + ":message:" + message->id,
+        .source = "/parley/" + event.platform,
+        .type = std::string(events::type::kMessageCreated),
+        .subject = event.conversation_id,
+        .time = message->sent_at.empty() ? fetched.fetched_at : message->sent_at,
+        .partition_key = key,
+        .data = {.platform = event.platform,
+                 .platform_event = "enrichment.discovered",
+                 .conversation = {.id = event.conversation_id, .customer_id = event.customer_id},
+                 .message = *message}};
+    auto encoded = events::encode(discovered);
+    const kafka::Record record{.topic = options_.events_topic,
+                               .key = std::move(encoded.key),
+                               .value = std::move(encoded.value),
+                               .headers = std::move(encoded.headers)};
+    co_await publish(record);
+    // Looked up again: other conversations may have changed the memory meanwhile.
+    auto& ids = emitted_ids(key);
+    // Bounded: past the cap a conversation forgets its oldest ids (a repeat is harmless,
+    // the ids are deterministic).
+    if (ids.size() >= options_.discovery_ids_per_conversation) ids.erase(ids.begin());
+    ids.insert(message->id);
+  }
+}
+
+std::set<std::string>& Stage::emitted_ids(const std::string& key) {
+  auto [slot, inserted] = emitted_.try_emplace(key);
+  if (inserted) {
+    emitted_recency_.push_front(key);
+  } else {
+    emitted_recency_.splice(emitted_recency_.begin(), emitted_recency_, slot->second.recency);
+  }
+  slot->second.recency = emitted_recency_.begin();
+  while (emitted_.size() > options_.discovery_conversations) {
+    emitted_.erase(emitted_recency_.back());  // never `key`: it is the most recent
+    emitted_recency_.pop_back();
+  }
+  return emitted_.at(key).ids;
+}
+
+asio::awaitable<void> Stage::publish(const kafka::Record& record) {
+  // Nothing may be lost: the offset is not committed until this returns, so keep trying.
+  for (;;) {
+    const auto failed =
+        co_await kafka::produce_acknowledged(producer_, record, options_.ack_timeout);
+    if (!failed) {
+      metrics_.kafka_produced(record.topic);
+      co_return;
+    }
+    metrics_.kafka_produce_error(record.topic);
+    log::warn("enriched event not acknowledged; retrying",
+              {{"topic", record.topic}, {"error", failed->message}});
+    co_await wait(kPublishRetry);
+  }
+}
+
+asio::awaitable<void> Stage::wait(milliseconds delay) {
+  asio::steady_timer timer(strand_, delay);
+  boost::system::error_code ignored;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+void Stage::update_gauges(std::string_view platform) {
+  const auto api = apis_.find(platform);
+  if (api == apis_.end()) return;
+  const auto& client = api->second->client();
+  metrics_.set_upstream_connections(platform, static_cast<double>(client.idle_connections()),
+                                    static_cast<double>(client.active_requests()));
+  metrics_.set_circuit_open(platform, breakers_.at(std::string(platform))->state(Clock::now()) !=
+                                          upstream::CircuitBreaker::State::closed);
+}
+
+}  // namespace parley::enrich
