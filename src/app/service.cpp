@@ -271,8 +271,13 @@ int serve(const config::Config& config) {
       return 1;
     }
     consumer = std::move(subscribed).value();
+    metrics.enrich_platforms(enabled_sources(config));
+    metrics.set_consumer_lag(topics.events, 0);
     metrics.on_scrape([&consumer](metrics::Metrics& m) {
-      m.set_consumer_lag(consumer->topic(), consumer->lag());
+      double total = 0;
+      for (const auto& [partition, lag] : consumer->lag())
+        total += static_cast<double>(lag);
+      m.set_consumer_lag(consumer->topic(), total);
     });
   }
 

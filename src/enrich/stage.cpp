@@ -61,14 +61,11 @@ Stage::Stage(asio::strand<asio::any_io_executor> strand, kafka::Producer& produc
       options_(std::move(options)),
       done_(std::move(done)),
       random_(std::random_device{}()) {
-  std::vector<std::string> platforms;
   for (const auto& [platform, api] : apis_) {
-    platforms.push_back(platform);
     // Per platform, so one platform's outage cannot occupy the others' slots.
     slots_.emplace(platform, std::make_unique<AsyncSlots>(strand_, options_.concurrency));
     breakers_.emplace(platform, std::make_unique<upstream::CircuitBreaker>(options_.breaker));
   }
-  metrics_.enrich_platforms(platforms);
 }
 
 Stage::~Stage() = default;

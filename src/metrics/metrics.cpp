@@ -120,7 +120,7 @@ Metrics::Metrics(const std::vector<std::string>& sources, const std::vector<std:
       consumer_lag_(prometheus::BuildGauge()
                         .Name("parley_consumer_lag")
                         .Help("Records of the enrichment consumer's partitions not yet "
-                              "processed, by topic and partition")
+                              "processed, by topic")
                         .Register(*registry_)) {
   prometheus::BuildGauge()
       .Name("parley_build_info")
@@ -241,25 +241,8 @@ void Metrics::set_upstream_connections(std::string_view upstream, double idle, d
   upstream_connections_.Add({{"upstream", std::string(upstream)}, {"state", "active"}}).Set(active);
 }
 
-void Metrics::set_consumer_lag(std::string_view topic,
-                               const std::map<std::int32_t, std::int64_t>& lag) {
-  std::lock_guard lock(lag_mutex_);
-  for (auto it = lag_series_.begin(); it != lag_series_.end();) {
-    if (lag.contains(it->first)) {
-      ++it;
-      continue;
-    }
-    consumer_lag_.Remove(it->second);  // revoked: another member reports it now
-    it = lag_series_.erase(it);
-  }
-  for (const auto& [partition, value] : lag) {
-    auto*& gauge = lag_series_[partition];
-    if (gauge == nullptr) {
-      gauge = &consumer_lag_.Add(
-          {{"topic", std::string(topic)}, {"partition", std::to_string(partition)}});
-    }
-    gauge->Set(static_cast<double>(value));
-  }
+void Metrics::set_consumer_lag(std::string_view topic, double lag) {
+  consumer_lag_.Add({{"topic", std::string(topic)}}).Set(lag);
 }
 
 void Metrics::on_scrape(std::function<void(Metrics&)> collector) {

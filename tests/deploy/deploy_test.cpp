@@ -3,7 +3,7 @@
 //    packages exist in Debian and provide every library the binary links;
 //  - every metric, label and label value used by the alert rules, the dashboard and the
 //    autoscaler is one the real binary exports (started against an embedded Kafka broker and
-//    scraped), except metrics listed below as pending;
+//    scraped);
 //  - promtool checks the rules, runs their unit tests and lints the scrape;
 //  - both kustomize overlays render, with the probes, shutdown timing, hardening, Secrets and
 //    policies the operations guide promises.
@@ -38,13 +38,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-// Metrics the alert rules use before the binary exports them: they arrive with the enrichment
-// stage. Only parley-rules.yaml may use them (not the dashboard), and
-// PendingMetricsAreNotExportedYet fails once the binary exports one, so it leaves this list and
-// its alerts get checked against the real labels.
-const std::set<std::string> kPendingWithEnrichment = {
-    "parley_enrich_requests_total", "parley_enrich_circuit_open", "parley_consumer_lag"};
 
 // Labels Prometheus puts on every series of a target (ServiceMonitor in deploy/k8s/base: job is
 // "parley", role is the pod's app.kubernetes.io/component), not exported by the binary.
@@ -456,25 +449,15 @@ std::vector<std::string> alternatives(const std::string& regex) {
 
 /// Every problem of `expr` (from `where`) against what the binary exports.
 std::vector<std::string> check_query(const std::string& expr, const std::string& where,
-                                     const Exported& exported, bool pending_allowed) {
+                                     const Exported& exported) {
   std::vector<std::string> problems;
   const auto parsed = parse_promql(expr);
   if (parsed.selectors.empty()) problems.push_back(where + ": no metric in `" + expr + "`");
   std::set<std::string> labels_in_query = kTargetLabels;
-  bool uses_pending = false;
   for (const auto& selector : parsed.selectors) {
     const std::string& metric = selector.metric;
     if (metric.empty()) {
       problems.push_back(where + ": a selector without a metric name in `" + expr + "`");
-      continue;
-    }
-    if (kPendingWithEnrichment.count(metric) != 0) {
-      uses_pending = true;
-      if (!pending_allowed) {
-        problems.push_back(where + ": " + metric +
-                           " is pending (arrives with enrichment) and may only appear in the "
-                           "alert rules");
-      }
       continue;
     }
     if (!exported.has(metric)) {
@@ -511,12 +494,10 @@ std::vector<std::string> check_query(const std::string& expr, const std::string&
       }
     }
   }
-  if (!uses_pending) {
-    for (const auto& label : parsed.grouping_labels) {
-      if (labels_in_query.count(label) == 0) {
-        problems.push_back(where + ": grouping label " + label + " is on no metric of `" + expr +
-                           "`");
-      }
+  for (const auto& label : parsed.grouping_labels) {
+    if (labels_in_query.count(label) == 0) {
+      problems.push_back(where + ": grouping label " + label + " is on no metric of `" + expr +
+                         "`");
     }
   }
   return problems;
@@ -920,7 +901,7 @@ TEST_F(DeployMetrics, AlertRulesUseOnlyExportedMetricsLabelsAndValues) {
   ASSERT_EQ(alerts.size(), exprs.size());
   std::vector<std::string> problems;
   for (std::size_t i = 0; i < exprs.size(); ++i) {
-    for (auto& problem : check_query(exprs[i], alerts[i], *exported_, true))
+    for (auto& problem : check_query(exprs[i], alerts[i], *exported_))
       problems.push_back(std::move(problem));
   }
   EXPECT_TRUE(problems.empty()) << join(problems);
@@ -933,7 +914,7 @@ TEST_F(DeployMetrics, DashboardUsesOnlyExportedMetricsLabelsAndValues) {
   ASSERT_GE(exprs.size(), 10u);
   std::vector<std::string> problems;
   for (const auto& [where, expr] : exprs) {
-    for (auto& problem : check_query(expr, where, *exported_, false))
+    for (auto& problem : check_query(expr, where, *exported_))
       problems.push_back(std::move(problem));
   }
   // Template variables: label_values(<selector>, <label>).
@@ -950,7 +931,7 @@ TEST_F(DeployMetrics, DashboardUsesOnlyExportedMetricsLabelsAndValues) {
         problems.push_back(where + ": not label_values(<selector>, <label>): " + definition);
         continue;
       }
-      for (auto& problem : check_query(parts[1].str(), where, *exported_, false))
+      for (auto& problem : check_query(parts[1].str(), where, *exported_))
         problems.push_back(std::move(problem));
       const auto selectors = parse_promql(parts[1].str()).selectors;
       const std::string label = parts[2];
@@ -977,19 +958,10 @@ TEST_F(DeployMetrics, AutoscalerScalesOnAnExportedGaugeThatTheAdapterServes) {
   const auto adapter = read_file(source_path("deploy/prometheus/prometheus-adapter.yaml"));
   const auto series = yaml_values(adapter, "seriesQuery");
   ASSERT_EQ(series.size(), 1u);
-  const auto problems = check_query(series[0], "prometheus-adapter seriesQuery", *exported_, false);
+  const auto problems = check_query(series[0], "prometheus-adapter seriesQuery", *exported_);
   EXPECT_TRUE(problems.empty()) << join(problems);
   EXPECT_EQ(yaml_values(adapter, "as"), std::vector<std::string>{metric})
       << "the adapter must serve the metric under the name the HPA asks for";
-}
-
-TEST_F(DeployMetrics, PendingMetricsAreNotExportedYet) {
-  for (const auto& metric : kPendingWithEnrichment) {
-    const bool exported = exported_->has(metric) || exported_->type.count(metric) != 0;
-    EXPECT_FALSE(exported) << metric
-                           << " is exported now: remove it from kPendingWithEnrichment so the "
-                              "alerts using it are checked against its real labels";
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1121,11 +1093,12 @@ TEST_P(DeployKustomize, IngestHasProbesShutdownTimingHardeningAndZoneSpread) {
   EXPECT_TRUE(contains(ingest, "containerPort: 8080") && contains(ingest, "containerPort: 9464"));
 }
 
-TEST_P(DeployKustomize, EnrichStaysAtZeroReplicasUntilTheStageExists) {
+TEST_P(DeployKustomize, EnrichStaysAtZeroReplicasUntilItsApiCredentialsAreWired) {
   const auto& enrich = find("Deployment", "parley-enrich").text;
   EXPECT_EQ(yaml_list(enrich, "args"),
             (std::vector<std::string>{"--config", "/etc/parley/parley.yaml", "--role", "enrich"}));
-  EXPECT_EQ(integer_after(enrich, "replicas"), 0) << "parley 0.1.0 refuses --role enrich";
+  EXPECT_EQ(integer_after(enrich, "replicas"), 0)
+      << "the base config has no api sections: enrichment would be not_applicable";
   EXPECT_TRUE(contains(enrich, "readOnlyRootFilesystem: true"));
   EXPECT_TRUE(contains(enrich, "runAsNonRoot: true"));
 }

@@ -55,8 +55,9 @@ class Metrics {
   void enrich_coalesced(std::string_view platform);
   void set_circuit_open(std::string_view upstream, bool open);
   void set_upstream_connections(std::string_view upstream, double idle, double active);
-  /// Unprocessed records per partition; partitions no longer listed are removed.
-  void set_consumer_lag(std::string_view topic, const std::map<std::int32_t, std::int64_t>& lag);
+  /// Unprocessed records of the partitions this process owns on `topic` (summed: each
+  /// partition is owned by one member, so a sum over pods is the group's lag).
+  void set_consumer_lag(std::string_view topic, double lag);
 
   /// Values read at scrape time (in-flight requests, readiness).
   void on_scrape(std::function<void(Metrics&)> collector);
@@ -99,8 +100,6 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& circuit_open_;
   prometheus::Family<prometheus::Gauge>& upstream_connections_;
   prometheus::Family<prometheus::Gauge>& consumer_lag_;
-  std::mutex lag_mutex_;
-  std::map<std::int32_t, prometheus::Gauge*> lag_series_;
 };
 
 }  // namespace parley::metrics
