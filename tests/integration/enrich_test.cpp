@@ -1,0 +1,631 @@
+// The enrichment stage end to end: the real parley binary, the real parley-sim serving
+// the platform APIs, a Kafka broker in the test process and real consumers of the
+// events, enriched and dead-letter topics.
+#include <signal.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <functional>
+#include <iostream>
+#include <set>
+
+#include "integration/fixture.hpp"
+#include "support/sim_process.hpp"
+
+namespace parley::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace bhttp = boost::beast::http;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+using Records = std::vector<KafkaMessage>;
+/// (message id, text) in conversation order.
+using IdTexts = std::vector<std::pair<std::string, std::string>>;
+
+const std::string kEnrichedTopic = "parley.enriched.v1";
+const std::string kDeadletterTopic = "parley.deadletter.v1";
+constexpr auto kReadTimeout = 60s;  // an upper bound: every read stops at its count
+
+const Headers kJaAuth = {{"X-Parley-Token", "test-token"}};
+const Headers kCaoAuth = {{"Authorization", "Basic test-cao-key"}};
+const Headers kSimCaoAuth = {{"Authorization", "Basic dev-cao-key"}, {"Accept", "version=2"}};
+const Headers kSimTalkJsAuth = {{"Authorization", "Bearer test-talkjs-secret"}};
+
+/// test_config() with every platform's API at the simulator (`sim_url`).
+std::string enrich_test_config(const std::string& bootstrap, const std::string& sim_url,
+                               unsigned concurrency = 64) {
+  return "listen: 127.0.0.1:0\n"
+         "admin_listen: 127.0.0.1:0\n"
+         "threads: 2\n"
+         "log_level: info\n"
+         "shutdown_timeout_ms: 15000\n"
+         "kafka:\n"
+         "  brokers: \"" +
+         bootstrap +
+         "\"\n"
+         "  ack_timeout_ms: 3000\n"
+         // The mock broker notices a killed group member only after the session timeout.
+         "  properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}\n"
+         "sources:\n"
+         "  justanswer:\n"
+         "    webhook: {tokens: [test-token]}\n"
+         "    api: {base_url: \"" +
+         sim_url +
+         "\", client_id: dev-ja-client, client_secret: dev-ja-secret, "
+         "api_key: dev-ja-api-key}\n"
+         "  cao:\n"
+         "    webhook: {api_keys: [test-cao-key]}\n"
+         "    api: {base_url: \"" +
+         sim_url +
+         "\", api_key: dev-cao-key}\n"
+         "  talkjs:\n"
+         "    webhook: {secret_keys: [test-talkjs-secret]}\n"
+         "    api: {base_url: \"" +
+         sim_url +
+         "\", app_id: test-app, secret_key: test-talkjs-secret}\n"
+         "enrich: {max_attempts: 4, timeout_ms: 2000, concurrency: " +
+         std::to_string(concurrency) + "}\n";
+}
+
+// --- webhook bodies ---
+
+std::string cao_message(const std::string& visit, const std::string& message_id,
+                        const std::string& text = "See you on Friday.") {
+  return R"({"VisitId":")" + visit +
+         R"(","SessionId":"abc123456","ConsumerId":"128740954930930",)"
+         R"("DateTime":"6/15/2024 4:13 PM","MessageId":")" +
+         message_id + R"(","Message":")" + text +
+         R"(","AgentName":"Sally Salesperson","AgentImageURL":"https://media.cao.invalid/s.png"})";
+}
+
+std::string cao_receipt(const std::string& visit, const std::string& message_id,
+                        const std::string& status) {
+  return R"({"VisitId":")" + visit +
+         R"(","SessionId":"abc123456","ConsumerId":"128740954930930",)"
+         R"("ExternalMessageId":"29393892","MessageId":")" +
+         message_id + R"(","MessageStatus":")" + status + R"("})";
+}
+
+std::string talkjs_message_sent(const std::string& event_id, const std::string& conversation,
+                                const std::string& message_id) {
+  return R"({"id":")" + event_id +
+         R"(","createdAt":1732185600000,"type":"message.sent","data":{)"
+         R"("sender":{"id":"8029","name":"Bob","email":["bob@example.com"],"role":"seller","custom":{}},)"
+         R"("conversation":{"id":")" +
+         conversation +
+         R"(","subject":"Order","participants":{}},)"
+         R"("message":{"id":")" +
+         message_id + R"(","conversationId":")" + conversation +
+         R"(","senderId":"8029","text":"Hello!","type":"UserMessage","origin":"rest","readBy":[],)"
+         R"("createdAt":1732185600000,"editedAt":null,"attachment":null,"location":null,)"
+         R"("custom":{},"referencedMessageId":null}}})";
+}
+
+// --- reading Kafka ---
+
+std::string id_of(const KafkaMessage& record) {
+  const auto found = record.headers.find("ce_id");
+  return found == record.headers.end() ? std::string() : found->second;
+}
+
+std::string type_of(const KafkaMessage& record) {
+  const auto found = record.headers.find("ce_type");
+  return found == record.headers.end() ? std::string() : found->second;
+}
+
+/// Reads one record at a time until `enough(everything read)` or `timeout`.
+Records read_until(KafkaReader& reader, std::chrono::milliseconds timeout,
+                   const std::function<bool(const Records&)>& enough) {
+  Records records;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!enough(records)) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    for (auto& record : reader.read(1, left))
+      records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::set<std::string> missing(const Records& records, const std::set<std::string>& ids) {
+  auto left = ids;
+  for (const auto& record : records)
+    left.erase(id_of(record));
+  return left;
+}
+
+/// Reads until every id of `ids` was seen at least once (repeats allowed).
+Records read_ids(KafkaReader& reader, const std::set<std::string>& ids,
+                 std::chrono::milliseconds timeout = kReadTimeout) {
+  return read_until(reader, timeout,
+                    [&ids](const Records& records) { return missing(records, ids).empty(); });
+}
+
+/// Reads until `count` records of type `type` arrived.
+Records read_type(KafkaReader& reader, const std::string& type, std::size_t count,
+                  std::chrono::milliseconds timeout = kReadTimeout) {
+  return read_until(reader, timeout, [&](const Records& records) {
+    return static_cast<std::size_t>(std::ranges::count_if(
+               records, [&](const KafkaMessage& r) { return type_of(r) == type; })) >= count;
+  });
+}
+
+const KafkaMessage* find_id(const Records& records, const std::string& id) {
+  const auto found = std::ranges::find_if(records, [&](const auto& r) { return id_of(r) == id; });
+  return found == records.end() ? nullptr : &*found;
+}
+
+std::set<std::string> ids_of_type(const Records& records, const std::string& type) {
+  std::set<std::string> ids;
+  for (const auto& record : records) {
+    if (type_of(record) == type) ids.insert(id_of(record));
+  }
+  return ids;
+}
+
+// --- JSON ---
+
+std::string text(simdjson::dom::element element) {
+  return std::string(std::string_view(element));
+}
+
+/// A string member, or "" when absent.
+std::string optional_text(simdjson::dom::element object, std::string_view key) {
+  std::string_view value;
+  return object[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
+}
+
+IdTexts id_texts(simdjson::dom::array messages, std::string_view id_key,
+                 std::string_view text_key) {
+  IdTexts out;
+  for (const auto message : messages)
+    out.emplace_back(text(message[id_key]), text(message[text_key]));
+  return out;
+}
+
+std::int64_t stat(const std::string& stats, std::string_view group, std::string_view key) {
+  simdjson::dom::parser parser;
+  std::int64_t count = 0;
+  if (parser.parse(stats)[group][key].get(count) != simdjson::SUCCESS) return 0;
+  return count;
+}
+
+/// `data.enrichment` of an enriched record.
+struct Enrichment {
+  std::string status;
+  std::int64_t attempts = -1;
+  std::string fetched_at;
+  std::string error;
+};
+
+Enrichment enrichment_of(const KafkaMessage& record) {
+  simdjson::dom::parser parser;
+  const simdjson::dom::element enrichment = parse_event(parser, record.value)["data"]["enrichment"];
+  return Enrichment{.status = text(enrichment["status"]),
+                    .attempts = std::int64_t(enrichment["attempts"]),
+                    .fetched_at = optional_text(enrichment, "fetchedAt"),
+                    .error = optional_text(enrichment, "error")};
+}
+
+/// Broker with 3 partitions per topic, parley-sim, and parley with its APIs at the sim.
+class Enrich : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = kafka::EmbeddedBroker::start(
+        1, {kEventsTopic, kEnrichedTopic, kDeadletterTopic, "parley.directly.watches.v1"}, 3);
+    ASSERT_TRUE(started) << started.error();
+    broker_ = std::move(started).value();
+    sim_ = std::make_unique<SimProcess>(sim_args());
+    ASSERT_TRUE(start_parley());
+  }
+
+  void TearDown() override {
+    if (!HasFailure()) return;
+    for (const auto* process : {previous_.get(), parley_.get()}) {
+      if (process == nullptr) continue;
+      std::cerr << "--- parley log ---\n";
+      for (const auto& line : process->log_lines())
+        std::cerr << line << "\n";
+    }
+    if (sim_) std::cerr << "--- parley-sim stderr ---\n" << sim_->stderr_text();
+  }
+
+  virtual std::vector<std::string> sim_args() const {
+    return {"--talkjs-app", "test-app", "--talkjs-secret", "test-talkjs-secret"};
+  }
+  virtual unsigned concurrency() const { return 64; }
+
+  /// Starts a parley (keeping the one before for its log); true once Kafka is reachable.
+  bool start_parley() {
+    previous_ = std::move(parley_);
+    parley_ = std::make_unique<ParleyProcess>(
+        enrich_test_config(broker_->bootstrap_servers(), sim_->base_url(), concurrency()));
+    return parley_->wait_for_log("kafka reachable", 20s);
+  }
+
+  KafkaReader reader(const std::string& topic) const {
+    return KafkaReader(broker_->bootstrap_servers(), topic);
+  }
+
+  HttpAnswer post_justanswer(HttpClient& client, const std::string& question) const {
+    return client.post("/v1/webhooks/justanswer", ja_body(question), kJaAuth);
+  }
+  HttpAnswer post_cao_message(HttpClient& client, const std::string& body) const {
+    return client.post("/v1/webhooks/cao/messages", body, kCaoAuth);
+  }
+  HttpAnswer post_talkjs(HttpClient& client, const std::string& body) const {
+    return client.post("/v1/webhooks/talkjs", body, talkjs_headers(body, unix_now()));
+  }
+
+  /// GET on the simulator's API, as a client of the platform would send it.
+  std::string sim_get(const std::string& target, const Headers& headers) const {
+    HttpClient client(sim_->port());
+    const auto answer = client.request(bhttp::verb::get, target, {}, headers);
+    EXPECT_EQ(answer.status, 200u) << target << ": " << answer.body;
+    return answer.body;
+  }
+  std::string sim_post(const std::string& target, const std::string& body) const {
+    HttpClient client(sim_->port());
+    const auto answer = client.post(target, body);
+    EXPECT_EQ(answer.status, 200u) << target << ": " << answer.body;
+    return answer.body;
+  }
+  std::string sim_question(const std::string& question) const {
+    HttpClient client(sim_->port());
+    const auto token = client.request(bhttp::verb::post, "/connect/token",
+                                      "client_id=dev-ja-client&client_secret=dev-ja-secret",
+                                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+    simdjson::dom::parser parser;
+    const auto bearer = text(parser.parse(token.body)["access_token"]);
+    return sim_get("/api/v2/questions/" + question, {{"Authorization", "Bearer " + bearer},
+                                                     {"X-Api-Key", "dev-ja-api-key"},
+                                                     {"UserIdToken", "abcde12345"}});
+  }
+  std::string sim_transcript(const std::string& visit) const {
+    return sim_get("/api/v1.0/AsyncConversation/GetTranscript/" + visit, kSimCaoAuth);
+  }
+  std::string sim_talkjs(const std::string& conversation, const std::string& suffix = {}) const {
+    return sim_get("/v1/test-app/conversations/" + conversation + suffix, kSimTalkJsAuth);
+  }
+
+  /// The id of the first JustAnswer notification for `question` on the events topic.
+  std::string justanswer_event_id(const std::string& question) const {
+    auto events = reader(kEventsTopic);
+    const auto records = read_until(events, kReadTimeout, [&](const Records& read) {
+      return std::ranges::any_of(read, [&](const KafkaMessage& r) {
+        return r.key == "justanswer:" + question && type_of(r) == "parley.conversation.updated";
+      });
+    });
+    for (const auto& record : records) {
+      if (record.key == "justanswer:" + question) return id_of(record);
+    }
+    return {};
+  }
+
+  std::unique_ptr<kafka::EmbeddedBroker> broker_;
+  std::unique_ptr<SimProcess> sim_;
+  std::unique_ptr<ParleyProcess> parley_;
+  std::unique_ptr<ParleyProcess> previous_;
+};
+
+/// `record` is the enriched version of event `id`, status ok, fetched just now.
+void expect_enriched_ok(const KafkaMessage* record, const std::string& id, const std::string& key) {
+  ASSERT_NE(record, nullptr) << id << " is not on the enriched topic";
+  EXPECT_EQ(record->key, key);
+  const auto enrichment = enrichment_of(*record);
+  EXPECT_EQ(enrichment.status, "ok") << record->value;
+  EXPECT_GE(enrichment.attempts, 1);
+  EXPECT_FALSE(enrichment.fetched_at.empty());
+  EXPECT_TRUE(enrichment.error.empty()) << enrichment.error;
+  simdjson::dom::parser parser;
+  EXPECT_EQ(text(parse_event(parser, record->value)["id"]), id);
+}
+
+TEST_F(Enrich, EveryPlatformsEventCarriesTheConversationTheSimulatorServes) {
+  // Webhooks about messages the simulated conversations really hold.
+  simdjson::dom::parser sim_parser;
+  const auto transcript = sim_parser.parse(sim_transcript("12617187")).value();
+  const simdjson::dom::element agent_message = transcript["Messages"].at(1);
+  simdjson::dom::parser receipt_parser;
+  const auto receipt_transcript = receipt_parser.parse(sim_transcript("12617188")).value();
+  const simdjson::dom::element customer_message = receipt_transcript["Messages"].at(0);
+  simdjson::dom::parser talkjs_parser;
+  const auto talkjs_messages =
+      talkjs_parser.parse(sim_talkjs("order_391_fc", "/messages?limit=100"))
+          .value()["data"]
+          .get_array()
+          .value();
+
+  HttpClient client(parley_->port());
+  ASSERT_EQ(post_justanswer(client, "q-every-platform").status, 200u);
+  ASSERT_EQ(post_cao_message(client, cao_message("12617187", text(agent_message["MessageId"]),
+                                                 text(agent_message["Message"])))
+                .status,
+            200u);
+  ASSERT_EQ(client
+                .post("/v1/webhooks/cao/receipts",
+                      cao_receipt("12617188", text(customer_message["MessageId"]), "2"), kCaoAuth)
+                .status,
+            200u);
+  ASSERT_EQ(post_talkjs(client, talkjs_message_sent("evt_every", "order_391_fc",
+                                                    text(talkjs_messages.at(0)["id"])))
+                .status,
+            200u);
+
+  const auto ja_id = justanswer_event_id("q-every-platform");
+  const auto cao_id = "cao:message:" + text(agent_message["MessageId"]);
+  const auto receipt_id = "cao:receipt:" + text(customer_message["MessageId"]) + ":2";
+  const std::string talkjs_id = "talkjs:evt_every";
+  auto enriched = reader(kEnrichedTopic);
+  const auto records = read_ids(enriched, {ja_id, cao_id, receipt_id, talkjs_id});
+  ASSERT_EQ(missing(records, {ja_id, cao_id, receipt_id, talkjs_id}), std::set<std::string>{});
+
+  {
+    SCOPED_TRACE("JustAnswer");
+    const auto* record = find_id(records, ja_id);
+    expect_enriched_ok(record, ja_id, "justanswer:q-every-platform");
+    EXPECT_EQ(type_of(*record), "parley.conversation.updated");
+    simdjson::dom::parser parser;
+    const simdjson::dom::element conversation =
+        parse_event(parser, record->value)["data"]["conversation"];
+    simdjson::dom::parser question_parser;
+    const simdjson::dom::element question =
+        question_parser.parse(sim_question("q-every-platform")).value()["data"];
+    // The question itself is the first message, then the question's messages.
+    IdTexts expected = {{text(question["question"]["token"]), text(question["question"]["text"])}};
+    for (const auto& message : id_texts(question["messages"], "token", "text"))
+      expected.push_back(message);
+    EXPECT_EQ(id_texts(conversation["messages"], "id", "text"), expected);
+    EXPECT_EQ(bool(conversation["closed"]), bool(question["question"]["isClosed"]));
+    std::set<std::string> participants;
+    for (const auto participant : conversation["participants"].get_array())
+      participants.insert(text(participant["id"]));
+    EXPECT_EQ(participants,
+              (std::set<std::string>{"abcde12345", text(question["experts"].at(0)["token"])}));
+  }
+  {
+    SCOPED_TRACE("CAO message");
+    const auto* record = find_id(records, cao_id);
+    expect_enriched_ok(record, cao_id, "cao:12617187");
+    simdjson::dom::parser parser;
+    const simdjson::dom::element conversation =
+        parse_event(parser, record->value)["data"]["conversation"];
+    EXPECT_EQ(text(conversation["id"]), "12617187");
+    EXPECT_EQ(id_texts(conversation["messages"], "id", "text"),
+              id_texts(transcript["Messages"], "MessageId", "Message"));
+    EXPECT_EQ(conversation["participants"].get_array().size(), 2u);  // customer and agent
+  }
+  {
+    SCOPED_TRACE("CAO receipt");
+    const auto* record = find_id(records, receipt_id);
+    expect_enriched_ok(record, receipt_id, "cao:12617188");
+    EXPECT_EQ(type_of(*record), "parley.message.read");
+    simdjson::dom::parser parser;
+    const simdjson::dom::element data = parse_event(parser, record->value)["data"];
+    EXPECT_EQ(text(data["receipt"]["messageId"]), text(customer_message["MessageId"]));
+    EXPECT_EQ(id_texts(data["conversation"]["messages"], "id", "text"),
+              id_texts(receipt_transcript["Messages"], "MessageId", "Message"));
+  }
+  {
+    SCOPED_TRACE("TalkJS");
+    const auto* record = find_id(records, talkjs_id);
+    expect_enriched_ok(record, talkjs_id, "talkjs:order_391_fc");
+    simdjson::dom::parser parser;
+    const simdjson::dom::element conversation =
+        parse_event(parser, record->value)["data"]["conversation"];
+    // TalkJS lists the newest message first; the enriched conversation is oldest first.
+    auto expected = id_texts(talkjs_messages, "id", "text");
+    std::ranges::reverse(expected);
+    EXPECT_EQ(id_texts(conversation["messages"], "id", "text"), expected);
+    simdjson::dom::parser conversation_parser;
+    const auto sim_conversation = conversation_parser.parse(sim_talkjs("order_391_fc")).value();
+    EXPECT_EQ(text(conversation["subject"]), text(sim_conversation["subject"]));
+    EXPECT_EQ(conversation["participants"].get_array().size(), 2u);
+  }
+}
+
+TEST_F(Enrich, FiftyNotificationsForOneQuestionShareOneTokenAndFewFetches) {
+  HttpClient client(parley_->port());
+  // A CAO event first: once it is enriched the consumer group is assigned and running,
+  // so the burst below meets a live stage rather than a backlog.
+  ASSERT_EQ(post_cao_message(client, cao_message("4242", "1")).status, 200u);
+  auto enriched = reader(kEnrichedTopic);
+  ASSERT_EQ(read_ids(enriched, {"cao:message:1"}).size(), 1u);
+
+  constexpr std::size_t kBurst = 50;
+  const auto burst_started = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < kBurst; ++i)
+    ASSERT_EQ(post_justanswer(client, "q-burst").status, 200u) << i;
+  const auto burst_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - burst_started)
+                            .count();
+  auto events = reader(kEventsTopic);
+  const auto ingest = ids_of_type(read_type(events, "parley.conversation.updated", kBurst),
+                                  "parley.conversation.updated");
+  ASSERT_EQ(ingest.size(), kBurst);
+
+  const auto records = read_ids(enriched, ingest);
+  ASSERT_EQ(missing(records, ingest), std::set<std::string>{});
+  for (const auto& record : records) {
+    if (ingest.contains(id_of(record))) {
+      EXPECT_EQ(enrichment_of(record).status, "ok") << record.value;
+    }
+  }
+  const auto stats = sim_->stats();
+  const auto fetches = stat(stats, "calls", "justanswer.question");
+  std::cout << "[ measured ] " << kBurst << " notifications for one question: " << fetches
+            << " question fetches, " << stat(stats, "calls", "justanswer.token")
+            << " token requests; the burst took " << burst_ms << " ms\n";
+  RecordProperty("question_fetches", static_cast<int>(fetches));
+  EXPECT_EQ(stat(stats, "calls", "justanswer.token"), 1) << stats;
+  EXPECT_GE(fetches, 1);
+  EXPECT_LE(fetches, 10) << stats;
+}
+
+TEST_F(Enrich, ServerErrorsAreRetriedUntilTheFetchSucceeds) {
+  sim_post("/_sim/faults", R"({"platform":"cao","status":500,"count":2})");
+  HttpClient client(parley_->port());
+  ASSERT_EQ(post_cao_message(client, cao_message("5005", "500500")).status, 200u);
+
+  auto enriched = reader(kEnrichedTopic);
+  const auto records = read_ids(enriched, {"cao:message:500500"});
+  const auto* record = find_id(records, "cao:message:500500");
+  expect_enriched_ok(record, "cao:message:500500", "cao:5005");
+  EXPECT_EQ(enrichment_of(*record).attempts, 3);
+  const auto stats = sim_->stats();
+  EXPECT_EQ(stat(stats, "statuses", "500"), 2) << stats;
+  EXPECT_EQ(stat(stats, "statuses", "200"), 1) << stats;
+  EXPECT_EQ(stat(stats, "calls", "cao.transcript"), 3) << stats;
+}
+
+TEST_F(Enrich, ThrottlingIsWaitedOutAndRetried) {
+  sim_post("/_sim/faults", R"({"platform":"cao","status":429,"count":1,"retry_after_s":1})");
+  HttpClient client(parley_->port());
+  ASSERT_EQ(post_cao_message(client, cao_message("4029", "402900")).status, 200u);
+
+  auto enriched = reader(kEnrichedTopic);
+  const auto records = read_ids(enriched, {"cao:message:402900"});
+  const auto* record = find_id(records, "cao:message:402900");
+  expect_enriched_ok(record, "cao:message:402900", "cao:4029");
+  EXPECT_EQ(enrichment_of(*record).attempts, 2);
+  const auto stats = sim_->stats();
+  EXPECT_EQ(stat(stats, "statuses", "429"), 1) << stats;
+  EXPECT_EQ(stat(stats, "statuses", "200"), 1) << stats;
+}
+
+TEST_F(Enrich, UpstreamThatStaysDownDeadLettersItsEventWhileOtherPlatformsFlow) {
+  sim_post("/_sim/faults", R"({"platform":"talkjs","status":503,"count":-1})");
+  HttpClient client(parley_->port());
+  ASSERT_EQ(post_talkjs(client, talkjs_message_sent("evt_down", "conv_down", "msg_1")).status,
+            200u);
+  ASSERT_EQ(post_cao_message(client, cao_message("7007", "700700")).status, 200u);
+
+  // TalkJS is retried for seconds (Retry-After: 1 is a floor); CAO is not held up by it.
+  auto enriched = reader(kEnrichedTopic);
+  const auto first = enriched.read(1, kReadTimeout);
+  ASSERT_EQ(first.size(), 1u);
+  expect_enriched_ok(&first[0], "cao:message:700700", "cao:7007");
+
+  const auto records = read_ids(enriched, {"talkjs:evt_down"});
+  const auto* failed = find_id(records, "talkjs:evt_down");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ(failed->key, "talkjs:conv_down");
+  const auto enrichment = enrichment_of(*failed);
+  EXPECT_EQ(enrichment.status, "failed");
+  EXPECT_EQ(enrichment.attempts, 4);
+  EXPECT_NE(enrichment.error.find("503"), std::string::npos) << enrichment.error;
+
+  auto deadletter = reader(kDeadletterTopic);
+  const auto dead = deadletter.read(1, kReadTimeout);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(id_of(dead[0]), "talkjs:evt_down");
+  EXPECT_EQ(dead[0].key, "talkjs:conv_down");
+  ASSERT_TRUE(dead[0].headers.contains("parley_deadletter_reason"));
+  EXPECT_NE(dead[0].headers.at("parley_deadletter_reason").find("503"), std::string::npos)
+      << dead[0].headers.at("parley_deadletter_reason");
+  EXPECT_EQ(enrichment_of(dead[0]).status, "failed");
+  EXPECT_EQ(deadletter.count(), 1);
+  EXPECT_EQ(stat(sim_->stats(), "statuses", "503"), 4);
+}
+
+TEST_F(Enrich, NewJustAnswerMessageIsDiscoveredExactlyOnce) {
+  const std::string question = "q-discovery";
+  HttpClient client(parley_->port());
+  ASSERT_EQ(post_justanswer(client, question).status, 200u);
+  auto enriched = reader(kEnrichedTopic);
+  const auto first = read_type(enriched, "parley.conversation.updated", 1);
+  ASSERT_FALSE(first.empty());
+  std::set<std::string> discovered_ids;
+  {
+    simdjson::dom::parser parser;
+    const simdjson::dom::element conversation =
+        parse_event(parser, first.back().value)["data"]["conversation"];
+    for (const auto& [id, message_text] : id_texts(conversation["messages"], "id", "text"))
+      discovered_ids.insert("justanswer:message:" + id);
+  }
+  ASSERT_FALSE(discovered_ids.empty());
+  // Every message the fetch revealed became an event of its own, enriched from the cache.
+  const auto served = read_ids(enriched, discovered_ids);
+  ASSERT_EQ(missing(served, discovered_ids), std::set<std::string>{});
+  for (const auto& id : discovered_ids) {
+    const auto enrichment = enrichment_of(*find_id(served, id));
+    EXPECT_EQ(enrichment.status, "ok") << id;
+    EXPECT_EQ(enrichment.attempts, 0) << id;
+  }
+
+  simdjson::dom::parser parser;
+  const simdjson::dom::element added =
+      parser.parse(sim_post("/_sim/justanswer/questions/" + question + "/messages",
+                            R"({"text":"One more thing: it rattles too."})"));
+  const auto new_id = "justanswer:message:" + text(added["token"]);
+  ASSERT_EQ(post_justanswer(client, question).status, 200u);
+  const auto second = read_type(enriched, "parley.conversation.updated", 1);
+  ASSERT_FALSE(second.empty());
+
+  // The discovered events are acknowledged before the enriched event that found them.
+  const auto expected_events = static_cast<std::int64_t>(2 + discovered_ids.size() + 1);
+  auto events = reader(kEventsTopic);
+  const auto all = events.read(static_cast<std::size_t>(expected_events), kReadTimeout);
+  EXPECT_EQ(events.count(), expected_events);
+  std::map<std::string, int> created;
+  for (const auto& record : all) {
+    if (type_of(record) == "parley.message.created") ++created[id_of(record)];
+  }
+  EXPECT_EQ(created[new_id], 1);
+  EXPECT_EQ(created.size(), discovered_ids.size() + 1);
+  for (const auto& [id, times] : created)
+    EXPECT_EQ(times, 1) << id;
+  const auto* discovered = find_id(all, new_id);
+  ASSERT_NE(discovered, nullptr);
+  simdjson::dom::parser event_parser;
+  const simdjson::dom::element event = parse_event(event_parser, discovered->value);
+  EXPECT_EQ(text(event["data"]["platformEvent"]), "enrichment.discovered");
+  EXPECT_EQ(text(event["data"]["message"]["text"]), "One more thing: it rattles too.");
+  EXPECT_EQ(discovered->key, "justanswer:" + question);
+}
+
+/// Every API answer 200 ms late, and two fetches at a time per platform: enrichment of a
+/// few dozen events takes seconds, long enough to kill parley in the middle of it.
+class EnrichWithSlowUpstream : public Enrich {
+ protected:
+  std::vector<std::string> sim_args() const override {
+    auto args = Enrich::sim_args();
+    args.insert(args.end(), {"--latency-ms", "200"});
+    return args;
+  }
+  unsigned concurrency() const override { return 2; }
+};
+
+TEST_F(EnrichWithSlowUpstream, KilledMidStreamTheReplacementEnrichesEveryEvent) {
+  HttpClient client(parley_->port());
+  std::set<std::string> ids;
+  for (int i = 0; i < 15; ++i) {
+    const auto n = std::to_string(i);
+    ASSERT_EQ(post_cao_message(client, cao_message("81000" + n, "82000" + n)).status, 200u);
+    ids.insert("cao:message:82000" + n);
+    ASSERT_EQ(
+        post_talkjs(client, talkjs_message_sent("evt_kill_" + n, "kill_" + n, "msg_" + n)).status,
+        200u);
+    ids.insert("talkjs:evt_kill_" + n);
+  }
+  auto enriched = reader(kEnrichedTopic);
+  auto records = enriched.read(3, kReadTimeout);
+  ASSERT_EQ(records.size(), 3u);
+  parley_->send_signal(SIGKILL);
+  ASSERT_EQ(parley_->wait_exit(10s), 128 + SIGKILL);
+  const auto before_kill = enriched.count();
+  EXPECT_LT(before_kill, static_cast<std::int64_t>(ids.size())) << "not killed mid-stream";
+
+  ASSERT_TRUE(start_parley());
+  for (auto& record : read_ids(enriched, missing(records, ids), 90s))
+    records.push_back(std::move(record));
+  EXPECT_EQ(missing(records, ids), std::set<std::string>{});
+  std::cout << "[ measured ] enriched before the kill: " << before_kill << " of " << ids.size()
+            << "; records read in all (repeats allowed): " << records.size() << "\n";
+  for (const auto& record : records)
+    EXPECT_EQ(enrichment_of(record).status, "ok") << record.value;
+}
+
+}  // namespace
+}  // namespace parley::testing
