@@ -1,0 +1,208 @@
+// The enrichment stage with a scripted platform API and an in-memory producer: what it
+// fetches, what it publishes, and when it reports records done.
+#include "parley/enrich/stage.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <deque>
+
+namespace parley::enrich {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+/// Acknowledges every record at once and keeps it.
+class MemoryProducer final : public kafka::Producer {
+ public:
+  void produce(const kafka::Record& record, kafka::DeliveryCallback on_delivery) override {
+    records.push_back(record);
+    on_delivery(std::nullopt);
+  }
+  bool reachable() const override { return true; }
+  std::vector<kafka::Record> on(const std::string& topic) const {
+    std::vector<kafka::Record> out;
+    for (const auto& r : records) {
+      if (r.topic == topic) out.push_back(r);
+    }
+    return out;
+  }
+  std::vector<kafka::Record> records;
+};
+
+/// A platform whose answers the test scripts: queued errors first, then the conversation.
+class ScriptedApi final : public PlatformApi {
+ public:
+  explicit ScriptedApi(asio::any_io_executor executor)
+      : client_(executor, {.base = upstream::parse_base_url("http://127.0.0.1:1").value()},
+                nullptr) {}
+  std::string_view platform() const override { return "cao"; }
+  bool discovers_messages() const override { return false; }
+  const upstream::HttpClient& client() const override { return client_; }
+  asio::awaitable<Result<FetchedConversation, upstream::UpstreamError>> fetch(
+      const EventRef& event) override {
+    ++fetches;
+    if (!errors.empty()) {
+      auto error = errors.front();
+      errors.pop_front();
+      co_return error;
+    }
+    FetchedConversation conversation{.id = event.conversation_id};
+    conversation.messages.push_back(events::Message{.id = "m1", .text = "hello"});
+    co_return conversation;
+  }
+  int fetches = 0;
+  std::deque<upstream::UpstreamError> errors;
+
+ private:
+  upstream::HttpClient client_;
+};
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class StageTest : public ::testing::Test {
+ protected:
+  StageTest() {
+    auto api = std::make_unique<ScriptedApi>(strand_);
+    api_ = api.get();
+    Stage::Apis apis;
+    apis.emplace("cao", std::move(api));
+    stage_ = std::make_unique<Stage>(
+        strand_, producer_, metrics_, std::move(apis),
+        StageOptions{.events_topic = "events",
+                     .enriched_topic = "enriched",
+                     .deadletter_topic = "deadletter",
+                     .max_attempts = 2,
+                     .backoff = {.base = 1ms, .cap = 2ms}},
+        [this](std::int32_t, std::int64_t offset) { done_.push_back(offset); });
+  }
+
+  /// A cao event record at `offset`, published at `published_ms`.
+  kafka::ConsumedRecord record(std::int64_t offset, std::int64_t published_ms,
+                               std::string type = "parley.message.created",
+                               std::string message_id = "m0") {
+    events::CloudEvent event{.id = "cao:e" + std::to_string(offset),
+                             .source = "/parley/cao",
+                             .type = std::move(type),
+                             .subject = "v1",
+                             .time = "2026-01-01T00:00:00.000Z",
+                             .partition_key = "cao:v1",
+                             .data = {.platform = "cao",
+                                      .platform_event = "ReceiveMessage",
+                                      .conversation = {.id = "v1"},
+                                      .message = events::Message{.id = std::move(message_id)}}};
+    return kafka::ConsumedRecord{.topic = "events",
+                                 .partition = 0,
+                                 .offset = offset,
+                                 .timestamp_ms = published_ms,
+                                 .key = "cao:v1",
+                                 .value = events::to_json(event)};
+  }
+
+  /// Runs the loop until `count` records were reported done.
+  void run_until_done(std::size_t count) {
+    io_.restart();  // the loop stops whenever it runs out of work
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (done_.size() < count && std::chrono::steady_clock::now() < deadline) {
+      io_.run_one_for(100ms);
+    }
+    ASSERT_EQ(done_.size(), count);
+  }
+
+  asio::io_context io_;
+  asio::strand<asio::any_io_executor> strand_ = asio::make_strand(io_.get_executor());
+  MemoryProducer producer_;
+  metrics::Metrics metrics_{{}};
+  ScriptedApi* api_ = nullptr;
+  std::unique_ptr<Stage> stage_;
+  std::vector<std::int64_t> done_;
+};
+
+TEST_F(StageTest, EventsPublishedBeforeAFetchShareItAndStayInOrder) {
+  const auto before = now_ms() - 1000;
+  for (int i = 0; i < 5; ++i)
+    stage_->accept(record(i, before));
+  run_until_done(5);
+  EXPECT_EQ(api_->fetches, 1);
+  EXPECT_EQ(done_, (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+  const auto enriched = producer_.on("enriched");
+  ASSERT_EQ(enriched.size(), 5u);
+  EXPECT_NE(enriched[0].value.find(R"("enrichment":{"status":"ok")"), std::string::npos);
+  EXPECT_NE(enriched[0].value.find(R"("attempts":1)"), std::string::npos);
+  EXPECT_NE(enriched[4].value.find(R"("attempts":0)"), std::string::npos) << "served by the fetch";
+  EXPECT_NE(enriched[4].value.find(R"("id":"cao:e4")"), std::string::npos);
+  EXPECT_NE(enriched[0].value.find(R"("messages":[{"id":"m1")"), std::string::npos);
+}
+
+TEST_F(StageTest, AnEventPublishedAfterTheFetchBeganNeedsANewOne) {
+  stage_->accept(record(0, now_ms() - 1000));
+  run_until_done(1);
+  stage_->accept(record(1, now_ms() + 60000));
+  run_until_done(2);
+  EXPECT_EQ(api_->fetches, 2);
+}
+
+TEST_F(StageTest, AnEventWhoseMessageTheCachedConversationHoldsIsServedFromIt) {
+  stage_->accept(record(0, now_ms() - 1000));
+  run_until_done(1);
+  stage_->accept(record(1, now_ms() + 60000, "parley.message.read", "m1"));
+  run_until_done(2);
+  EXPECT_EQ(api_->fetches, 1);
+}
+
+TEST_F(StageTest, ConversationDeletedNeedsNoFetch) {
+  stage_->accept(record(0, now_ms(), "parley.conversation.deleted"));
+  run_until_done(1);
+  EXPECT_EQ(api_->fetches, 0);
+  ASSERT_EQ(producer_.on("enriched").size(), 1u);
+  EXPECT_NE(producer_.on("enriched")[0].value.find(R"("status":"not_applicable")"),
+            std::string::npos);
+}
+
+TEST_F(StageTest, RetryableErrorsAreRetriedWithinTheBudget) {
+  api_->errors.push_back({.message = "CAO answered 500", .status = 500});
+  stage_->accept(record(0, now_ms()));
+  run_until_done(1);
+  EXPECT_EQ(api_->fetches, 2);
+  EXPECT_NE(producer_.on("enriched")[0].value.find(R"("status":"ok","fetchedAt")"),
+            std::string::npos);
+  EXPECT_TRUE(producer_.on("deadletter").empty());
+}
+
+TEST_F(StageTest, OutOfBudgetTheEventIsFailedAndDeadLettered) {
+  for (int i = 0; i < 3; ++i)
+    api_->errors.push_back({.message = "CAO answered 503", .status = 503});
+  stage_->accept(record(0, now_ms()));
+  run_until_done(1);
+  EXPECT_EQ(api_->fetches, 2);
+  const auto enriched = producer_.on("enriched");
+  ASSERT_EQ(enriched.size(), 1u);
+  EXPECT_NE(enriched[0].value.find(
+                R"("enrichment":{"status":"failed","attempts":2,"error":"CAO answered 503"})"),
+            std::string::npos)
+      << enriched[0].value;
+  const auto deadletter = producer_.on("deadletter");
+  ASSERT_EQ(deadletter.size(), 1u);
+  EXPECT_EQ(deadletter[0].value, enriched[0].value);
+  const auto& headers = deadletter[0].headers;
+  EXPECT_NE(std::find(headers.begin(), headers.end(),
+                      std::pair<std::string, std::string>{"parley_deadletter_reason",
+                                                          "CAO answered 503"}),
+            headers.end());
+}
+
+TEST_F(StageTest, ANonRetryableErrorFailsAtOnce) {
+  api_->errors.push_back({.message = "CAO answered 404", .retryable = false, .status = 404});
+  stage_->accept(record(0, now_ms()));
+  run_until_done(1);
+  EXPECT_EQ(api_->fetches, 1);
+  EXPECT_EQ(producer_.on("deadletter").size(), 1u);
+}
+
+}  // namespace
+}  // namespace parley::enrich
