@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "parley/common/json_writer.hpp"
+#include "parley/http/message.hpp"
 
 namespace parley::sim {
 
@@ -26,14 +27,9 @@ inline void put_int(json::ObjectWriter& object, std::string_view name, long long
   put_raw(object, name, std::to_string(value));
 }
 
-/// `{"error":"<message>"}`, the simulator's error body.
+/// `{"error":"<message>"}`, the simulator's error body (the shape parley's own errors have).
 inline std::string error_json(std::string_view message) {
-  std::string body;
-  {
-    json::ObjectWriter object(body);
-    put_string(object, "error", message);
-  }
-  return body;
+  return http::generic_error_body(Error{Errc::bad_request, std::string(message)});
 }
 
 }  // namespace parley::sim

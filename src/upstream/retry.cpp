@@ -13,7 +13,8 @@ using std::chrono::milliseconds;
 
 namespace {
 constexpr milliseconds kMaxRetryAfter = std::chrono::hours(1);
-}
+constexpr std::size_t kBodyExcerpt = 200;
+}  // namespace
 
 milliseconds backoff_delay(const BackoffPolicy& policy, unsigned retry, milliseconds retry_after,
                            std::mt19937_64& random) {
@@ -46,6 +47,22 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
   const auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
   const auto delay = std::chrono::duration_cast<milliseconds>(at - now);
   return std::clamp(delay, milliseconds(0), kMaxRetryAfter);
+}
+
+std::optional<UpstreamError> judge(std::string_view what, const HttpResponse& response) {
+  const unsigned status = response.status;
+  if (status >= 200 && status < 300) return std::nullopt;
+  UpstreamError error{.message = std::string(what) + " answered " + std::to_string(status),
+                      .retryable = status == 408 || status == 429 || status >= 500,
+                      .status = status};
+  if (!response.body.empty()) {
+    error.message += ": " + response.body.substr(0, kBodyExcerpt);
+  }
+  if (!response.retry_after.empty()) {
+    error.retry_after = parse_retry_after(response.retry_after, std::chrono::system_clock::now())
+                            .value_or(std::chrono::milliseconds(0));
+  }
+  return error;
 }
 
 bool CircuitBreaker::allow(Clock::time_point now) {

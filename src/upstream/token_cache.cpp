@@ -2,32 +2,10 @@
 
 #include <algorithm>
 
-#include "parley/upstream/retry.hpp"
-
 namespace parley::upstream {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-constexpr std::size_t kBodyExcerpt = 200;
-}
-
-std::optional<UpstreamError> judge(std::string_view what, const HttpResponse& response) {
-  const unsigned status = response.status;
-  if (status >= 200 && status < 300) return std::nullopt;
-  UpstreamError error{.message = std::string(what) + " answered " + std::to_string(status),
-                      .retryable = status == 408 || status == 429 || status >= 500,
-                      .status = status};
-  if (!response.body.empty()) {
-    error.message += ": " + response.body.substr(0, kBodyExcerpt);
-  }
-  if (!response.retry_after.empty()) {
-    error.retry_after = parse_retry_after(response.retry_after, std::chrono::system_clock::now())
-                            .value_or(std::chrono::milliseconds(0));
-  }
-  return error;
-}
 
 TokenCache::TokenCache(asio::any_io_executor executor, Fetch fetch)
     : executor_(std::move(executor)), fetch_(std::move(fetch)) {}

@@ -34,18 +34,10 @@ const Headers kSimTalkJsAuth = {{"Authorization", "Bearer test-talkjs-secret"}};
 /// test_config() with every platform's API at the simulator (`sim_url`).
 std::string enrich_test_config(const std::string& bootstrap, const std::string& sim_url,
                                unsigned concurrency = 64) {
-  return "listen: 127.0.0.1:0\n"
-         "admin_listen: 127.0.0.1:0\n"
-         "threads: 2\n"
-         "log_level: info\n"
-         "shutdown_timeout_ms: 15000\n"
-         "kafka:\n"
-         "  brokers: \"" +
-         bootstrap +
-         "\"\n"
-         "  ack_timeout_ms: 3000\n"
-         // The mock broker notices a killed group member only after the session timeout.
-         "  properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}\n"
+  // The mock broker notices a killed group member only after the session timeout.
+  return test_config_head(bootstrap,
+                          "  properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: "
+                          "\"500\"}\n") +
          "sources:\n"
          "  justanswer:\n"
          "    webhook: {tokens: [test-token]}\n"

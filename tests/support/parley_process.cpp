@@ -14,7 +14,7 @@ extern char** environ;
 
 namespace parley::testing {
 
-std::string test_config(const std::string& bootstrap, const std::string& extra) {
+std::string test_config_head(const std::string& bootstrap, const std::string& kafka_extra) {
   return "listen: 127.0.0.1:0\n"
          "admin_listen: 127.0.0.1:0\n"
          "threads: 2\n"
@@ -24,7 +24,12 @@ std::string test_config(const std::string& bootstrap, const std::string& extra) 
          "  brokers: \"" +
          bootstrap +
          "\"\n"
-         "  ack_timeout_ms: 3000\n"
+         "  ack_timeout_ms: 3000\n" +
+         kafka_extra;
+}
+
+std::string test_config(const std::string& bootstrap, const std::string& extra) {
+  return test_config_head(bootstrap) +
          "sources:\n"
          "  justanswer:\n"
          "    webhook:\n"

@@ -14,6 +14,10 @@
 
 namespace parley::testing {
 
+/// The top of every test config: both listeners on 127.0.0.1 port 0, two threads, Kafka at
+/// `bootstrap` with a 3 s ack timeout; `kafka_extra` adds lines under `kafka:` (indented).
+std::string test_config_head(const std::string& bootstrap, const std::string& kafka_extra = {});
+
 /// A config for tests: both listeners on 127.0.0.1 port 0, Kafka at `bootstrap`,
 /// JustAnswer with token "test-token" and HMAC secrets "old-secret", "new-secret"; CAO
 /// with API keys "old-cao-key", "test-cao-key"; TalkJS app "test-app" with secret key

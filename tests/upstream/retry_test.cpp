@@ -98,5 +98,19 @@ TEST_F(BreakerTest, AFailedProbeOpensAgainForAFullPeriod) {
   EXPECT_TRUE(breaker_.allow(later + milliseconds(1000)));
 }
 
+TEST(Judge, ClassifiesStatuses) {
+  EXPECT_FALSE(judge("x", HttpResponse{.status = 204}));
+  const auto throttled =
+      judge("GET /q", HttpResponse{.status = 429, .body = "slow down", .retry_after = "2"});
+  ASSERT_TRUE(throttled);
+  EXPECT_TRUE(throttled->retryable);
+  EXPECT_EQ(throttled->retry_after, std::chrono::seconds(2));
+  EXPECT_EQ(throttled->message, "GET /q answered 429: slow down");
+  EXPECT_TRUE(judge("x", HttpResponse{.status = 500})->retryable);
+  EXPECT_TRUE(judge("x", HttpResponse{.status = 408})->retryable);
+  EXPECT_FALSE(judge("x", HttpResponse{.status = 404})->retryable);
+  EXPECT_FALSE(judge("x", HttpResponse{.status = 401})->retryable);
+}
+
 }  // namespace
 }  // namespace parley::upstream

@@ -95,19 +95,5 @@ TEST_F(TokenCacheTest, AFailureReachesEveryWaiterAndTheNextCallRetries) {
   EXPECT_EQ(get_concurrently(cache, 1), (std::vector<std::string>{"token-2"}));
 }
 
-TEST(Judge, ClassifiesStatuses) {
-  EXPECT_FALSE(judge("x", HttpResponse{.status = 204}));
-  const auto throttled =
-      judge("GET /q", HttpResponse{.status = 429, .body = "slow down", .retry_after = "2"});
-  ASSERT_TRUE(throttled);
-  EXPECT_TRUE(throttled->retryable);
-  EXPECT_EQ(throttled->retry_after, std::chrono::seconds(2));
-  EXPECT_EQ(throttled->message, "GET /q answered 429: slow down");
-  EXPECT_TRUE(judge("x", HttpResponse{.status = 500})->retryable);
-  EXPECT_TRUE(judge("x", HttpResponse{.status = 408})->retryable);
-  EXPECT_FALSE(judge("x", HttpResponse{.status = 404})->retryable);
-  EXPECT_FALSE(judge("x", HttpResponse{.status = 401})->retryable);
-}
-
 }  // namespace
 }  // namespace parley::upstream

@@ -11,21 +11,9 @@
 
 #include "parley/common/async_slots.hpp"
 #include "parley/common/result.hpp"
-#include "parley/upstream/http_client.hpp"
+#include "parley/upstream/retry.hpp"
 
 namespace parley::upstream {
-
-/// Why an upstream call gave no usable answer, and whether trying again can help.
-struct UpstreamError {
-  std::string message;
-  bool retryable = true;
-  std::chrono::milliseconds retry_after{0};  ///< the upstream's Retry-After, 0 if none
-  unsigned status = 0;                       ///< HTTP status when one came back
-};
-
-/// nullopt for a 2xx; otherwise the error: 408, 429 and 5xx retryable (Retry-After
-/// honoured), other statuses not. `what` names the call in the message.
-std::optional<UpstreamError> judge(std::string_view what, const HttpResponse& response);
 
 /// A client-credentials access token, valid until expires_at.
 struct AccessToken {
