@@ -1,15 +1,19 @@
 #include "service.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/use_future.hpp>
 #include <csignal>
 #include <future>
 #include <thread>
 
 #include "parley/admin/admin_endpoints.hpp"
 #include "parley/dedupe/recent_ids.hpp"
+#include "parley/directly/poller.hpp"
+#include "parley/directly/watch_endpoint.hpp"
 #include "parley/enrich/stage.hpp"
 #include "parley/http/server.hpp"
 #include "parley/ingest/webhook_endpoint.hpp"
@@ -32,6 +36,8 @@ using Clock = std::chrono::steady_clock;
 constexpr int kEmbeddedPartitions = 3;
 /// The consumer group of the enrichment stage: every replica running it shares the work.
 constexpr std::string_view kEnrichGroup = "parley-enrich";
+/// The consumer group of the Directly pollers: each replica polls its partitions' questions.
+constexpr std::string_view kDirectlyGroup = "parley-directly";
 
 std::string to_string(const asio::ip::tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
@@ -39,11 +45,19 @@ std::string to_string(const asio::ip::tcp::endpoint& endpoint) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
+/// The sources whose events are enriched (Directly's are polled whole already).
 std::vector<std::string> enabled_sources(const config::Config& config) {
   std::vector<std::string> names;
   if (config.sources.justanswer) names.emplace_back("justanswer");
   if (config.sources.cao) names.emplace_back("cao");
   if (config.sources.talkjs) names.emplace_back("talkjs");
+  return names;
+}
+
+/// Every source with an ingest endpoint (the `source` label of the webhook metrics).
+std::vector<std::string> ingest_sources(const config::Config& config) {
+  auto names = enabled_sources(config);
+  if (config.sources.directly) names.emplace_back("directly");
   return names;
 }
 
@@ -69,6 +83,14 @@ void add_webhook_routes(const config::Config& config, http::Router& router,
   }
   if (const auto& talkjs = config.sources.talkjs) {
     add("/v1/webhooks/talkjs", std::make_shared<sources::TalkJs>(*talkjs, raw));
+  }
+  if (const auto& directly = config.sources.directly) {
+    auto watches = std::make_shared<directly::WatchEndpoint>(
+        directly->watch, producer, metrics,
+        directly::WatchPublishing{.topic = config.kafka.topics.directly_watches,
+                                  .ack_timeout = config.kafka.ack_timeout});
+    router.add(bhttp::verb::post, std::string(directly::kWatchesPath), watches);
+    router.add(bhttp::verb::delete_, std::string(directly::kWatchesPath) + "/*", watches);
   }
 }
 
@@ -103,6 +125,34 @@ bool runs_ingest(const config::Config& config) {
 
 bool runs_enrichment(const config::Config& config) {
   return config.role != config::Role::ingest && config.enrich.enabled;
+}
+
+/// Directly is polled by the ingest role, once its API is configured; without a base_url
+/// the watch list is still kept (and polled once the API is configured).
+bool polls_directly(const config::Config& config) {
+  return runs_ingest(config) && config.sources.directly &&
+         !config.sources.directly->api.base_url.empty();
+}
+
+Result<std::unique_ptr<directly::DirectlyApi>, std::string> directly_api(
+    const config::Config& config, asio::any_io_executor executor) {
+  const auto& poll = config.sources.directly->poll;
+  return directly::make_directly_api(std::move(executor), config.sources.directly->api,
+                                     {.timeout = poll.timeout,
+                                      .max_connections = poll.concurrency,
+                                      .tls = upstream::make_tls_client_context()});
+}
+
+directly::PollerOptions poller_options(const config::Config& config) {
+  const auto& poll = config.sources.directly->poll;
+  return directly::PollerOptions{.events_topic = config.kafka.topics.events,
+                                 .watches_topic = config.kafka.topics.directly_watches,
+                                 .interval = poll.interval,
+                                 .max_interval = poll.max_interval,
+                                 .max_requests_per_second = poll.max_requests_per_second,
+                                 .concurrency = poll.concurrency,
+                                 .ack_timeout = config.kafka.ack_timeout,
+                                 .include_raw = config.events.include_raw};
 }
 
 /// The API clients of every enabled source whose API is configured. A source without
@@ -160,6 +210,10 @@ std::optional<std::string> unservable(const config::Config& config) {
     asio::io_context io;
     if (auto apis = platform_apis(config, io.get_executor()); !apis) return apis.error();
   }
+  if (polls_directly(config)) {
+    asio::io_context io;
+    if (auto api = directly_api(config, io.get_executor()); !api) return api.error();
+  }
   if (!config.tls.cert_file.empty()) {
     auto certificates = http::TlsCertificates::load(config.tls.cert_file, config.tls.key_file);
     if (!certificates) return certificates.error();
@@ -203,7 +257,7 @@ int serve(const config::Config& config) {
   auto producer = std::move(created).value();
 
   const auto& topics = config.kafka.topics;
-  metrics::Metrics metrics(enabled_sources(config),
+  metrics::Metrics metrics(ingest_sources(config),
                            {topics.events, topics.enriched, topics.deadletter});
   dedupe::RecentIds recent_ids(config.dedupe.window, config.dedupe.max_entries);
   metrics.on_scrape([&recent_ids](metrics::Metrics& m) {
@@ -281,6 +335,43 @@ int serve(const config::Config& config) {
     });
   }
 
+  // Declared in this order so the poller is destroyed after its consumer stopped.
+  std::unique_ptr<directly::Poller> poller;
+  std::unique_ptr<kafka::KafkaConsumer> watches;
+  if (polls_directly(config)) {
+    auto strand = asio::make_strand(io.get_executor());
+    auto api = directly_api(config, strand);
+    if (!api) {
+      log::error("directly polling not configured", {{"error", api.error()}});
+      return 1;
+    }
+    poller = std::make_unique<directly::Poller>(strand, *producer, metrics, std::move(api).value(),
+                                                poller_options(config));
+    auto subscribed = kafka::KafkaConsumer::create(
+        {.bootstrap_servers = bootstrap,
+         .group_id = std::string(kDirectlyGroup),
+         .topic = topics.directly_watches,
+         .properties = config.kafka.properties,
+         .read_from_beginning = true,
+         .on_revoked =
+             [&poller](const std::vector<std::int32_t>& partitions) {
+               poller->revoke(partitions);
+             }},
+        [&poller](kafka::ConsumedRecord record) { poller->accept(std::move(record)); });
+    if (!subscribed) {
+      log::error("kafka consumer not created", {{"error", subscribed.error()}});
+      return 1;
+    }
+    watches = std::move(subscribed).value();
+    metrics.directly_polling();
+    metrics.on_scrape([&poller](metrics::Metrics& m) {
+      m.set_directly_watched(static_cast<double>(poller->watched()));
+    });
+  } else if (runs_ingest(config) && config.sources.directly) {
+    log::warn("directly polling off: sources.directly.api.base_url is empty",
+              {{"watch_list", topics.directly_watches}});
+  }
+
   std::promise<int> stop_requested;
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&stop_requested](const boost::system::error_code& ec, int signal) {
@@ -291,6 +382,10 @@ int serve(const config::Config& config) {
   for (unsigned i = 0; i < threads; ++i)
     pool.emplace_back([&io] { io.run(); });
   if (consumer) consumer->start();
+  if (poller) {
+    poller->start();
+    watches->start();
+  }
   log::info("parley started",
             {{"version", kVersion},
              {"threads", threads},
@@ -307,6 +402,16 @@ int serve(const config::Config& config) {
   // Commits what enrichment finished and leaves the group; events still being enriched
   // are read again by the partition's next owner (ids make the repeat harmless).
   if (consumer) consumer->stop();
+  if (poller) {
+    // Polls in flight publish what they found; then the access token is revoked.
+    auto stopped = asio::co_spawn(poller->strand(), poller->stop(), asio::use_future);
+    if (stopped.wait_until(deadline) != std::future_status::ready) {
+      log::warn(
+          "directly poller still busy at shutdown_timeout_ms; its partitions' next "
+          "owner polls again");
+    }
+    watches->stop();
+  }
   const auto remaining =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   const int unflushed = producer->flush(std::max(remaining, std::chrono::milliseconds(0)));

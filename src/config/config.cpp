@@ -688,10 +688,21 @@ class SchemaReader {
     read_string(api, "token_path", directly.api.token_path);
     read_string(api, "logout_path", directly.api.logout_path);
 
-    const MapNode poll = open_section(source, "poll", {"interval_ms"});
+    const MapNode poll = open_section(
+        source, "poll",
+        {"interval_ms", "max_interval_ms", "max_requests_per_second", "concurrency", "timeout_ms"});
     // Faster polling only burns Directly's rate limit; 100 ms is already far below any need.
     constexpr std::uint64_t kMinPollMs = 100;
     read_duration(poll, "interval_ms", directly.poll.interval, kMinPollMs);
+    read_duration(poll, "max_interval_ms", directly.poll.max_interval, kMinPollMs);
+    if (directly.poll.max_interval < directly.poll.interval) {
+      refuse(
+          child_path(poll.path, "max_interval_ms"),
+          "must be at least interval_ms (" + std::to_string(directly.poll.interval.count()) + ")");
+    }
+    read_integer(poll, "max_requests_per_second", directly.poll.max_requests_per_second, 1);
+    read_integer(poll, "concurrency", directly.poll.concurrency, 1);
+    read_duration(poll, "timeout_ms", directly.poll.timeout, 1);
     return directly;
   }
 

@@ -37,13 +37,6 @@ void append_flag(ObjectWriter& w, std::string_view name, std::optional<bool> fla
   if (flag) w.key(name) += *flag ? "true" : "false";
 }
 
-// The string member `name` of `object`, or "" when the member is absent or null.
-Result<std::string, Error> string_or_empty(const FieldReader& object, std::string_view name) {
-  auto value = object.optional_string(name);
-  if (!value) return value.error();
-  return std::string(value.value().value_or(""));
-}
-
 // data.conversation {id, customerId}; a user event has none.
 std::optional<Error> read_conversation(const FieldReader& data, EventRef& out) {
   auto conversation = data.optional_object("conversation");

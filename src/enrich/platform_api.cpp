@@ -104,16 +104,7 @@ class JustAnswerApi final : public PlatformApi {
     auto response = co_await get(client_, request, kWhat);
     if (!response) co_return response.error();
     if (auto failed = upstream::judge(kWhat, response.value())) co_return *failed;
-    simdjson::dom::parser parser;
-    simdjson::dom::object body;
-    std::string_view token;
-    std::int64_t expires_in = 0;
-    if (parser.parse(response.value().body).get(body) || body["access_token"].get(token) ||
-        token.empty() || body["expires_in"].get(expires_in) || expires_in <= 0) {
-      co_return unreadable(kWhat, "needs a string access_token and a positive expires_in");
-    }
-    co_return upstream::AccessToken{
-        std::string(token), std::chrono::steady_clock::now() + std::chrono::seconds(expires_in)};
+    co_return upstream::parse_token_response(kWhat, response.value().body);
   }
 
   config::JustAnswerSource::Api api_;

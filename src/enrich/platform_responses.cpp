@@ -19,9 +19,12 @@ using sources::FieldReader;
 using sources::kMaxIdBytes;
 using sources::kMaxTextBytes;
 using sources::kMaxUrlBytes;
+using sources::object_array;
+using sources::optional_bool;
+using sources::string_or_empty;
 
 // Bounds the memory one fetched conversation can take; real conversations stay far below.
-constexpr std::size_t kMaxItems = 10000;
+constexpr std::size_t kMaxItems = sources::kMaxArrayItems;
 
 // createdAt beyond this overflows system_clock (libstdc++ counts nanoseconds: the year 2262).
 constexpr std::int64_t kMaxUnixMilliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -32,54 +35,6 @@ Result<simdjson::dom::object, Error> parse_body(std::string_view body, std::stri
   auto object = sources::parse_object(std::string(body));
   if (!object) return Error{object.error().code, std::string(what) + ": " + object.error().message};
   return object.value();
-}
-
-// The string member `name`, or "" when absent or null.
-Result<std::string, Error> string_or_empty(const FieldReader& object, std::string_view name,
-                                           std::size_t max_bytes = kMaxIdBytes) {
-  auto value = object.optional_string(name, max_bytes);
-  if (!value) return value.error();
-  return std::string(value.value().value_or(""));
-}
-
-Result<std::optional<bool>, Error> optional_bool(const FieldReader& object, std::string_view name) {
-  auto value = object.member(name);
-  if (!value) return value.error();
-  if (!value.value() || value.value()->is_null()) return std::optional<bool>{};
-  if (!value.value()->is_bool()) {
-    return field_error(
-        object.path_of(name),
-        "must be a boolean, got " + std::string(sources::json_type_name(value.value()->type())));
-  }
-  return std::optional<bool>(value.value()->get_bool().value_unsafe());
-}
-
-// The objects of the array `name` as readers named "<path>[i]"; absent or null is empty.
-Result<std::vector<FieldReader>, Error> object_array(const FieldReader& parent,
-                                                     std::string_view name) {
-  const std::string path = parent.path_of(name);
-  auto value = parent.member(name);
-  if (!value) return value.error();
-  std::vector<FieldReader> items;
-  if (!value.value() || value.value()->is_null()) return items;
-  if (!value.value()->is_array()) {
-    return field_error(path, "must be an array, got " +
-                                 std::string(sources::json_type_name(value.value()->type())));
-  }
-  const simdjson::dom::array array = value.value()->get_array().value_unsafe();
-  if (array.size() > kMaxItems) {
-    return field_error(path, "has " + std::to_string(array.size()) + " items, over the limit of " +
-                                 std::to_string(kMaxItems));
-  }
-  for (const auto element : array) {
-    const std::string item_path = path + "[" + std::to_string(items.size()) + "]";
-    if (!element.is_object()) {
-      return field_error(item_path, "must be an object, got " +
-                                        std::string(sources::json_type_name(element.type())));
-    }
-    items.emplace_back(element.get_object().value_unsafe(), item_path);
-  }
-  return items;
 }
 
 Result<events::Attachment, Error> read_attachment(const FieldReader& attachment,

@@ -61,6 +61,18 @@ void append_user(std::string& out, const User& user) {
   list.push_back(']');
 }
 
+void append_changes(std::string& out, const std::vector<Change>& changes) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    ObjectWriter c(out);
+    c.string("field", changes[i].field);
+    c.key("from") += changes[i].from;  // JSON values built by the caller
+    c.key("to") += changes[i].to;
+  }
+  out.push_back(']');
+}
+
 void append_data(std::string& out, const EventData& data) {
   ObjectWriter w(out);
   w.string("platform", data.platform);
@@ -71,6 +83,8 @@ void append_data(std::string& out, const EventData& data) {
     c.string("customerId", data.conversation.customer_id);
     c.string("sessionId", data.conversation.session_id);
     c.string("subject", data.conversation.subject);
+    c.string("status", data.conversation.status);
+    if (data.conversation.closed) c.key("closed") += *data.conversation.closed ? "true" : "false";
   }
   if (data.message) append_message(w.key("message"), *data.message);
   if (data.receipt) append_receipt(w.key("receipt"), *data.receipt);
@@ -80,6 +94,7 @@ void append_data(std::string& out, const EventData& data) {
     n.string("id", data.notification->id);
     n.string("recipientId", data.notification->recipient_id);
   }
+  if (!data.changes.empty()) append_changes(w.key("changes"), data.changes);
   if (!data.raw_json.empty()) w.key("raw") += data.raw_json;  // validated, compact JSON
 }
 

@@ -288,7 +288,9 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
     if (!admitted) co_return co_await answer(endpoint.reject(admitted.error()), false);
     ticket.emplace(std::move(admitted).value());
   }
-  if (auto refused = check_before_body(parser, ingest, options_)) {
+  // A DELETE names its target in the path and carries no body to type.
+  const bool needs_json = ingest && head.method() != bhttp::verb::delete_;
+  if (auto refused = check_before_body(parser, needs_json, options_)) {
     co_return co_await answer(endpoint.reject(*refused), false);
   }
 

@@ -86,6 +86,8 @@ ConsumedRecord to_record(const rd_kafka_message_t& message) {
   }
   if (message.payload != nullptr) {
     record.value.assign(static_cast<const char*>(message.payload), message.len);
+  } else {
+    record.tombstone = true;
   }
   rd_kafka_headers_t* headers = nullptr;
   if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -125,8 +127,12 @@ class KafkaConsumer::Impl {
                            rd_kafka_topic_partition_list_t* partitions, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-      for (int i = 0; i < partitions->cnt; ++i)
+      for (int i = 0; i < partitions->cnt; ++i) {
         self->tracker.assign(partitions->elems[i].partition);
+        if (self->options.read_from_beginning) {
+          partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+        }
+      }
       rd_kafka_assign(rk, partitions);
       if (self->paused) rd_kafka_pause_partitions(rk, partitions);
       log::info("kafka partitions assigned",
@@ -135,9 +141,13 @@ class KafkaConsumer::Impl {
     }
     // Revoked: commit what is done before another member takes over these partitions.
     self->commit(false);
-    for (int i = 0; i < partitions->cnt; ++i)
+    std::vector<std::int32_t> revoked;
+    for (int i = 0; i < partitions->cnt; ++i) {
       self->tracker.revoke(partitions->elems[i].partition);
+      revoked.push_back(partitions->elems[i].partition);
+    }
     rd_kafka_assign(rk, nullptr);
+    if (self->options.on_revoked) self->options.on_revoked(revoked);
     std::lock_guard lock(self->lag_mutex);
     self->lag.clear();
     log::info("kafka partitions revoked", {{"topic", self->options.topic},
@@ -227,7 +237,8 @@ class KafkaConsumer::Impl {
                 {{"topic", options.topic}, {"error", rd_kafka_message_errstr(&message)}});
       return;
     }
-    tracker.started(message.partition, message.offset);
+    // State topics are re-read on every assignment, so there is nothing to track.
+    if (!options.read_from_beginning) tracker.started(message.partition, message.offset);
     handler(to_record(message));
   }
 };

@@ -279,7 +279,9 @@ void KafkaProducer::produce(const Record& record, DeliveryCallback on_delivery) 
   values[1].vtype = RD_KAFKA_VTYPE_KEY;
   values[1].u.mem = {const_cast<char*>(record.key.data()), record.key.size()};
   values[2].vtype = RD_KAFKA_VTYPE_VALUE;
-  values[2].u.mem = {const_cast<char*>(record.value.data()), record.value.size()};
+  // A null value (not an empty one) is what compaction treats as a delete.
+  values[2].u.mem = {record.tombstone ? nullptr : const_cast<char*>(record.value.data()),
+                     record.tombstone ? 0 : record.value.size()};
   values[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
   values[3].u.i = RD_KAFKA_MSG_F_COPY;
   values[4].vtype = RD_KAFKA_VTYPE_HEADERS;

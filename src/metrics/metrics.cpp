@@ -121,7 +121,17 @@ Metrics::Metrics(const std::vector<std::string>& sources, const std::vector<std:
                         .Name("parley_consumer_lag")
                         .Help("Records of the enrichment consumer's partitions not yet "
                               "processed, by topic")
-                        .Register(*registry_)) {
+                        .Register(*registry_)),
+      directly_polls_(prometheus::BuildCounter()
+                          .Name("parley_directly_polls_total")
+                          .Help("Polls of watched Directly questions, by result (not_modified: "
+                                "304, unchanged: 200 with nothing new, changed, error)")
+                          .Register(*registry_)),
+      directly_watched_(prometheus::BuildGauge()
+                            .Name("parley_directly_watched_questions")
+                            .Help("Directly questions this replica polls (its partitions' share "
+                                  "of the watch list)")
+                            .Register(*registry_)) {
   prometheus::BuildGauge()
       .Name("parley_build_info")
       .Help("Always 1; the version label says which parley runs")
@@ -243,6 +253,21 @@ void Metrics::set_upstream_connections(std::string_view upstream, double idle, d
 
 void Metrics::set_consumer_lag(std::string_view topic, double lag) {
   consumer_lag_.Add({{"topic", std::string(topic)}}).Set(lag);
+}
+
+void Metrics::directly_polling() {
+  for (const auto* result : {"not_modified", "unchanged", "changed", "error"}) {
+    directly_polls_.Add({{"result", result}});
+  }
+  directly_watched_.Add({}).Set(0);
+}
+
+void Metrics::directly_poll(std::string_view result) {
+  directly_polls_.Add({{"result", std::string(result)}}).Increment();
+}
+
+void Metrics::set_directly_watched(double questions) {
+  directly_watched_.Add({}).Set(questions);
 }
 
 void Metrics::on_scrape(std::function<void(Metrics&)> collector) {

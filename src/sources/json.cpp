@@ -157,4 +157,50 @@ Result<FieldReader, Error> FieldReader::required_object(std::string_view name) c
   return std::move(*object.value());
 }
 
+Result<std::string, Error> string_or_empty(const FieldReader& object, std::string_view name,
+                                           std::size_t max_bytes) {
+  auto value = object.optional_string(name, max_bytes);
+  if (!value) return value.error();
+  return std::string(value.value().value_or(""));
+}
+
+Result<std::optional<bool>, Error> optional_bool(const FieldReader& object, std::string_view name) {
+  auto value = object.member(name);
+  if (!value) return value.error();
+  if (!value.value() || value.value()->is_null()) return std::optional<bool>{};
+  if (!value.value()->is_bool()) {
+    return field_error(
+        object.path_of(name),
+        "must be a boolean, got " + std::string(json_type_name(value.value()->type())));
+  }
+  return std::optional<bool>(value.value()->get_bool().value_unsafe());
+}
+
+Result<std::vector<FieldReader>, Error> object_array(const FieldReader& parent,
+                                                     std::string_view name) {
+  const std::string path = parent.path_of(name);
+  auto value = parent.member(name);
+  if (!value) return value.error();
+  std::vector<FieldReader> items;
+  if (!value.value() || value.value()->is_null()) return items;
+  if (!value.value()->is_array()) {
+    return field_error(
+        path, "must be an array, got " + std::string(json_type_name(value.value()->type())));
+  }
+  const simdjson::dom::array array = value.value()->get_array().value_unsafe();
+  if (array.size() > kMaxArrayItems) {
+    return field_error(path, "has " + std::to_string(array.size()) + " items, over the limit of " +
+                                 std::to_string(kMaxArrayItems));
+  }
+  for (const auto element : array) {
+    const std::string item_path = path + "[" + std::to_string(items.size()) + "]";
+    if (!element.is_object()) {
+      return field_error(item_path,
+                         "must be an object, got " + std::string(json_type_name(element.type())));
+    }
+    items.emplace_back(element.get_object().value_unsafe(), item_path);
+  }
+  return items;
+}
+
 }  // namespace parley::sources

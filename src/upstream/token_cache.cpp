@@ -1,11 +1,29 @@
 #include "parley/upstream/token_cache.hpp"
 
+#include <simdjson.h>
+
 #include <algorithm>
 
 namespace parley::upstream {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+
+Result<AccessToken, UpstreamError> parse_token_response(std::string_view what,
+                                                        const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  std::string_view token;
+  std::int64_t expires_in = 0;
+  if (parser.parse(body).get(object) || object["access_token"].get(token) || token.empty() ||
+      object["expires_in"].get(expires_in) || expires_in <= 0) {
+    return UpstreamError{.message = std::string(what) +
+                                    " unreadable: needs a string access_token and a positive "
+                                    "expires_in",
+                         .retryable = false};
+  }
+  return AccessToken{std::string(token), Clock::now() + std::chrono::seconds(expires_in)};
+}
 
 TokenCache::TokenCache(asio::any_io_executor executor, Fetch fetch)
     : executor_(std::move(executor)), fetch_(std::move(fetch)) {}
@@ -37,6 +55,11 @@ asio::awaitable<Result<std::string, UpstreamError>> TokenCache::get() {
 
 void TokenCache::invalidate(std::string_view token) {
   if (current_ && current_->value == token) current_.reset();
+}
+
+std::optional<std::string> TokenCache::current() const {
+  if (!current_ || Clock::now() >= current_->expires_at) return std::nullopt;
+  return current_->value;
 }
 
 }  // namespace parley::upstream

@@ -681,8 +681,39 @@ TEST_F(ConfigTest, PresentSourceGetsDefaultsForMissingKeys) {
   EXPECT_EQ(config.sources.directly->api.token_path, "oauth/token");
   EXPECT_EQ(config.sources.directly->api.logout_path, "oauth/logout");
   EXPECT_EQ(config.sources.directly->poll.interval, 5000ms);
+  EXPECT_EQ(config.sources.directly->poll.max_interval, 60000ms);
+  EXPECT_EQ(config.sources.directly->poll.max_requests_per_second, 50u);
+  EXPECT_EQ(config.sources.directly->poll.concurrency, 16u);
+  EXPECT_EQ(config.sources.directly->poll.timeout, 5000ms);
   EXPECT_FALSE(config.sources.justanswer.has_value());
   EXPECT_FALSE(config.sources.cao.has_value());
+}
+
+TEST_F(ConfigTest, ReadsDirectlyPollLimits) {
+  const Config config = accepted(
+      "sources:\n  directly:\n    watch: {tokens: [w]}\n"
+      "    poll: {interval_ms: 1000, max_interval_ms: 30000, max_requests_per_second: 200,"
+      " concurrency: 4, timeout_ms: 2000}\n");
+  const auto& poll = config.sources.directly->poll;
+  EXPECT_EQ(poll.interval, 1000ms);
+  EXPECT_EQ(poll.max_interval, 30000ms);
+  EXPECT_EQ(poll.max_requests_per_second, 200u);
+  EXPECT_EQ(poll.concurrency, 4u);
+  EXPECT_EQ(poll.timeout, 2000ms);
+}
+
+TEST_F(ConfigTest, RefusesDirectlyMaxIntervalBelowInterval) {
+  const ConfigError error = refused(
+      "sources: {directly: {watch: {tokens: [w]}, poll: {interval_ms: 5000, "
+      "max_interval_ms: 1000}}}");
+  EXPECT_EQ(error.path, "sources.directly.poll.max_interval_ms");
+  EXPECT_TRUE(contains(error.message, "at least interval_ms (5000)")) << error.message;
+}
+
+TEST_F(ConfigTest, RefusesZeroDirectlyRate) {
+  const ConfigError error =
+      refused("sources: {directly: {watch: {tokens: [w]}, poll: {max_requests_per_second: 0}}}");
+  EXPECT_EQ(error.path, "sources.directly.poll.max_requests_per_second");
 }
 
 TEST_F(ConfigTest, RefusesJustAnswerWithoutVerification) {

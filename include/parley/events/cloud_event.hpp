@@ -61,6 +61,8 @@ struct Conversation {
   std::string customer_id;  ///< the platform's customer identifier
   std::string session_id;   ///< CAO SessionId
   std::string subject;      ///< a title, when the platform has one (TalkJS)
+  std::string status;       ///< the platform's status, verbatim, when the event carries it
+  std::optional<bool> closed;
 };
 
 struct Author {
@@ -104,6 +106,14 @@ struct Notification {
   std::string recipient_id;
 };
 
+/// One thing a conversation.updated event says changed. `from` and `to` are JSON values
+/// as text ("\"UNRESOLVED\"", "true", "null"), written verbatim.
+struct Change {
+  std::string field;
+  std::string from;
+  std::string to;
+};
+
 /// `data` of a parley event: the normalized fields plus the platform's own payload.
 struct EventData {
   std::string platform;        ///< "justanswer", "cao", "talkjs", "directly"
@@ -113,7 +123,8 @@ struct EventData {
   std::optional<Receipt> receipt;
   std::optional<User> user;
   std::optional<Notification> notification;
-  std::string raw_json;  ///< the original payload as compact JSON; empty = omitted
+  std::vector<Change> changes;  ///< conversation.updated: what changed; empty = omitted
+  std::string raw_json;         ///< the original payload as compact JSON; empty = omitted
 };
 
 /// A CloudEvents 1.0 event as parley publishes it. A plain value.

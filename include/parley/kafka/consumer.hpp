@@ -25,6 +25,7 @@ struct ConsumedRecord {
   std::string key;
   std::string value;
   std::vector<std::pair<std::string, std::string>> headers;
+  bool tombstone = false;  ///< the value is null: `key` was deleted (compacted topics)
 };
 
 /// Which offsets of the assigned partitions are safe to commit: records finish out of
@@ -67,6 +68,12 @@ struct ConsumerOptions {
   /// Records read and not yet done before the consumer pauses fetching (memory bound).
   std::size_t max_outstanding = 10000;
   std::chrono::milliseconds commit_interval{500};
+  /// The topic is state (compacted), not a stream: every assignment reads its partitions
+  /// from the beginning, nothing is committed and done() is not needed.
+  bool read_from_beginning = false;
+  /// Called on the consumer's thread when partitions are taken away (rebalance, stop),
+  /// before records of a later assignment of them are handed out. May be empty.
+  std::function<void(const std::vector<std::int32_t>& partitions)> on_revoked;
 };
 
 /// Called on the consumer's thread for every record; must hand it off quickly and call

@@ -22,6 +22,8 @@ struct Record {
   std::string key;
   std::string value;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// A null value instead of `value`: deletes `key` from a compacted topic.
+  bool tombstone = false;
 };
 
 /// Called exactly once per produced record: nullopt when the broker acknowledged it

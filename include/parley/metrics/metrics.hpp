@@ -59,6 +59,14 @@ class Metrics {
   /// partition is owned by one member, so a sum over pods is the group's lag).
   void set_consumer_lag(std::string_view topic, double lag);
 
+  // Directly polling.
+
+  /// Creates the Directly polling series at zero.
+  void directly_polling();
+  /// One poll of a watched question: not_modified | unchanged | changed | error.
+  void directly_poll(std::string_view result);
+  void set_directly_watched(double questions);
+
   /// Values read at scrape time (in-flight requests, readiness).
   void on_scrape(std::function<void(Metrics&)> collector);
   void set_inflight(double value);
@@ -100,6 +108,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& circuit_open_;
   prometheus::Family<prometheus::Gauge>& upstream_connections_;
   prometheus::Family<prometheus::Gauge>& consumer_lag_;
+  prometheus::Family<prometheus::Counter>& directly_polls_;
+  prometheus::Family<prometheus::Gauge>& directly_watched_;
 };
 
 }  // namespace parley::metrics

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "parley/common/error.hpp"
 #include "parley/common/result.hpp"
@@ -66,6 +67,8 @@ class FieldReader {
 
   /// "prefix.name" for messages.
   std::string path_of(std::string_view name) const;
+  /// The object read.
+  simdjson::dom::object object() const { return object_; }
 
  private:
   Result<std::string_view, Error> checked_string(std::string_view name,
@@ -74,5 +77,20 @@ class FieldReader {
   simdjson::dom::object object_;
   std::string path_;
 };
+
+/// Most items an array read by object_array may hold (bounds one document's memory).
+inline constexpr std::size_t kMaxArrayItems = 10000;
+
+/// The string member `name`, or "" when absent or null.
+Result<std::string, Error> string_or_empty(const FieldReader& object, std::string_view name,
+                                           std::size_t max_bytes = kMaxIdBytes);
+
+/// A boolean member, or nullopt when absent or null.
+Result<std::optional<bool>, Error> optional_bool(const FieldReader& object, std::string_view name);
+
+/// The objects of the array `name` as readers named "<path>[i]"; absent or null is empty;
+/// more than kMaxArrayItems items is an error.
+Result<std::vector<FieldReader>, Error> object_array(const FieldReader& parent,
+                                                     std::string_view name);
 
 }  // namespace parley::sources

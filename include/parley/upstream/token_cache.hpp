@@ -21,6 +21,11 @@ struct AccessToken {
   std::chrono::steady_clock::time_point expires_at;
 };
 
+/// Reads an OAuth token answer (RFC 6749 5.1: access_token, expires_in seconds); the
+/// error, not retryable, names what is missing. `what` names the call in the message.
+Result<AccessToken, UpstreamError> parse_token_response(std::string_view what,
+                                                        const std::string& body);
+
 /// Caches one access token and refreshes it shortly before it expires (a tenth of its
 /// lifetime, at most a minute early). Refreshes are single-flight: callers arriving
 /// while one is in flight share its result. Not thread-safe: use from one strand.
@@ -35,6 +40,9 @@ class TokenCache {
 
   /// The upstream refused `token` (401): forget it, unless a newer one replaced it already.
   void invalidate(std::string_view token);
+
+  /// The cached token while it has not expired, without fetching (to revoke it).
+  std::optional<std::string> current() const;
 
   /// Token requests made so far (for metrics and tests).
   unsigned fetches() const { return fetches_; }

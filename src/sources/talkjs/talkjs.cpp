@@ -113,14 +113,6 @@ Result<std::int64_t, Error> required_integer(const FieldReader& fields, std::str
   return *value.value();
 }
 
-// The string at `name`, or "" when absent or null.
-Result<std::string, Error> string_or_empty(const FieldReader& fields, std::string_view name,
-                                           std::size_t max_bytes = kMaxIdBytes) {
-  auto value = fields.optional_string(name, max_bytes);
-  if (!value) return value.error();
-  return value.value() ? std::string(*value.value()) : std::string();
-}
-
 // TalkJS user email: a string, an array of strings, or null (its REST API takes both).
 Result<std::vector<std::string>, Error> read_emails(const FieldReader& user) {
   std::vector<std::string> emails;

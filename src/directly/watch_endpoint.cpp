@@ -1,0 +1,140 @@
+#include "parley/directly/watch_endpoint.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+#include "parley/common/json_writer.hpp"
+#include "parley/common/time.hpp"
+#include "parley/directly/question.hpp"
+#include "parley/http/router.hpp"
+#include "parley/log/log.hpp"
+#include "parley/sources/json.hpp"
+
+namespace parley::directly {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+constexpr std::string_view kSource = "directly";
+constexpr std::string_view kBearer = "Bearer ";
+/// How much of a bad uuid an error message quotes.
+constexpr std::size_t kQuotedBytes = 64;
+
+Error bad_uuid(std::string_view where, std::string_view value) {
+  return Error{Errc::bad_request, std::string(where) +
+                                      ": must be a UUID of 8-4-4-4-12 hex digits, got '" +
+                                      std::string(value.substr(0, kQuotedBytes)) + "'"};
+}
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string answer_body(const std::string& uuid, bool watching) {
+  std::string body;
+  {
+    json::ObjectWriter object(body);
+    object.string("uuid", uuid);
+    object.key("watching") += watching ? "true" : "false";
+  }
+  return body;
+}
+
+}  // namespace
+
+WatchEndpoint::WatchEndpoint(const config::DirectlySource::Watch& watch, kafka::Producer& producer,
+                             metrics::Metrics& metrics, WatchPublishing publishing)
+    : tokens_(watch.tokens),
+      allow_unauthenticated_(watch.allow_unauthenticated),
+      producer_(producer),
+      metrics_(metrics),
+      publishing_(std::move(publishing)) {}
+
+http::Response WatchEndpoint::reject(const Error& error) {
+  metrics_.webhook_answered(kSource, metric_outcome(error.code));
+  return http::error_response(error, http::generic_error_body(error));
+}
+
+std::optional<Error> WatchEndpoint::verify(const http::Request& request) const {
+  if (tokens_.empty() && allow_unauthenticated_) return std::nullopt;
+  std::string_view token = request.headers["X-Parley-Token"];
+  const std::string_view authorization = request.headers[bhttp::field::authorization];
+  if (token.empty() && authorization.size() > kBearer.size() &&
+      boost::beast::iequals(authorization.substr(0, kBearer.size()), kBearer)) {
+    token = authorization.substr(kBearer.size());
+  }
+  if (token.empty()) {
+    return Error{Errc::unauthorized,
+                 "missing credentials: send X-Parley-Token or Authorization: Bearer <token>"};
+  }
+  if (!tokens_.contains(token)) {
+    return Error{Errc::unauthorized,
+                 "X-Parley-Token / Authorization: not an accepted sources.directly.watch token"};
+  }
+  return std::nullopt;
+}
+
+Result<std::string, Error> WatchEndpoint::target_uuid(const http::Request& request) const {
+  if (request.method == bhttp::verb::delete_) {
+    const std::string prefix = std::string(kWatchesPath) + "/*";
+    const auto tail = http::Router::wildcard(prefix, request.path);
+    if (!is_uuid(tail)) return bad_uuid("path segment {uuid}", tail);
+    return lowercase(tail);
+  }
+  auto object = sources::parse_object(request.body);
+  if (!object) return object.error();
+  const sources::FieldReader fields(object.value());
+  auto uuid = fields.required_string("uuid");
+  if (!uuid) return uuid.error();
+  if (!is_uuid(uuid.value())) return bad_uuid("field uuid", uuid.value());
+  return lowercase(uuid.value());
+}
+
+boost::asio::awaitable<http::Response> WatchEndpoint::handle(const http::Request& request) {
+  const auto observe = [&] {
+    const std::chrono::duration<double> elapsed =
+        std::chrono::steady_clock::now() - request.received_at;
+    metrics_.webhook_duration(kSource, elapsed.count());
+  };
+  if (!producer_.reachable()) {
+    observe();
+    co_return reject(Error{Errc::kafka_unavailable, "Kafka is unreachable; retry later"});
+  }
+  if (auto refused = verify(request)) {
+    observe();
+    co_return reject(*refused);
+  }
+  auto uuid = target_uuid(request);
+  if (!uuid) {
+    observe();
+    co_return reject(uuid.error());
+  }
+  const bool watch = request.method == bhttp::verb::post;
+  kafka::Record record{.topic = publishing_.topic, .key = uuid.value(), .tombstone = !watch};
+  if (watch) {
+    {
+      json::ObjectWriter value(record.value);
+      value.string("uuid", uuid.value());
+      value.string("watchedAt", format_rfc3339(std::chrono::system_clock::now()));
+    }
+    record.headers.emplace_back("content-type", "application/json");
+  }
+  const auto failure =
+      co_await kafka::produce_acknowledged(producer_, record, publishing_.ack_timeout);
+  observe();
+  if (failure) {
+    metrics_.kafka_produce_error(publishing_.topic);
+    log::warn("watch not acknowledged by kafka",
+              {{"uuid", uuid.value()}, {"topic", publishing_.topic}, {"error", failure->message}});
+    co_return reject(*failure);
+  }
+  metrics_.kafka_produced(publishing_.topic);
+  metrics_.webhook_answered(kSource, "accepted");
+  log::info(watch ? "directly question watched" : "directly question unwatched",
+            {{"uuid", uuid.value()}});
+  co_return http::Response{.status = 200, .body = answer_body(uuid.value(), watch)};
+}
+
+}  // namespace parley::directly
