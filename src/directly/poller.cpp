@@ -161,15 +161,19 @@ asio::awaitable<void> Poller::poll(std::string uuid, std::uint64_t generation) {
     finish_flight();
     co_return;
   }
-  bool applied = true;
+  std::optional<std::string> checked = last_checked;
   if (answer.value()) {
-    applied = co_await apply(uuid, *answer.value());
+    checked = co_await apply(uuid, *answer.value());
+    // Without Directly's own updatedAt, our clock stands in, minus a margin for skew.
+    if (checked && checked->empty()) {
+      checked = format_rfc3339(started - options_.clock_allowance);
+    }
   } else {
     metrics_.directly_poll("not_modified");
   }
   Question* question = current();
-  if (applied && question != nullptr) {
-    question->last_checked = format_rfc3339(started - options_.clock_allowance);
+  if (checked && question != nullptr) {
+    question->last_checked = *checked;
     question->failures = 0;
     if (!question->finished) {
       schedule(uuid, *question, Clock::now() + next_interval(*question, Clock::now()));
@@ -178,13 +182,14 @@ asio::awaitable<void> Poller::poll(std::string uuid, std::uint64_t generation) {
   finish_flight();
 }
 
-asio::awaitable<bool> Poller::apply(const std::string& uuid, const std::string& body) {
+asio::awaitable<std::optional<std::string>> Poller::apply(const std::string& uuid,
+                                                          const std::string& body) {
   auto parsed = parse_question(body);
   if (!parsed) {
     on_error(
         uuid, questions_.at(uuid),
         {.message = "Directly GET /questions unreadable: " + parsed.error(), .retryable = false});
-    co_return false;
+    co_return std::nullopt;
   }
   const auto& question = parsed.value();
   const auto generation = questions_.at(uuid).generation;
@@ -199,10 +204,10 @@ asio::awaitable<bool> Poller::apply(const std::string& uuid, const std::string& 
                                .headers = std::move(encoded.headers)};
     // Not remembered until all are acknowledged: after a failure the next poll (here or
     // at the partition's next owner) publishes them again, under the same ids.
-    if (!co_await publish(record)) co_return false;
+    if (!co_await publish(record)) co_return std::nullopt;
   }
   const auto it = questions_.find(uuid);
-  if (it == questions_.end() || it->second.generation != generation) co_return false;
+  if (it == questions_.end() || it->second.generation != generation) co_return std::nullopt;
   it->second.known = remember(question);
   if (!changes.empty()) it->second.unchanged_since = Clock::now();
   if (question.finished() && !it->second.finished) {
@@ -213,7 +218,7 @@ asio::awaitable<bool> Poller::apply(const std::string& uuid, const std::string& 
                 {{"uuid", uuid}, {"status", question.state.status}});
     }
   }
-  co_return true;
+  co_return question.updated_at;
 }
 
 void Poller::on_error(const std::string& uuid, Question& question,

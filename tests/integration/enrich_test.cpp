@@ -10,6 +10,7 @@
 #include <set>
 
 #include "integration/fixture.hpp"
+#include "integration/records.hpp"
 #include "support/sim_process.hpp"
 
 namespace parley::testing {
@@ -18,13 +19,11 @@ namespace {
 using namespace std::chrono_literals;
 namespace bhttp = boost::beast::http;
 using Headers = std::vector<std::pair<std::string, std::string>>;
-using Records = std::vector<KafkaMessage>;
 /// (message id, text) in conversation order.
 using IdTexts = std::vector<std::pair<std::string, std::string>>;
 
 const std::string kEnrichedTopic = "parley.enriched.v1";
 const std::string kDeadletterTopic = "parley.deadletter.v1";
-constexpr auto kReadTimeout = 60s;  // an upper bound: every read stops at its count
 
 const Headers kJaAuth = {{"X-Parley-Token", "test-token"}};
 const Headers kCaoAuth = {{"Authorization", "Basic test-cao-key"}};
@@ -95,45 +94,6 @@ std::string talkjs_message_sent(const std::string& event_id, const std::string& 
 
 // --- reading Kafka ---
 
-std::string id_of(const KafkaMessage& record) {
-  const auto found = record.headers.find("ce_id");
-  return found == record.headers.end() ? std::string() : found->second;
-}
-
-std::string type_of(const KafkaMessage& record) {
-  const auto found = record.headers.find("ce_type");
-  return found == record.headers.end() ? std::string() : found->second;
-}
-
-/// Reads one record at a time until `enough(everything read)` or `timeout`.
-Records read_until(KafkaReader& reader, std::chrono::milliseconds timeout,
-                   const std::function<bool(const Records&)>& enough) {
-  Records records;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!enough(records)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    for (auto& record : reader.read(1, left))
-      records.push_back(std::move(record));
-  }
-  return records;
-}
-
-std::set<std::string> missing(const Records& records, const std::set<std::string>& ids) {
-  auto left = ids;
-  for (const auto& record : records)
-    left.erase(id_of(record));
-  return left;
-}
-
-/// Reads until every id of `ids` was seen at least once (repeats allowed).
-Records read_ids(KafkaReader& reader, const std::set<std::string>& ids,
-                 std::chrono::milliseconds timeout = kReadTimeout) {
-  return read_until(reader, timeout,
-                    [&ids](const Records& records) { return missing(records, ids).empty(); });
-}
-
 /// Reads until `count` records of type `type` arrived.
 Records read_type(KafkaReader& reader, const std::string& type, std::size_t count,
                   std::chrono::milliseconds timeout = kReadTimeout) {
@@ -174,13 +134,6 @@ IdTexts id_texts(simdjson::dom::array messages, std::string_view id_key,
   for (const auto message : messages)
     out.emplace_back(text(message[id_key]), text(message[text_key]));
   return out;
-}
-
-std::int64_t stat(const std::string& stats, std::string_view group, std::string_view key) {
-  simdjson::dom::parser parser;
-  std::int64_t count = 0;
-  if (parser.parse(stats)[group][key].get(count) != simdjson::SUCCESS) return 0;
-  return count;
 }
 
 /// `data.enrichment` of an enriched record.

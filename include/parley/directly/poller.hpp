@@ -33,8 +33,8 @@ struct PollerOptions {
   unsigned concurrency = 16;
   std::chrono::milliseconds ack_timeout{4000};
   bool include_raw = true;
-  /// lastChecked is sent this much before the last successful poll began, so a clock
-  /// running ahead of Directly's cannot hide a change (it costs one extra 200 at most).
+  /// When a question has no updatedAt, lastChecked is this much before the last successful
+  /// poll began, so a clock running ahead of Directly's cannot hide a change.
   std::chrono::milliseconds clock_allowance{2000};
 };
 
@@ -81,7 +81,8 @@ class Poller {
   struct Question {
     std::int32_t partition = -1;
     std::uint64_t generation = 0;  ///< distinguishes a re-watch from a stale poll
-    std::string last_checked;      ///< empty until a poll succeeded
+    /// The updatedAt of the last 200 (Directly's own clock, so no skew); empty until one.
+    std::string last_checked;
     std::optional<KnownQuestion> known;
     Clock::time_point unchanged_since;
     std::optional<Clock::time_point> due;  ///< nullopt while polled or finished
@@ -95,8 +96,11 @@ class Poller {
   std::chrono::milliseconds next_interval(const Question& question, Clock::time_point now);
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> poll(std::string uuid, std::uint64_t generation);
-  /// Applies a 200; false when its events could not all be published (stopping).
-  boost::asio::awaitable<bool> apply(const std::string& uuid, const std::string& body);
+  /// Applies a 200: publishes its events, remembers the question. Its updatedAt (the next
+  /// lastChecked; empty when Directly sent none), or nullopt when it was unreadable or
+  /// its events could not all be published (stopping, or the question handed over).
+  boost::asio::awaitable<std::optional<std::string>> apply(const std::string& uuid,
+                                                           const std::string& body);
   void on_error(const std::string& uuid, Question& question, const upstream::UpstreamError& error);
   boost::asio::awaitable<bool> publish(const kafka::Record& record);
   void finish_flight();
