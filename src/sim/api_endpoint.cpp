@@ -32,6 +32,7 @@ asio::awaitable<http::Response> ApiEndpoint::handle(const http::Request& request
   }
   auto response = respond(request, call);
   simulator_.state.record_status(response.status);
+  if (call) answered(*call, response.status);
   co_return response;
 }
 
@@ -53,6 +54,12 @@ http::Response json_error(unsigned status, std::string_view message) {
 
 http::Response json_ok(std::string body) {
   return http::Response{.status = 200, .body = std::move(body)};
+}
+
+bool has_form_body(const http::Request& request) {
+  constexpr std::string_view kFormType = "application/x-www-form-urlencoded";
+  const std::string_view type = request.headers[boost::beast::http::field::content_type];
+  return boost::beast::iequals(type.substr(0, kFormType.size()), kFormType);
 }
 
 std::string_view bearer_token(const http::Request& request) {

@@ -44,6 +44,8 @@ class ApiEndpoint : public http::Endpoint {
   virtual std::optional<Call> classify(const http::Request& request) const = 0;
   /// The answer when no fault applies.
   virtual http::Response answer(const http::Request& request, const Call& call) = 0;
+  /// Called with every answer to `call`, faults included; for per-call counters.
+  virtual void answered(const Call& /*call*/, unsigned /*status*/) {}
 
   Simulator& simulator_;
 
@@ -58,6 +60,9 @@ http::Response json_error(unsigned status, std::string_view message);
 
 /// A 200 JSON answer.
 http::Response json_ok(std::string body);
+
+/// True when the body is declared application/x-www-form-urlencoded.
+bool has_form_body(const http::Request& request);
 
 /// The credential after "Bearer " in the Authorization header; empty when absent.
 std::string_view bearer_token(const http::Request& request);

@@ -1,11 +1,10 @@
 // The /_sim/ routes tests and demos drive the simulator with. Never delayed, faulted
 // or counted.
-#include <functional>
 #include <limits>
 #include <memory>
 
+#include "control.hpp"
 #include "json_out.hpp"
-#include "parley/sources/json.hpp"
 #include "routes.hpp"
 
 namespace parley::sim {
@@ -17,65 +16,12 @@ constexpr std::string_view kQuestionsRoute = "/_sim/justanswer/questions/*";
 constexpr std::string_view kMessagesSuffix = "/messages";
 constexpr std::int64_t kMaxRetryAfter = 86400;
 
-/// A control route: a synchronous function of the request.
-class ControlEndpoint final : public http::Endpoint {
- public:
-  using Handler = std::function<http::Response(const http::Request&)>;
-  explicit ControlEndpoint(Handler handler) : handler_(std::move(handler)) {}
-
-  boost::asio::awaitable<http::Response> handle(const http::Request& request) override {
-    co_return handler_(request);
-  }
-  http::Response reject(const Error& error) override {
-    return http::error_response(error, http::generic_error_body(error));
-  }
-  bool is_ingest() const override { return false; }
-
- private:
-  Handler handler_;
-};
-
-http::Response done() {
-  return json_ok(R"({"ok":true})");
-}
-
-http::Response bad_request(const Error& error) {
-  return json_error(400, error.message);
-}
-
 std::optional<std::vector<Platform>> platforms_named(std::string_view name) {
   if (name == "all") return std::vector<Platform>(kPlatforms.begin(), kPlatforms.end());
   for (const auto platform : kPlatforms) {
     if (platform_name(platform) == name) return std::vector<Platform>{platform};
   }
   return std::nullopt;
-}
-
-// An optional boolean member; `fallback` when absent or null.
-Result<bool, Error> optional_bool(const sources::FieldReader& fields, std::string_view name,
-                                  bool fallback) {
-  auto member = fields.member(name);
-  if (!member) return member.error();
-  if (!member.value() || member.value()->is_null()) return fallback;
-  bool value = false;
-  if (member.value()->get_bool().get(value) != simdjson::SUCCESS) {
-    return sources::field_error(name, "must be true or false");
-  }
-  return value;
-}
-
-// An optional integer member within [min, max]; `fallback` when absent or null.
-Result<std::int64_t, Error> bounded_integer(const sources::FieldReader& fields,
-                                            std::string_view name, std::int64_t fallback,
-                                            std::int64_t min, std::int64_t max) {
-  auto value = fields.optional_integer(name);
-  if (!value) return value.error();
-  const auto number = value.value().value_or(fallback);
-  if (number < min || number > max) {
-    return sources::field_error(
-        name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
-  }
-  return number;
 }
 
 Result<FaultRule, Error> read_rule(const sources::FieldReader& fields, unsigned retry_after_s) {
@@ -95,7 +41,7 @@ Result<FaultRule, Error> read_rule(const sources::FieldReader& fields, unsigned 
                    .retry_after_s = static_cast<unsigned>(retry_after.value())};
 }
 
-// {"platform":"justanswer|cao|talkjs|all","status":500,"count":3,"retry_after_s":1}, or
+// {"platform":"justanswer|cao|talkjs|directly|all","status":500,"count":3,"retry_after_s":1}, or
 // {"platform":...,"clear":true}. "all" gives each platform its own `count`.
 http::Response set_faults(Simulator& simulator, const http::Request& request) {
   auto object = sources::parse_object(request.body);
@@ -105,9 +51,9 @@ http::Response set_faults(Simulator& simulator, const http::Request& request) {
   if (!name) return bad_request(name.error());
   const auto platforms = platforms_named(name.value());
   if (!platforms) {
-    return bad_request(sources::field_error(
-        "platform",
-        "must be justanswer, cao, talkjs or all, got '" + std::string(name.value()) + "'"));
+    return bad_request(
+        sources::field_error("platform", "must be justanswer, cao, talkjs, directly or all, got '" +
+                                             std::string(name.value()) + "'"));
   }
   auto clear = optional_bool(fields, "clear", false);
   if (!clear) return bad_request(clear.error());
@@ -152,6 +98,39 @@ http::Response add_question_message(Simulator& simulator, const http::Request& r
 
 }  // namespace
 
+http::Response done() {
+  return json_ok(R"({"ok":true})");
+}
+
+http::Response bad_request(const Error& error) {
+  return json_error(400, error.message);
+}
+
+Result<bool, Error> optional_bool(const sources::FieldReader& fields, std::string_view name,
+                                  bool fallback) {
+  auto member = fields.member(name);
+  if (!member) return member.error();
+  if (!member.value() || member.value()->is_null()) return fallback;
+  bool value = false;
+  if (member.value()->get_bool().get(value) != simdjson::SUCCESS) {
+    return sources::field_error(name, "must be true or false");
+  }
+  return value;
+}
+
+Result<std::int64_t, Error> bounded_integer(const sources::FieldReader& fields,
+                                            std::string_view name, std::int64_t fallback,
+                                            std::int64_t min, std::int64_t max) {
+  auto value = fields.optional_integer(name);
+  if (!value) return value.error();
+  const auto number = value.value().value_or(fallback);
+  if (number < min || number > max) {
+    return sources::field_error(
+        name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return number;
+}
+
 void add_control_routes(http::Router& router, Simulator& simulator) {
   auto route = [&router](bhttp::verb method, std::string_view path,
                          ControlEndpoint::Handler handler) {
@@ -173,6 +152,7 @@ void add_control_routes(http::Router& router, Simulator& simulator) {
     simulator.faults.reset();
     return done();
   });
+  add_directly_control_routes(router, simulator);
 }
 
 }  // namespace parley::sim

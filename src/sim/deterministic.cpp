@@ -60,6 +60,16 @@ std::string hex64(std::uint64_t hash) {
   return text;
 }
 
+std::string uuid_text(std::string_view id, std::string_view salt, std::size_t index) {
+  const auto high = pick(id, salt, index);
+  auto hex = hex64(high) + hex64(mix(high ^ 0x9e3779b97f4a7c15ULL));
+  hex[12] = '4';                                              // version 4 (random)
+  hex[16] = "89ab"[static_cast<unsigned char>(hex[16]) % 4];  // RFC 4122 variant
+  for (const std::size_t dash : {20u, 16u, 12u, 8u})
+    hex.insert(dash, 1, '-');
+  return hex;
+}
+
 std::string decimal_id(std::uint64_t hash, unsigned digits) {
   std::string id(1, static_cast<char>('1' + hash % 9));
   for (unsigned i = 1; i < digits; ++i)

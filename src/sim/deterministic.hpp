@@ -23,6 +23,10 @@ const T& choose(const std::array<T, N>& items, std::uint64_t hash) {
 /// `hash` as 16 lowercase hex digits.
 std::string hex64(std::uint64_t hash);
 
+/// A UUID in version-4 form ("8-4-4-4-12" lowercase hex) derived from (id, salt, index)
+/// as pick() is.
+std::string uuid_text(std::string_view id, std::string_view salt, std::size_t index = 0);
+
 /// `digits` decimal digits from `hash`, the first never 0.
 std::string decimal_id(std::uint64_t hash, unsigned digits);
 

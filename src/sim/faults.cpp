@@ -1,5 +1,6 @@
 #include "faults.hpp"
 
+#include "directly_data.hpp"
 #include "json_out.hpp"
 
 namespace parley::sim {
@@ -9,10 +10,12 @@ std::size_t slot(Platform platform) {
   return static_cast<std::size_t>(platform);
 }
 
-http::Response failure(unsigned status, unsigned retry_after_s, std::string_view why) {
-  http::Response response{.status = status,
-                          .body = error_json("simulated failure (" + std::string(why) +
-                                             "): " + std::to_string(status))};
+http::Response failure(Platform platform, unsigned status, unsigned retry_after_s,
+                       std::string_view why) {
+  const auto message = "simulated failure (" + std::string(why) + "): " + std::to_string(status);
+  http::Response response{
+      .status = status,
+      .body = platform == Platform::directly ? directly_error_json(message) : error_json(message)};
   // Set here rather than through retry_after_seconds, which cannot say "retry now" (0).
   if (status == 429 || status == 503) {
     response.extra_headers.emplace_back("Retry-After", std::to_string(retry_after_s));
@@ -30,6 +33,8 @@ std::string_view platform_name(Platform platform) {
       return "cao";
     case Platform::talkjs:
       return "talkjs";
+    case Platform::directly:
+      return "directly";
   }
   return "unknown";
 }
@@ -44,14 +49,15 @@ Faults::Faults(double error_rate, double throttle_rate, unsigned retry_after_s, 
 std::optional<http::Response> Faults::next(Platform platform) {
   std::lock_guard lock(mutex_);
   if (auto& rule = rules_[slot(platform)]) {
-    const auto answer = failure(rule->status, rule->retry_after_s, "POST /_sim/faults");
+    const auto answer = failure(platform, rule->status, rule->retry_after_s, "POST /_sim/faults");
     if (rule->remaining > 0 && --rule->remaining == 0) rule.reset();
     return answer;
   }
   if (error_rate_ <= 0 && throttle_rate_ <= 0) return std::nullopt;
   const double roll = draw();
-  if (roll < error_rate_) return failure(500, 0, "--error-rate");
-  if (roll < error_rate_ + throttle_rate_) return failure(429, retry_after_s_, "--throttle-rate");
+  if (roll < error_rate_) return failure(platform, 500, 0, "--error-rate");
+  if (roll < error_rate_ + throttle_rate_)
+    return failure(platform, 429, retry_after_s_, "--throttle-rate");
   return std::nullopt;
 }
 

@@ -11,9 +11,10 @@
 
 namespace parley::sim {
 
-enum class Platform { justanswer, cao, talkjs };
+enum class Platform { justanswer, cao, talkjs, directly };
 
-inline constexpr std::array kPlatforms = {Platform::justanswer, Platform::cao, Platform::talkjs};
+inline constexpr std::array kPlatforms = {Platform::justanswer, Platform::cao, Platform::talkjs,
+                                          Platform::directly};
 
 std::string_view platform_name(Platform platform);
 
@@ -32,6 +33,7 @@ class Faults {
   Faults(double error_rate, double throttle_rate, unsigned retry_after_s, std::uint64_t seed);
 
   /// The failure answer for the next data call of `platform`, or nullopt to serve it.
+  /// Its body is the platform's error shape (Directly's envelope, else {"error":...}).
   std::optional<http::Response> next(Platform platform);
 
   void set(Platform platform, FaultRule rule);

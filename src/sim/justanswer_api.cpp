@@ -1,6 +1,5 @@
 // The JustAnswer API as seed 000 describes it: an SSO token, then questions read with
 // three obligatory headers.
-#include <boost/beast/core/string.hpp>
 #include <memory>
 
 #include "json_out.hpp"
@@ -13,7 +12,6 @@ namespace {
 namespace bhttp = boost::beast::http;
 
 constexpr std::string_view kQuestionRoute = "/api/v2/questions/*";
-constexpr std::string_view kFormType = "application/x-www-form-urlencoded";
 
 std::string token_body(const std::string& token, std::chrono::seconds ttl) {
   std::string body;
@@ -44,10 +42,9 @@ class TokenEndpoint final : public ApiEndpoint {
   }
 
   http::Response answer(const http::Request& request, const Call&) override {
-    const std::string_view type = request.headers[bhttp::field::content_type];
-    if (!boost::beast::iequals(type.substr(0, kFormType.size()), kFormType)) {
+    if (!has_form_body(request)) {
       return json_error(400, "Content-Type: must be application/x-www-form-urlencoded, got '" +
-                                 std::string(type) + "'");
+                                 std::string(request.headers[bhttp::field::content_type]) + "'");
     }
     const auto client_id = http::query_parameter(request.body, "client_id");
     const auto client_secret = http::query_parameter(request.body, "client_secret");

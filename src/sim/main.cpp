@@ -1,5 +1,5 @@
-// parley-sim: deterministic JustAnswer, CAO and TalkJS REST APIs for parley's
-// enrichment stage, and a sender of signed sample webhooks. See --help.
+// parley-sim: deterministic JustAnswer, CAO, TalkJS and Directly REST APIs for parley's
+// enrichment and polling, and a sender of signed sample webhooks. See --help.
 #include <iostream>
 #include <string_view>
 #include <variant>

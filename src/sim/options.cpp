@@ -148,7 +148,9 @@ FlagTable serve_flags(ServeOptions& o) {
       {"--ja-api-key", string_flag(c.ja_api_key)},
       {"--cao-api-key", string_flag(c.cao_api_key)},
       {"--talkjs-app", string_flag(c.talkjs_app)},
-      {"--talkjs-secret", string_flag(c.talkjs_secret)}};
+      {"--talkjs-secret", string_flag(c.talkjs_secret)},
+      {"--directly-client-id", string_flag(c.directly_client_id)},
+      {"--directly-client-secret", string_flag(c.directly_client_secret)}};
 }
 
 FlagTable send_flags(SendOptions& o) {
@@ -222,7 +224,8 @@ Result<Command, std::string> parse_command_line(std::span<const std::string_view
 }
 
 std::string usage() {
-  return R"(parley-sim: simulated JustAnswer, CAO and TalkJS REST APIs, and a sample-webhook sender.
+  return R"(parley-sim: simulated JustAnswer, CAO, TalkJS and Directly REST APIs, and a sample-webhook
+sender.
 
 parley-sim [serve] [flags]        serve the simulated APIs
   --listen HOST:PORT              127.0.0.1:8090; port 0 picks a free port
@@ -230,7 +233,7 @@ parley-sim [serve] [flags]        serve the simulated APIs
   --error-rate F                  fraction of data calls answered 500 (0.0)
   --throttle-rate F               fraction of data calls answered 429 (0.0)
   --retry-after-s N               Retry-After of those 429s (1)
-  --token-ttl-s N                 JustAnswer token lifetime (86400)
+  --token-ttl-s N                 JustAnswer and Directly token lifetime (86400)
   --seed N                        seed of the fault PRNG (1)
   --ja-client-id ID               dev-ja-client
   --ja-client-secret SECRET       dev-ja-secret
@@ -238,9 +241,14 @@ parley-sim [serve] [flags]        serve the simulated APIs
   --cao-api-key KEY               dev-cao-key
   --talkjs-app APP                devapp
   --talkjs-secret SECRET          dev-talkjs-secret
+  --directly-client-id ID         dev-directly-client
+  --directly-client-secret SECRET dev-directly-secret
   Prints "listening=HOST:PORT" on stdout once it accepts connections; logs go to stderr.
   Control: GET /_sim/stats, POST /_sim/faults, POST /_sim/reset,
-  POST /_sim/justanswer/expire-tokens, POST /_sim/justanswer/questions/{token}/messages.
+  POST /_sim/justanswer/expire-tokens, POST /_sim/justanswer/questions/{token}/messages,
+  GET /_sim/directly/questions/{uuid}, POST /_sim/directly/questions/{uuid}/ACTION where
+  ACTION is respond|message|accept|close|expire|reroute|play (Directly has no webhooks:
+  these change what polls of GET /questions/{uuid} see).
 
 parley-sim send [flags]           post signed sample webhooks to a running parley
   --to URL                        http://127.0.0.1:8080

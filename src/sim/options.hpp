@@ -20,6 +20,8 @@ struct ApiCredentials {
   std::string cao_api_key = "dev-cao-key";
   std::string talkjs_app = "devapp";
   std::string talkjs_secret = "dev-talkjs-secret";
+  std::string directly_client_id = "dev-directly-client";
+  std::string directly_client_secret = "dev-directly-secret";
 };
 
 /// `parley-sim [serve]`: the simulated REST APIs.
@@ -27,10 +29,10 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8090;  ///< 0 picks a free port
   std::chrono::milliseconds latency{0};
-  double error_rate = 0.0;     ///< fraction of data calls answered 500
-  double throttle_rate = 0.0;  ///< fraction of data calls answered 429
-  unsigned retry_after_s = 1;  ///< Retry-After of random 429s
-  std::chrono::seconds token_ttl{86400};
+  double error_rate = 0.0;                ///< fraction of data calls answered 500
+  double throttle_rate = 0.0;             ///< fraction of data calls answered 429
+  unsigned retry_after_s = 1;             ///< Retry-After of random 429s
+  std::chrono::seconds token_ttl{86400};  ///< of JustAnswer's and Directly's tokens
   std::uint64_t seed = 1;
   ApiCredentials credentials;
 };

@@ -17,8 +17,14 @@ void add_cao_routes(http::Router& router, Simulator& simulator);
 /// GET /v1/{appId}/conversations/{conversationId}[/messages].
 void add_talkjs_routes(http::Router& router, Simulator& simulator);
 
+/// POST /oauth/token, POST /oauth/logout, GET /questions/{uuid}[?lastChecked=...]: the
+/// Directly messaging API, polled (Directly sends no webhooks).
+void add_directly_routes(http::Router& router, Simulator& simulator);
+
 /// GET /_sim/stats; POST /_sim/faults, /_sim/reset, /_sim/justanswer/expire-tokens,
-/// /_sim/justanswer/questions/{token}/messages.
+/// /_sim/justanswer/questions/{token}/messages; GET /_sim/directly/questions/{uuid};
+/// POST /_sim/directly/questions/{uuid}/{respond,message,accept,close,expire,reroute,play}
+/// (questions change here, on a timer for play, and polls see it).
 void add_control_routes(http::Router& router, Simulator& simulator);
 
 }  // namespace parley::sim

@@ -31,7 +31,7 @@ std::string host_port(const asio::ip::tcp::endpoint& endpoint) {
 
 int serve(const ServeOptions& options) {
   // Everything endpoints use is declared before the io_context, which destroys the
-  // coroutine frames still holding references to it.
+  // coroutine frames still holding references to it (Directly plays' timers included).
   SimState state;
   Faults faults(options.error_rate, options.throttle_rate, options.retry_after_s, options.seed);
   Simulator simulator{.options = options, .state = state, .faults = faults};
@@ -39,6 +39,7 @@ int serve(const ServeOptions& options) {
   add_justanswer_routes(router, simulator);
   add_cao_routes(router, simulator);
   add_talkjs_routes(router, simulator);
+  add_directly_routes(router, simulator);
   add_control_routes(router, simulator);
 
   asio::io_context io(kThreads);

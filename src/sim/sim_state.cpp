@@ -40,6 +40,7 @@ std::string SimState::stats_json() const {
     append_counts(object.key("calls"), calls_);
     append_counts(object.key("conversations"), conversations_);
     append_counts(object.key("statuses"), statuses);
+    directly_.append_stats(object.key("directly"));
   }
   return body;
 }
@@ -79,13 +80,15 @@ void SimState::reset() {
   std::lock_guard lock(mutex_);
   reset_counters();
   added_.clear();
+  directly_.reset();
 }
 
 // Every call name is always present so that readers can expect the key.
 void SimState::reset_counters() {
   calls_.clear();
   for (const auto name : {call::kJustAnswerToken, call::kJustAnswerQuestion, call::kCaoTranscript,
-                          call::kTalkJsConversation, call::kTalkJsMessages}) {
+                          call::kTalkJsConversation, call::kTalkJsMessages, call::kDirectlyToken,
+                          call::kDirectlyLogout, call::kDirectlyQuestion}) {
     calls_.emplace(name, 0);
   }
   conversations_.clear();

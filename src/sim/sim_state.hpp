@@ -8,13 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "directly_state.hpp"
 #include "justanswer_data.hpp"
 
 namespace parley::sim {
 
 /// What the simulator remembers between requests: call counters, issued JustAnswer
-/// tokens and messages added to questions. Thread-safe (one mutex); every method may be
-/// called from any I/O thread.
+/// tokens, messages added to questions and Directly's state. Thread-safe (one mutex, and
+/// DirectlyState's own, always taken after it); every method may be called from any I/O
+/// thread.
 class SimState {
  public:
   using Clock = std::chrono::steady_clock;
@@ -26,8 +28,9 @@ class SimState {
   void record_call(std::string_view name, const std::string& conversation);
   /// Counts one answer with `status`.
   void record_status(unsigned status);
-  /// The body of GET /_sim/stats: {"calls":{...},"conversations":{...},"statuses":{...}};
-  /// every call name is present, conversations and statuses only once seen.
+  /// The body of GET /_sim/stats: {"calls":{...},"conversations":{...},"statuses":{...},
+  /// "directly":{...}}; every call name is present, conversations and statuses only once
+  /// seen; `directly` as DirectlyState::append_stats writes it.
   std::string stats_json() const;
 
   /// A new token ("sim-ja-<n>", never issued before) valid until `expires`.
@@ -41,7 +44,10 @@ class SimState {
   std::size_t add_message(const std::string& question, AddedMessage message);
   std::vector<AddedMessage> added_messages(const std::string& question) const;
 
-  /// Clears the counters and the added messages. Tokens stay valid.
+  /// The simulated Directly API's tokens, questions and counters.
+  DirectlyState& directly() { return directly_; }
+
+  /// Clears the counters, the added messages and Directly's questions. Tokens stay valid.
   void reset();
 
  private:
@@ -54,6 +60,7 @@ class SimState {
   std::uint64_t tokens_issued_ = 0;
   std::map<std::string, Clock::time_point, std::less<>> tokens_;
   std::map<std::string, std::vector<AddedMessage>, std::less<>> added_;
+  DirectlyState directly_;
 };
 
 /// The call names counted in stats, one per simulated API operation.
@@ -63,6 +70,9 @@ inline constexpr std::string_view kJustAnswerQuestion = "justanswer.question";
 inline constexpr std::string_view kCaoTranscript = "cao.transcript";
 inline constexpr std::string_view kTalkJsConversation = "talkjs.conversation";
 inline constexpr std::string_view kTalkJsMessages = "talkjs.messages";
+inline constexpr std::string_view kDirectlyToken = "directly.token";
+inline constexpr std::string_view kDirectlyLogout = "directly.logout";
+inline constexpr std::string_view kDirectlyQuestion = "directly.question";
 }  // namespace call
 
 }  // namespace parley::sim

@@ -1,5 +1,5 @@
-// parley-sim, the real binary: the simulated JustAnswer, CAO and TalkJS APIs, their
-// faults and control routes, and the `send` subcommand against a recording server.
+// parley-sim, the real binary: the simulated JustAnswer, CAO, TalkJS and Directly APIs,
+// their faults and control routes, and the `send` subcommand against a recording server.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -408,6 +408,562 @@ TEST(SimTalkJs, ConversationAndMessagesHaveTheRestShapeNewestFirst) {
   EXPECT_EQ(text(limited.at(0)["id"]), text(messages.at(0)["id"]));
 }
 
+// --- Directly ---
+
+constexpr std::string_view kDirectlyQuestion = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+constexpr std::string_view kOtherDirectlyQuestion = "00000000-0000-4000-8000-000000000042";
+const std::string kDirectlyQuestionPath = "/questions/";
+const std::string kDirectlyControlPath = "/_sim/directly/questions/";
+const std::string kDirectlyForm =
+    "grant_type=client_credentials&client_id=dev-directly-client&client_secret=dev-directly-secret";
+
+HttpAnswer request_directly_token(const SimProcess& sim, const std::string& form) {
+  HttpClient client(sim.port());
+  return client.request(bhttp::verb::post, "/oauth/token", form,
+                        {{"Content-Type", "application/x-www-form-urlencoded"}});
+}
+
+std::string issue_directly_token(const SimProcess& sim) {
+  const auto answer = request_directly_token(sim, kDirectlyForm);
+  if (answer.status != 200) throw std::runtime_error("token refused: " + answer.body);
+  simdjson::dom::parser parser;
+  return std::string(std::string_view(parser.parse(answer.body)["access_token"]));
+}
+
+Headers bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+HttpAnswer poll_question(const SimProcess& sim, const std::string& token,
+                         std::string_view question = kDirectlyQuestion,
+                         const std::string& query = {}) {
+  return get(sim, kDirectlyQuestionPath + std::string(question) + query, bearer(token));
+}
+
+HttpAnswer logout(const SimProcess& sim, const std::string& token) {
+  HttpClient client(sim.port());
+  return client.request(bhttp::verb::post, "/oauth/logout", {}, bearer(token));
+}
+
+HttpAnswer change_question(const SimProcess& sim, std::string_view action,
+                           const std::string& body = {},
+                           std::string_view question = kDirectlyQuestion) {
+  return post(sim, kDirectlyControlPath + std::string(question) + "/" + std::string(action), body);
+}
+
+// GET /_sim/directly/questions/{uuid}: the question JSON; fails the test unless 200.
+std::string control_question(const SimProcess& sim, std::string_view question = kDirectlyQuestion) {
+  const auto answer = get(sim, kDirectlyControlPath + std::string(question), {});
+  EXPECT_EQ(answer.status, 200u) << answer.body;
+  return answer.body;
+}
+
+// "2026-11-21T10:00:00.123Z"
+bool is_directly_time(std::string_view value) {
+  constexpr std::string_view kShape = "0000-00-00T00:00:00.000Z";
+  if (value.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (kShape[i] == '0' ? (value[i] < '0' || value[i] > '9') : value[i] != kShape[i]) return false;
+  }
+  return true;
+}
+
+// 8-4-4-4-12 lowercase hex.
+bool is_uuid(std::string_view value) {
+  if (value.size() != 36) return false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    const bool hex = (value[i] >= '0' && value[i] <= '9') || (value[i] >= 'a' && value[i] <= 'f');
+    if (dash ? value[i] != '-' : !hex) return false;
+  }
+  return true;
+}
+
+// A Directly error: the envelope with data null and a message containing `mention`.
+void expect_directly_error(const HttpAnswer& answer, unsigned status, std::string_view mention) {
+  EXPECT_EQ(answer.status, status) << answer.body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element body;
+  ASSERT_EQ(parser.parse(answer.body).get(body), simdjson::SUCCESS) << answer.body;
+  EXPECT_EQ(text(body["meta"]["version"]), "v1") << answer.body;
+  EXPECT_TRUE(body["data"].is_null()) << answer.body;
+  EXPECT_NE(text(body["error"]["message"]).find(mention), std::string_view::npos) << answer.body;
+}
+
+// An OAuth error: {"error":"<code>","error_description":"... <mention> ..."}.
+void expect_oauth_error(const HttpAnswer& answer, unsigned status, std::string_view code,
+                        std::string_view mention) {
+  EXPECT_EQ(answer.status, status) << answer.body;
+  simdjson::dom::parser parser;
+  const auto body = parser.parse(answer.body);
+  EXPECT_EQ(text(body["error"]), code) << answer.body;
+  EXPECT_NE(text(body["error_description"]).find(mention), std::string_view::npos) << answer.body;
+}
+
+// The system message types of a question (a parsed element or result), in order.
+template <class Json>
+std::vector<std::string> system_types(const Json& question) {
+  std::vector<std::string> types;
+  for (const auto message : simdjson::dom::array(question["conversation"]["messages"]))
+    types.emplace_back(text(message["type"]));
+  return types;
+}
+
+TEST(SimDirectly, TokenFlowIssuesDistinctTokensOnlyForClientCredentialsOfTheKnownClient) {
+  SimProcess sim;
+  const auto issued = request_directly_token(sim, kDirectlyForm);
+  ASSERT_EQ(issued.status, 200u) << issued.body;
+  EXPECT_EQ(issued.headers[bhttp::field::content_type], "application/json");
+  simdjson::dom::parser parser;
+  const auto token = parser.parse(issued.body);
+  EXPECT_TRUE(text(token["access_token"]).starts_with("sim-directly-"));
+  EXPECT_EQ(text(token["token_type"]), "bearer");
+  EXPECT_EQ(integer(token["expires_in"]), 86400);
+  EXPECT_EQ(simdjson::dom::object(token).size(), 3u);
+  EXPECT_NE(issue_directly_token(sim), issue_directly_token(sim));
+
+  // JustAnswer's tokens are not Directly's, and the other way round.
+  const auto ja_token = issue_token(sim);
+  EXPECT_EQ(poll_question(sim, ja_token).status, 401u);
+  EXPECT_EQ(get_question(sim, issue_directly_token(sim)).status, 401u);
+
+  expect_oauth_error(request_directly_token(sim,
+                                            "grant_type=client_credentials&client_id=dev-directly-"
+                                            "client&client_secret=nope"),
+                     401, "invalid_client", "client_secret");
+  expect_oauth_error(request_directly_token(sim,
+                                            "grant_type=client_credentials&client_id=dev-ja-"
+                                            "client&client_secret=dev-ja-secret"),
+                     401, "invalid_client", "client_id");
+  expect_oauth_error(request_directly_token(sim,
+                                            "grant_type=password&client_id=dev-directly-client&"
+                                            "client_secret=dev-directly-secret"),
+                     400, "unsupported_grant_type", "grant_type");
+  expect_oauth_error(request_directly_token(
+                         sim, "client_id=dev-directly-client&client_secret=dev-directly-secret"),
+                     400, "invalid_request", "grant_type");
+  expect_oauth_error(
+      request_directly_token(sim, "grant_type=client_credentials&client_id=dev-directly-client"),
+      400, "invalid_request", "client_secret");
+  expect_oauth_error(request_directly_token(sim, "grant_type=client_credentials&client_secret=x"),
+                     400, "invalid_request", "client_id");
+  HttpClient json_client(sim.port());
+  expect_oauth_error(json_client.post("/oauth/token", R"({"grant_type":"client_credentials"})"),
+                     400, "invalid_request", "Content-Type");
+}
+
+TEST(SimDirectly, CredentialFlagsAndTokenTtlApply) {
+  SimProcess sim(
+      {"--directly-client-id", "c1", "--directly-client-secret", "s1", "--token-ttl-s", "0"});
+  EXPECT_EQ(request_directly_token(sim, kDirectlyForm).status, 401u);
+  const auto issued =
+      request_directly_token(sim, "grant_type=client_credentials&client_id=c1&client_secret=s1");
+  ASSERT_EQ(issued.status, 200u) << issued.body;
+  simdjson::dom::parser parser;
+  const auto token = parser.parse(issued.body);
+  EXPECT_EQ(integer(token["expires_in"]), 0);
+  expect_directly_error(poll_question(sim, std::string(text(token["access_token"]))), 401,
+                        "Authorization");
+}
+
+TEST(SimDirectly, PollsNeedAValidBearerTokenAndLogoutRevokesIt) {
+  SimProcess sim;
+  const auto path = kDirectlyQuestionPath + std::string(kDirectlyQuestion);
+  expect_directly_error(get(sim, path, {}), 401, "Authorization");
+  expect_directly_error(get(sim, path, {{"Authorization", "Basic abc"}}), 401, "Authorization");
+  expect_directly_error(poll_question(sim, "sim-directly-999"), 401, "Authorization");
+
+  const auto token = issue_directly_token(sim);
+  const auto other = issue_directly_token(sim);
+  ASSERT_EQ(poll_question(sim, token).status, 200u);
+  const auto out = logout(sim, token);
+  EXPECT_EQ(out.status, 200u);
+  EXPECT_EQ(out.body, R"({"meta":{"version":"v1"},"data":{"loggedOut":true}})");
+  expect_directly_error(poll_question(sim, token), 401, "Authorization");
+  expect_directly_error(logout(sim, token), 401, "Authorization");
+  HttpClient client(sim.port());
+  expect_directly_error(client.request(bhttp::verb::post, "/oauth/logout", {}, {}), 401,
+                        "Authorization");
+  EXPECT_EQ(poll_question(sim, other).status, 200u);  // only the logged-out token is revoked
+
+  const auto stats = sim.stats();
+  EXPECT_EQ(stat(stats, "calls", "directly.logout"), 3u) << stats;
+  simdjson::dom::parser parser;
+  EXPECT_EQ(integer(parser.parse(stats)["directly"]["logouts"]), 1) << stats;
+}
+
+TEST(SimDirectly, NewQuestionHasTheContractShapeDerivedFromItsUuid) {
+  SimProcess sim;
+  const auto token = issue_directly_token(sim);
+  const auto answer = poll_question(sim, token);
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_EQ(answer.headers[bhttp::field::content_type], "application/json");
+  simdjson::dom::parser parser;
+  const auto body = parser.parse(answer.body);
+  EXPECT_EQ(simdjson::dom::object(body).size(), 2u);
+  EXPECT_EQ(text(body["meta"]["version"]), "v1");
+  const auto question = body["data"];
+  EXPECT_EQ(text(question["uuid"]), kDirectlyQuestion);
+  EXPECT_TRUE(is_directly_time(text(question["createdAt"]))) << text(question["createdAt"]);
+  EXPECT_EQ(text(question["updatedAt"]), text(question["createdAt"]));
+  EXPECT_EQ(text(question["language"]), "en");
+  const auto conversation = question["conversation"];
+  EXPECT_FALSE(text(conversation["text"]).empty());
+  EXPECT_TRUE(is_uuid(text(conversation["author"]["uuid"])));
+  EXPECT_FALSE(text(conversation["author"]["name"]).empty());
+  const simdjson::dom::array messages = conversation["messages"];
+  ASSERT_EQ(messages.size(), 1u);
+  const auto notifying = messages.at(0);
+  EXPECT_TRUE(is_uuid(text(notifying["uuid"])));
+  EXPECT_EQ(text(notifying["type"]), "NOTIFYING_EXPERTS_SYSTEM_MESSAGE");
+  EXPECT_EQ(simdjson::dom::object(notifying["author"]).size(), 1u);
+  EXPECT_EQ(text(notifying["author"]["name"]), "System");
+  EXPECT_FALSE(text(notifying["body"]).empty());
+  EXPECT_EQ(text(notifying["bodyHtml"]), "<p>" + std::string(text(notifying["body"])) + "</p>");
+  EXPECT_EQ(text(notifying["createdAt"]), text(question["createdAt"]));
+  EXPECT_EQ(simdjson::dom::array(conversation["responses"]).size(), 0u);
+  EXPECT_EQ(integer(conversation["unreadMessageCount"]), 0);
+  const auto state = question["state"];
+  EXPECT_EQ(text(state["status"]), "UNRESOLVED");
+  EXPECT_FALSE(bool(state["isAnswered"]));
+  EXPECT_FALSE(bool(state["isClosed"]));
+  EXPECT_FALSE(bool(state["rerouteStatus"]["isRerouted"]));
+  EXPECT_EQ(control_question(sim), simdjson::minify(question));
+
+  // The same uuid (in either case) is the same question; the same uuid in another
+  // simulator has the same content and ids; another uuid has other ids.
+  EXPECT_EQ(poll_question(sim, token, "3F2504E0-4F89-41D3-9A0C-0305E82C3301").body, answer.body);
+  SimProcess second;
+  simdjson::dom::parser second_parser;
+  const auto again = second_parser.parse(poll_question(second, issue_directly_token(second)).body);
+  const auto same = again["data"]["conversation"];
+  EXPECT_EQ(text(same["text"]), text(conversation["text"]));
+  EXPECT_EQ(text(same["author"]["uuid"]), text(conversation["author"]["uuid"]));
+  EXPECT_EQ(text(same["author"]["name"]), text(conversation["author"]["name"]));
+  EXPECT_EQ(text(same["messages"].at(0)["uuid"]), text(notifying["uuid"]));
+  simdjson::dom::parser other_parser;
+  const auto other = other_parser.parse(poll_question(sim, token, kOtherDirectlyQuestion).body);
+  EXPECT_NE(text(other["data"]["conversation"]["author"]["uuid"]),
+            text(conversation["author"]["uuid"]));
+}
+
+TEST(SimDirectly, LastCheckedAnswers304UntilTheQuestionChanges) {
+  SimProcess sim;
+  const auto token = issue_directly_token(sim);
+  simdjson::dom::parser first_parser;
+  const auto first = first_parser.parse(poll_question(sim, token).body)["data"];
+  const std::string updated(text(first["updatedAt"]));
+
+  const auto unchanged = poll_question(sim, token, kDirectlyQuestion, "?lastChecked=" + updated);
+  EXPECT_EQ(unchanged.status, 304u);
+  EXPECT_TRUE(unchanged.body.empty()) << unchanged.body;
+  EXPECT_EQ(
+      poll_question(sim, token, kDirectlyQuestion, "?lastChecked=2099-01-01T00%3A00%3A00Z").status,
+      304u);
+  EXPECT_EQ(
+      poll_question(sim, token, kDirectlyQuestion, "?lastChecked=2020-01-01T00:00:00.999Z").status,
+      200u);
+  // Whole seconds: before updatedAt unless it fell on a whole second.
+  const auto whole_second = updated.substr(0, 19) + "Z";
+  EXPECT_EQ(poll_question(sim, token, kDirectlyQuestion, "?lastChecked=" + whole_second).status,
+            updated.substr(19, 4) == ".000" ? 304u : 200u);
+
+  const auto responded =
+      change_question(sim, "respond", R"({"expert":"Ada Byron","body":"Try X."})");
+  ASSERT_EQ(responded.status, 200u) << responded.body;
+  simdjson::dom::parser responded_parser;
+  const auto ids = responded_parser.parse(responded.body);
+  EXPECT_TRUE(bool(ids["ok"]));
+  EXPECT_TRUE(is_uuid(text(ids["response"])));
+  EXPECT_TRUE(is_uuid(text(ids["message"])));
+
+  const auto changed = poll_question(sim, token, kDirectlyQuestion, "?lastChecked=" + updated);
+  ASSERT_EQ(changed.status, 200u) << changed.body;
+  simdjson::dom::parser parser;
+  const auto question = parser.parse(changed.body)["data"];
+  EXPECT_GT(text(question["updatedAt"]), updated);
+  EXPECT_EQ(text(question["createdAt"]), text(first["createdAt"]));
+  EXPECT_TRUE(system_types(question).empty());  // NOTIFYING_EXPERTS_SYSTEM_MESSAGE removed
+  EXPECT_TRUE(bool(question["state"]["isAnswered"]));
+  EXPECT_EQ(text(question["state"]["status"]), "UNRESOLVED");
+  const simdjson::dom::array responses = question["conversation"]["responses"];
+  ASSERT_EQ(responses.size(), 1u);
+  const auto response = responses.at(0);
+  EXPECT_EQ(text(response["uuid"]), text(ids["response"]));
+  EXPECT_EQ(text(response["author"]["name"]), "Ada Byron");
+  EXPECT_TRUE(is_uuid(text(response["author"]["uuid"])));
+  EXPECT_FALSE(bool(response["isAccepted"]));
+  EXPECT_EQ(text(response["createdAt"]), text(question["updatedAt"]));
+  const simdjson::dom::array messages = response["messages"];
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(text(messages.at(0)["uuid"]), text(ids["message"]));
+  EXPECT_EQ(text(messages.at(0)["author"]["uuid"]), text(response["author"]["uuid"]));
+  EXPECT_EQ(text(messages.at(0)["author"]["name"]), "Ada Byron");
+  EXPECT_EQ(text(messages.at(0)["body"]), "Try X.");
+  EXPECT_EQ(text(messages.at(0)["bodyHtml"]), "<p>Try X.</p>");
+  EXPECT_TRUE(messages.at(0)["type"].error() == simdjson::NO_SUCH_FIELD);
+
+  const std::string now_updated(text(question["updatedAt"]));
+  EXPECT_EQ(poll_question(sim, token, kDirectlyQuestion, "?lastChecked=" + now_updated).status,
+            304u);
+}
+
+TEST(SimDirectly, BadUuidOrLastCheckedIs400NamingTheParameter) {
+  SimProcess sim;
+  const auto token = issue_directly_token(sim);
+  for (const std::string uuid :
+       {"not-a-uuid", "3f2504e0-4f89-41d3-9a0c-0305e82c330",
+        "3f2504e0-4f89-41d3-9a0c-0305e82c33011", "3f2504e04f8941d39a0c0305e82c3301xxxx",
+        "3f2504e0-4f89-41d3-9a0c-0305e82c330g", "12345"}) {
+    expect_directly_error(poll_question(sim, token, uuid), 400, "uuid");
+  }
+  // Authentication comes first.
+  expect_directly_error(get(sim, kDirectlyQuestionPath + "12345", {}), 401, "Authorization");
+  for (const std::string last_checked :
+       {"", "yesterday", "2026-11-21", "2026-11-21%2010:00:00Z", "2026-11-21T10:00:00",
+        "2026-11-21T10:00:00%2B01:00", "2026-02-30T10:00:00Z", "2026-11-21T24:00:00Z",
+        "2026-11-21T10:00:00.Z", "2026-11-21T10:00:00.1234567890Z", "1732183200"}) {
+    expect_directly_error(
+        poll_question(sim, token, kDirectlyQuestion, "?lastChecked=" + last_checked), 400,
+        "lastChecked");
+  }
+  for (const std::string last_checked :
+       {"2026-11-21T10:00:00Z", "2026-11-21T10:00:00.123Z", "2026-11-21T10:00:00.1Z",
+        "2026-11-21T10:00:00.123456789Z"}) {
+    const auto status =
+        poll_question(sim, token, kDirectlyQuestion, "?lastChecked=" + last_checked).status;
+    EXPECT_TRUE(status == 200u || status == 304u) << last_checked << " -> " << status;
+  }
+}
+
+TEST(SimDirectly, ControlChangesHaveTheirShapesAndConflicts) {
+  SimProcess sim;
+  // Without a response there is nothing to add a message to or to accept.
+  EXPECT_EQ(change_question(sim, "message", R"({"from":"user","body":"hi"})").status, 409u);
+  const auto accept_early = change_question(sim, "accept");
+  EXPECT_EQ(accept_early.status, 409u);
+  EXPECT_NE(accept_early.body.find("response"), std::string::npos) << accept_early.body;
+
+  ASSERT_EQ(change_question(sim, "respond").status, 200u);
+  const auto user = change_question(sim, "message", R"({"from":"user","body":"Thanks!"})");
+  ASSERT_EQ(user.status, 200u) << user.body;
+  const auto expert = change_question(sim, "message", R"({"from":"expert"})");
+  ASSERT_EQ(expert.status, 200u) << expert.body;
+  simdjson::dom::parser ids_parser;
+  EXPECT_EQ(simdjson::dom::object(ids_parser.parse(expert.body)).size(), 2u);  // ok, message
+  for (const auto& [body, field] :
+       std::vector<std::pair<std::string, std::string>>{{R"({"from":"bot","body":"x"})", "from"},
+                                                        {R"({"body":"x"})", "from"},
+                                                        {R"({"from":"user","body":7})", "body"},
+                                                        {R"({"from":"user","body":""})", "body"},
+                                                        {"not json", "JSON"}}) {
+    const auto refused = change_question(sim, "message", body);
+    EXPECT_EQ(refused.status, 400u) << body;
+    EXPECT_NE(refused.body.find(field), std::string::npos) << body << " -> " << refused.body;
+  }
+  const auto bad_expert = change_question(sim, "respond", R"({"expert":5})");
+  EXPECT_EQ(bad_expert.status, 400u);
+  EXPECT_NE(bad_expert.body.find("expert"), std::string::npos) << bad_expert.body;
+
+  simdjson::dom::parser answered_parser;
+  const auto answered = answered_parser.parse(control_question(sim));
+  const auto author = answered["conversation"]["author"];
+  const auto response = answered["conversation"]["responses"].at(0);
+  const simdjson::dom::array messages = response["messages"];
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(text(messages.at(1)["author"]["uuid"]), text(author["uuid"]));
+  EXPECT_EQ(text(messages.at(1)["author"]["name"]), text(author["name"]));
+  EXPECT_EQ(text(messages.at(1)["body"]), "Thanks!");
+  EXPECT_EQ(text(messages.at(1)["uuid"]), text(ids_parser.parse(user.body)["message"]));
+  EXPECT_EQ(text(messages.at(2)["author"]["uuid"]), text(response["author"]["uuid"]));
+  EXPECT_FALSE(text(messages.at(2)["body"]).empty());
+  std::string_view previous;
+  for (const auto message : messages) {  // every change moves time forward
+    EXPECT_GT(text(message["createdAt"]), previous);
+    previous = text(message["createdAt"]);
+  }
+
+  ASSERT_EQ(change_question(sim, "reroute").status, 200u);
+  simdjson::dom::parser rerouted_parser;
+  const auto rerouted = rerouted_parser.parse(control_question(sim));
+  EXPECT_TRUE(bool(rerouted["state"]["rerouteStatus"]["isRerouted"]));
+  EXPECT_EQ(text(rerouted["state"]["status"]), "UNRESOLVED");
+  EXPECT_EQ(system_types(rerouted), std::vector<std::string>{"QUESTION_REROUTED_SYSTEM_MESSAGE"});
+  EXPECT_EQ(change_question(sim, "reroute").status, 409u);
+
+  const auto accepted_answer = change_question(sim, "accept");
+  ASSERT_EQ(accepted_answer.status, 200u);
+  EXPECT_EQ(accepted_answer.body, R"({"ok":true})");
+  simdjson::dom::parser accepted_parser;
+  const auto accepted = accepted_parser.parse(control_question(sim));
+  EXPECT_TRUE(bool(accepted["conversation"]["responses"].at(0)["isAccepted"]));
+  EXPECT_EQ(text(accepted["state"]["status"]), "RESOLVED");
+  EXPECT_FALSE(bool(accepted["state"]["isClosed"]));
+  EXPECT_EQ(system_types(accepted), (std::vector<std::string>{"QUESTION_REROUTED_SYSTEM_MESSAGE",
+                                                              "ACCEPTED_RESPONSE_SYSTEM_MESSAGE"}));
+  EXPECT_EQ(change_question(sim, "accept").status, 409u);
+  const auto expire_answered = change_question(sim, "expire");
+  EXPECT_EQ(expire_answered.status, 409u);
+  EXPECT_NE(expire_answered.body.find("responses"), std::string::npos) << expire_answered.body;
+
+  ASSERT_EQ(change_question(sim, "close").status, 200u);
+  simdjson::dom::parser closed_parser;
+  const auto closed = closed_parser.parse(control_question(sim));
+  EXPECT_EQ(text(closed["state"]["status"]), "CLOSED");
+  EXPECT_TRUE(bool(closed["state"]["isClosed"]));
+  EXPECT_EQ(system_types(closed).back(), "QUESTION_CLOSED_SYSTEM_MESSAGE");
+  for (const auto* action : {"respond", "message", "accept", "close", "expire", "reroute"}) {
+    const auto refused = change_question(sim, action, R"({"from":"user"})");
+    EXPECT_EQ(refused.status, 409u) << action;
+    EXPECT_NE(refused.body.find("closed"), std::string::npos) << action << " -> " << refused.body;
+  }
+
+  // Only an unanswered question expires.
+  ASSERT_EQ(change_question(sim, "expire", {}, kOtherDirectlyQuestion).status, 200u);
+  simdjson::dom::parser expired_parser;
+  const auto expired = expired_parser.parse(control_question(sim, kOtherDirectlyQuestion));
+  EXPECT_EQ(text(expired["state"]["status"]), "EXPIRED");
+  EXPECT_TRUE(bool(expired["state"]["isClosed"]));
+  EXPECT_FALSE(bool(expired["state"]["isAnswered"]));
+  EXPECT_EQ(system_types(expired), (std::vector<std::string>{"NOTIFYING_EXPERTS_SYSTEM_MESSAGE",
+                                                             "QUESTION_EXPIRED_SYSTEM_MESSAGE"}));
+  EXPECT_EQ(change_question(sim, "respond", {}, kOtherDirectlyQuestion).status, 409u);
+
+  EXPECT_EQ(get(sim, kDirectlyControlPath + "00000000-0000-4000-8000-00000000dead", {}).status,
+            404u);
+  const auto bad_uuid = change_question(sim, "respond", {}, "nope");
+  EXPECT_EQ(bad_uuid.status, 400u);
+  EXPECT_NE(bad_uuid.body.find("uuid"), std::string::npos) << bad_uuid.body;
+  EXPECT_EQ(change_question(sim, "dance").status, 404u);
+}
+
+TEST(SimDirectly, SameChangesGiveTheSameIds) {
+  auto ids_after_changes = [] {
+    SimProcess sim;
+    std::string ids;
+    for (const auto* action : {"respond", "message", "accept", "close"})
+      ids += change_question(sim, action, R"({"from":"expert"})").body;
+    simdjson::dom::parser parser;
+    const auto question = parser.parse(control_question(sim));
+    for (const auto message : simdjson::dom::array(question["conversation"]["messages"]))
+      ids += text(message["uuid"]);
+    ids += text(question["conversation"]["responses"].at(0)["author"]["uuid"]);
+    return ids;
+  };
+  EXPECT_EQ(ids_after_changes(), ids_after_changes());
+}
+
+TEST(SimDirectly, PlayEvolvesTheQuestionOnATimerUntilClosed) {
+  SimProcess sim;
+  const auto started = change_question(sim, "play", R"({"step_ms":20})");
+  ASSERT_EQ(started.status, 200u) << started.body;
+  EXPECT_EQ(started.body, R"({"ok":true,"steps":5})");
+
+  std::string final_state;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  for (;;) {
+    final_state = control_question(sim);
+    if (final_state.find(R"("status":"CLOSED")") != std::string::npos) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << final_state;
+    std::this_thread::sleep_for(10ms);
+  }
+  simdjson::dom::parser parser;
+  const auto question = parser.parse(final_state);
+  EXPECT_TRUE(bool(question["state"]["isClosed"]));
+  EXPECT_TRUE(bool(question["state"]["isAnswered"]));
+  EXPECT_EQ(system_types(question), (std::vector<std::string>{"ACCEPTED_RESPONSE_SYSTEM_MESSAGE",
+                                                              "QUESTION_CLOSED_SYSTEM_MESSAGE"}));
+  const simdjson::dom::array responses = question["conversation"]["responses"];
+  ASSERT_EQ(responses.size(), 1u);
+  const auto response = responses.at(0);
+  EXPECT_TRUE(bool(response["isAccepted"]));
+  const simdjson::dom::array messages = response["messages"];
+  ASSERT_EQ(messages.size(), 3u);  // the expert's answer, the user's reply, the expert's
+  const auto expert = text(response["author"]["uuid"]);
+  const auto user = text(question["conversation"]["author"]["uuid"]);
+  EXPECT_EQ(text(messages.at(0)["author"]["uuid"]), expert);
+  EXPECT_EQ(text(messages.at(1)["author"]["uuid"]), user);
+  EXPECT_EQ(text(messages.at(2)["author"]["uuid"]), expert);
+
+  EXPECT_EQ(change_question(sim, "play").status, 409u);  // closed
+  for (const auto* body : {R"({"step_ms":5})", R"({"step_ms":60001})", R"({"step_ms":"1"})"}) {
+    const auto refused = change_question(sim, "play", body, kOtherDirectlyQuestion);
+    EXPECT_EQ(refused.status, 400u) << body;
+    EXPECT_NE(refused.body.find("step_ms"), std::string::npos) << refused.body;
+  }
+}
+
+TEST(SimDirectly, ResetStopsARunningPlay) {
+  SimProcess sim;
+  ASSERT_EQ(change_question(sim, "play", R"({"step_ms":200})").status, 200u);
+  ASSERT_EQ(post(sim, "/_sim/reset", "").status, 200u);
+  std::this_thread::sleep_for(600ms);  // three steps' time: none may apply after the reset
+  EXPECT_EQ(get(sim, kDirectlyControlPath + std::string(kDirectlyQuestion), {}).status, 404u);
+}
+
+TEST(SimDirectly, StatsCountPollsPerStatusAndPollersPerQuestion) {
+  SimProcess sim;
+  const auto first = issue_directly_token(sim);
+  const auto second = issue_directly_token(sim);
+  ASSERT_EQ(poll_question(sim, second).status, 200u);
+  ASSERT_EQ(poll_question(sim, first).status, 200u);
+  ASSERT_EQ(
+      poll_question(sim, first, kDirectlyQuestion, "?lastChecked=2099-01-01T00:00:00Z").status,
+      304u);
+  ASSERT_EQ(poll_question(sim, first, kOtherDirectlyQuestion).status, 200u);
+  ASSERT_EQ(poll_question(sim, "unknown").status, 401u);
+  ASSERT_EQ(poll_question(sim, first, "bad").status, 400u);
+  set_fault(sim, R"({"platform":"directly","status":500,"count":1})");
+  ASSERT_EQ(poll_question(sim, first).status, 500u);
+  ASSERT_EQ(change_question(sim, "respond", {}, "00000000-0000-4000-8000-0000000000c0").status,
+            200u);
+
+  const auto stats = sim.stats();
+  EXPECT_EQ(stat(stats, "calls", "directly.token"), 2u) << stats;
+  EXPECT_EQ(stat(stats, "calls", "directly.question"), 7u);
+  EXPECT_EQ(stat(stats, "conversations", "directly:" + std::string(kDirectlyQuestion)), 5u);
+  EXPECT_EQ(stat(stats, "conversations", "directly:" + std::string(kOtherDirectlyQuestion)), 1u);
+  const auto directly_start = stats.find(R"("directly":{)");
+  ASSERT_NE(directly_start, std::string::npos) << stats;
+  EXPECT_EQ(stats.substr(directly_start),
+            R"("directly":{"polls":{"200":3,"304":1,"400":1,"401":1,"500":1},"pollers":{)"
+            R"("00000000-0000-4000-8000-000000000042":["sim-directly-1"],)"
+            R"("3f2504e0-4f89-41d3-9a0c-0305e82c3301":["sim-directly-1","sim-directly-2"]},)"
+            R"("logouts":0,"questions":3}})");
+
+  ASSERT_EQ(post(sim, "/_sim/reset", "").status, 200u);
+  EXPECT_NE(
+      sim.stats().find(
+          R"("directly":{"polls":{"200":0,"304":0},"pollers":{},"logouts":0,"questions":0}})"),
+      std::string::npos)
+      << sim.stats();
+  EXPECT_EQ(get(sim, kDirectlyControlPath + std::string(kDirectlyQuestion), {}).status, 404u);
+  EXPECT_EQ(poll_question(sim, first).status, 200u);  // tokens outlive a reset
+}
+
+TEST(SimDirectly, FaultsFailPollsInTheEnvelopeButNeverTokens) {
+  SimProcess sim;
+  const auto token = issue_directly_token(sim);
+  set_fault(sim, R"({"platform":"directly","status":429,"count":2,"retry_after_s":4})");
+  for (int i = 0; i < 2; ++i) {
+    const auto throttled = poll_question(sim, token);
+    expect_directly_error(throttled, 429, "simulated failure");
+    EXPECT_EQ(throttled.headers["Retry-After"], "4");
+  }
+  EXPECT_EQ(poll_question(sim, token).status, 200u);
+
+  set_fault(sim, R"({"platform":"all","status":503,"count":-1})");
+  const auto fresh = issue_directly_token(sim);
+  expect_directly_error(poll_question(sim, fresh), 503, "simulated failure");
+  EXPECT_EQ(logout(sim, fresh).status, 200u);
+  set_fault(sim, R"({"platform":"directly","clear":true})");
+  EXPECT_EQ(poll_question(sim, token).status, 200u);
+  EXPECT_EQ(get_transcript(sim).status, 503u);  // the other platforms keep their rule
+
+  SimProcess failing({"--error-rate", "1"});
+  expect_directly_error(poll_question(failing, issue_directly_token(failing)), 500, "--error-rate");
+}
+
 // --- determinism ---
 
 TEST(SimDeterminism, SameIdSameBodyAcrossRunsDifferentIdDifferentBody) {
@@ -535,8 +1091,10 @@ TEST(SimStats, CountsCallsPerOperationConversationAndStatus) {
 
   ASSERT_EQ(post(sim, "/_sim/reset", "").status, 200u);
   EXPECT_EQ(sim.stats(),
-            R"({"calls":{"cao.transcript":0,"justanswer.question":0,"justanswer.token":0,)"
-            R"("talkjs.conversation":0,"talkjs.messages":0},"conversations":{},"statuses":{}})");
+            R"({"calls":{"cao.transcript":0,"directly.logout":0,"directly.question":0,)"
+            R"("directly.token":0,"justanswer.question":0,"justanswer.token":0,)"
+            R"("talkjs.conversation":0,"talkjs.messages":0},"conversations":{},"statuses":{},)"
+            R"("directly":{"polls":{"200":0,"304":0},"pollers":{},"logouts":0,"questions":0}})");
 }
 
 TEST(SimLatency, DelaysEveryAnswerWithoutHoldingAThread) {

@@ -1,0 +1,124 @@
+#include "directly_state.hpp"
+
+#include "json_out.hpp"
+
+namespace parley::sim {
+
+std::string DirectlyState::issue_token(Clock::time_point expires) {
+  std::lock_guard lock(mutex_);
+  // Its own prefix and counter: a JustAnswer token is never a Directly one.
+  auto token = "sim-directly-" + std::to_string(++tokens_issued_);
+  tokens_.emplace(token, expires);
+  return token;
+}
+
+bool DirectlyState::token_valid(std::string_view token, Clock::time_point now) const {
+  std::lock_guard lock(mutex_);
+  const auto found = tokens_.find(token);
+  return found != tokens_.end() && now < found->second;
+}
+
+bool DirectlyState::revoke_token(std::string_view token, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  const auto found = tokens_.find(token);
+  if (found == tokens_.end() || now >= found->second) return false;
+  tokens_.erase(found);  // tokens_issued_ keeps counting: a revoked token never comes back
+  ++logouts_;
+  return true;
+}
+
+DirectlyState::Poll DirectlyState::poll(const std::string& uuid, std::string_view token,
+                                        std::optional<DirectlyTime> last_checked,
+                                        DirectlyTime now) {
+  std::lock_guard lock(mutex_);
+  const auto& question = question_locked(uuid, now);
+  pollers_[uuid].emplace(token);
+  if (last_checked && question.updated_at <= *last_checked) return Poll{.modified = false};
+  Poll answer{.modified = true};
+  append_directly_question(answer.data, question);
+  return answer;
+}
+
+void DirectlyState::record_poll_status(unsigned status) {
+  std::lock_guard lock(mutex_);
+  ++polls_[status];
+}
+
+std::optional<std::string> DirectlyState::question_json(const std::string& uuid) const {
+  std::lock_guard lock(mutex_);
+  const auto found = questions_.find(uuid);
+  if (found == questions_.end()) return std::nullopt;
+  std::string data;
+  append_directly_question(data, found->second);
+  return data;
+}
+
+Result<DirectlyChanged, DirectlyConflict> DirectlyState::change(
+    const std::string& uuid, const DirectlyChange& change, DirectlyTime now,
+    std::optional<std::uint64_t> generation) {
+  std::lock_guard lock(mutex_);
+  if (generation && *generation != generation_) {
+    return DirectlyConflict{"the simulator was reset since the play of " + uuid + " started"};
+  }
+  return apply_directly_change(question_locked(uuid, now), change, now);
+}
+
+Result<std::uint64_t, DirectlyConflict> DirectlyState::start_play(const std::string& uuid,
+                                                                  DirectlyTime now) {
+  std::lock_guard lock(mutex_);
+  const auto& question = question_locked(uuid, now);
+  if (question.closed) {
+    return DirectlyConflict{"question " + uuid + ": is " + question.status +
+                            "; a closed question cannot change"};
+  }
+  return generation_;
+}
+
+void DirectlyState::append_stats(std::string& out) const {
+  std::lock_guard lock(mutex_);
+  json::ObjectWriter object(out);
+  {
+    json::ObjectWriter polls(object.key("polls"));
+    // 200 and 304 always, so that readers can expect the keys.
+    auto counts = polls_;
+    counts.try_emplace(200, 0);
+    counts.try_emplace(304, 0);
+    for (const auto& [status, count] : counts)
+      put_int(polls, std::to_string(status), static_cast<long long>(count));
+  }
+  {
+    json::ObjectWriter pollers(object.key("pollers"));
+    for (const auto& [uuid, tokens] : pollers_) {
+      auto& list = pollers.key(uuid);
+      list += '[';
+      bool first = true;
+      for (const auto& token : tokens) {
+        if (!first) list += ',';
+        first = false;
+        json::append_string(list, token);
+      }
+      list += ']';
+    }
+  }
+  put_int(object, "logouts", static_cast<long long>(logouts_));
+  put_int(object, "questions", static_cast<long long>(questions_.size()));
+}
+
+void DirectlyState::reset() {
+  std::lock_guard lock(mutex_);
+  questions_.clear();
+  pollers_.clear();
+  polls_.clear();
+  logouts_ = 0;
+  ++generation_;
+}
+
+DirectlyQuestion& DirectlyState::question_locked(const std::string& uuid, DirectlyTime now) {
+  auto found = questions_.find(uuid);
+  if (found == questions_.end()) {
+    found = questions_.emplace(uuid, new_directly_question(uuid, now)).first;
+  }
+  return found->second;
+}
+
+}  // namespace parley::sim
