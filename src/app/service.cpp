@@ -393,10 +393,11 @@ int serve(const config::Config& config) {
 
   const int signal = stop_requested.get_future().get();
   const auto deadline = Clock::now() + config.shutdown_timeout;
+  // Draining before saying so: whoever reads the log line then sees /readyz at 503.
+  admission.start_draining();
   log::info("draining",
             {{"signal", signal},
              {"shutdown_timeout_ms", static_cast<long long>(config.shutdown_timeout.count())}});
-  admission.start_draining();
   ingest_server.shutdown();
   const bool answered = ingest_server.wait_closed(deadline);
   // Commits what enrichment finished and leaves the group; events still being enriched

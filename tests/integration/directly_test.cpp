@@ -163,8 +163,9 @@ TEST_F(DirectlyTest, WatchRequestsAreAuthenticatedValidatedAndDurable) {
   EXPECT_NE(bad_delete.body.find("path segment {uuid}"), std::string::npos) << bad_delete.body;
 
   const auto shouted = upper(uuid_of(1));
-  const auto watched_answer = client.post("/v1/directly/watches", R"({"uuid":")" + shouted + R"("})",
-                                          {{"Authorization", "Bearer test-watch-token"}});
+  const auto watched_answer =
+      client.post("/v1/directly/watches", R"({"uuid":")" + shouted + R"("})",
+                  {{"Authorization", "Bearer test-watch-token"}});
   EXPECT_EQ(watched_answer.status, 200u) << watched_answer.body;
   EXPECT_EQ(watched_answer.body, R"({"uuid":")" + uuid_of(1) + R"(","watching":true})");
   const auto unwatched =
