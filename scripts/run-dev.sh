@@ -26,6 +26,15 @@ or one JustAnswer webhook by hand:
        -H 'X-Parley-Token: dev-token' -H 'Content-Type: application/json' \
        -d '{"eventType":"1","questionId":"12345","userToken":"abcde12345"}'
 
+Watch a Directly question and let parley-sim play a whole conversation on it (answer,
+reply, follow-up, accept, close; one step a second); parley polls it and publishes each
+change:
+
+  curl -s -X POST http://127.0.0.1:8080/v1/directly/watches -H 'X-Parley-Token: dev-watch-token' \
+       -H 'Content-Type: application/json' -d '{"uuid":"5a1e0000-0000-4000-8000-000000000001"}'
+  curl -s -X POST http://127.0.0.1:8090/_sim/directly/questions/5a1e0000-0000-4000-8000-000000000001/play \
+       -H 'Content-Type: application/json' -d '{"step_ms":1000}'
+
 Watch the events it produced: copy the "watch" command (kcat -b 127.0.0.1:<port> ...)
 from the "embedded kafka started" log line below; the enriched events (full conversation
 fetched from parley-sim) are on -t parley.enriched.v1. Health: curl 127.0.0.1:9464/readyz,

@@ -207,9 +207,11 @@ std::vector<events::Change> changes(const QuestionState* before, const QuestionS
     return text.empty() ? std::string("null") : json_string(text);
   };
   std::vector<events::Change> out;
+  // Knowing nothing before, every field that has a value is news.
   const auto add = [&](std::string_view field, std::string from, std::string to) {
-    if (before == nullptr) from = "null";
-    if (before == nullptr || from != to) out.push_back({std::string(field), from, to});
+    if (before == nullptr ? to != "null" : from != to) {
+      out.push_back({std::string(field), before == nullptr ? "null" : from, to});
+    }
   };
   const QuestionState none;
   const QuestionState& old = before != nullptr ? *before : none;
