@@ -108,8 +108,8 @@ struct DirectlySource {
     std::chrono::milliseconds interval{5000};  ///< between polls of one active question
     /// A question unchanged for long is polled less often, down to once per this.
     std::chrono::milliseconds max_interval{60000};
-    unsigned max_requests_per_second = 50;  ///< toward Directly, per replica
-    unsigned concurrency = 16;              ///< requests in flight toward Directly
+    unsigned max_requests_per_second = 50;    ///< toward Directly, per replica
+    unsigned concurrency = 16;                ///< requests in flight toward Directly
     std::chrono::milliseconds timeout{5000};  ///< per request (connect, then exchange)
   } poll;
 };
