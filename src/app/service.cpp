@@ -90,7 +90,7 @@ void add_webhook_routes(const config::Config& config, http::Router& router,
         directly::WatchPublishing{.topic = config.kafka.topics.directly_watches,
                                   .ack_timeout = config.kafka.ack_timeout});
     router.add(bhttp::verb::post, std::string(directly::kWatchesPath), watches);
-    router.add(bhttp::verb::delete_, std::string(directly::kWatchesPath) + "/*", watches);
+    router.add(bhttp::verb::delete_, std::string(directly::kWatchRoute), watches);
   }
 }
 

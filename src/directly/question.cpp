@@ -1,6 +1,7 @@
 #include "parley/directly/question.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <optional>
 

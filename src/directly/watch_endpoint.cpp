@@ -78,8 +78,7 @@ std::optional<Error> WatchEndpoint::verify(const http::Request& request) const {
 
 Result<std::string, Error> WatchEndpoint::target_uuid(const http::Request& request) const {
   if (request.method == bhttp::verb::delete_) {
-    const std::string prefix = std::string(kWatchesPath) + "/*";
-    const auto tail = http::Router::wildcard(prefix, request.path);
+    const auto tail = http::Router::wildcard(kWatchRoute, request.path);
     if (!is_uuid(tail)) return bad_uuid("path segment {uuid}", tail);
     return lowercase(tail);
   }

@@ -5,24 +5,16 @@
 namespace parley::sim {
 
 std::string DirectlyState::issue_token(Clock::time_point expires) {
-  std::lock_guard lock(mutex_);
-  // Its own prefix and counter: a JustAnswer token is never a Directly one.
-  auto token = "sim-directly-" + std::to_string(++tokens_issued_);
-  tokens_.emplace(token, expires);
-  return token;
+  return tokens_.issue(expires);  // its own prefix: a JustAnswer token is never a Directly one
 }
 
 bool DirectlyState::token_valid(std::string_view token, Clock::time_point now) const {
-  std::lock_guard lock(mutex_);
-  const auto found = tokens_.find(token);
-  return found != tokens_.end() && now < found->second;
+  return tokens_.valid(token, now);
 }
 
 bool DirectlyState::revoke_token(std::string_view token, Clock::time_point now) {
+  if (!tokens_.revoke(token, now)) return false;
   std::lock_guard lock(mutex_);
-  const auto found = tokens_.find(token);
-  if (found == tokens_.end() || now >= found->second) return false;
-  tokens_.erase(found);  // tokens_issued_ keeps counting: a revoked token never comes back
   ++logouts_;
   return true;
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "directly_data.hpp"
+#include "issued_tokens.hpp"
 
 namespace parley::sim {
 
@@ -63,8 +64,7 @@ class DirectlyState {
   DirectlyQuestion& question_locked(const std::string& uuid, DirectlyTime now);
 
   mutable std::mutex mutex_;
-  std::uint64_t tokens_issued_ = 0;
-  std::map<std::string, Clock::time_point, std::less<>> tokens_;
+  IssuedTokens tokens_{"sim-directly-"};
   std::map<std::string, DirectlyQuestion, std::less<>> questions_;
   std::map<std::string, std::set<std::string, std::less<>>, std::less<>> pollers_;
   std::map<unsigned, std::uint64_t> polls_;

@@ -46,21 +46,15 @@ std::string SimState::stats_json() const {
 }
 
 std::string SimState::issue_token(Clock::time_point expires) {
-  std::lock_guard lock(mutex_);
-  auto token = "sim-ja-" + std::to_string(++tokens_issued_);
-  tokens_.emplace(token, expires);
-  return token;
+  return tokens_.issue(expires);
 }
 
 bool SimState::token_valid(std::string_view token, Clock::time_point now) const {
-  std::lock_guard lock(mutex_);
-  const auto found = tokens_.find(token);
-  return found != tokens_.end() && now < found->second;
+  return tokens_.valid(token, now);
 }
 
 void SimState::expire_tokens() {
-  std::lock_guard lock(mutex_);
-  tokens_.clear();  // tokens_issued_ keeps counting: an expired token never comes back
+  tokens_.revoke_all();
 }
 
 std::size_t SimState::add_message(const std::string& question, AddedMessage message) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "directly_state.hpp"
+#include "issued_tokens.hpp"
 #include "justanswer_data.hpp"
 
 namespace parley::sim {
@@ -57,8 +58,7 @@ class SimState {
   std::map<std::string, std::uint64_t, std::less<>> calls_;
   std::map<std::string, std::uint64_t, std::less<>> conversations_;
   std::map<unsigned, std::uint64_t> statuses_;
-  std::uint64_t tokens_issued_ = 0;
-  std::map<std::string, Clock::time_point, std::less<>> tokens_;
+  IssuedTokens tokens_{"sim-ja-"};
   std::map<std::string, std::vector<AddedMessage>, std::less<>> added_;
   DirectlyState directly_;
 };

@@ -10,6 +10,8 @@
 #include <deque>
 #include <functional>
 
+#include "support/memory_producer.hpp"
+
 namespace parley::directly {
 namespace {
 
@@ -18,15 +20,7 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kUuid = "123e4567-e89b-12d3-a456-426655440000";
 
-class MemoryProducer final : public kafka::Producer {
- public:
-  void produce(const kafka::Record& record, kafka::DeliveryCallback on_delivery) override {
-    records.push_back(record);
-    on_delivery(std::nullopt);
-  }
-  bool reachable() const override { return true; }
-  std::vector<kafka::Record> records;
-};
+using testing::MemoryProducer;
 
 std::string question(std::string_view status, bool closed, std::string_view updated) {
   return R"({"meta":{},"data":{"uuid":")" + std::string(kUuid) + R"(","updatedAt":")" +
@@ -92,14 +86,6 @@ class PollerTest : public ::testing::Test {
     poller_->accept({.partition = partition, .key = std::string(kUuid), .value = "{}"});
   }
 
-  std::vector<kafka::Record> on(const std::string& topic) const {
-    std::vector<kafka::Record> out;
-    for (const auto& record : producer_.records) {
-      if (record.topic == topic) out.push_back(record);
-    }
-    return out;
-  }
-
   asio::io_context io_;
   asio::strand<asio::any_io_executor> strand_{asio::make_strand(io_.get_executor())};
   MemoryProducer producer_;
@@ -115,7 +101,7 @@ TEST_F(PollerTest, PublishesChangesThenPollsWithTheQuestionsUpdatedAt) {
   EXPECT_EQ(api_->polls[0].second, "") << "the first poll asks for everything";
   EXPECT_EQ(api_->polls[1].second, "T1");
   EXPECT_EQ(api_->polls[3].second, "T1") << "a 304 keeps lastChecked";
-  const auto events = on("events");
+  const auto events = producer_.on("events");
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].key, "directly:" + std::string(kUuid));
   EXPECT_EQ(poller_->watched(), 1u);
@@ -124,8 +110,8 @@ TEST_F(PollerTest, PublishesChangesThenPollsWithTheQuestionsUpdatedAt) {
 TEST_F(PollerTest, AClosedQuestionIsUnwatchedAndNoLongerPolled) {
   api_->answers.push_back(std::optional<std::string>(question("CLOSED", true, "T1")));
   watch();
-  ASSERT_TRUE(run_until([&] { return !on("watches").empty(); }));
-  const auto tombstone = on("watches").front();
+  ASSERT_TRUE(run_until([&] { return !producer_.on("watches").empty(); }));
+  const auto tombstone = producer_.on("watches").front();
   EXPECT_TRUE(tombstone.tombstone);
   EXPECT_EQ(tombstone.key, kUuid);
   // The tombstone comes back through the consumer: the question is forgotten.

@@ -7,29 +7,15 @@
 #include <boost/asio/io_context.hpp>
 #include <deque>
 
+#include "support/memory_producer.hpp"
+
 namespace parley::enrich {
 namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-/// Acknowledges every record at once and keeps it.
-class MemoryProducer final : public kafka::Producer {
- public:
-  void produce(const kafka::Record& record, kafka::DeliveryCallback on_delivery) override {
-    records.push_back(record);
-    on_delivery(std::nullopt);
-  }
-  bool reachable() const override { return true; }
-  std::vector<kafka::Record> on(const std::string& topic) const {
-    std::vector<kafka::Record> out;
-    for (const auto& r : records) {
-      if (r.topic == topic) out.push_back(r);
-    }
-    return out;
-  }
-  std::vector<kafka::Record> records;
-};
+using testing::MemoryProducer;
 
 /// A platform whose answers the test scripts: queued errors first, then the conversation.
 class ScriptedApi final : public PlatformApi {

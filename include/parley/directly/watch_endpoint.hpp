@@ -17,8 +17,9 @@ struct WatchPublishing {
   std::chrono::milliseconds ack_timeout{4000};
 };
 
-/// The path prefix of DELETE /v1/directly/watches/{uuid}; POST goes to the bare path.
+/// POST goes to the bare path, DELETE to the route pattern with the uuid.
 inline constexpr std::string_view kWatchesPath = "/v1/directly/watches";
+inline constexpr std::string_view kWatchRoute = "/v1/directly/watches/*";
 
 /// POST /v1/directly/watches {"uuid": "..."} and DELETE /v1/directly/watches/{uuid}: adds
 /// a question to the watch list (a record keyed by the lowercase uuid on the compacted
