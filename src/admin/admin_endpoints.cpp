@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "parley/common/json_writer.hpp"
+
 namespace parley::admin {
 namespace {
 
@@ -38,10 +40,10 @@ http::Response readiness(const Probes& probes, const http::Admission& admission)
 void add_routes(http::Router& router, Probes probes, const http::Admission& admission,
                 metrics::Metrics& metrics) {
   router.add(bhttp::verb::get, "/healthz", std::make_shared<FunctionEndpoint>([probes] {
-               if (!probes.alive()) {
-                 return http::Response{
-                     .status = 503,
-                     .body = R"({"status":"failed","reason":"kafka producer failed fatally"})"};
+               if (auto failure = probes.failure()) {
+                 std::string body = R"({"status":"failed","reason":)";
+                 json::append_string(body, *failure);
+                 return http::Response{.status = 503, .body = body + "}"};
                }
                return http::Response{.status = 200, .body = R"({"status":"alive"})"};
              }));

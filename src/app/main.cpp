@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
       std::cerr << "parley: " << check_file << ": " << *problem << "\n";
       return 2;
     }
+    for (const auto& warning : parley::app::warnings(loaded.value()))
+      std::cerr << "parley: " << check_file << ": warning: " << warning << "\n";
     std::cout << "parley: " << check_file << ": configuration is valid\n";
     return 0;
   }

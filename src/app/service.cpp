@@ -34,6 +34,8 @@ namespace bhttp = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kEmbeddedPartitions = 3;
+/// What an event adds around its body: ids, headers, normalized fields.
+constexpr std::size_t kEnvelopeBytes = 65536;
 /// The consumer group of the enrichment stage: every replica running it shares the work.
 constexpr std::string_view kEnrichGroup = "parley-enrich";
 /// The consumer group of the Directly pollers: each replica polls its partitions' questions.
@@ -110,13 +112,21 @@ http::ServerOptions admin_options(const config::Config& config) {
                              .read_timeout = config.limits.read_timeout};
 }
 
+/// Room for an event that carries its body twice (raw, plus the message text normalized)
+/// and the envelope. lz4 makes what goes on the wire far smaller than this.
+std::size_t default_max_message_bytes(std::size_t max_body_bytes) {
+  return std::max<std::size_t>(1000000, 2 * max_body_bytes + kEnvelopeBytes);
+}
+
 kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,
                                         asio::io_context* io = nullptr) {
   return kafka::ProducerOptions{.bootstrap_servers = std::move(bootstrap),
                                 .ack_timeout = config.kafka.ack_timeout,
                                 .properties = config.kafka.properties,
                                 .probe_topic = config.kafka.topics.events,
-                                .delivery_context = io};
+                                .delivery_context = io,
+                                .default_max_message_bytes =
+                                    default_max_message_bytes(config.limits.max_body_bytes)};
 }
 
 bool runs_ingest(const config::Config& config) {
@@ -221,11 +231,27 @@ std::optional<std::string> unservable(const config::Config& config) {
   return kafka::KafkaProducer::check(producer_options(config, "127.0.0.1:9092"));
 }
 
+std::vector<std::string> warnings(const config::Config& config) {
+  std::vector<std::string> found;
+  const auto max_message = kafka::max_message_bytes(producer_options(config, "127.0.0.1:9092"));
+  const auto max_body = config.limits.max_body_bytes;
+  if (max_message > 0 && max_body + kEnvelopeBytes > max_message) {
+    found.push_back("limits.max_body_bytes: a body of " + std::to_string(max_body) +
+                    " bytes cannot fit in kafka.properties.message.max.bytes = " +
+                    std::to_string(max_message) + " once encoded (envelope about " +
+                    std::to_string(kEnvelopeBytes) + " bytes); events over " +
+                    std::to_string(max_message) + " bytes are answered 413");
+  }
+  return found;
+}
+
 int serve(const config::Config& config) {
   if (auto problem = unservable(config)) {
     log::error("cannot serve this configuration", {{"error", *problem}, {"version", kVersion}});
     return 1;
   }
+  for (const auto& warning : warnings(config))
+    log::warn("configuration warning", {{"warning", warning}});
   const unsigned threads =
       config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   // Declared before the io_context: coroutine frames it destroys may still hold tickets.
@@ -268,7 +294,10 @@ int serve(const config::Config& config) {
   http::Router admin_router;
   admin::add_routes(admin_router,
                     {.kafka_reachable = [&producer] { return producer->reachable(); },
-                     .alive = [&producer] { return !producer->failed_fatally(); }},
+                     .failure = [&producer]() -> std::optional<std::string> {
+                       if (producer->failed_fatally()) return "kafka producer failed fatally";
+                       return producer->refusal();
+                     }},
                     admission, metrics);
 
   std::shared_ptr<http::TlsCertificates> tls;
@@ -317,6 +346,7 @@ int serve(const config::Config& config) {
     auto subscribed = kafka::KafkaConsumer::create(
         {.bootstrap_servers = bootstrap,
          .group_id = std::string(kEnrichGroup),
+         .instance_id = config.kafka.instance_id,
          .topic = topics.events,
          .properties = config.kafka.properties},
         [&stage](kafka::ConsumedRecord record) { stage->accept(std::move(record)); });
@@ -350,6 +380,7 @@ int serve(const config::Config& config) {
     auto subscribed = kafka::KafkaConsumer::create(
         {.bootstrap_servers = bootstrap,
          .group_id = std::string(kDirectlyGroup),
+         .instance_id = config.kafka.instance_id,
          .topic = topics.directly_watches,
          .properties = config.kafka.properties,
          .read_from_beginning = true,

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "parley/config/config.hpp"
 
@@ -10,6 +11,10 @@ namespace parley::app {
 /// Why this build cannot serve `config` (a feature it lacks, a Kafka property librdkafka
 /// refuses), naming the key; nullopt when it can. Shared by --check-config and serve().
 std::optional<std::string> unservable(const config::Config& config);
+
+/// What in `config` works but will refuse some requests (a body limit Kafka's message
+/// limit cannot hold), each naming the keys. Printed by --check-config, logged by serve().
+std::vector<std::string> warnings(const config::Config& config);
 
 /// Runs parley with `config` until SIGTERM/SIGINT, then drains: /readyz turns 503, the
 /// listener stops accepting, every in-flight request gets its Kafka-backed answer, the

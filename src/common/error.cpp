@@ -5,6 +5,7 @@ namespace parley {
 unsigned http_status(Errc code) {
   switch (code) {
     case Errc::bad_request:
+    case Errc::kafka_invalid_record:
       return 400;
     case Errc::unauthorized:
       return 401;
@@ -15,6 +16,7 @@ unsigned http_status(Errc code) {
     case Errc::request_timeout:
       return 408;
     case Errc::payload_too_large:
+    case Errc::kafka_too_large:
       return 413;
     case Errc::unsupported_media_type:
       return 415;
@@ -25,7 +27,11 @@ unsigned http_status(Errc code) {
     case Errc::draining:
     case Errc::kafka_unavailable:
     case Errc::kafka_timeout:
+    case Errc::spool_unavailable:
       return 503;
+    case Errc::kafka_refused:
+    case Errc::internal:
+      return 500;
   }
   return 500;
 }
@@ -37,6 +43,7 @@ unsigned retry_after_seconds(Errc code) {
     case Errc::draining:
     case Errc::kafka_unavailable:
     case Errc::kafka_timeout:
+    case Errc::spool_unavailable:
       return 5;
     default:
       return 0;
@@ -49,6 +56,7 @@ std::string_view metric_outcome(Errc code) {
       return "unauthorized";
     case Errc::payload_too_large:
     case Errc::header_too_large:
+    case Errc::kafka_too_large:
       return "too_large";
     case Errc::overloaded:
       return "overloaded";
@@ -58,11 +66,16 @@ std::string_view metric_outcome(Errc code) {
       return "timeout";
     case Errc::kafka_unavailable:
     case Errc::kafka_timeout:
+    case Errc::kafka_refused:
+    case Errc::spool_unavailable:
       return "publish_failed";
+    case Errc::internal:
+      return "internal";
     case Errc::bad_request:
     case Errc::not_found:
     case Errc::method_not_allowed:
     case Errc::unsupported_media_type:
+    case Errc::kafka_invalid_record:
       return "invalid";
   }
   return "invalid";

@@ -1,5 +1,7 @@
 #include "parley/config/config.hpp"
 
+#include <unistd.h>
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -367,7 +369,8 @@ class SchemaReader {
     const MapNode top =
         open_map(root, "",
                  {"listen", "admin_listen", "role", "threads", "log_level", "limits",
-                  "shutdown_timeout_ms", "tls", "dedupe", "kafka", "sources", "enrich", "events"});
+                  "shutdown_timeout_ms", "tls", "dedupe", "kafka", "sources", "enrich", "events",
+                  "spool"});
     Config config;
     read_server(top, config);
     read_limits(top, config.limits);
@@ -377,6 +380,7 @@ class SchemaReader {
     read_sources(top, config.sources);
     read_enrich(top, config.enrich);
     read_events(top, config.events);
+    read_spool(top, config.spool);
     check_timeouts(config);
     return config;
   }
@@ -533,7 +537,7 @@ class SchemaReader {
 
   void read_kafka(const MapNode& top, Kafka& kafka) const {
     const MapNode map =
-        open_section(top, "kafka", {"brokers", "ack_timeout_ms", "topics", "properties"});
+        open_section(top, "kafka", {"brokers", "ack_timeout_ms", "topics", "properties", "instance_id"});
     read_string(map, "brokers", kafka.brokers);
     // Not split further: librdkafka also accepts "host" alone and "SASL_SSL://host:port".
     if (kafka.brokers.empty()) {
@@ -542,6 +546,32 @@ class SchemaReader {
     read_duration(map, "ack_timeout_ms", kafka.ack_timeout, 1);
     read_topics(map, kafka.topics);
     read_properties(map, kafka.properties);
+    kafka.instance_id = host_name();
+    read_string(map, "instance_id", kafka.instance_id);
+    if (kafka.instance_id.empty() || kafka.instance_id.size() > 249) {
+      refuse("kafka.instance_id", "must be 1..249 characters (default: the host name)");
+    }
+    if (kafka.properties.contains("group.instance.id")) {
+      refuse("kafka.properties.group.instance.id", "set kafka.instance_id instead");
+    }
+  }
+
+  static std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "parley";
+    return name;
+  }
+
+  void read_spool(const MapNode& top, Spool& spool) const {
+    const MapNode map = open_section(top, "spool", {"dir", "max_bytes", "segment_bytes"});
+    read_string(map, "dir", spool.dir);
+    read_integer(map, "max_bytes", spool.max_bytes, 1);
+    read_integer(map, "segment_bytes", spool.segment_bytes, 4096);
+    if (spool.max_bytes < spool.segment_bytes) {
+      refuse("spool.max_bytes", "must be at least spool.segment_bytes (" +
+                                    std::to_string(spool.segment_bytes) + "), got " +
+                                    std::to_string(spool.max_bytes));
+    }
   }
 
   void read_topics(const MapNode& kafka, KafkaTopics& topics) const {

@@ -221,7 +221,29 @@ asio::awaitable<void> Server::serve_stream(Connection& connection, Stream& strea
   }
 }
 
+namespace {
+
+// No exception is expected from a handler, but a library can throw: the request still
+// gets an answer (500 naming it, counted as outcome "internal") and the connection and
+// the process carry on.
+asio::awaitable<Response> handle_guarded(Endpoint& endpoint, const Request& request) {
+  std::string failure;
+  try {
+    co_return co_await endpoint.handle(request);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "an exception that is not a std::exception";
+  }
+  log::error("request handler threw; answered 500", {{"path", request.path}, {"error", failure}});
+  co_return endpoint.reject(
+      Error{Errc::internal, "internal error while handling the request: " + failure});
+}
+
+}  // namespace
+
 template <class Stream>
+
 asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) {
   Parser parser;
   parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
@@ -327,7 +349,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
                         .body = body,
                         .peer = connection.peer,
                         .received_at = received_at};
-  const Response response = co_await endpoint.handle(request);
+  const Response response = co_await handle_guarded(endpoint, request);
   ticket.reset();  // answered: no longer in flight, even while the bytes are on their way
   co_return co_await answer(response, true);
 }

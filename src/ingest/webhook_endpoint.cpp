@@ -3,6 +3,21 @@
 #include "parley/log/log.hpp"
 
 namespace parley::ingest {
+namespace {
+
+// Refused before producing (and before spooling): Kafka would refuse it on every retry.
+std::optional<Error> check_size(const events::EncodedEvent& encoded, std::size_t limit) {
+  std::size_t bytes = encoded.key.size() + encoded.value.size();
+  for (const auto& [name, value] : encoded.headers)
+    bytes += name.size() + value.size();
+  if (bytes <= limit) return std::nullopt;
+  return Error{Errc::kafka_too_large,
+               "the encoded event is " + std::to_string(bytes) +
+                   " bytes, over Kafka's message limit of " + std::to_string(limit) +
+                   " bytes (kafka.properties.message.max.bytes)"};
+}
+
+}  // namespace
 
 WebhookEndpoint::WebhookEndpoint(std::shared_ptr<const sources::Source> source,
                                  kafka::Producer& producer, metrics::Metrics& metrics,
@@ -18,6 +33,17 @@ http::Response WebhookEndpoint::reject(const Error& error) {
     log::debug("webhook refused", {{"source", source_->name()}, {"error", error.message}});
   }
   return http::error_response(error, source_->error_body(error));
+}
+
+void WebhookEndpoint::count_field_warnings(const events::CloudEvent& event) {
+  for (const auto& warning : event.field_warnings) {
+    metrics_.webhook_field_warning(source_->name(), warning.field);
+    if (log::enabled(log::Level::debug)) {
+      log::debug("optional field dropped or resolved", {{"source", source_->name()},
+                                                         {"field", warning.field},
+                                                         {"problem", warning.problem}});
+    }
+  }
 }
 
 boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Request& request) {
@@ -52,7 +78,12 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
       co_return http::Response{.status = 200, .body = source_->accepted_body()};
     }
   }
+  count_field_warnings(event.value());
   auto encoded = events::encode(event.value());
+  if (auto too_large = check_size(encoded, producer_.max_message_bytes())) {
+    observe();
+    co_return reject(*too_large);
+  }
   const kafka::Record record{.topic = publishing_.topic,
                              .key = std::move(encoded.key),
                              .value = std::move(encoded.value),

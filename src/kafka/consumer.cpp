@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
+#include <string_view>
 #include <thread>
 
 #include "parley/log/log.hpp"
@@ -126,33 +127,63 @@ class KafkaConsumer::Impl {
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t* partitions, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
+    const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-      for (int i = 0; i < partitions->cnt; ++i) {
-        self->tracker.assign(partitions->elems[i].partition);
-        if (self->options.read_from_beginning) {
-          partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
-        }
-      }
-      rd_kafka_assign(rk, partitions);
-      if (self->paused) rd_kafka_pause_partitions(rk, partitions);
-      log::info("kafka partitions assigned",
-                {{"topic", self->options.topic}, {"partitions", partitions->cnt}});
+      self->assign(partitions, cooperative);
       return;
     }
-    // Revoked: commit what is done before another member takes over these partitions.
-    self->commit(false);
+    self->revoke(partitions, cooperative, err);
+  }
+
+  // Cooperative: `partitions` are added to what this member owns. Eager: they replace it.
+  void assign(rd_kafka_topic_partition_list_t* partitions, bool cooperative) {
+    for (int i = 0; i < partitions->cnt; ++i) {
+      tracker.assign(partitions->elems[i].partition);
+      if (options.read_from_beginning) partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+    if (cooperative) {
+      if (rd_kafka_error_t* error = rd_kafka_incremental_assign(rk, partitions)) {
+        log::error("kafka incremental assign failed",
+                   {{"topic", options.topic}, {"error", rd_kafka_error_string(error)}});
+        rd_kafka_error_destroy(error);
+      }
+    } else {
+      rd_kafka_assign(rk, partitions);
+    }
+    if (paused) rd_kafka_pause_partitions(rk, partitions);
+    log::info("kafka partitions assigned",
+              {{"topic", options.topic}, {"partitions", partitions->cnt}});
+  }
+
+  // Commits what is done before another member takes over these partitions, then lets
+  // them go; partitions not listed (cooperative) keep being consumed meanwhile.
+  void revoke(rd_kafka_topic_partition_list_t* partitions, bool cooperative,
+              rd_kafka_resp_err_t reason) {
+    commit(false);
     std::vector<std::int32_t> revoked;
     for (int i = 0; i < partitions->cnt; ++i) {
-      self->tracker.revoke(partitions->elems[i].partition);
+      tracker.revoke(partitions->elems[i].partition);
       revoked.push_back(partitions->elems[i].partition);
     }
-    rd_kafka_assign(rk, nullptr);
-    if (self->options.on_revoked) self->options.on_revoked(revoked);
-    std::lock_guard lock(self->lag_mutex);
-    self->lag.clear();
-    log::info("kafka partitions revoked", {{"topic", self->options.topic},
-                                           {"partitions", partitions->cnt},
-                                           {"reason", rd_kafka_err2name(err)}});
+    if (cooperative) {
+      if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk, partitions)) {
+        log::error("kafka incremental unassign failed",
+                   {{"topic", options.topic}, {"error", rd_kafka_error_string(error)}});
+        rd_kafka_error_destroy(error);
+      }
+    } else {
+      rd_kafka_assign(rk, nullptr);
+    }
+    if (options.on_revoked) options.on_revoked(revoked);
+    {
+      std::lock_guard lock(lag_mutex);
+      for (const auto partition : revoked)
+        lag.erase(partition);
+    }
+    log::info("kafka partitions revoked",
+              {{"topic", options.topic},
+               {"partitions", partitions->cnt},
+               {"reason", rd_kafka_err2name(reason)}});
   }
 
   void commit(bool async) {
@@ -253,7 +284,16 @@ Result<std::unique_ptr<KafkaConsumer>, std::string> KafkaConsumer::create(Consum
       {"enable.auto.offset.store", "false"},
       // A new group starts from the oldest event: nothing published before it is skipped.
       {"auto.offset.reset", "earliest"},
+      // Only the partitions that change owner stop during a rebalance.
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      // A member that died is noticed after 6 s (Kafka's smallest allowed session,
+      // group.min.session.timeout.ms); heartbeats every 1 s leave room for 5 lost ones.
+      // With static membership a restart within the session takes its partitions back
+      // at once, without any rebalance (docs/operations.md, "Consumer groups").
+      {"session.timeout.ms", "6000"},
+      {"heartbeat.interval.ms", "1000"},
   };
+  if (!options.instance_id.empty()) settings["group.instance.id"] = options.instance_id;
   for (const auto& [key, value] : options.properties)
     settings[key] = value;
   settings["enable.auto.commit"] = "false";

@@ -42,15 +42,50 @@ std::optional<std::string> check_durability(const std::map<std::string, std::str
   return std::nullopt;
 }
 
-Error delivery_error(rd_kafka_resp_err_t err, std::chrono::milliseconds ack_timeout) {
-  if (err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT) {
-    return Error{Errc::kafka_timeout, "Kafka did not acknowledge the event within " +
-                                          std::to_string(ack_timeout.count()) +
-                                          " ms (kafka.ack_timeout_ms)"};
+}  // namespace
+
+Error classify(int code, std::chrono::milliseconds ack_timeout, std::size_t max_message_bytes) {
+  const auto err = static_cast<rd_kafka_resp_err_t>(code);
+  const std::string detail = rd_kafka_err2str(err);
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+      return Error{Errc::kafka_timeout, "Kafka did not acknowledge the event within " +
+                                            std::to_string(ack_timeout.count()) +
+                                            " ms (kafka.ack_timeout_ms)"};
+    // Permanent for this event: the same bytes are refused on every retry.
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+      return Error{Errc::kafka_too_large,
+                   "the event is over Kafka's message size limit (kafka.properties."
+                   "message.max.bytes = " +
+                       std::to_string(max_message_bytes) + " here; the broker may allow less): " +
+                       detail};
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG:
+    case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+    case RD_KAFKA_RESP_ERR__BAD_MSG:
+      return Error{Errc::kafka_invalid_record, "Kafka refused the record: " + detail};
+    // Permanent for the service: no event can be produced until an operator acts.
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+    case RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT:
+    case RD_KAFKA_RESP_ERR__FATAL:
+      return Error{Errc::kafka_refused, "Kafka refuses this service: " + detail};
+    // Everything else (broker down, leader moved, queue full, not enough replicas,
+    // throttling, transport) can clear by itself.
+    default:
+      return Error{Errc::kafka_unavailable, "Kafka did not accept the event: " + detail};
   }
-  return Error{Errc::kafka_unavailable,
-               std::string("Kafka did not accept the event: ") + rd_kafka_err2str(err)};
 }
+
+namespace {
 
 void log_from_librdkafka(const rd_kafka_t*, int level, const char* facility, const char* buf) {
   // syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug
@@ -72,6 +107,9 @@ class KafkaProducer::Impl {
   ProducerOptions options;
   std::atomic<bool> reachable{false};
   std::atomic<bool> fatal{false};
+  std::size_t max_message_bytes = 1000000;
+  std::mutex refusal_mutex;
+  std::optional<std::string> refusal;  // the last service-permanent error, until a success
   std::atomic<bool> stopping{false};
   std::mutex probe_mutex;
   std::condition_variable probe_wakeup;
@@ -85,10 +123,30 @@ class KafkaProducer::Impl {
     auto* self = static_cast<Impl*>(rd_kafka_opaque(rk));
     std::unique_ptr<DeliveryCallback> callback(static_cast<DeliveryCallback*>(message->_private));
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      self->note_refusal(std::nullopt);
       (*callback)(std::nullopt);
-    } else {
-      (*callback)(delivery_error(message->err, self->options.ack_timeout));
+      return;
     }
+    auto error = classify(message->err, self->options.ack_timeout, self->max_message_bytes);
+    if (error.code == Errc::kafka_refused) self->note_refusal(error.message);
+    (*callback)(std::move(error));
+  }
+
+  // A service-permanent refusal is logged once when it starts and once when it ends, not
+  // per event: every event fails the same way until an operator fixes the cause.
+  void note_refusal(std::optional<std::string> now) {
+    std::lock_guard lock(refusal_mutex);
+    if (now.has_value() == refusal.has_value()) {
+      if (now) refusal = std::move(now);
+      return;
+    }
+    if (now) {
+      log::error("kafka refuses this service; events are answered 500 until it is fixed",
+                 {{"error", *now}});
+    } else {
+      log::info("kafka accepts events again", {{"after", *refusal}});
+    }
+    refusal = std::move(now);
   }
 
   static void on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
@@ -206,11 +264,23 @@ Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) 
       {"bootstrap.servers", options.bootstrap_servers},
       {"acks", "all"},
       {"enable.idempotence", "true"},
+      // No 2xx without Kafka's ack, whichever deadline fires first (INTRODUCTION.md,
+      // "Message timeout considerations"): a report of _MSG_TIMED_OUT means "maybe
+      // written", and produce_acknowledged's own timer, armed with the same value when
+      // the record is queued, answers 503 (or spools) on it -- a same-id repeat at worst.
+      // A success report is the only path to 2xx, and librdkafka sends one only for an
+      // acks=all acknowledgement. Setting both to one value keeps a record from
+      // outliving its answer by more than a delivery-report hop.
       {"message.timeout.ms", std::to_string(options.ack_timeout.count())},
       {"linger.ms", "0"},  // the answer waits for the ack: do not wait to batch (see RESULTS.md)
       // librdkafka's default (1 GiB) is above a pod's memory; a full queue answers 503.
       {"queue.buffering.max.kbytes", "65536"},
+      // Events are JSON: lz4 shrinks them ~4x for little CPU (benchmarks/RESULTS.md).
+      {"compression.type", "lz4"},
   };
+  if (options.default_max_message_bytes > 0) {
+    settings["message.max.bytes"] = std::to_string(options.default_max_message_bytes);
+  }
   for (const auto& [key, value] : options.properties)
     settings[key] = value;
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -225,7 +295,22 @@ Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) 
   return conf;
 }
 
+std::size_t effective_max_message_bytes(const rd_kafka_conf_t* conf) {
+  char value[32];
+  std::size_t size = sizeof value;
+  if (rd_kafka_conf_get(conf, "message.max.bytes", value, &size) != RD_KAFKA_CONF_OK) return 1000000;
+  return std::stoul(value);
+}
+
 }  // namespace
+
+std::size_t max_message_bytes(const ProducerOptions& options) {
+  auto conf = make_conf(options);
+  if (!conf) return 0;
+  const auto bytes = effective_max_message_bytes(conf.value());
+  rd_kafka_conf_destroy(conf.value());
+  return bytes;
+}
 
 std::optional<std::string> KafkaProducer::check(const ProducerOptions& options) {
   auto conf = make_conf(options);
@@ -241,6 +326,7 @@ Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
   rd_kafka_conf_t* conf = made.value();
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  impl->max_message_bytes = effective_max_message_bytes(conf);
   char error[512];
   rd_kafka_conf_set_dr_msg_cb(conf, &Impl::on_delivery);
   rd_kafka_conf_set_error_cb(conf, &Impl::on_error);
@@ -293,8 +379,7 @@ void KafkaProducer::produce(const Record& record, DeliveryCallback on_delivery) 
   if (failure != nullptr) rd_kafka_error_destroy(failure);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     rd_kafka_headers_destroy(headers);
-    (*callback)(Error{Errc::kafka_unavailable,
-                      std::string("Kafka producer refused the event: ") + rd_kafka_err2str(err)});
+    (*callback)(classify(err, impl_->options.ack_timeout, impl_->max_message_bytes));
     return;
   }
   callback.release();  // owned by librdkafka until the delivery report
@@ -306,6 +391,15 @@ bool KafkaProducer::reachable() const {
 
 bool KafkaProducer::failed_fatally() const {
   return impl_->fatal.load();
+}
+
+std::optional<std::string> KafkaProducer::refusal() const {
+  std::lock_guard lock(impl_->refusal_mutex);
+  return impl_->refusal;
+}
+
+std::size_t KafkaProducer::max_message_bytes() const {
+  return impl_->max_message_bytes;
 }
 
 bool KafkaProducer::wait_reachable(bool wanted, std::chrono::milliseconds timeout) {

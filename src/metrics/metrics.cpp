@@ -11,9 +11,9 @@
 namespace parley::metrics {
 namespace {
 
-constexpr std::array<std::string_view, 9> kOutcomes = {
-    "accepted",   "duplicate",      "unauthorized", "invalid", "too_large",
-    "overloaded", "publish_failed", "draining",     "timeout"};
+constexpr std::array<std::string_view, 11> kOutcomes = {
+    "accepted",       "duplicate", "unauthorized", "invalid",  "too_large", "overloaded",
+    "publish_failed", "draining",  "timeout",      "internal", "spooled"};
 
 double resident_memory_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -60,6 +60,11 @@ Metrics::Metrics(const std::vector<std::string>& sources, const std::vector<std:
                     .Name("parley_kafka_produced_total")
                     .Help("Events acknowledged by Kafka, by topic")
                     .Register(*registry_)),
+      field_warnings_(prometheus::BuildCounter()
+                          .Name("parley_webhook_field_warnings_total")
+                          .Help("Optional webhook fields dropped (unusable) or resolved "
+                                "(conflicting spellings), by source and field")
+                          .Register(*registry_)),
       produce_errors_(prometheus::BuildCounter()
                           .Name("parley_kafka_produce_errors_total")
                           .Help("Events Kafka did not acknowledge (failure or timeout), by topic")
@@ -198,6 +203,12 @@ void Metrics::http_refused(std::string_view reason) {
 void Metrics::kafka_produced(std::string_view topic) {
   if (const auto* series = series_for_topic(topic)) return series->produced->Increment();
   produced_.Add({{"topic", std::string(topic)}}).Increment();
+}
+
+void Metrics::webhook_field_warning(std::string_view source, std::string_view field) {
+  // Rare by nature (a platform sending something odd): a locked lookup is fine.
+  field_warnings_.Add({{"source", std::string(source)}, {"field", std::string(field)}})
+      .Increment();
 }
 
 void Metrics::kafka_produce_error(std::string_view topic) {

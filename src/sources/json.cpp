@@ -164,6 +164,28 @@ Result<std::string, Error> string_or_empty(const FieldReader& object, std::strin
   return std::string(value.value().value_or(""));
 }
 
+std::string TolerantReader::string(const FieldReader& object, std::string_view name) {
+  auto value = object.optional_string(name, SIZE_MAX);
+  if (!value) {
+    note(object.path_of(name), value.error().message + "; dropped");
+    return {};
+  }
+  return std::string(value.value().value_or(""));
+}
+
+std::string TolerantReader::id(const FieldReader& object, std::string_view name) {
+  auto value = object.optional_id(name);
+  if (!value) {
+    note(object.path_of(name), value.error().message + "; dropped");
+    return {};
+  }
+  return value.value().value_or("");
+}
+
+void TolerantReader::note(std::string field, std::string problem) {
+  warnings_.push_back(events::FieldWarning{.field = std::move(field), .problem = std::move(problem)});
+}
+
 Result<std::optional<bool>, Error> optional_bool(const FieldReader& object, std::string_view name) {
   auto value = object.member(name);
   if (!value) return value.error();

@@ -32,10 +32,15 @@ constexpr Mapping kMappings[] = {
     {Errc::draining, "draining", 503, 5, "draining"},
     {Errc::kafka_unavailable, "kafka_unavailable", 503, 5, "publish_failed"},
     {Errc::kafka_timeout, "kafka_timeout", 503, 5, "publish_failed"},
+    {Errc::kafka_too_large, "kafka_too_large", 413, 0, "too_large"},
+    {Errc::kafka_invalid_record, "kafka_invalid_record", 400, 0, "invalid"},
+    {Errc::kafka_refused, "kafka_refused", 500, 0, "publish_failed"},
+    {Errc::internal, "internal", 500, 0, "internal"},
+    {Errc::spool_unavailable, "spool_unavailable", 503, 5, "publish_failed"},
 };
-static_assert(static_cast<int>(Errc::kafka_timeout) == 11,
+static_assert(static_cast<int>(Errc::spool_unavailable) == 16,
               "a new Errc needs a row in kMappings (and in error.cpp)");
-static_assert(std::size(kMappings) == 12);
+static_assert(std::size(kMappings) == 17);
 
 class ErrorMapping : public ::testing::TestWithParam<Mapping> {};
 
@@ -76,7 +81,8 @@ TEST(Error, EveryCodeIsAClientOrServerError) {
     const unsigned status = http_status(mapping.code);
     EXPECT_GE(status, 400u) << mapping.name;
     EXPECT_LT(status, 600u) << mapping.name;
-    EXPECT_NE(status, 500u) << mapping.name << " fell through to the default";
+    const bool server_fault = mapping.code == Errc::kafka_refused || mapping.code == Errc::internal;
+    EXPECT_EQ(status == 500u, server_fault) << mapping.name << " fell through to the default";
   }
 }
 
@@ -84,7 +90,8 @@ TEST(Error, OutcomesAreMetricLabels) {
   // DESIGN.md's outcome label set, plus parley's documented extensions.
   const std::set<std::string_view> labels = {"accepted",       "duplicate", "unauthorized",
                                              "invalid",        "too_large", "overloaded",
-                                             "publish_failed", "draining",  "timeout"};
+                                             "publish_failed", "draining",  "timeout",
+                                             "internal",       "spooled"};
   for (const auto& mapping : kMappings) {
     EXPECT_TRUE(labels.contains(metric_outcome(mapping.code))) << mapping.name;
   }

@@ -8,7 +8,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include "parley/http/server.hpp"
 #include "parley/sources/justanswer/justanswer.hpp"
+#include "support/http_client.hpp"
 #include "support/source_request.hpp"
 
 namespace parley::ingest {
@@ -205,6 +211,66 @@ TEST_F(DuplicateSuppressionTest, MintedIdsAreNeverSuppressed) {
   EXPECT_EQ(post_to(minted_, body, {{"X-Parley-Token", "t"}}).status, 200u);
   EXPECT_EQ(producer_.records.size(), 2u);
   EXPECT_EQ(recent_.size(), 0u);
+}
+
+}  // namespace
+}  // namespace parley::ingest
+
+namespace parley::ingest {
+namespace {
+
+/// Verifies everything, then throws from normalize() once per `throws` left.
+class ThrowingSource final : public sources::Source {
+ public:
+  std::string_view name() const override { return "justanswer"; }
+  std::optional<Error> verify(const http::Request&) const override { return std::nullopt; }
+  Result<events::CloudEvent, Error> normalize(const http::Request&,
+                                              std::chrono::system_clock::time_point) const override {
+    if (throws.fetch_sub(1) > 0) throw std::runtime_error("simulated library failure");
+    events::CloudEvent event;
+    event.id = "e1";
+    event.partition_key = "justanswer:q";
+    return event;
+  }
+  bool deterministic_ids() const override { return false; }
+  std::string accepted_body() const override { return "ok"; }
+  std::string error_body(const Error& error) const override { return error.message; }
+  mutable std::atomic<int> throws{1};
+};
+
+TEST(RequestPathCatchAll, AThrowingSourceIsAnswered500AndTheConnectionServesTheNextRequest) {
+  namespace asio = boost::asio;
+  FakeProducer producer;
+  metrics::Metrics metrics({"justanswer"});
+  http::Router router;
+  router.add(boost::beast::http::verb::post, "/hook",
+             std::make_shared<WebhookEndpoint>(std::make_shared<ThrowingSource>(), producer,
+                                               metrics, Publishing{.topic = "events"}));
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  http::Admission admission(8);
+  http::Server server(io, http::ServerOptions{.name = "test"}, router, &admission);
+  auto bound = server.start("127.0.0.1", 0);
+  ASSERT_TRUE(bound) << bound.error();
+  std::thread runner([&io] { io.run(); });
+
+  testing::HttpClient client(bound.value().port());
+  const auto failed = client.post("/hook", "{}");
+  EXPECT_EQ(failed.status, 500u);
+  EXPECT_NE(failed.body.find("simulated library failure"), std::string::npos) << failed.body;
+  EXPECT_EQ(failed.headers.count(boost::beast::http::field::retry_after), 0u);
+  const auto served = client.post("/hook", "{}");  // same connection
+  EXPECT_EQ(served.status, 200u);
+  EXPECT_EQ(producer.records.size(), 1u);
+  EXPECT_EQ(scraped(metrics,
+                    R"(parley_webhooks_received_total{outcome="internal",source="justanswer"})"),
+            1);
+
+  server.shutdown();
+  server.wait_closed(std::chrono::steady_clock::now() + 10s);
+  work.reset();
+  io.stop();
+  runner.join();
 }
 
 }  // namespace

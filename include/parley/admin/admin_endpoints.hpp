@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "parley/http/admission.hpp"
 #include "parley/http/router.hpp"
@@ -11,9 +13,9 @@ namespace parley::admin {
 /// What /readyz asks. Each probe is called on I/O threads and must be thread-safe.
 struct Probes {
   std::function<bool()> kafka_reachable;
-  /// False when the process cannot recover by itself (a fatal Kafka producer error):
-  /// /healthz answers 503 so the orchestrator restarts it.
-  std::function<bool()> alive = [] { return true; };
+  /// Why the service cannot work until restarted or reconfigured (a fatal producer
+  /// error, Kafka refusing authorization), else nullopt: /healthz answers 503 naming it.
+  std::function<std::optional<std::string>()> failure = [] { return std::nullopt; };
 };
 
 /// Routes of the admin listener: GET /healthz (alive unless probes.alive says otherwise), GET

@@ -18,8 +18,13 @@ enum class Errc {
   request_timeout,         ///< client too slow to send the request
   overloaded,              ///< over limits.max_inflight
   draining,                ///< shutting down
-  kafka_unavailable,       ///< Kafka refused or failed the event
+  kafka_unavailable,       ///< Kafka failed the event for a reason that can clear (retriable)
   kafka_timeout,           ///< no delivery report within kafka.ack_timeout_ms
+  kafka_too_large,         ///< the encoded event is over Kafka's message size limit
+  kafka_invalid_record,    ///< Kafka refused the record itself: retrying cannot help
+  kafka_refused,           ///< Kafka refuses the service (authorization, missing topic)
+  internal,                ///< a bug or a library exception while handling the request
+  spool_unavailable,       ///< Kafka cannot take the event and the spool is full or failing
 };
 
 /// An error value: what failed and a message naming the field, header or limit.

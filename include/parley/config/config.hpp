@@ -55,6 +55,9 @@ struct Kafka {
   std::chrono::milliseconds ack_timeout{4000};
   KafkaTopics topics;
   std::map<std::string, std::string> properties;  ///< passed through to librdkafka
+  /// group.instance.id of every consumer group parley joins (static membership): a
+  /// restarted member takes its partitions back at once. Default: the host name.
+  std::string instance_id;
 };
 
 struct JustAnswerSource {
@@ -135,6 +138,13 @@ struct Events {
 
 /// The whole configuration of DESIGN.md ("Config (contract)") plus documented extensions.
 /// A plain value: copy freely, immutable once loaded.
+/// The durable local spool (docs/operations.md, "Spool"). Empty dir = off.
+struct Spool {
+  std::string dir;
+  std::uint64_t max_bytes = 1073741824;
+  std::uint64_t segment_bytes = 67108864;
+};
+
 struct Config {
   HostPort listen{"0.0.0.0", 8080};
   HostPort admin_listen{"0.0.0.0", 9464};
@@ -149,6 +159,7 @@ struct Config {
   Sources sources;
   Enrich enrich;
   Events events;
+  Spool spool;
 };
 
 /// Why a configuration was refused. `path` is the key's dotted path

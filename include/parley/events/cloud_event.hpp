@@ -128,6 +128,13 @@ struct EventData {
 };
 
 /// A CloudEvents 1.0 event as parley publishes it. A plain value.
+/// An optional field normalization dropped (unusable value) or resolved (two spellings
+/// that disagree). Counted and logged, never encoded: the value stays in `raw`.
+struct FieldWarning {
+  std::string field;    ///< the field's path as the platform names it ("AgentImageURL")
+  std::string problem;  ///< what was wrong and what parley did
+};
+
 struct CloudEvent {
   std::string id;
   std::string source;         ///< "/parley/<platform>" (TalkJS: "/parley/talkjs/<appId>")
@@ -136,6 +143,7 @@ struct CloudEvent {
   std::string time;           ///< RFC 3339, when the platform says it happened
   std::string partition_key;  ///< "<platform>:<conversation id>", also the Kafka record key
   EventData data;
+  std::vector<FieldWarning> field_warnings;  ///< not part of the encoded event
 };
 
 /// The event as a Kafka record: key, value (structured-mode JSON) and headers.

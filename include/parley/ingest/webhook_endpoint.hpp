@@ -37,6 +37,8 @@ class WebhookEndpoint final : public http::Endpoint {
   bool is_ingest() const override { return true; }
 
  private:
+  void count_field_warnings(const events::CloudEvent& event);
+
   std::shared_ptr<const sources::Source> source_;
   kafka::Producer& producer_;
   metrics::Metrics& metrics_;

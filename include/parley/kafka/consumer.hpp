@@ -63,6 +63,9 @@ class OffsetTracker {
 struct ConsumerOptions {
   std::string bootstrap_servers;
   std::string group_id;
+  /// group.instance.id (static membership; empty = dynamic): a member restarted under the
+  /// same id gets its partitions back without waiting out the session timeout.
+  std::string instance_id;
   std::string topic;
   std::map<std::string, std::string> properties;  ///< librdkafka overrides (security, sasl)
   /// Records read and not yet done before the consumer pauses fetching (memory bound).
@@ -82,6 +85,8 @@ using RecordHandler = std::function<void(ConsumedRecord)>;
 
 /// A member of a consumer group on one topic with at-least-once processing: offsets are
 /// committed only up to records reported done, so a crash repeats work, never skips it.
+/// Cooperative-sticky assignment: a rebalance moves only the partitions that change owner,
+/// the others keep being consumed. Session and heartbeat timings: docs/operations.md.
 /// Owns one polling thread. Fetching pauses while max_outstanding records are in
 /// processing and resumes below it; the group membership stays alive meanwhile.
 /// Thread-safe.

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -40,7 +41,18 @@ class Producer {
   /// False while Kafka is known to be unreachable: callers refuse at once instead of
   /// waiting out the ack timeout on every request.
   virtual bool reachable() const = 0;
+  /// The largest record (value + key + headers) the producer accepts; a larger one is
+  /// refused with kafka_too_large, so callers can refuse before producing.
+  virtual std::size_t max_message_bytes() const { return SIZE_MAX; }
 };
+
+/// The one classification of a librdkafka error code (rd_kafka_resp_err_t) for the
+/// request path: kafka_timeout; kafka_too_large / kafka_invalid_record (permanent for this
+/// record); kafka_refused (permanent for the service: authorization, unknown topic);
+/// kafka_unavailable (retriable: broker down, leader change, queue full, anything else).
+/// The message names librdkafka's reason and, for sizes, message.max.bytes.
+Error classify(int rd_kafka_error, std::chrono::milliseconds ack_timeout,
+               std::size_t max_message_bytes);
 
 struct ProducerOptions {
   std::string bootstrap_servers;
@@ -53,10 +65,16 @@ struct ProducerOptions {
   /// Null: a thread of the producer's own serves them. Must outlive the producer's use
   /// of it: destroy the producer after the io_context stopped, before it is destroyed.
   boost::asio::io_context* delivery_context = nullptr;
+  /// message.max.bytes unless kafka.properties sets it; 0 = librdkafka's default.
+  std::size_t default_max_message_bytes = 0;
 };
 
-/// librdkafka producer: acks=all, idempotence on, message.timeout.ms = ack_timeout so
-/// every record gets its report in time. Owns a delivery-report thread and a
+/// The message.max.bytes a producer made from `options` would enforce; 0 when librdkafka
+/// refuses the options (KafkaProducer::check says why).
+std::size_t max_message_bytes(const ProducerOptions& options);
+
+/// librdkafka producer: acks=all, idempotence on, lz4 compression (overridable),
+/// message.timeout.ms = ack_timeout so every record gets its report in time. Owns a delivery-report thread and a
 /// reachability-probe thread. Thread-safe.
 class KafkaProducer final : public Producer {
  public:
@@ -76,6 +94,10 @@ class KafkaProducer final : public Producer {
   /// True after a fatal error (e.g. missing IdempotentWrite ACL): nothing can be produced
   /// until the process restarts.
   bool failed_fatally() const;
+  /// Why Kafka refuses this service (authorization, unknown topic) while the latest
+  /// delivery reports say so; nullopt once a record is acknowledged again.
+  std::optional<std::string> refusal() const;
+  std::size_t max_message_bytes() const override;
   /// Waits until reachable() equals `wanted`; false when `timeout` came first.
   bool wait_reachable(bool wanted, std::chrono::milliseconds timeout);
   /// Waits up to `timeout` for every queued record's delivery report; returns how many

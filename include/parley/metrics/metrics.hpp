@@ -38,6 +38,8 @@ class Metrics {
   void webhook_duration(std::string_view source, double seconds);
   /// A request refused before any source owned it (see http::ServerOptions).
   void http_refused(std::string_view reason);
+  /// An optional field of a verified webhook dropped or resolved (FieldWarning).
+  void webhook_field_warning(std::string_view source, std::string_view field);
   void kafka_produced(std::string_view topic);
   void kafka_produce_error(std::string_view topic);
 
@@ -91,6 +93,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& duration_;
   prometheus::Family<prometheus::Counter>& refused_;
   prometheus::Family<prometheus::Counter>& produced_;
+  prometheus::Family<prometheus::Counter>& field_warnings_;
   prometheus::Family<prometheus::Counter>& produce_errors_;
   prometheus::Gauge& inflight_;
   prometheus::Gauge& ready_;

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,13 +11,15 @@
 
 #include "parley/common/error.hpp"
 #include "parley/common/result.hpp"
+#include "parley/events/cloud_event.hpp"
 
 namespace parley::sources {
 
-/// Size caps on platform fields; anything longer is refused naming the field.
-inline constexpr std::size_t kMaxIdBytes = 512;       ///< ids, tokens, names, event types
-inline constexpr std::size_t kMaxUrlBytes = 4096;     ///< URLs
-inline constexpr std::size_t kMaxTextBytes = 262144;  ///< message text
+/// Size caps on platform fields; anything longer is refused naming the field. Ids become
+/// record keys and event ids, so they are capped; text is bounded by the body limit only.
+inline constexpr std::size_t kMaxIdBytes = 512;   ///< ids, tokens, event types
+inline constexpr std::size_t kMaxUrlBytes = 4096;  ///< required URLs
+inline constexpr std::size_t kMaxTextBytes = SIZE_MAX;  ///< message text: limits.max_body_bytes
 
 /// Fully validates `body` as JSON (simdjson DOM: every byte checked, so `raw` can be
 /// copied into events as is) and returns its top-level object. The element lives in a
@@ -84,6 +87,24 @@ inline constexpr std::size_t kMaxArrayItems = 10000;
 /// The string member `name`, or "" when absent or null.
 Result<std::string, Error> string_or_empty(const FieldReader& object, std::string_view name,
                                            std::size_t max_bytes = kMaxIdBytes);
+
+/// Reads optional fields that must never cost a verified message (DESIGN.md: required
+/// fields strict, optional ones best effort). An unusable value (wrong type, a repeated
+/// key) reads as absent and is recorded as a FieldWarning; the value stays in `raw`.
+/// Not thread-safe: one per normalization.
+class TolerantReader {
+ public:
+  explicit TolerantReader(std::vector<events::FieldWarning>& warnings) : warnings_(warnings) {}
+  /// The string member, or "" when absent, null or unusable. No length cap.
+  std::string string(const FieldReader& object, std::string_view name);
+  /// An id (non-empty string or non-negative integer), or "" when absent, null or unusable.
+  std::string id(const FieldReader& object, std::string_view name);
+  /// Records a field that was dropped or resolved; `problem` says what parley did.
+  void note(std::string field, std::string problem);
+
+ private:
+  std::vector<events::FieldWarning>& warnings_;
+};
 
 /// A boolean member, or nullopt when absent or null.
 Result<std::optional<bool>, Error> optional_bool(const FieldReader& object, std::string_view name);

@@ -90,17 +90,15 @@ std::string error_answer(const Error& error) {
   return body;
 }
 
-// The conversation ids both payloads carry: VisitId (required), SessionId, ConsumerId.
-Result<events::Conversation, Error> read_conversation(const FieldReader& fields) {
+// The conversation ids both payloads carry: VisitId (required), SessionId, ConsumerId
+// (optional: an unusable one is dropped, not refused).
+Result<events::Conversation, Error> read_conversation(const FieldReader& fields,
+                                                      TolerantReader& tolerant) {
   auto visit_id = fields.required_id("VisitId");
   if (!visit_id) return visit_id.error();
-  auto session_id = fields.optional_id("SessionId");
-  if (!session_id) return session_id.error();
-  auto consumer_id = fields.optional_id("ConsumerId");
-  if (!consumer_id) return consumer_id.error();
   return events::Conversation{.id = std::move(visit_id.value()),
-                              .customer_id = consumer_id.value().value_or(""),
-                              .session_id = session_id.value().value_or("")};
+                              .customer_id = tolerant.id(fields, "ConsumerId"),
+                              .session_id = tolerant.id(fields, "SessionId")};
 }
 
 // The envelope both CAO events share.
@@ -121,19 +119,15 @@ events::CloudEvent cao_event(std::string id, std::string_view type,
 }
 
 // CAO's reference names the agent image AgentImageUrl in the field table and AgentImageURL
-// in the sample, so either is read; two different non-empty values are ambiguous.
-Result<std::string, Error> read_agent_image(const FieldReader& fields) {
-  auto lower = fields.optional_string("AgentImageUrl", kMaxUrlBytes);
-  if (!lower) return lower.error();
-  auto upper = fields.optional_string("AgentImageURL", kMaxUrlBytes);
-  if (!upper) return upper.error();
-  const std::string_view a = lower.value().value_or("");
-  const std::string_view b = upper.value().value_or("");
-  if (!a.empty() && !b.empty() && a != b) {
-    return field_error("AgentImageUrl",
-                       "differs from AgentImageURL; send one of them, or the same value in both");
+// in the sample, so either is read. When both carry different values the field table's
+// spelling wins (docs/events.md) and the other is counted as a warning.
+std::string read_agent_image(const FieldReader& fields, TolerantReader& tolerant) {
+  auto table = tolerant.string(fields, "AgentImageUrl");
+  auto sample = tolerant.string(fields, "AgentImageURL");
+  if (!table.empty() && !sample.empty() && table != sample) {
+    tolerant.note("AgentImageURL", "differs from AgentImageUrl; AgentImageUrl used");
   }
-  return std::string(a.empty() ? b : a);
+  return table.empty() ? sample : table;
 }
 
 // MessageStatus as its text: a string as sent, an integer in decimal. CAO documents a
@@ -233,8 +227,10 @@ Result<events::CloudEvent, Error> CaoMessages::normalize(
   auto object = parse_object(request.body);
   if (!object) return object.error();
   const FieldReader fields(object.value());
+  std::vector<events::FieldWarning> warnings;
+  TolerantReader tolerant(warnings);
 
-  auto conversation = read_conversation(fields);
+  auto conversation = read_conversation(fields, tolerant);
   if (!conversation) return conversation.error();
   auto date_text = fields.required_string("DateTime");
   if (!date_text) return date_text.error();
@@ -244,17 +240,11 @@ Result<events::CloudEvent, Error> CaoMessages::normalize(
   if (!message_id) return message_id.error();
   auto text = fields.required_string("Message", kMaxTextBytes, /*allow_empty=*/true);
   if (!text) return text.error();
-  auto media_url = fields.optional_string("MediaURL", kMaxUrlBytes);
-  if (!media_url) return media_url.error();
-  const std::string_view media = media_url.value().value_or("");
+  const std::string media = tolerant.string(fields, "MediaURL");
   // A picture with no caption is a real message; an empty message with nothing is not.
   if (text.value().empty() && media.empty()) {
     return field_error("Message", "must be a non-empty string when MediaURL is absent or empty");
   }
-  auto agent_name = fields.optional_string("AgentName");
-  if (!agent_name) return agent_name.error();
-  auto agent_image = read_agent_image(fields);
-  if (!agent_image) return agent_image.error();
 
   const std::string time = format_rfc3339(sent_at.value());
   auto event = cao_event("cao:message:" + message_id.value(), events::type::kMessageCreated,
@@ -263,12 +253,13 @@ Result<events::CloudEvent, Error> CaoMessages::normalize(
   message.id = std::move(message_id.value());
   message.text = text.value();
   message.author.role = events::role::kAgent;
-  message.author.name = agent_name.value().value_or("");
-  message.author.avatar_url = std::move(agent_image.value());
+  message.author.name = tolerant.string(fields, "AgentName");
+  message.author.avatar_url = read_agent_image(fields, tolerant);
   message.sent_at = time;
-  if (!media.empty()) message.attachments.push_back(events::Attachment{.url = std::string(media)});
+  if (!media.empty()) message.attachments.push_back(events::Attachment{.url = media});
   event.data.message = std::move(message);
   if (include_raw()) event.data.raw_json = compact(object.value());
+  event.field_warnings = std::move(warnings);
   return event;
 }
 
@@ -279,11 +270,12 @@ Result<events::CloudEvent, Error> CaoReceipts::normalize(
   auto object = parse_object(request.body);
   if (!object) return object.error();
   const FieldReader fields(object.value());
+  std::vector<events::FieldWarning> warnings;
+  TolerantReader tolerant(warnings);
 
-  auto conversation = read_conversation(fields);
+  auto conversation = read_conversation(fields, tolerant);
   if (!conversation) return conversation.error();
-  auto external_id = fields.optional_id("ExternalMessageId");
-  if (!external_id) return external_id.error();
+  auto external_id = tolerant.id(fields, "ExternalMessageId");
   auto message_id = fields.required_id("MessageId");
   if (!message_id) return message_id.error();
   auto platform_status = read_message_status(fields);
@@ -299,9 +291,10 @@ Result<events::CloudEvent, Error> CaoReceipts::normalize(
   receipt.message_id = std::move(message_id.value());
   receipt.status = mapping.status;
   receipt.platform_status = std::move(platform_status.value());
-  receipt.external_message_id = external_id.value().value_or("");
+  receipt.external_message_id = std::move(external_id);
   event.data.receipt = std::move(receipt);
   if (include_raw()) event.data.raw_json = compact(object.value());
+  event.field_warnings = std::move(warnings);
   return event;
 }
 

@@ -460,9 +460,15 @@ TEST(CaoMessage, AgentImageUrlSpellings) {
 }
 
 TEST(CaoMessage, AgentImageUrlSpellingsThatDisagree) {
+  // The field table's spelling wins; the message is kept and the conflict is a warning.
   const auto result = message(
       minimal_with(R"("AgentImageUrl":"https://x/a.png","AgentImageURL":"https://x/b.png")"));
-  EXPECT_TRUE(bad_request_naming(result, {"field AgentImageUrl", "AgentImageURL", "differs"}));
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result.value().data.message->author.avatar_url, "https://x/a.png");
+  ASSERT_EQ(result.value().field_warnings.size(), 1u);
+  EXPECT_EQ(result.value().field_warnings[0].field, "AgentImageURL");
+  EXPECT_TRUE(contains(result.value().field_warnings[0].problem, "AgentImageUrl used"));
+  EXPECT_TRUE(contains(result.value().data.raw_json, "https://x/b.png"));  // kept in raw
 }
 
 TEST(CaoMessage, OnlyRequiredFields) {
@@ -529,20 +535,16 @@ TEST(CaoMessage, MissingMessageIsRefusedEvenWithMedia) {
   EXPECT_TRUE(bad_request_naming(result, {"field Message", "is required"}));
 }
 
-TEST(CaoMessage, TextLimit) {
-  const std::string at_limit(kMaxTextBytes, 'a');
+TEST(CaoMessage, TextLongerThanTheOldCapIsKept) {
+  // Only limits.max_body_bytes bounds the text: 256 KiB + 1 was refused before.
+  const std::string long_text(262145, 'a');
   const auto ok = message(
       std::string(
           R"({"VisitId":"1","MessageId":"2","DateTime":"2015-01-01T00:00:00","Message":")") +
-      at_limit + "\"}");
+      long_text + "\"}");
   ASSERT_TRUE(ok.ok()) << ok.error().message;
-  EXPECT_EQ(ok.value().data.message->text.size(), kMaxTextBytes);
-
-  const auto over = message(
-      std::string(
-          R"({"VisitId":"1","MessageId":"2","DateTime":"2015-01-01T00:00:00","Message":")") +
-      at_limit + "b\"}");
-  EXPECT_TRUE(bad_request_naming(over, {"field Message", "longer than 262144 bytes"}));
+  EXPECT_EQ(ok.value().data.message->text.size(), long_text.size());
+  EXPECT_TRUE(ok.value().field_warnings.empty());
 }
 
 TEST(CaoMessage, TextIsKeptExactly) {
@@ -553,25 +555,19 @@ TEST(CaoMessage, TextIsKeptExactly) {
             "line 1\nline \"2\" caf\xc3\xa9 \xf0\x9f\x98\x80 \x01");
 }
 
-TEST(CaoMessage, UrlAndNameLimits) {
-  const std::string long_url = "\"https://x/" + std::string(kMaxUrlBytes, 'u') + "\"";
-  EXPECT_TRUE(bad_request_naming(message(minimal_with("\"MediaURL\":" + long_url)),
-                                 {"field MediaURL", "longer than 4096 bytes"}));
-  EXPECT_TRUE(bad_request_naming(message(minimal_with("\"AgentImageUrl\":" + long_url)),
-                                 {"field AgentImageUrl", "longer than 4096 bytes"}));
-  EXPECT_TRUE(bad_request_naming(message(minimal_with("\"AgentImageURL\":" + long_url)),
-                                 {"field AgentImageURL", "longer than 4096 bytes"}));
-  const std::string url_at_limit = "\"" + std::string(kMaxUrlBytes, 'u') + "\"";
-  EXPECT_TRUE(message(minimal_with("\"MediaURL\":" + url_at_limit)).ok());
-
-  EXPECT_TRUE(bad_request_naming(
-      message(minimal_with("\"AgentName\":\"" + std::string(kMaxIdBytes + 1, 'n') + "\"")),
-      {"field AgentName", "longer than 512 bytes"}));
-  EXPECT_TRUE(
-      message(minimal_with("\"AgentName\":\"" + std::string(kMaxIdBytes, 'n') + "\"")).ok());
-  EXPECT_TRUE(bad_request_naming(
-      message(minimal_with("\"SessionId\":\"" + std::string(kMaxIdBytes + 1, 's') + "\"")),
-      {"field SessionId", "longer than 512 bytes"}));
+TEST(CaoMessage, LongOptionalFieldsAreKept) {
+  const std::string long_url = "\"https://x/" + std::string(8192, 'u') + "\"";
+  for (const char* field : {"MediaURL", "AgentImageUrl", "AgentImageURL", "AgentName"}) {
+    const auto result = message(minimal_with("\"" + std::string(field) + "\":" + long_url));
+    ASSERT_TRUE(result.ok()) << field << ": " << result.error().message;
+    EXPECT_TRUE(result.value().field_warnings.empty()) << field;
+  }
+  // Ids stay capped: they become keys and event ids.
+  EXPECT_EQ(message(minimal_with("\"SessionId\":\"" + std::string(kMaxIdBytes + 1, 's') + "\""))
+                .value()
+                .field_warnings.at(0)
+                .field,
+            "SessionId");
 }
 
 TEST(CaoMessage, UnknownFieldsAreKeptInRaw) {
@@ -684,11 +680,22 @@ TEST(CaoMessageErrors, IdsOfTheWrongType) {
       {R"({"id":1})", "got object"}, {"[]", "got array"},      {"[1]", "got array"},
       {"true", "got boolean"},       {"false", "got boolean"}, {"-1", "must not be negative"},
       {R"("")", "non-empty"}};
-  for (const char* field : {"VisitId", "MessageId", "SessionId", "ConsumerId"}) {
+  for (const char* field : {"VisitId", "MessageId"}) {
     for (const auto& [json_value, problem] : cases) {
       EXPECT_TRUE(bad_request_naming(message(message_with(field, json_value)),
                                      {"field " + std::string(field), problem}))
           << field << " = " << json_value;
+    }
+  }
+  // Optional ids are dropped with a warning naming the problem; the message is kept.
+  for (const char* field : {"SessionId", "ConsumerId"}) {
+    for (const auto& [json_value, problem] : cases) {
+      const auto result = message(message_with(field, json_value));
+      ASSERT_TRUE(result.ok()) << field << " = " << json_value << ": " << result.error().message;
+      ASSERT_EQ(result.value().field_warnings.size(), 1u) << field << " = " << json_value;
+      EXPECT_EQ(result.value().field_warnings[0].field, field);
+      EXPECT_TRUE(contains(result.value().field_warnings[0].problem, problem))
+          << result.value().field_warnings[0].problem;
     }
   }
   // Required ids: null is missing.
@@ -702,12 +709,23 @@ TEST(CaoMessageErrors, StringsOfTheWrongType) {
   const std::pair<const char*, const char*> cases[] = {
       {"12345", "got number"}, {"1.5", "got number"},   {"{}", "got object"},
       {"[]", "got array"},     {"true", "got boolean"}, {"false", "got boolean"}};
-  for (const char* field :
-       {"DateTime", "Message", "MediaURL", "AgentName", "AgentImageUrl", "AgentImageURL"}) {
+  for (const char* field : {"DateTime", "Message"}) {
     for (const auto& [json_value, problem] : cases) {
       EXPECT_TRUE(bad_request_naming(message(message_with(field, json_value)),
                                      {"field " + std::string(field), problem}))
           << field << " = " << json_value;
+    }
+  }
+  // Optional ones are dropped from the event, named in a warning, kept in raw.
+  for (const char* field : {"AgentName", "AgentImageUrl", "AgentImageURL"}) {
+    for (const auto& [json_value, problem] : cases) {
+      const auto result = message(message_with(field, json_value));
+      ASSERT_TRUE(result.ok()) << field << " = " << json_value << ": " << result.error().message;
+      ASSERT_EQ(result.value().field_warnings.size(), 1u) << field << " = " << json_value;
+      EXPECT_EQ(result.value().field_warnings[0].field, field);
+      EXPECT_TRUE(contains(result.value().field_warnings[0].problem, problem));
+      EXPECT_TRUE(result.value().data.message->author.avatar_url.empty() ||
+                  std::string_view(field) == "AgentName");
     }
   }
   // Required strings: null is the wrong type, named.
@@ -723,9 +741,7 @@ TEST(CaoMessageErrors, EmptyDateTime) {
 }
 
 TEST(CaoMessageErrors, DuplicatedKeys) {
-  for (const char* field :
-       {"VisitId", "MessageId", "DateTime", "Message", "SessionId", "ConsumerId", "MediaURL",
-        "AgentName", "AgentImageUrl", "AgentImageURL"}) {
+  for (const char* field : {"VisitId", "MessageId", "DateTime", "Message"}) {
     const std::string body = std::string(R"({"VisitId":"1","MessageId":"2",)") +
                              R"("DateTime":"2015-01-01T00:00:00","Message":"hi",")" + field +
                              R"(":"a",")" + field + R"(":"a"})";
@@ -947,23 +963,23 @@ TEST(CaoReceiptErrors, RequiredIds) {
                                  {"field VisitId", "non-empty"}));
   EXPECT_TRUE(bad_request_naming(receipt(R"({"VisitId":"1","MessageId":1.5,"MessageStatus":"1"})"),
                                  {"field MessageId", "got number"}));
-  EXPECT_TRUE(bad_request_naming(
-      receipt(R"({"VisitId":"1","MessageId":"2","MessageStatus":"1","ExternalMessageId":{}})"),
-      {"field ExternalMessageId", "got object"}));
-  EXPECT_TRUE(bad_request_naming(
-      receipt(R"({"VisitId":"1","MessageId":"2","MessageStatus":"1","SessionId":true})"),
-      {"field SessionId", "got boolean"}));
-  EXPECT_TRUE(bad_request_naming(
-      receipt(R"({"VisitId":"1","MessageId":"2","MessageStatus":"1","ConsumerId":[]})"),
-      {"field ConsumerId", "got array"}));
+  // Optional ids never cost the receipt: dropped, named in a warning.
+  for (const auto& [extra, field] :
+       {std::pair{R"("ExternalMessageId":{})", "ExternalMessageId"},
+        std::pair{R"("SessionId":true)", "SessionId"}, std::pair{R"("ConsumerId":[])", "ConsumerId"}}) {
+    const auto result =
+        receipt(std::string(R"({"VisitId":"1","MessageId":"2","MessageStatus":"1",)") + extra + "}");
+    ASSERT_TRUE(result.ok()) << extra << ": " << result.error().message;
+    ASSERT_EQ(result.value().field_warnings.size(), 1u) << extra;
+    EXPECT_EQ(result.value().field_warnings[0].field, field);
+  }
   EXPECT_TRUE(bad_request_naming(receipt("{\"VisitId\":\"" + std::string(kMaxIdBytes + 1, '7') +
                                          "\",\"MessageId\":\"2\",\"MessageStatus\":\"1\"}"),
                                  {"field VisitId", "longer than 512 bytes"}));
 }
 
 TEST(CaoReceiptErrors, DuplicatedKeys) {
-  for (const char* field :
-       {"VisitId", "MessageId", "MessageStatus", "ExternalMessageId", "SessionId", "ConsumerId"}) {
+  for (const char* field : {"VisitId", "MessageId", "MessageStatus"}) {
     const std::string body =
         std::string(R"({"VisitId":"1","MessageId":"2","MessageStatus":"1",")") + field +
         R"(":"1",")" + field + R"(":"1"})";
