@@ -548,8 +548,9 @@ class SchemaReader {
     read_properties(map, kafka.properties);
     kafka.instance_id = host_name();
     read_string(map, "instance_id", kafka.instance_id);
-    if (kafka.instance_id.empty() || kafka.instance_id.size() > 249) {
-      refuse("kafka.instance_id", "must be 1..249 characters (default: the host name)");
+    // "" = dynamic membership: for brokers without KIP-345 (librdkafka's mock cluster).
+    if (kafka.instance_id.size() > 249) {
+      refuse("kafka.instance_id", "must be at most 249 characters (default: the host name)");
     }
     if (kafka.properties.contains("group.instance.id")) {
       refuse("kafka.properties.group.instance.id", "set kafka.instance_id instead");

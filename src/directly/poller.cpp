@@ -260,6 +260,11 @@ asio::awaitable<bool> Poller::publish(const kafka::Record& record) {
       co_return true;
     }
     metrics_.kafka_produce_error(record.topic);
+    if (failed->code == Errc::kafka_too_large || failed->code == Errc::kafka_invalid_record) {
+      log::error("kafka refused a directly event for good; skipped",
+                 {{"topic", record.topic}, {"key", record.key}, {"error", failed->message}});
+      co_return false;
+    }
     log::warn("directly event not acknowledged; retrying",
               {{"topic", record.topic}, {"error", failed->message}});
     asio::steady_timer timer(strand_);

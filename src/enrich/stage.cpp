@@ -112,11 +112,21 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
     done_(record.partition, record.offset);
     co_return;
   }
-  const auto outcome = co_await enrich(event.value(), record.timestamp_ms);
-  const auto& enrichment = outcome.enrichment;
+  auto outcome = co_await enrich(event.value(), record.timestamp_ms);
   auto enriched = splice_enrichment(
       record.value, outcome.fetched ? std::string_view(outcome.fetched->json) : std::string_view(),
-      to_json(enrichment));
+      to_json(outcome.enrichment));
+  if (enriched && enriched.value().size() > producer_.max_message_bytes()) {
+    // Kafka would refuse it on every retry: publish the event without the conversation,
+    // marked failed, so the enriched stream stays complete and the dead letter says why.
+    outcome.enrichment.status = "failed";
+    outcome.enrichment.error = "the enriched event is " + std::to_string(enriched.value().size()) +
+                               " bytes, over Kafka's message limit of " +
+                               std::to_string(producer_.max_message_bytes()) +
+                               " bytes (kafka.properties.message.max.bytes)";
+    enriched = splice_enrichment(record.value, {}, to_json(outcome.enrichment));
+  }
+  const auto& enrichment = outcome.enrichment;
   if (!enriched) {
     // read_event accepted it, so this means a bug, not bad input: keep the event anyway.
     log::error("enriched event not built",
@@ -302,6 +312,12 @@ asio::awaitable<void> Stage::publish(const kafka::Record& record) {
       co_return;
     }
     metrics_.kafka_produce_error(record.topic);
+    if (failed->code == Errc::kafka_too_large || failed->code == Errc::kafka_invalid_record) {
+      // Retrying the same bytes cannot succeed and would stall the partition for ever.
+      log::error("kafka refused a record for good; skipped",
+                 {{"topic", record.topic}, {"key", record.key}, {"error", failed->message}});
+      co_return;
+    }
     log::warn("enriched event not acknowledged; retrying",
               {{"topic", record.topic}, {"error", failed->message}});
     co_await wait(kPublishRetry);

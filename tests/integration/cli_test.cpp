@@ -87,6 +87,28 @@ TEST(Cli, CheckConfigRefusesWhatThisBuildCannotServe) {
   EXPECT_NE(tls.output.find("tls.cert_file"), std::string::npos) << tls.output;
 }
 
+TEST(Cli, CheckConfigWarnsWhenTheBodyLimitCannotFitKafkasMessageLimit) {
+  const auto small = run_parley(
+      "--check-config " +
+      write_config("small", "kafka:\n  properties: {message.max.bytes: \"200000\"}\n").string());
+  EXPECT_EQ(small.exit_code, 0) << small.output;
+  EXPECT_NE(small.output.find("warning: limits.max_body_bytes"), std::string::npos) << small.output;
+  EXPECT_NE(small.output.find("message.max.bytes = 200000"), std::string::npos) << small.output;
+  // The default message limit is derived from the body limit: no warning.
+  const auto fits = run_parley("--check-config " + write_config("fits", "{}\n").string());
+  EXPECT_EQ(fits.exit_code, 0) << fits.output;
+  EXPECT_EQ(fits.output.find("warning"), std::string::npos) << fits.output;
+}
+
+TEST(Cli, CheckConfigRefusesASpoolSmallerThanItsSegment) {
+  const auto bad = run_parley(
+      "--check-config " +
+      write_config("spool", "spool: {dir: /tmp/x, max_bytes: 4096, segment_bytes: 8192}\n")
+          .string());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("spool.max_bytes"), std::string::npos) << bad.output;
+}
+
 TEST(Cli, ServeRefusesAnInvalidConfigBeforeListening) {
   const auto result =
       run_parley("--config " + write_config("unverified", "sources:\n  justanswer: {}\n").string());

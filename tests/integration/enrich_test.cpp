@@ -5,6 +5,11 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <thread>
 #include <functional>
 #include <iostream>
 #include <set>
@@ -30,13 +35,18 @@ const Headers kCaoAuth = {{"Authorization", "Basic test-cao-key"}};
 const Headers kSimCaoAuth = {{"Authorization", "Basic dev-cao-key"}, {"Accept", "version=2"}};
 const Headers kSimTalkJsAuth = {{"Authorization", "Bearer test-talkjs-secret"}};
 
+/// librdkafka 2.0's mock cluster ignores group.instance.id (no KIP-345): a restarted member
+/// is a new member, and the old one's partitions wait for its session to expire. Tests use
+/// a 2 s session (a real broker allows 6 s at least; parley's default) and dynamic
+/// membership, so a stopped member leaves at once -- docs/operations.md, "Consumer groups".
+const std::string kMockGroupTiming =
+    "  instance_id: \"\"\n"
+    "  properties: {session.timeout.ms: \"2000\", heartbeat.interval.ms: \"400\"}\n";
+
 /// test_config() with every platform's API at the simulator (`sim_url`).
 std::string enrich_test_config(const std::string& bootstrap, const std::string& sim_url,
-                               unsigned concurrency = 64) {
-  // The mock broker notices a killed group member only after the session timeout.
-  return test_config_head(bootstrap,
-                          "  properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: "
-                          "\"500\"}\n") +
+                               unsigned concurrency = 64, const std::string& extra = {}) {
+  return test_config_head(bootstrap, kMockGroupTiming) +
          "sources:\n"
          "  justanswer:\n"
          "    webhook: {tokens: [test-token]}\n"
@@ -55,7 +65,7 @@ std::string enrich_test_config(const std::string& bootstrap, const std::string& 
          sim_url +
          "\", app_id: test-app, secret_key: test-talkjs-secret}\n"
          "enrich: {max_attempts: 4, timeout_ms: 2000, concurrency: " +
-         std::to_string(concurrency) + "}\n";
+         std::to_string(concurrency) + "}\n" + extra;
 }
 
 // --- webhook bodies ---
@@ -570,6 +580,111 @@ TEST_F(EnrichWithSlowUpstream, KilledMidStreamTheReplacementEnrichesEveryEvent) 
             << "; records read in all (repeats allowed): " << records.size() << "\n";
   for (const auto& record : records)
     EXPECT_EQ(enrichment_of(record).status, "ok") << record.value;
+}
+
+// --- recovery (issue: static membership, cooperative rebalancing) ---
+
+using Clock = std::chrono::steady_clock;
+
+std::set<std::string> ids_of(const Records& records) {
+  std::set<std::string> ids;
+  for (const auto& record : records)
+    ids.insert(id_of(record));
+  return ids;
+}
+
+TEST_F(Enrich, SigkillAndImmediateRestartEnrichesEverythingAcceptedWithinTenSeconds) {
+  constexpr int kBeforeKill = 100;
+  {
+    HttpClient client(parley_->port());
+    for (int i = 0; i < kBeforeKill; ++i)
+      ASSERT_EQ(post_justanswer(client, "kill" + std::to_string(i)).status, 200u);
+  }
+  parley_->send_signal(SIGKILL);
+  ASSERT_EQ(parley_->wait_exit(10s), 128 + SIGKILL);
+  auto events = reader(kEventsTopic);
+  const auto accepted = ids_of(events.read(kBeforeKill, kReadTimeout));
+  ASSERT_EQ(accepted.size(), static_cast<std::size_t>(kBeforeKill));
+
+  const auto restarted = Clock::now();
+  ASSERT_TRUE(start_parley());
+  auto enriched = reader(kEnrichedTopic);
+  const auto records = read_ids(enriched, accepted, 60s);
+  const auto recovery = std::chrono::duration<double>(Clock::now() - restarted).count();
+  EXPECT_EQ(missing(records, accepted), std::set<std::string>{});
+  std::cout << "[ measured ] SIGKILL + restart: every accepted event enriched " << recovery
+            << " s after the restart\n";
+  EXPECT_LE(recovery, 10.0);
+  // The restarted process takes new webhooks too.
+  HttpClient client(parley_->port());
+  for (int i = kBeforeKill; i < 2 * kBeforeKill; ++i)
+    ASSERT_EQ(post_justanswer(client, "kill" + std::to_string(i)).status, 200u);
+  EXPECT_EQ(ids_of(events.read(kBeforeKill, kReadTimeout)).size(),
+            static_cast<std::size_t>(kBeforeKill));
+}
+
+TEST_F(Enrich, RollingRestartOfThreeReplicasLeavesNoPartitionUnconsumedForTenSeconds) {
+  // Ingest stays up (the one from SetUp, role all); three enrich replicas are rolled.
+  auto replica = [&] {
+    return std::make_unique<ParleyProcess>(enrich_test_config(
+        broker_->bootstrap_servers(), sim_->base_url(), 64, "role: enrich\n"));
+  };
+  ASSERT_TRUE(parley_->wait_for_log("parley started", 20s));  // SIGTERM handled from here
+  parley_->send_signal(SIGTERM);
+  ASSERT_EQ(parley_->wait_exit(20s), 0);
+  parley_ = std::make_unique<ParleyProcess>(enrich_test_config(
+      broker_->bootstrap_servers(), sim_->base_url(), 64, "role: ingest\n"));
+  ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
+  std::vector<std::unique_ptr<ParleyProcess>> replicas;
+  for (int n = 0; n < 3; ++n)
+    replicas.push_back(replica());
+  for (auto& r : replicas)
+    ASSERT_TRUE(r->wait_for_log("kafka partitions assigned", 30s));
+
+  std::atomic<bool> posting{true};
+  std::atomic<int> posted{0};
+  std::thread trickle([&] {
+    HttpClient client(parley_->port());
+    boost::asio::io_context io;
+    boost::asio::steady_timer pace(io);  // paces the load (20/s); nothing waits on it
+    for (int i = 0; posting.load(); ++i) {
+      // A question per post, spread over every partition.
+      if (post_justanswer(client, "roll" + std::to_string(i)).status == 200u) ++posted;
+      pace.expires_after(50ms);
+      pace.wait();
+    }
+  });
+  for (auto& r : replicas) {
+    r->send_signal(SIGTERM);
+    EXPECT_EQ(r->wait_exit(20s), 0);
+    r = replica();
+    ASSERT_TRUE(r->wait_for_log("kafka partitions assigned", 30s));
+  }
+  posting.store(false);
+  trickle.join();
+
+  // How long each event waited for an owner: its enriched record's time minus its own.
+  auto events = reader(kEventsTopic);
+  const auto published = events.read(static_cast<std::size_t>(posted.load()), kReadTimeout);
+  ASSERT_EQ(published.size(), static_cast<std::size_t>(posted.load()));
+  std::map<std::string, std::int64_t> produced_at;
+  for (const auto& record : published)
+    produced_at[id_of(record)] = record.timestamp_ms;
+  auto enriched = reader(kEnrichedTopic);
+  const auto records = read_ids(enriched, ids_of(published), 60s);
+  EXPECT_EQ(missing(records, ids_of(published)), std::set<std::string>{});
+  std::int64_t longest = 0;
+  std::map<std::string, std::int64_t> first_enriched;
+  for (const auto& record : records) {
+    const auto at = first_enriched.try_emplace(id_of(record), record.timestamp_ms).first;
+    at->second = std::min(at->second, record.timestamp_ms);
+  }
+  for (const auto& [id, at] : first_enriched) {
+    if (produced_at.contains(id)) longest = std::max(longest, at - produced_at[id]);
+  }
+  std::cout << "[ measured ] rolling restart of 3 replicas: " << posted.load()
+            << " events, longest wait for enrichment " << longest << " ms\n";
+  EXPECT_LE(longest, 10000);
 }
 
 }  // namespace

@@ -30,12 +30,14 @@ class IngestFixture : public ::testing::Test {
         3);
     ASSERT_TRUE(started) << started.error();
     broker_ = std::move(started).value();
-    parley_ =
-        std::make_unique<ParleyProcess>(test_config(broker_->bootstrap_servers(), extra_config()));
+    parley_ = std::make_unique<ParleyProcess>(
+        test_config(broker_->bootstrap_servers(), extra_config(), kafka_config()));
     ASSERT_TRUE(parley_->wait_for_log("kafka reachable", std::chrono::seconds(20)));
   }
 
   virtual std::string extra_config() const { return {}; }
+  /// Lines added to the kafka section.
+  virtual std::string kafka_config() const { return {}; }
 
   KafkaReader reader() const { return KafkaReader(broker_->bootstrap_servers(), kEventsTopic); }
 

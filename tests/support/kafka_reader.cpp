@@ -61,6 +61,7 @@ std::vector<KafkaMessage> KafkaReader::read(std::size_t count, std::chrono::mill
       out.value.assign(static_cast<const char*>(message->payload), message->len);
       out.partition = message->partition;
       out.offset = message->offset;
+      out.timestamp_ms = rd_kafka_message_timestamp(message, nullptr);
       rd_kafka_headers_t* headers = nullptr;
       if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         const char* name = nullptr;

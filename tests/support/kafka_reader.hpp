@@ -16,6 +16,7 @@ struct KafkaMessage {
   std::map<std::string, std::string> headers;
   int partition = -1;
   std::int64_t offset = -1;
+  std::int64_t timestamp_ms = 0;  ///< CreateTime: when the producer made the record
 };
 
 /// A real Kafka consumer for tests: reads every partition of one topic from the start

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -28,8 +29,9 @@ std::string test_config_head(const std::string& bootstrap, const std::string& ka
          kafka_extra;
 }
 
-std::string test_config(const std::string& bootstrap, const std::string& extra) {
-  return test_config_head(bootstrap) +
+std::string test_config(const std::string& bootstrap, const std::string& extra,
+                        const std::string& kafka_extra) {
+  return test_config_head(bootstrap, kafka_extra) +
          "sources:\n"
          "  justanswer:\n"
          "    webhook:\n"
@@ -71,7 +73,7 @@ ParleyProcess::ParleyProcess(const std::string& config_yaml,
 
   std::unique_lock lock(mutex_);
   const bool listening = changed_.wait_for(lock, startup_timeout, [this] {
-    return stderr_closed_ || (port_of("ingest") != 0 && port_of("admin") != 0);
+    return stderr_closed_ || (port_of("admin") != 0 && (port_of("ingest") != 0 || enrich_only()));
   });
   if (!listening || stderr_closed_) {
     std::string log;
@@ -113,6 +115,13 @@ void ParleyProcess::read_stderr(int fd) {
   std::lock_guard lock(mutex_);
   stderr_closed_ = true;
   changed_.notify_all();
+}
+
+bool ParleyProcess::enrich_only() const {
+  return std::ranges::any_of(lines_, [](const std::string& line) {
+    return line.find("\"msg\":\"parley started\"") != std::string::npos &&
+           line.find("\"role\":\"enrich\"") != std::string::npos;
+  });
 }
 
 std::uint16_t ParleyProcess::port_of(std::string_view listener) const {

@@ -23,10 +23,13 @@ std::string test_config_head(const std::string& bootstrap, const std::string& ka
 /// with API keys "old-cao-key", "test-cao-key"; TalkJS app "test-app" with secret key
 /// "test-talkjs-secret" and the role "seller" mapped to agent.
 /// `extra` is appended verbatim (top-level YAML keys).
-std::string test_config(const std::string& bootstrap, const std::string& extra = {});
+/// `kafka_extra` is appended to the kafka section (lines indented by two spaces).
+std::string test_config(const std::string& bootstrap, const std::string& extra = {},
+                        const std::string& kafka_extra = {});
 
 /// The real `parley` binary in a child process, its stderr (JSON log lines) captured.
-/// The constructor returns once both listeners logged their bound addresses; it throws
+/// The constructor returns once both listeners logged their bound addresses (role enrich:
+/// the admin listener and "parley started"); it throws
 /// when parley exits or does not get there within the timeout. The destructor kills a
 /// child that is still running.
 class ParleyProcess {
@@ -51,6 +54,8 @@ class ParleyProcess {
  private:
   void read_stderr(int fd);
   std::uint16_t port_of(std::string_view listener) const;
+  /// role enrich: no ingest listener, started once it says so.
+  bool enrich_only() const;
 
   std::filesystem::path dir_;
   pid_t pid_ = -1;

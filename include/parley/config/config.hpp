@@ -56,7 +56,8 @@ struct Kafka {
   KafkaTopics topics;
   std::map<std::string, std::string> properties;  ///< passed through to librdkafka
   /// group.instance.id of every consumer group parley joins (static membership): a
-  /// restarted member takes its partitions back at once. Default: the host name.
+  /// restarted member takes its partitions back at once. Default: the host name; "" =
+  /// dynamic membership (every stop leaves the group).
   std::string instance_id;
 };
 
