@@ -1,6 +1,7 @@
 #include "parley/ingest/webhook_endpoint.hpp"
 
 #include "parley/log/log.hpp"
+#include "parley/spool/append_durable.hpp"
 
 namespace parley::ingest {
 namespace {
@@ -52,9 +53,10 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
         std::chrono::steady_clock::now() - request.received_at;
     metrics_.webhook_duration(source_->name(), elapsed.count());
   };
-  // Refuse before any work while Kafka is known to be down: the platform retries later,
-  // rather than every request holding a connection for kafka.ack_timeout_ms.
-  if (!producer_.reachable()) {
+  auto* spool = publishing_.spool;
+  // Refuse before any work while Kafka is known to be down and nothing can hold the event:
+  // the platform retries later, rather than every request waiting kafka.ack_timeout_ms.
+  if (spool == nullptr && !producer_.reachable()) {
     observe();
     co_return reject(Error{Errc::kafka_unavailable, "Kafka is unreachable; retry later"});
   }
@@ -84,25 +86,53 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
     observe();
     co_return reject(*too_large);
   }
-  const kafka::Record record{.topic = publishing_.topic,
-                             .key = std::move(encoded.key),
-                             .value = std::move(encoded.value),
-                             .headers = std::move(encoded.headers)};
+  kafka::Record record{.topic = publishing_.topic,
+                       .key = std::move(encoded.key),
+                       .value = std::move(encoded.value),
+                       .headers = std::move(encoded.headers)};
+  // Behind spooled records (order), or straight to disk while Kafka is known to be down.
+  if (spool != nullptr && (spool->holds_records() || !producer_.reachable())) {
+    auto answer = co_await spool_event(std::move(record), dedupe_key);
+    observe();
+    co_return answer;
+  }
   const auto failure =
       co_await kafka::produce_acknowledged(producer_, record, publishing_.ack_timeout);
-  observe();
   if (failure) {
     metrics_.kafka_produce_error(publishing_.topic);
+    const bool can_clear =
+        failure->code == Errc::kafka_unavailable || failure->code == Errc::kafka_timeout;
+    if (spool != nullptr && can_clear) {
+      auto answer = co_await spool_event(std::move(record), dedupe_key);
+      observe();
+      co_return answer;
+    }
+    observe();
     log::warn(
         "event not acknowledged by kafka",
         {{"source", source_->name()}, {"topic", publishing_.topic}, {"error", failure->message}});
     co_return reject(*failure);
   }
-  // Remembered only once acknowledged: a redelivery after a failure must publish.
-  if (recent != nullptr) recent->remember(dedupe_key);
+  observe();
   metrics_.kafka_produced(publishing_.topic);
-  metrics_.webhook_answered(source_->name(), "accepted");
-  co_return http::Response{.status = 200, .body = source_->accepted_body()};
+  co_return accepted("accepted", dedupe_key);
+}
+
+boost::asio::awaitable<http::Response> WebhookEndpoint::spool_event(kafka::Record record,
+                                                                    const std::string& dedupe_key) {
+  if (auto refused = co_await spool::append_durable(*publishing_.spool, std::move(record))) {
+    co_return reject(*refused);
+  }
+  co_return accepted("spooled", dedupe_key);
+}
+
+http::Response WebhookEndpoint::accepted(std::string_view outcome, const std::string& dedupe_key) {
+  // Remembered only once durable (Kafka or spool): a redelivery after a failure publishes.
+  if (!dedupe_key.empty() && publishing_.recent_ids != nullptr) {
+    publishing_.recent_ids->remember(dedupe_key);
+  }
+  metrics_.webhook_answered(source_->name(), outcome);
+  return http::Response{.status = 200, .body = source_->accepted_body()};
 }
 
 }  // namespace parley::ingest

@@ -304,4 +304,49 @@ std::string Metrics::scrape() {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 
+void Metrics::spool_enabled() {
+  std::lock_guard lock(spool_mutex_);
+  if (spool_bytes_ != nullptr) return;
+  const auto gauge = [&](const char* name, const char* help) {
+    return &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_).Add({});
+  };
+  const auto counter = [&](const char* name, const char* help) {
+    return &prometheus::BuildCounter().Name(name).Help(help).Register(*registry_).Add({});
+  };
+  spool_bytes_ = gauge("parley_spool_bytes", "Bytes of spool segment files on disk");
+  spool_records_ = gauge("parley_spool_records", "Spooled events not yet acknowledged by Kafka");
+  spool_oldest_ = gauge("parley_spool_oldest_age_seconds",
+                        "Age of the oldest spooled event not yet forwarded (0 when empty)");
+  spool_appended_ = counter("parley_spool_appended_total", "Events made durable in the spool");
+  spool_forwarded_ =
+      counter("parley_spool_forwarded_total", "Spooled events forwarded to Kafka and removed");
+  spool_errors_ = &prometheus::BuildCounter()
+                       .Name("parley_spool_errors_total")
+                       .Help("Spool errors by kind: full, write, sync, torn_tail, quarantined, "
+                             "forward, corrupt_read")
+                       .Register(*registry_);
+  for (const auto* kind :
+       {"full", "write", "sync", "torn_tail", "quarantined", "forward", "corrupt_read"}) {
+    spool_errors_->Add({{"kind", kind}});
+  }
+}
+
+void Metrics::set_spool(double bytes, double records, double oldest_age_seconds,
+                        std::uint64_t appended_total, std::uint64_t forwarded_total,
+                        const std::map<std::string, std::uint64_t>& errors_by_kind) {
+  std::lock_guard lock(spool_mutex_);
+  if (spool_bytes_ == nullptr) return;
+  spool_bytes_->Set(bytes);
+  spool_records_->Set(records);
+  spool_oldest_->Set(oldest_age_seconds);
+  // The spool counts since start; the counters catch up by the difference.
+  const auto catch_up = [](prometheus::Counter& counter, double total) {
+    if (total > counter.Value()) counter.Increment(total - counter.Value());
+  };
+  catch_up(*spool_appended_, static_cast<double>(appended_total));
+  catch_up(*spool_forwarded_, static_cast<double>(forwarded_total));
+  for (const auto& [kind, count] : errors_by_kind)
+    catch_up(spool_errors_->Add({{"kind", kind}}), static_cast<double>(count));
+}
+
 }  // namespace parley::metrics

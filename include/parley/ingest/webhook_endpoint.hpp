@@ -9,6 +9,7 @@
 #include "parley/kafka/producer.hpp"
 #include "parley/metrics/metrics.hpp"
 #include "parley/sources/source.hpp"
+#include "parley/spool/spool.hpp"
 
 namespace parley::ingest {
 
@@ -18,12 +19,16 @@ struct Publishing {
   std::chrono::milliseconds ack_timeout{4000};
   /// Ids published recently, shared by all endpoints; null = no duplicate suppression.
   dedupe::RecentIds* recent_ids = nullptr;
+  /// Where an event goes when Kafka cannot take it in time; null = answer 503 instead.
+  spool::Spool* spool = nullptr;
 };
 
 /// A platform's webhook endpoint: (Kafka reachable?) → verify → parse → normalize →
-/// (duplicate?) → produce,
-/// answered only after Kafka acknowledged the event (or with 503 + Retry-After when it
-/// did not). A redelivery of an event with a deterministic id that Kafka acknowledged
+/// (duplicate?) → produce, answered only after Kafka acknowledged the event. With a spool,
+/// an event Kafka cannot take (unreachable, ack timeout, retriable error) is appended to
+/// it and answered once fdatasync'ed; while the spool holds records every new event joins
+/// its tail, so one conversation keeps its order. Without one (or when it is full or
+/// failing) the answer is 503 + Retry-After. A redelivery of an event with a deterministic id that Kafka acknowledged
 /// within dedupe.window_seconds is answered 2xx without publishing again. Every answer
 /// is counted once in parley_webhooks_received_total. Thread-safe; the producer, metrics
 /// and recent ids must outlive it.
@@ -38,6 +43,9 @@ class WebhookEndpoint final : public http::Endpoint {
 
  private:
   void count_field_warnings(const events::CloudEvent& event);
+  boost::asio::awaitable<http::Response> spool_event(kafka::Record record,
+                                                     const std::string& dedupe_key);
+  http::Response accepted(std::string_view outcome, const std::string& dedupe_key);
 
   std::shared_ptr<const sources::Source> source_;
   kafka::Producer& producer_;

@@ -69,6 +69,14 @@ class Metrics {
   void directly_poll(std::string_view result);
   void set_directly_watched(double questions);
 
+  // The spool (values read at scrape time; totals are counters that only move forward).
+
+  /// Creates the spool series at zero.
+  void spool_enabled();
+  void set_spool(double bytes, double records, double oldest_age_seconds,
+                 std::uint64_t appended_total, std::uint64_t forwarded_total,
+                 const std::map<std::string, std::uint64_t>& errors_by_kind);
+
   /// Values read at scrape time (in-flight requests, readiness).
   void on_scrape(std::function<void(Metrics&)> collector);
   void set_inflight(double value);
@@ -113,6 +121,13 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& consumer_lag_;
   prometheus::Family<prometheus::Counter>& directly_polls_;
   prometheus::Family<prometheus::Gauge>& directly_watched_;
+  std::mutex spool_mutex_;  // the spool series are created late, by spool_enabled()
+  prometheus::Gauge* spool_bytes_ = nullptr;
+  prometheus::Gauge* spool_records_ = nullptr;
+  prometheus::Gauge* spool_oldest_ = nullptr;
+  prometheus::Counter* spool_appended_ = nullptr;
+  prometheus::Counter* spool_forwarded_ = nullptr;
+  prometheus::Family<prometheus::Counter>* spool_errors_ = nullptr;
 };
 
 }  // namespace parley::metrics

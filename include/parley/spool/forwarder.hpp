@@ -1,0 +1,51 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "parley/kafka/producer.hpp"
+#include "parley/spool/spool.hpp"
+
+namespace parley::spool {
+
+struct ForwarderOptions {
+  std::size_t batch = 512;                   ///< records in flight to Kafka at once
+  std::chrono::milliseconds retry{500};      ///< pause after a failed batch
+};
+
+/// Sends a spool's records to Kafka in append order, removing them only once Kafka
+/// acknowledged them. A batch holds at most one record per key (conversation), so a retry
+/// never puts one conversation's records out of order; a failed batch is retried from its
+/// first unacknowledged record, so a record can reach Kafka twice (same event id), never
+/// zero times. Owns one thread; the
+/// spool and producer must outlive it. Thread-safe.
+class Forwarder {
+ public:
+  Forwarder(Spool& spool, kafka::Producer& producer, ForwarderOptions options = {});
+  ~Forwarder();
+  Forwarder(const Forwarder&) = delete;
+  Forwarder& operator=(const Forwarder&) = delete;
+
+  void start();
+  /// Waits until the spool holds nothing or `deadline`; returns the records left.
+  std::uint64_t drain(std::chrono::steady_clock::time_point deadline);
+  /// Stops after the batch in flight; what is left stays on disk for the next start.
+  void stop();
+
+ private:
+  void run();
+  bool forward_batch();  ///< false when the batch failed (wait before the next)
+
+  Spool& spool_;
+  kafka::Producer& producer_;
+  const ForwarderOptions options_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace parley::spool

@@ -1,0 +1,424 @@
+// The durable spool: framing, crash recovery at every byte, rollover, bounds, the lock and
+// the failure seams, and the forwarder's order.
+#include "parley/spool/spool.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <random>
+
+#include "parley/spool/crc32c.hpp"
+#include "parley/spool/format.hpp"
+#include "parley/spool/forwarder.hpp"
+
+namespace parley::spool {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+kafka::Record record(int n, std::size_t value_bytes = 40) {
+  return kafka::Record{.topic = "parley.events.v1",
+                       .key = "cao:" + std::to_string(n % 3),
+                       .value = "{\"n\":" + std::to_string(n) + ",\"pad\":\"" +
+                                std::string(value_bytes, 'v') + "\"}",
+                       .headers = {{"ce_id", "id-" + std::to_string(n)}, {"ce_type", "t"}}};
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device random;
+    path_ = fs::temp_directory_path() / ("parley-spool-test-" + std::to_string(random()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::unique_ptr<Spool> open_spool(const fs::path& dir, Recovery* recovery = nullptr,
+                                  SpoolOptions options = {}) {
+  options.dir = dir;
+  auto opened = Spool::open(std::move(options), recovery);
+  EXPECT_TRUE(opened) << (opened ? "" : opened.error());
+  return opened ? std::move(opened).value() : nullptr;
+}
+
+std::optional<Error> append_and_wait(Spool& spool, kafka::Record r) {
+  std::promise<std::optional<Error>> done;
+  auto answer = done.get_future();
+  spool.append(std::move(r), [&done](std::optional<Error> e) { done.set_value(std::move(e)); });
+  return answer.get();
+}
+
+std::vector<SpooledRecord> read_all(Spool& spool) {
+  std::vector<SpooledRecord> out;
+  for (auto batch = spool.read(1000); !batch.empty(); batch = spool.read(1000)) {
+    for (auto& [r, position] : batch)
+      out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<fs::path> files_ending(const fs::path& dir, std::string_view suffix) {
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().string().ends_with(suffix)) out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(Crc32c, KnownVectors) {
+  EXPECT_EQ(crc32c("123456789"), 0xE3069283U);
+  EXPECT_EQ(crc32c(""), 0U);
+  EXPECT_EQ(crc32c(std::string(32, '\0')), 0x8A9136AAU);
+  EXPECT_EQ(crc32c("56789", crc32c("1234")), 0xE3069283U);  // continues
+}
+
+TEST(Format, FrameRoundTripKeepsEveryField) {
+  auto r = record(7);
+  r.headers.emplace_back("empty", "");
+  std::string frame;
+  append_frame(frame, r, 1234567);
+  EXPECT_EQ(frame.size(), frame_bytes(r));
+  auto header = read_frame_header(std::string_view(frame).substr(0, kFrameHeaderBytes));
+  ASSERT_TRUE(header);
+  auto decoded = decode_payload(std::string_view(frame).substr(kFrameHeaderBytes), header.value().crc);
+  ASSERT_TRUE(decoded) << decoded.error();
+  EXPECT_EQ(decoded.value().appended_ms, 1234567);
+  EXPECT_EQ(decoded.value().record.topic, r.topic);
+  EXPECT_EQ(decoded.value().record.key, r.key);
+  EXPECT_EQ(decoded.value().record.value, r.value);
+  EXPECT_EQ(decoded.value().record.headers, r.headers);
+  EXPECT_FALSE(decoded.value().record.tombstone);
+  // Little-endian length: the payload's size in the first byte for a small record.
+  EXPECT_EQ(static_cast<unsigned char>(frame[4]), (frame.size() - kFrameHeaderBytes) & 0xFFU);
+}
+
+TEST(Spool, AppendedRecordsSurviveAReopenInOrder) {
+  TempDir dir;
+  {
+    auto spool = open_spool(dir.path());
+    for (int i = 0; i < 10; ++i)
+      ASSERT_FALSE(append_and_wait(*spool, record(i)));
+    EXPECT_TRUE(spool->holds_records());
+    EXPECT_EQ(spool->stats().records, 10u);
+  }
+  Recovery recovery;
+  auto spool = open_spool(dir.path(), &recovery);
+  EXPECT_EQ(recovery.records, 10u);
+  const auto records = read_all(*spool);
+  ASSERT_EQ(records.size(), 10u);
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(records[i].record.value, record(i).value);
+}
+
+TEST(Spool, ASecondProcessOnTheSameDirIsRefused) {
+  TempDir dir;
+  auto first = open_spool(dir.path());
+  auto second = Spool::open(SpoolOptions{.dir = dir.path()});
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("in use by another parley process"), std::string::npos)
+      << second.error();
+}
+
+TEST(Spool, ADirThatCannotBeCreatedIsNamed) {
+  auto opened = Spool::open(SpoolOptions{.dir = "/proc/parley-spool"});
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().find("spool.dir /proc/parley-spool"), std::string::npos)
+      << opened.error();
+}
+
+// The crash of an unfinished append at any byte: recovery truncates it and keeps the rest.
+TEST(Spool, TornTailAtEveryByteOffsetOfTheLastRecordIsTruncated) {
+  TempDir dir;
+  {
+    auto spool = open_spool(dir.path());
+    for (int i = 0; i < 3; ++i)
+      ASSERT_FALSE(append_and_wait(*spool, record(i)));
+  }
+  const auto segment = files_ending(dir.path(), ".seg").at(0);
+  std::string bytes;
+  {
+    std::ifstream in(segment, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto last = frame_bytes(record(2));
+  const auto last_start = bytes.size() - last;
+  int offsets = 0;
+  for (std::size_t cut = last_start; cut < bytes.size(); ++cut) {
+    for (const bool garbage : {false, true}) {
+      TempDir copy;
+      std::string torn = bytes.substr(0, cut);
+      if (garbage) torn += std::string(37, '\x5a');
+      std::ofstream(copy.path() / segment.filename(), std::ios::binary) << torn;
+      Recovery recovery;
+      auto spool = open_spool(copy.path(), &recovery);
+      ASSERT_NE(spool, nullptr);
+      EXPECT_EQ(recovery.records, 2u) << "cut at " << cut;
+      EXPECT_EQ(recovery.torn_tails, (cut == last_start && !garbage) ? 0u : 1u) << cut;
+      EXPECT_TRUE(recovery.quarantined.empty()) << cut;
+      EXPECT_EQ(read_all(*spool).size(), 2u) << cut;
+      // Appending after the truncation works and survives a reopen.
+      ASSERT_FALSE(append_and_wait(*spool, record(9)));
+      spool.reset();
+      Recovery again;
+      auto reopened = open_spool(copy.path(), &again);
+      EXPECT_EQ(again.records, 3u) << cut;
+      EXPECT_EQ(again.torn_tails, 0u) << cut;
+      ++offsets;
+    }
+  }
+  std::cout << "[ measured ] torn tails tried: " << offsets << " (" << last
+            << " byte offsets of the last record, with and without garbage after)\n";
+}
+
+TEST(Spool, RandomBitFlipsNeverCrashAndNeverForwardADamagedRecord) {
+  TempDir dir;
+  {
+    auto spool = open_spool(dir.path());
+    for (int i = 0; i < 20; ++i)
+      ASSERT_FALSE(append_and_wait(*spool, record(i)));
+  }
+  const auto segment = files_ending(dir.path(), ".seg").at(0);
+  std::string bytes;
+  {
+    std::ifstream in(segment, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::mt19937 random(42);
+  int quarantined = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    std::string flipped = bytes;
+    const auto at = std::uniform_int_distribution<std::size_t>(0, bytes.size() - 1)(random);
+    flipped[at] = static_cast<char>(flipped[at] ^ (1 << (trial % 8)));
+    TempDir copy;
+    std::ofstream(copy.path() / segment.filename(), std::ios::binary) << flipped;
+    Recovery recovery;
+    auto spool = open_spool(copy.path(), &recovery);
+    ASSERT_NE(spool, nullptr);
+    if (!recovery.quarantined.empty()) {
+      ++quarantined;
+      EXPECT_EQ(files_ending(copy.path(), ".quarantined").size(), 1u);
+      EXPECT_EQ(recovery.records, 0u);
+      continue;
+    }
+    // Otherwise the flip hit the last record: a torn tail, the others intact.
+    for (const auto& r : read_all(*spool)) {
+      EXPECT_NE(r.record.value.find("\"pad\""), std::string::npos);
+    }
+  }
+  EXPECT_GT(quarantined, 150);
+}
+
+TEST(Spool, SegmentsRollOverAndForwardedOnesAreDeleted) {
+  TempDir dir;
+  auto spool = open_spool(dir.path(), nullptr, SpoolOptions{.max_bytes = 1 << 20, .segment_bytes = 4096});
+  for (int i = 0; i < 100; ++i)
+    ASSERT_FALSE(append_and_wait(*spool, record(i, 200)));
+  EXPECT_GT(files_ending(dir.path(), ".seg").size(), 5u);
+  std::uint64_t count = 0;
+  for (auto batch = spool->read(30); !batch.empty(); batch = spool->read(30)) {
+    spool->forwarded(batch.back().second, batch.size());
+    count += batch.size();
+  }
+  EXPECT_EQ(count, 100u);
+  EXPECT_FALSE(spool->holds_records());
+  EXPECT_EQ(files_ending(dir.path(), ".seg").size(), 1u);  // only the active one
+  EXPECT_EQ(spool->stats().forwarded_total, 100u);
+  EXPECT_FALSE(spool->stats().oldest_ms);
+}
+
+TEST(Spool, ARewindReadsTheUnforwardedRecordsAgain) {
+  TempDir dir;
+  auto spool = open_spool(dir.path());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_FALSE(append_and_wait(*spool, record(i)));
+  auto batch = spool->read(10);
+  ASSERT_EQ(batch.size(), 5u);
+  spool->forwarded(batch[1].second, 2);
+  spool->rewind();
+  auto again = spool->read(10);
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(again[0].first.record.value, record(2).value);
+  // A restart repeats only what was not forwarded.
+  spool.reset();
+  Recovery recovery;
+  auto reopened = open_spool(dir.path(), &recovery);
+  EXPECT_EQ(recovery.records, 3u);
+}
+
+TEST(Spool, FullIsRefusedNamingTheLimitAndNothingIsEvicted) {
+  TempDir dir;
+  auto spool = open_spool(dir.path(), nullptr, SpoolOptions{.max_bytes = 8192, .segment_bytes = 4096});
+  int accepted = 0;
+  std::optional<Error> refused;
+  for (int i = 0; i < 100 && !refused; ++i) {
+    refused = append_and_wait(*spool, record(i, 200));
+    if (!refused) ++accepted;
+  }
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, Errc::spool_unavailable);
+  EXPECT_NE(refused->message.find("spool.max_bytes (8192)"), std::string::npos) << refused->message;
+  EXPECT_TRUE(spool->refusal());
+  EXPECT_EQ(read_all(*spool).size(), static_cast<std::size_t>(accepted));  // the oldest kept
+  EXPECT_EQ(spool->stats().errors.at("full"), 1u);
+}
+
+TEST(Spool, AFailedWriteIsRefusedNamingTheCauseAndLeavesNoPartialRecord) {
+  TempDir dir;
+  std::atomic<bool> disk_full{false};
+  SpoolOptions options;
+  options.write = [&](int fd, const void* data, std::size_t size) -> ssize_t {
+    if (disk_full.load()) {
+      ::write(fd, data, size / 2);  // a partial write, then the error
+      errno = ENOSPC;
+      return -1;
+    }
+    return ::write(fd, data, size);
+  };
+  auto spool = open_spool(dir.path(), nullptr, options);
+  ASSERT_FALSE(append_and_wait(*spool, record(1)));
+  disk_full = true;
+  const auto refused = append_and_wait(*spool, record(2));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, Errc::spool_unavailable);
+  EXPECT_NE(refused->message.find("No space left on device"), std::string::npos) << refused->message;
+  disk_full = false;
+  ASSERT_FALSE(append_and_wait(*spool, record(3)));  // space again: appends work
+  spool.reset();
+  Recovery recovery;
+  auto reopened = open_spool(dir.path(), &recovery);
+  EXPECT_EQ(recovery.torn_tails, 0u);
+  const auto records = read_all(*reopened);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].record.value, record(3).value);
+}
+
+TEST(Spool, AFailedFdatasyncFailsClosed) {
+  TempDir dir;
+  std::atomic<bool> failing{false};
+  SpoolOptions options;
+  options.sync = [&](int fd) {
+    if (failing.load()) {
+      errno = EIO;
+      return -1;
+    }
+    return ::fdatasync(fd);
+  };
+  auto spool = open_spool(dir.path(), nullptr, options);
+  ASSERT_FALSE(append_and_wait(*spool, record(1)));
+  failing = true;
+  const auto refused = append_and_wait(*spool, record(2));
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->message.find("fdatasync"), std::string::npos) << refused->message;
+  failing = false;
+  // Nothing after a failed fdatasync can be trusted: refused until restart.
+  EXPECT_TRUE(append_and_wait(*spool, record(3)));
+  ASSERT_TRUE(spool->refusal());
+  EXPECT_NE(spool->refusal()->find("fdatasync failed"), std::string::npos);
+}
+
+TEST(Spool, ConcurrentAppendsShareFdatasyncs) {
+  TempDir dir;
+  std::atomic<int> syncs{0};
+  SpoolOptions options;
+  options.sync = [&](int fd) {
+    ++syncs;
+    return ::fdatasync(fd);
+  };
+  auto spool = open_spool(dir.path(), nullptr, options);
+  constexpr int kAppends = 400;
+  std::mutex mutex;
+  std::condition_variable all_done;
+  int done = 0;
+  for (int i = 0; i < kAppends; ++i) {
+    spool->append(record(i), [&](std::optional<Error> e) {
+      EXPECT_FALSE(e);
+      std::lock_guard lock(mutex);
+      if (++done == kAppends) all_done.notify_all();
+    });
+  }
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(all_done.wait_for(lock, 30s, [&] { return done == kAppends; }));
+  std::cout << "[ measured ] " << kAppends << " appends queued together: " << syncs.load()
+            << " fdatasyncs\n";
+  EXPECT_LT(syncs.load(), kAppends / 4);
+}
+
+/// Acknowledges or fails records as told; thread-safe.
+class ScriptedProducer final : public kafka::Producer {
+ public:
+  void produce(const kafka::Record& r, kafka::DeliveryCallback on_delivery) override {
+    std::optional<Error> result;
+    {
+      std::lock_guard lock(mutex);
+      if (fail_next > 0) {
+        --fail_next;
+        result = Error{Errc::kafka_timeout, "scripted timeout"};
+      } else {
+        values.push_back(r.value);
+      }
+    }
+    on_delivery(std::move(result));
+  }
+  bool reachable() const override { return true; }
+  std::mutex mutex;
+  int fail_next = 0;
+  std::vector<std::string> values;
+};
+
+TEST(Forwarder, ForwardsInOrderRetriesFromTheFirstFailureAndEmptiesTheSpool) {
+  TempDir dir;
+  auto spool = open_spool(dir.path());
+  for (int i = 0; i < 50; ++i)
+    ASSERT_FALSE(append_and_wait(*spool, record(i)));
+  ScriptedProducer producer;
+  producer.fail_next = 3;  // the first three of the first batch fail
+  Forwarder forwarder(*spool, producer, ForwarderOptions{.batch = 10, .retry = 10ms});
+  forwarder.start();
+  EXPECT_EQ(forwarder.drain(std::chrono::steady_clock::now() + 30s), 0u);
+  forwarder.stop();
+  std::lock_guard lock(producer.mutex);
+  // Dropping repeats by id, as consumers do, leaves every record once and in order.
+  std::vector<std::string> unique;
+  for (const auto& value : producer.values) {
+    if (std::find(unique.begin(), unique.end(), value) == unique.end()) unique.push_back(value);
+  }
+  ASSERT_EQ(unique.size(), 50u);
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(unique[i], record(i).value);
+  EXPECT_EQ(spool->stats().errors.at("forward"), 1u);
+}
+
+TEST(Inspect, ListsSegmentsRecordsAndDamage) {
+  TempDir dir;
+  {
+    auto spool = open_spool(dir.path());
+    for (int i = 0; i < 4; ++i)
+      ASSERT_FALSE(append_and_wait(*spool, record(i)));
+  }
+  const auto segment = files_ending(dir.path(), ".seg").at(0);
+  std::ofstream(segment, std::ios::binary | std::ios::app) << "torn";
+  auto reports = inspect(dir.path());
+  ASSERT_TRUE(reports) << reports.error();
+  ASSERT_EQ(reports.value().size(), 1u);
+  EXPECT_EQ(reports.value()[0].records, 4u);
+  EXPECT_NE(reports.value()[0].damage.find("torn tail"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parley::spool
