@@ -1,6 +1,8 @@
 #include "parley/admin/admin_endpoints.hpp"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "parley/common/json_writer.hpp"
 
@@ -25,14 +27,43 @@ class FunctionEndpoint final : public http::Endpoint {
   std::function<http::Response()> answer_;
 };
 
+struct Readiness {
+  std::vector<std::string> reasons;  // empty = ready
+  bool spooling = false;
+};
+
+Readiness check(const Probes& probes, const http::Admission& admission) {
+  Readiness state;
+  if (admission.draining()) state.reasons.emplace_back("draining");
+  const bool kafka = probes.kafka_reachable();
+  if (probes.spool_refusal) {
+    state.spooling = probes.spooling() || !kafka;
+    if (auto refusal = probes.spool_refusal()) {
+      state.reasons.push_back(*refusal);
+    }
+    if (!kafka && !state.reasons.empty()) state.reasons.emplace_back("kafka unreachable");
+  } else if (!kafka) {
+    state.reasons.emplace_back("kafka unreachable");
+  }
+  return state;
+}
+
 http::Response readiness(const Probes& probes, const http::Admission& admission) {
-  std::string reasons;
-  if (admission.draining()) reasons += R"("draining")";
-  if (!probes.kafka_reachable())
-    reasons += std::string(reasons.empty() ? "" : ",") + R"("kafka unreachable")";
-  if (reasons.empty()) return http::Response{.status = 200, .body = R"({"status":"ready"})"};
-  return http::Response{.status = 503,
-                        .body = R"({"status":"not ready","reasons":[)" + reasons + "]}"};
+  const auto state = check(probes, admission);
+  if (state.reasons.empty()) {
+    return http::Response{.status = 200,
+                          .body = state.spooling
+                                      ? R"({"status":"ready","spooling":true})"
+                                      : R"({"status":"ready"})"};
+  }
+  std::string body = R"({"status":"not ready","reasons":[)";
+  for (std::size_t i = 0; i < state.reasons.size(); ++i) {
+    if (i > 0) body += ",";
+    json::append_string(body, state.reasons[i]);
+  }
+  body += "]";
+  if (state.spooling) body += R"(,"spooling":true)";
+  return http::Response{.status = 503, .body = body + "}"};
 }
 
 }  // namespace
@@ -49,7 +80,7 @@ void add_routes(http::Router& router, Probes probes, const http::Admission& admi
              }));
   metrics.on_scrape([probes, &admission](metrics::Metrics& m) {
     m.set_inflight(static_cast<double>(admission.inflight()));
-    m.set_ready(!admission.draining() && probes.kafka_reachable());
+    m.set_ready(check(probes, admission).reasons.empty());
   });
   router.add(bhttp::verb::get, "/readyz", std::make_shared<FunctionEndpoint>([probes, &admission] {
                return readiness(probes, admission);

@@ -8,12 +8,15 @@
 #include "parley/log/log.hpp"
 #include "parley/version.hpp"
 #include "service.hpp"
+#include "spool_command.hpp"
 
 namespace {
 
 constexpr const char* kUsage = R"(usage:
   parley --config FILE [--role ingest|enrich|all]   serve with FILE (YAML, see config/parley.yaml)
   parley --check-config FILE                        validate FILE, exit 0 when valid, 2 otherwise
+  parley spool inspect --dir DIR                    list a spool's segments, records, age, damage
+  parley spool forward --config FILE                empty FILE's spool.dir into Kafka and exit
   parley --version                                  print the version
   parley --help                                     print this help
 
@@ -43,6 +46,14 @@ int usage_error(std::string_view problem) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "spool") {
+    return parley::app::spool_command(argc, argv, [](const std::string& file)
+                                          -> parley::Result<parley::config::Config, std::string> {
+      auto loaded = parley::config::load_file(file);
+      if (!loaded) return loaded.error().to_string();
+      return std::move(loaded).value();
+    });
+  }
   std::string_view config_file;
   std::string_view check_file;
   std::string_view role;

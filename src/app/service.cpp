@@ -6,7 +6,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -24,6 +30,8 @@
 #include "parley/sources/cao/cao.hpp"
 #include "parley/sources/justanswer/justanswer.hpp"
 #include "parley/sources/talkjs/talkjs.hpp"
+#include "parley/spool/forwarder.hpp"
+#include "parley/spool/spool.hpp"
 #include "parley/version.hpp"
 
 namespace parley::app {
@@ -66,10 +74,11 @@ std::vector<std::string> ingest_sources(const config::Config& config) {
 /// One route per platform webhook, each publishing through the same producer.
 void add_webhook_routes(const config::Config& config, http::Router& router,
                         kafka::Producer& producer, metrics::Metrics& metrics,
-                        dedupe::RecentIds& recent_ids) {
+                        dedupe::RecentIds& recent_ids, spool::Spool* spool) {
   const ingest::Publishing publishing{.topic = config.kafka.topics.events,
                                       .ack_timeout = config.kafka.ack_timeout,
-                                      .recent_ids = &recent_ids};
+                                      .recent_ids = &recent_ids,
+                                      .spool = spool};
   const bool raw = config.events.include_raw;
   auto add = [&](std::string path, std::shared_ptr<const sources::Source> source) {
     router.add(bhttp::verb::post, std::move(path),
@@ -213,6 +222,55 @@ enrich::StageOptions stage_options(const config::Config& config) {
                               .ack_timeout = config.kafka.ack_timeout};
 }
 
+/// Why spool.dir cannot hold a spool (not creatable, not writable), or nullopt. The lock
+/// is not tried: a running parley may hold it while its config is checked.
+std::optional<std::string> unusable_spool_dir(const std::string& dir) {
+  if (dir.empty()) return std::nullopt;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "spool.dir: " + dir + " cannot be created: " + ec.message();
+  const auto probe = std::filesystem::path(dir) / ".parley-write-check";
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return "spool.dir: " + dir + " is not writable: " + std::strerror(errno);
+  ::close(fd);
+  std::filesystem::remove(probe, ec);
+  return std::nullopt;
+}
+
+/// Opens the spool of `config` (null when spool.dir is empty); logs what recovery did.
+Result<std::unique_ptr<spool::Spool>, std::string> open_spool(const config::Config& config) {
+  if (config.spool.dir.empty()) return std::unique_ptr<spool::Spool>();
+  spool::Recovery recovery;
+  auto opened = spool::Spool::open({.dir = config.spool.dir,
+                                    .max_bytes = config.spool.max_bytes,
+                                    .segment_bytes = config.spool.segment_bytes},
+                                   &recovery);
+  if (!opened) return opened.error();
+  log::info("spool open", {{"dir", config.spool.dir},
+                           {"records_to_forward", static_cast<long long>(recovery.records)},
+                           {"torn_tails_truncated", static_cast<long long>(recovery.torn_tails)},
+                           {"segments_quarantined",
+                            static_cast<long long>(recovery.quarantined.size())}});
+  return std::move(opened).value();
+}
+
+void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool) {
+  metrics.spool_enabled();
+  metrics.on_scrape([&spool](metrics::Metrics& m) {
+    const auto stats = spool.stats();
+    const double oldest_age =
+        stats.oldest_ms ? std::max<double>(0, static_cast<double>(
+                                                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                      std::chrono::system_clock::now().time_since_epoch())
+                                                      .count() -
+                                                  *stats.oldest_ms) /
+                                                  1000.0)
+                        : 0.0;
+    m.set_spool(static_cast<double>(stats.bytes), static_cast<double>(stats.records), oldest_age,
+                stats.appended_total, stats.forwarded_total, stats.errors);
+  });
+}
+
 }  // namespace
 
 std::optional<std::string> unservable(const config::Config& config) {
@@ -228,6 +286,7 @@ std::optional<std::string> unservable(const config::Config& config) {
     auto certificates = http::TlsCertificates::load(config.tls.cert_file, config.tls.key_file);
     if (!certificates) return certificates.error();
   }
+  if (auto problem = unusable_spool_dir(config.spool.dir)) return *problem;
   return kafka::KafkaProducer::check(producer_options(config, "127.0.0.1:9092"));
 }
 
@@ -243,6 +302,14 @@ std::vector<std::string> warnings(const config::Config& config) {
                     std::to_string(max_message) + " bytes are answered 413");
   }
   return found;
+}
+
+Result<std::unique_ptr<kafka::KafkaProducer>, std::string> make_producer(const config::Config& config) {
+  if (config.kafka.brokers == "embedded") {
+    return std::string("kafka.brokers is \"embedded\": an in-memory broker has nothing to receive "
+                       "a spool; point kafka.brokers at the cluster");
+  }
+  return kafka::KafkaProducer::create(producer_options(config, config.kafka.brokers));
 }
 
 int serve(const config::Config& config) {
@@ -282,6 +349,18 @@ int serve(const config::Config& config) {
   }
   auto producer = std::move(created).value();
 
+  std::unique_ptr<spool::Spool> spool;
+  std::unique_ptr<spool::Forwarder> forwarder;
+  if (runs_ingest(config)) {
+    auto opened = open_spool(config);
+    if (!opened) {
+      log::error("spool not opened", {{"error", opened.error()}});
+      return 1;
+    }
+    spool = std::move(opened).value();
+  }
+  if (spool) forwarder = std::make_unique<spool::Forwarder>(*spool, *producer);
+
   const auto& topics = config.kafka.topics;
   metrics::Metrics metrics(ingest_sources(config),
                            {topics.events, topics.enriched, topics.deadletter});
@@ -290,14 +369,19 @@ int serve(const config::Config& config) {
     m.set_dedupe_entries(static_cast<double>(recent_ids.size()));
   });
   http::Router ingest_router;
-  add_webhook_routes(config, ingest_router, *producer, metrics, recent_ids);
+  add_webhook_routes(config, ingest_router, *producer, metrics, recent_ids, spool.get());
+  if (spool) export_spool_metrics(metrics, *spool);
   http::Router admin_router;
   admin::add_routes(admin_router,
                     {.kafka_reachable = [&producer] { return producer->reachable(); },
                      .failure = [&producer]() -> std::optional<std::string> {
                        if (producer->failed_fatally()) return "kafka producer failed fatally";
                        return producer->refusal();
-                     }},
+                     },
+                     .spool_refusal = spool ? std::function<std::optional<std::string>()>(
+                                                  [&spool] { return spool->refusal(); })
+                                            : nullptr,
+                     .spooling = [&spool] { return spool && spool->holds_records(); }},
                     admission, metrics);
 
   std::shared_ptr<http::TlsCertificates> tls;
@@ -412,6 +496,7 @@ int serve(const config::Config& config) {
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < threads; ++i)
     pool.emplace_back([&io] { io.run(); });
+  if (forwarder) forwarder->start();
   if (consumer) consumer->start();
   if (poller) {
     poller->start();
@@ -431,6 +516,15 @@ int serve(const config::Config& config) {
              {"shutdown_timeout_ms", static_cast<long long>(config.shutdown_timeout.count())}});
   ingest_server.shutdown();
   const bool answered = ingest_server.wait_closed(deadline);
+  if (forwarder) {
+    // What is not forwarded by the deadline stays on disk; the next start sends it first.
+    const auto left = forwarder->drain(deadline);
+    forwarder->stop();
+    if (left > 0) {
+      log::warn("spooled events left on disk at shutdown; forwarded at the next start",
+                {{"records", static_cast<long long>(left)}, {"dir", config.spool.dir}});
+    }
+  }
   // Commits what enrichment finished and leaves the group; events still being enriched
   // are read again by the partition's next owner (ids make the repeat harmless).
   if (consumer) consumer->stop();

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "parley/common/result.hpp"
 #include "parley/config/config.hpp"
+#include "parley/kafka/producer.hpp"
 
 namespace parley::app {
 
@@ -15,6 +18,9 @@ std::optional<std::string> unservable(const config::Config& config);
 /// What in `config` works but will refuse some requests (a body limit Kafka's message
 /// limit cannot hold), each naming the keys. Printed by --check-config, logged by serve().
 std::vector<std::string> warnings(const config::Config& config);
+
+/// A producer for `config` against its Kafka (not "embedded"), for the CLI's commands.
+Result<std::unique_ptr<kafka::KafkaProducer>, std::string> make_producer(const config::Config& config);
 
 /// Runs parley with `config` until SIGTERM/SIGINT, then drains: /readyz turns 503, the
 /// listener stops accepting, every in-flight request gets its Kafka-backed answer, the

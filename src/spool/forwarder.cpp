@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <memory>
 #include <set>
-#include <string_view>
 #include <vector>
 
 #include "parley/log/log.hpp"
@@ -56,7 +55,7 @@ void Forwarder::run() {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
     }
-    if (!spool_.wait_for_records(Clock::now() + kIdleCheck)) continue;
+    if (carry_.empty() && !spool_.wait_for_records(Clock::now() + kIdleCheck)) continue;
     const bool ok = producer_.reachable() && forward_batch();
     changed_.notify_all();  // drain() re-checks
     if (!ok) {
@@ -67,15 +66,20 @@ void Forwarder::run() {
 }
 
 bool Forwarder::forward_batch() {
-  auto batch = spool_.read(options_.batch);
+  auto batch = std::move(carry_);
+  carry_.clear();
+  if (batch.size() < options_.batch) {
+    for (auto& entry : spool_.read(options_.batch - batch.size()))
+      batch.push_back(std::move(entry));
+  }
   if (batch.empty()) return true;
   // At most one record per key in flight: when one fails and a later one of the same
-  // conversation succeeds, the retry would put them out of order. The rest is read again.
-  std::set<std::string_view> keys;
+  // conversation succeeds, the retry would put them out of order. The rest waits in memory.
+  std::set<std::string> keys;
   const auto repeat = std::find_if(batch.begin(), batch.end(), [&](const auto& entry) {
     return !keys.insert(entry.first.record.key).second;
   });
-  const bool cut = repeat != batch.end();
+  carry_.assign(std::make_move_iterator(repeat), std::make_move_iterator(batch.end()));
   batch.erase(repeat, batch.end());
   auto shared = std::make_shared<BatchResults>();
   shared->results.resize(batch.size());
@@ -92,11 +96,15 @@ bool Forwarder::forward_batch() {
   shared->all_reported.wait(lock, [&] { return shared->left == 0; });
   std::size_t acknowledged = 0;
   while (acknowledged < batch.size() && !shared->results[acknowledged]) ++acknowledged;
-  if (acknowledged > 0) spool_.forwarded(batch[acknowledged - 1].second, acknowledged);
-  if (acknowledged == batch.size()) {
-    if (cut) spool_.rewind();
-    return true;
+  if (acknowledged > 0) {
+    spool_.forwarded(batch[acknowledged - 1].second, acknowledged);
+    if (!spool_.holds_records()) {
+      log::info("spool emptied; new events go to Kafka directly again",
+                {{"forwarded_total", static_cast<long long>(spool_.stats().forwarded_total)}});
+    }
   }
+  if (acknowledged == batch.size()) return true;
+  carry_.clear();  // read again after the rewind
   spool_.rewind();
   spool_.count_error("forward");
   log::warn("spooled events not acknowledged by kafka; retrying in order",

@@ -35,6 +35,13 @@ class IngestFixture : public ::testing::Test {
     ASSERT_TRUE(parley_->wait_for_log("kafka reachable", std::chrono::seconds(20)));
   }
 
+  void TearDown() override {
+    if (!HasFailure() || !parley_) return;
+    std::cerr << "--- parley log ---\n";
+    for (const auto& line : parley_->log_lines())
+      std::cerr << line << "\n";
+  }
+
   virtual std::string extra_config() const { return {}; }
   /// Lines added to the kafka section.
   virtual std::string kafka_config() const { return {}; }

@@ -16,10 +16,16 @@ struct Probes {
   /// Why the service cannot work until restarted or reconfigured (a fatal producer
   /// error, Kafka refusing authorization), else nullopt: /healthz answers 503 naming it.
   std::function<std::optional<std::string>()> failure = [] { return std::nullopt; };
+  /// With a spool: why it refuses appends (full, failing), else nullopt. While it takes
+  /// them, an unreachable Kafka leaves /readyz at 200 ("spooling"). Empty = no spool.
+  std::function<std::optional<std::string>()> spool_refusal;
+  /// With a spool: true while it holds records not yet forwarded.
+  std::function<bool()> spooling;
 };
 
-/// Routes of the admin listener: GET /healthz (alive unless probes.alive says otherwise), GET
-/// /readyz (200 only when Kafka is reachable and the ingest admission is not draining), GET
+/// Routes of the admin listener: GET /healthz (alive unless probes.failure says otherwise), GET
+/// /readyz (200 when not draining and Kafka is reachable or the spool takes events; the body
+/// says when it is spooling), GET
 /// /metrics (Prometheus text). `admission` and `metrics` must outlive the router.
 void add_routes(http::Router& router, Probes probes, const http::Admission& admission,
                 metrics::Metrics& metrics);

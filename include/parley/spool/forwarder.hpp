@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "parley/kafka/producer.hpp"
 #include "parley/spool/spool.hpp"
@@ -46,6 +48,8 @@ class Forwarder {
   std::condition_variable changed_;
   bool stopping_ = false;
   std::thread thread_;
+  /// Read, not yet sent: they repeat a key of the batch in flight (forwarder thread only).
+  std::vector<std::pair<SpooledRecord, Position>> carry_;
 };
 
 }  // namespace parley::spool

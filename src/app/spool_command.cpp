@@ -1,0 +1,119 @@
+// `parley spool inspect --dir D` and `parley spool forward --config F`.
+#include "spool_command.hpp"
+
+#include <chrono>
+#include <iostream>
+
+#include "parley/kafka/producer.hpp"
+#include "parley/spool/forwarder.hpp"
+#include "parley/spool/spool.hpp"
+#include "service.hpp"
+
+namespace parley::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string age_of(std::int64_t appended_ms) {
+  if (appended_ms <= 0) return "-";
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return std::to_string((now - appended_ms) / 1000) + " s";
+}
+
+int inspect(const std::string& dir) {
+  auto reports = spool::inspect(dir);
+  if (!reports) {
+    std::cerr << "parley spool inspect: " << reports.error() << "\n";
+    return 1;
+  }
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0;
+  int damaged = 0;
+  std::cout << "segment\tbytes\trecords\toldest\tdamage\n";
+  for (const auto& report : reports.value()) {
+    std::cout << report.file << "\t" << report.bytes << "\t" << report.records << "\t"
+              << age_of(report.first_appended_ms) << "\t"
+              << (report.damage.empty() ? "-" : report.damage) << "\n";
+    records += report.records;
+    bytes += report.bytes;
+    damaged += report.damage.empty() ? 0 : 1;
+  }
+  std::cerr << "parley spool inspect: " << reports.value().size() << " segments, " << records
+            << " records (forwarded ones included until their segment is deleted), " << bytes
+            << " bytes, " << damaged << " damaged\n";
+  return damaged > 0 ? 3 : 0;
+}
+
+int forward(const config::Config& config) {
+  if (config.spool.dir.empty()) {
+    std::cerr << "parley spool forward: spool.dir is empty in the config: nothing to forward\n";
+    return 2;
+  }
+  auto opened = spool::Spool::open({.dir = config.spool.dir,
+                                    .max_bytes = config.spool.max_bytes,
+                                    .segment_bytes = config.spool.segment_bytes});
+  if (!opened) {
+    std::cerr << "parley spool forward: " << opened.error() << "\n";
+    return 1;
+  }
+  auto& spool = *opened.value();
+  auto producer = make_producer(config);
+  if (!producer) {
+    std::cerr << "parley spool forward: " << producer.error() << "\n";
+    return 1;
+  }
+  const auto start = spool.stats().records;
+  std::cerr << "parley spool forward: " << start << " records in " << config.spool.dir << "\n";
+  if (!producer.value()->wait_reachable(true, config.shutdown_timeout)) {
+    std::cerr << "parley spool forward: Kafka (" << config.kafka.brokers
+              << ") unreachable within shutdown_timeout_ms; nothing forwarded\n";
+    return 1;
+  }
+  spool::Forwarder forwarder(spool, *producer.value());
+  forwarder.start();
+  // Progress every second until empty; a stall of shutdown_timeout_ms gives up.
+  auto last_progress = Clock::now();
+  std::uint64_t left = start;
+  while (left > 0) {
+    const auto now_left = forwarder.drain(Clock::now() + std::chrono::seconds(1));
+    if (now_left < left) last_progress = Clock::now();
+    left = now_left;
+    std::cerr << "parley spool forward: forwarded " << (start - left) << " of " << start << "\n";
+    if (left > 0 && Clock::now() - last_progress > config.shutdown_timeout) break;
+  }
+  forwarder.stop();
+  producer.value()->flush(config.kafka.ack_timeout);
+  std::cerr << "parley spool forward: done: " << (start - left) << " forwarded, " << left
+            << " left\n";
+  return left == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int spool_command(int argc, char** argv, const std::function<Result<config::Config, std::string>(
+                                                    const std::string&)>& load) {
+  const std::string_view usage =
+      "usage: parley spool inspect --dir DIR | parley spool forward --config FILE";
+  if (argc != 5) {
+    std::cerr << "parley: " << usage << "\n";
+    return 2;
+  }
+  const std::string_view verb = argv[2];
+  const std::string_view flag = argv[3];
+  if (verb == "inspect" && flag == "--dir") return inspect(argv[4]);
+  if (verb == "forward" && flag == "--config") {
+    auto config = load(argv[4]);
+    if (!config) {
+      std::cerr << "parley: " << argv[4] << ": " << config.error() << "\n";
+      return 2;
+    }
+    return forward(config.value());
+  }
+  std::cerr << "parley: spool: unknown or incomplete arguments ('" << verb << " " << flag
+            << "'); " << usage << "\n";
+  return 2;
+}
+
+}  // namespace parley::app
