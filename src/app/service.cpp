@@ -254,9 +254,9 @@ Result<std::unique_ptr<spool::Spool>, std::string> open_spool(const config::Conf
   return std::move(opened).value();
 }
 
-void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool) {
-  metrics.spool_enabled();
-  metrics.on_scrape([&spool](metrics::Metrics& m) {
+void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool,
+                          std::uint64_t max_bytes) {
+  metrics.on_scrape([&spool, max_bytes](metrics::Metrics& m) {
     const auto stats = spool.stats();
     const double oldest_age =
         stats.oldest_ms ? std::max<double>(0, static_cast<double>(
@@ -266,7 +266,7 @@ void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool) 
                                                   *stats.oldest_ms) /
                                                   1000.0)
                         : 0.0;
-    m.set_spool(static_cast<double>(stats.bytes), static_cast<double>(stats.records), oldest_age,
+    m.set_spool(static_cast<double>(max_bytes), static_cast<double>(stats.bytes), static_cast<double>(stats.records), oldest_age,
                 stats.appended_total, stats.forwarded_total, stats.errors);
   });
 }
@@ -370,7 +370,8 @@ int serve(const config::Config& config) {
   });
   http::Router ingest_router;
   add_webhook_routes(config, ingest_router, *producer, metrics, recent_ids, spool.get());
-  if (spool) export_spool_metrics(metrics, *spool);
+  metrics.spool_enabled();
+  if (spool) export_spool_metrics(metrics, *spool, config.spool.max_bytes);
   http::Router admin_router;
   admin::add_routes(admin_router,
                     {.kafka_reachable = [&producer] { return producer->reachable(); },

@@ -317,6 +317,7 @@ void Metrics::spool_enabled() {
   spool_records_ = gauge("parley_spool_records", "Spooled events not yet acknowledged by Kafka");
   spool_oldest_ = gauge("parley_spool_oldest_age_seconds",
                         "Age of the oldest spooled event not yet forwarded (0 when empty)");
+  spool_max_ = gauge("parley_spool_max_bytes", "spool.max_bytes (0 when the spool is off)");
   spool_appended_ = counter("parley_spool_appended_total", "Events made durable in the spool");
   spool_forwarded_ =
       counter("parley_spool_forwarded_total", "Spooled events forwarded to Kafka and removed");
@@ -331,11 +332,12 @@ void Metrics::spool_enabled() {
   }
 }
 
-void Metrics::set_spool(double bytes, double records, double oldest_age_seconds,
+void Metrics::set_spool(double max_bytes, double bytes, double records, double oldest_age_seconds,
                         std::uint64_t appended_total, std::uint64_t forwarded_total,
                         const std::map<std::string, std::uint64_t>& errors_by_kind) {
   std::lock_guard lock(spool_mutex_);
   if (spool_bytes_ == nullptr) return;
+  spool_max_->Set(max_bytes);
   spool_bytes_->Set(bytes);
   spool_records_->Set(records);
   spool_oldest_->Set(oldest_age_seconds);

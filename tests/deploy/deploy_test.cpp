@@ -46,7 +46,7 @@ const std::set<std::string> kTargetLabels = {"namespace", "pod",     "job",     
 
 // Environment variables of deploy/k8s/base/parley.yaml that are not credentials.
 const std::set<std::string> kNonSecretVariables = {"PARLEY_THREADS", "PARLEY_KAFKA_BROKERS",
-                                                   "PARLEY_TALKJS_APP_ID"};
+                                                   "PARLEY_TALKJS_APP_ID", "PARLEY_SPOOL_DIR"};
 
 // Packages debian:12-slim already contains (apt depends on them), so the Dockerfile's runtime
 // stage need not install them.
@@ -1126,6 +1126,9 @@ TEST_P(DeployKustomize, EveryConfigVariableComesFromASecretOrTheEnvConfigMap) {
       } else if (variable == "PARLEY_THREADS") {
         EXPECT_EQ(source.from, "resourceFieldRef");
         EXPECT_EQ(source.key, "limits.cpu");
+      } else if (variable == "PARLEY_SPOOL_DIR") {
+        // A path fixed by the manifest: "" (off) in the Deployments, the volume in prod-spool.
+        EXPECT_EQ(source.from, "value") << name;
       } else {
         EXPECT_EQ(source.from, "configMapKeyRef") << variable;
         const auto& config_map = find("ConfigMap", "parley-env");
@@ -1176,6 +1179,34 @@ INSTANTIATE_TEST_SUITE_P(Overlays, DeployKustomize, ::testing::Values("dev", "pr
                          [](const ::testing::TestParamInfo<std::string>& overlay) {
                            return overlay.param;
                          });
+
+}  // namespace
+}  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+// overlays/prod-spool: ingest as a StatefulSet whose volume is spool.dir, with the timing and
+// retention the operations guide describes.
+TEST(DeploySpoolOverlay, IngestIsAStatefulSetWithAVolumeForTheSpool) {
+  if (!have_program("kubectl")) GTEST_SKIP() << "kubectl (with kustomize) is not installed";
+  const auto rendered =
+      run("kubectl kustomize " + shell_quote(source_path("deploy/k8s/overlays/prod-spool")));
+  ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
+  const auto& out = rendered.output;
+  EXPECT_TRUE(contains(out, "kind: StatefulSet"));
+  EXPECT_FALSE(std::regex_search(out, std::regex("kind: Deployment\\n(.*\\n){1,6}  name: parley-ingest")))
+      << "the ingest Deployment must be replaced";
+  EXPECT_TRUE(contains(out, "volumeClaimTemplates:"));
+  EXPECT_TRUE(contains(out, "mountPath: /var/lib/parley/spool"));
+  EXPECT_TRUE(contains(out, "value: /var/lib/parley/spool"));  // PARLEY_SPOOL_DIR
+  EXPECT_TRUE(contains(out, "whenScaled: Retain"));
+  EXPECT_TRUE(contains(out, "terminationGracePeriodSeconds: 60"));
+  EXPECT_TRUE(std::regex_search(out, std::regex("scaleTargetRef:\\n.*\\n    kind: StatefulSet")));
+  EXPECT_TRUE(std::regex_search(out, std::regex("name: parley-config-[a-z0-9]+")));
+  EXPECT_TRUE(contains(out, "image: registry.example.com/parley"));
+  EXPECT_TRUE(contains(read_file(source_path("docs/operations.md")), "## Spool"));
+}
 
 }  // namespace
 }  // namespace parley::testing

@@ -71,9 +71,9 @@ class Metrics {
 
   // The spool (values read at scrape time; totals are counters that only move forward).
 
-  /// Creates the spool series at zero.
+  /// Creates the spool series at zero (also with the spool off, so alerts see zeros).
   void spool_enabled();
-  void set_spool(double bytes, double records, double oldest_age_seconds,
+  void set_spool(double max_bytes, double bytes, double records, double oldest_age_seconds,
                  std::uint64_t appended_total, std::uint64_t forwarded_total,
                  const std::map<std::string, std::uint64_t>& errors_by_kind);
 
@@ -125,6 +125,7 @@ class Metrics {
   prometheus::Gauge* spool_bytes_ = nullptr;
   prometheus::Gauge* spool_records_ = nullptr;
   prometheus::Gauge* spool_oldest_ = nullptr;
+  prometheus::Gauge* spool_max_ = nullptr;
   prometheus::Counter* spool_appended_ = nullptr;
   prometheus::Counter* spool_forwarded_ = nullptr;
   prometheus::Family<prometheus::Counter>* spool_errors_ = nullptr;
