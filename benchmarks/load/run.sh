@@ -140,16 +140,59 @@ while kill -0 "$outage_wrk" 2>/dev/null; do
   sleep 0.5
 done
 
+# 7. The spool (docs/operations.md, "Spool"): JustAnswer with the spool on and Kafka up, then
+# with Kafka away (every answer from the spool, fdatasync'ed). Fresh spool dirs on this disk.
+start_spool_parley() {  # name port admin_port brokers
+  rm -rf "$work/spool-$1"
+  cat >"$work/$1.yaml" <<YAML
+listen: 127.0.0.1:$2
+admin_listen: 127.0.0.1:$3
+kafka:
+  brokers: "$4"
+  instance_id: ""
+sources:
+  justanswer:
+    webhook: {tokens: [bench-token]}
+spool: {dir: "$work/spool-$1"}
+YAML
+  ./build/release/parley --config "$work/$1.yaml" 2>"$work/$1.log" &
+  pids+=("$!")
+  wait_for "$work/$1.log" '"parley started"' 20
+}
+metric_sum() {  # admin_port name-and-labels-prefix
+  curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" 'index($0, m) == 1 {s += $2} END {printf "%d", s}'
+}
+kill -USR2 "$broker_pid" 2>/dev/null || true   # the outage run ends with the broker up
+start_spool_parley spool_on 18082 19465 "$bootstrap"
+wait_for "$work/spool_on.log" 'kafka reachable' 20
+run_wrk warmup http://127.0.0.1:18082 justanswer.lua 2 >/dev/null
+result[spool_on]=$(run_wrk spool_on http://127.0.0.1:18082 justanswer.lua "$duration")
+spool_on_appended=$(metric_sum 19465 parley_spool_appended_total)
+start_spool_parley spool_only 18083 19466 "127.0.0.1:1"   # nothing listens: Kafka is away
+result[spool_only]=$(run_wrk spool_only http://127.0.0.1:18083 justanswer.lua "$duration")
+spool_only_durable=$(metric_sum 19466 parley_spool_appended_total)
+spool_only_spooled=$(metric_sum 19466 'parley_webhooks_received_total{outcome="spooled"')
+
 python3 - "$work" "$peak_rss_kb" "$outage_peak_kb" "$on_kafka" "$accepted" "$duplicates" \
-  "${result[nginx]}" "${result[justanswer]}" "${result[cao]}" "${result[talkjs]}" "$warmup" <<'PY'
+  "${result[nginx]}" "${result[justanswer]}" "${result[cao]}" "${result[talkjs]}" "$warmup" \
+  "${result[spool_on]}" "${result[spool_only]}" "$spool_on_appended" "$spool_only_durable" \
+  "$spool_only_spooled" <<'PY'
 import json, sys, re, datetime
 work, peak, outage_peak, on_kafka, accepted, duplicates = sys.argv[1:7]
 runs = dict(zip(["nginx", "justanswer", "cao", "talkjs"], map(json.loads, sys.argv[7:11])))
 warmup = json.loads(sys.argv[11])
+spool_runs = dict(zip(["spool_on", "spool_only"], map(json.loads, sys.argv[12:14])))
+spool_on_appended, spool_only_durable, spool_only_spooled = map(int, sys.argv[14:17])
 ceiling = runs["nginx"]["rps"]
 print(f"{'target':<11} {'req/s':>9} {'x nginx':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'non-2xx':>8} {'sock err':>8}")
 for name, r in runs.items():
     print(f"{name:<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
+for name, r in spool_runs.items():
+    print(f"{name:<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
+spool_only_2xx = spool_runs["spool_only"]["requests"] - spool_runs["spool_only"]["non_2xx"]
+print(f"spool on, Kafka up: {spool_on_appended} events went to the spool; "
+      f"spool only: {spool_only_2xx} 2xx answers, {spool_only_spooled} counted spooled, "
+      f"{spool_only_durable} fdatasync'ed in the spool")
 two_xx = sum(r["requests"] - r["non_2xx"] for n, r in runs.items() if n != "nginx")
 two_xx += warmup["requests"] - warmup["non_2xx"]  # the JustAnswer warm-up published too
 print(f"parley peak RSS: {int(peak)/1024:.1f} MB; 2xx answers: {two_xx}; accepted: {accepted}; "
@@ -167,11 +210,17 @@ report = {"when": datetime.datetime.utcnow().isoformat() + "Z", "runs": runs,
           "ratio_to_nginx": {n: r["rps"] / ceiling for n, r in runs.items()},
           "peak_rss_mb": int(peak) / 1024, "outage_peak_rss_mb": int(outage_peak) / 1024,
           "two_xx": two_xx, "accepted": int(accepted), "duplicates": int(duplicates),
-          "events_on_kafka": int(on_kafka), "outage_per_second": outage}
+          "events_on_kafka": int(on_kafka), "outage_per_second": outage,
+          "spool_runs": spool_runs,
+          "spool_ratio_to_nginx": {n: r["rps"] / ceiling for n, r in spool_runs.items()},
+          "spool_only_2xx": spool_only_2xx, "spool_only_durable": spool_only_durable}
 json.dump(report, open("benchmarks/load/results/latest.json", "w"), indent=2)
 # wrk counts a request cut off at the end of a run as an error, not a 2xx, yet parley may
 # have published it: so on the topic >= 2xx answers, and accepted == on the topic exactly.
 if int(on_kafka) != int(accepted) or two_xx > int(accepted) + int(duplicates):
     print("FAIL: some 2xx answers have no event on Kafka", file=sys.stderr)
+    sys.exit(1)
+if spool_only_2xx > spool_only_durable:
+    print("FAIL: some spool-only 2xx answers are not in the spool", file=sys.stderr)
     sys.exit(1)
 PY

@@ -51,10 +51,9 @@ Readiness check(const Probes& probes, const http::Admission& admission) {
 http::Response readiness(const Probes& probes, const http::Admission& admission) {
   const auto state = check(probes, admission);
   if (state.reasons.empty()) {
-    return http::Response{.status = 200,
-                          .body = state.spooling
-                                      ? R"({"status":"ready","spooling":true})"
-                                      : R"({"status":"ready"})"};
+    return http::Response{
+        .status = 200,
+        .body = state.spooling ? R"({"status":"ready","spooling":true})" : R"({"status":"ready"})"};
   }
   std::string body = R"({"status":"not ready","reasons":[)";
   for (std::size_t i = 0; i < state.reasons.size(); ++i) {

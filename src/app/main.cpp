@@ -47,12 +47,13 @@ int usage_error(std::string_view problem) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "spool") {
-    return parley::app::spool_command(argc, argv, [](const std::string& file)
-                                          -> parley::Result<parley::config::Config, std::string> {
-      auto loaded = parley::config::load_file(file);
-      if (!loaded) return loaded.error().to_string();
-      return std::move(loaded).value();
-    });
+    return parley::app::spool_command(
+        argc, argv,
+        [](const std::string& file) -> parley::Result<parley::config::Config, std::string> {
+          auto loaded = parley::config::load_file(file);
+          if (!loaded) return loaded.error().to_string();
+          return std::move(loaded).value();
+        });
   }
   std::string_view config_file;
   std::string_view check_file;

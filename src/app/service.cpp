@@ -1,13 +1,13 @@
 #include "service.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -129,13 +129,13 @@ std::size_t default_max_message_bytes(std::size_t max_body_bytes) {
 
 kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,
                                         asio::io_context* io = nullptr) {
-  return kafka::ProducerOptions{.bootstrap_servers = std::move(bootstrap),
-                                .ack_timeout = config.kafka.ack_timeout,
-                                .properties = config.kafka.properties,
-                                .probe_topic = config.kafka.topics.events,
-                                .delivery_context = io,
-                                .default_max_message_bytes =
-                                    default_max_message_bytes(config.limits.max_body_bytes)};
+  return kafka::ProducerOptions{
+      .bootstrap_servers = std::move(bootstrap),
+      .ack_timeout = config.kafka.ack_timeout,
+      .properties = config.kafka.properties,
+      .probe_topic = config.kafka.topics.events,
+      .delivery_context = io,
+      .default_max_message_bytes = default_max_message_bytes(config.limits.max_body_bytes)};
 }
 
 bool runs_ingest(const config::Config& config) {
@@ -246,11 +246,11 @@ Result<std::unique_ptr<spool::Spool>, std::string> open_spool(const config::Conf
                                     .segment_bytes = config.spool.segment_bytes},
                                    &recovery);
   if (!opened) return opened.error();
-  log::info("spool open", {{"dir", config.spool.dir},
-                           {"records_to_forward", static_cast<long long>(recovery.records)},
-                           {"torn_tails_truncated", static_cast<long long>(recovery.torn_tails)},
-                           {"segments_quarantined",
-                            static_cast<long long>(recovery.quarantined.size())}});
+  log::info("spool open",
+            {{"dir", config.spool.dir},
+             {"records_to_forward", static_cast<long long>(recovery.records)},
+             {"torn_tails_truncated", static_cast<long long>(recovery.torn_tails)},
+             {"segments_quarantined", static_cast<long long>(recovery.quarantined.size())}});
   return std::move(opened).value();
 }
 
@@ -259,15 +259,17 @@ void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool,
   metrics.on_scrape([&spool, max_bytes](metrics::Metrics& m) {
     const auto stats = spool.stats();
     const double oldest_age =
-        stats.oldest_ms ? std::max<double>(0, static_cast<double>(
-                                                  std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                      std::chrono::system_clock::now().time_since_epoch())
-                                                      .count() -
-                                                  *stats.oldest_ms) /
-                                                  1000.0)
-                        : 0.0;
-    m.set_spool(static_cast<double>(max_bytes), static_cast<double>(stats.bytes), static_cast<double>(stats.records), oldest_age,
-                stats.appended_total, stats.forwarded_total, stats.errors);
+        stats.oldest_ms
+            ? std::max<double>(
+                  0, static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count() -
+                                         *stats.oldest_ms) /
+                         1000.0)
+            : 0.0;
+    m.set_spool(static_cast<double>(max_bytes), static_cast<double>(stats.bytes),
+                static_cast<double>(stats.records), oldest_age, stats.appended_total,
+                stats.forwarded_total, stats.errors);
   });
 }
 
@@ -295,19 +297,21 @@ std::vector<std::string> warnings(const config::Config& config) {
   const auto max_message = kafka::max_message_bytes(producer_options(config, "127.0.0.1:9092"));
   const auto max_body = config.limits.max_body_bytes;
   if (max_message > 0 && max_body + kEnvelopeBytes > max_message) {
-    found.push_back("limits.max_body_bytes: a body of " + std::to_string(max_body) +
-                    " bytes cannot fit in kafka.properties.message.max.bytes = " +
-                    std::to_string(max_message) + " once encoded (envelope about " +
-                    std::to_string(kEnvelopeBytes) + " bytes); events over " +
-                    std::to_string(max_message) + " bytes are answered 413");
+    found.push_back(
+        "limits.max_body_bytes: a body of " + std::to_string(max_body) +
+        " bytes cannot fit in kafka.properties.message.max.bytes = " + std::to_string(max_message) +
+        " once encoded (envelope about " + std::to_string(kEnvelopeBytes) +
+        " bytes); events over " + std::to_string(max_message) + " bytes are answered 413");
   }
   return found;
 }
 
-Result<std::unique_ptr<kafka::KafkaProducer>, std::string> make_producer(const config::Config& config) {
+Result<std::unique_ptr<kafka::KafkaProducer>, std::string> make_producer(
+    const config::Config& config) {
   if (config.kafka.brokers == "embedded") {
-    return std::string("kafka.brokers is \"embedded\": an in-memory broker has nothing to receive "
-                       "a spool; point kafka.brokers at the cluster");
+    return std::string(
+        "kafka.brokers is \"embedded\": an in-memory broker has nothing to receive "
+        "a spool; point kafka.brokers at the cluster");
   }
   return kafka::KafkaProducer::create(producer_options(config, config.kafka.brokers));
 }

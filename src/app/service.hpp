@@ -20,7 +20,8 @@ std::optional<std::string> unservable(const config::Config& config);
 std::vector<std::string> warnings(const config::Config& config);
 
 /// A producer for `config` against its Kafka (not "embedded"), for the CLI's commands.
-Result<std::unique_ptr<kafka::KafkaProducer>, std::string> make_producer(const config::Config& config);
+Result<std::unique_ptr<kafka::KafkaProducer>, std::string> make_producer(
+    const config::Config& config);
 
 /// Runs parley with `config` until SIGTERM/SIGINT, then drains: /readyz turns 503, the
 /// listener stops accepting, every in-flight request gets its Kafka-backed answer, the

@@ -92,8 +92,9 @@ int forward(const config::Config& config) {
 
 }  // namespace
 
-int spool_command(int argc, char** argv, const std::function<Result<config::Config, std::string>(
-                                                    const std::string&)>& load) {
+int spool_command(
+    int argc, char** argv,
+    const std::function<Result<config::Config, std::string>(const std::string&)>& load) {
   const std::string_view usage =
       "usage: parley spool inspect --dir DIR | parley spool forward --config FILE";
   if (argc != 5) {
@@ -111,8 +112,8 @@ int spool_command(int argc, char** argv, const std::function<Result<config::Conf
     }
     return forward(config.value());
   }
-  std::cerr << "parley: spool: unknown or incomplete arguments ('" << verb << " " << flag
-            << "'); " << usage << "\n";
+  std::cerr << "parley: spool: unknown or incomplete arguments ('" << verb << " " << flag << "'); "
+            << usage << "\n";
   return 2;
 }
 

@@ -366,11 +366,10 @@ class SchemaReader {
     if (!root.IsNull() && !root.IsMap()) {
       refuse("", "the top level must be a map of keys, not " + kind_of(root));
     }
-    const MapNode top =
-        open_map(root, "",
-                 {"listen", "admin_listen", "role", "threads", "log_level", "limits",
-                  "shutdown_timeout_ms", "tls", "dedupe", "kafka", "sources", "enrich", "events",
-                  "spool"});
+    const MapNode top = open_map(
+        root, "",
+        {"listen", "admin_listen", "role", "threads", "log_level", "limits", "shutdown_timeout_ms",
+         "tls", "dedupe", "kafka", "sources", "enrich", "events", "spool"});
     Config config;
     read_server(top, config);
     read_limits(top, config.limits);
@@ -536,8 +535,8 @@ class SchemaReader {
   }
 
   void read_kafka(const MapNode& top, Kafka& kafka) const {
-    const MapNode map =
-        open_section(top, "kafka", {"brokers", "ack_timeout_ms", "topics", "properties", "instance_id"});
+    const MapNode map = open_section(
+        top, "kafka", {"brokers", "ack_timeout_ms", "topics", "properties", "instance_id"});
     read_string(map, "brokers", kafka.brokers);
     // Not split further: librdkafka also accepts "host" alone and "SASL_SSL://host:port".
     if (kafka.brokers.empty()) {

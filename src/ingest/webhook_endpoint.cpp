@@ -12,10 +12,10 @@ std::optional<Error> check_size(const events::EncodedEvent& encoded, std::size_t
   for (const auto& [name, value] : encoded.headers)
     bytes += name.size() + value.size();
   if (bytes <= limit) return std::nullopt;
-  return Error{Errc::kafka_too_large,
-               "the encoded event is " + std::to_string(bytes) +
-                   " bytes, over Kafka's message limit of " + std::to_string(limit) +
-                   " bytes (kafka.properties.message.max.bytes)"};
+  return Error{Errc::kafka_too_large, "the encoded event is " + std::to_string(bytes) +
+                                          " bytes, over Kafka's message limit of " +
+                                          std::to_string(limit) +
+                                          " bytes (kafka.properties.message.max.bytes)"};
 }
 
 }  // namespace
@@ -40,9 +40,9 @@ void WebhookEndpoint::count_field_warnings(const events::CloudEvent& event) {
   for (const auto& warning : event.field_warnings) {
     metrics_.webhook_field_warning(source_->name(), warning.field);
     if (log::enabled(log::Level::debug)) {
-      log::debug("optional field dropped or resolved", {{"source", source_->name()},
-                                                         {"field", warning.field},
-                                                         {"problem", warning.problem}});
+      log::debug(
+          "optional field dropped or resolved",
+          {{"source", source_->name()}, {"field", warning.field}, {"problem", warning.problem}});
     }
   }
 }

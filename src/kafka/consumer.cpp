@@ -180,10 +180,9 @@ class KafkaConsumer::Impl {
       for (const auto partition : revoked)
         lag.erase(partition);
     }
-    log::info("kafka partitions revoked",
-              {{"topic", options.topic},
-               {"partitions", partitions->cnt},
-               {"reason", rd_kafka_err2name(reason)}});
+    log::info("kafka partitions revoked", {{"topic", options.topic},
+                                           {"partitions", partitions->cnt},
+                                           {"reason", rd_kafka_err2name(reason)}});
   }
 
   void commit(bool async) {

@@ -58,8 +58,8 @@ Error classify(int code, std::chrono::milliseconds ack_timeout, std::size_t max_
       return Error{Errc::kafka_too_large,
                    "the event is over Kafka's message size limit (kafka.properties."
                    "message.max.bytes = " +
-                       std::to_string(max_message_bytes) + " here; the broker may allow less): " +
-                       detail};
+                       std::to_string(max_message_bytes) +
+                       " here; the broker may allow less): " + detail};
     case RD_KAFKA_RESP_ERR_INVALID_RECORD:
     case RD_KAFKA_RESP_ERR_INVALID_MSG:
     case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
@@ -298,7 +298,8 @@ Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) 
 std::size_t effective_max_message_bytes(const rd_kafka_conf_t* conf) {
   char value[32];
   std::size_t size = sizeof value;
-  if (rd_kafka_conf_get(conf, "message.max.bytes", value, &size) != RD_KAFKA_CONF_OK) return 1000000;
+  if (rd_kafka_conf_get(conf, "message.max.bytes", value, &size) != RD_KAFKA_CONF_OK)
+    return 1000000;
   return std::stoul(value);
 }
 

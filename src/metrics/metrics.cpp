@@ -207,8 +207,7 @@ void Metrics::kafka_produced(std::string_view topic) {
 
 void Metrics::webhook_field_warning(std::string_view source, std::string_view field) {
   // Rare by nature (a platform sending something odd): a locked lookup is fine.
-  field_warnings_.Add({{"source", std::string(source)}, {"field", std::string(field)}})
-      .Increment();
+  field_warnings_.Add({{"source", std::string(source)}, {"field", std::string(field)}}).Increment();
 }
 
 void Metrics::kafka_produce_error(std::string_view topic) {
@@ -323,8 +322,9 @@ void Metrics::spool_enabled() {
       counter("parley_spool_forwarded_total", "Spooled events forwarded to Kafka and removed");
   spool_errors_ = &prometheus::BuildCounter()
                        .Name("parley_spool_errors_total")
-                       .Help("Spool errors by kind: full, write, sync, torn_tail, quarantined, "
-                             "forward, corrupt_read")
+                       .Help(
+                           "Spool errors by kind: full, write, sync, torn_tail, quarantined, "
+                           "forward, corrupt_read")
                        .Register(*registry_);
   for (const auto* kind :
        {"full", "write", "sync", "torn_tail", "quarantined", "forward", "corrupt_read"}) {

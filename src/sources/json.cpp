@@ -183,7 +183,8 @@ std::string TolerantReader::id(const FieldReader& object, std::string_view name)
 }
 
 void TolerantReader::note(std::string field, std::string problem) {
-  warnings_.push_back(events::FieldWarning{.field = std::move(field), .problem = std::move(problem)});
+  warnings_.push_back(
+      events::FieldWarning{.field = std::move(field), .problem = std::move(problem)});
 }
 
 Result<std::optional<bool>, Error> optional_bool(const FieldReader& object, std::string_view name) {

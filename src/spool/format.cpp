@@ -85,7 +85,8 @@ std::string segment_header() {
 
 std::optional<std::string> check_segment_header(std::string_view bytes) {
   if (bytes.size() < kSegmentHeaderBytes) return "segment header is truncated";
-  if (bytes.substr(0, kSegmentMagic.size()) != kSegmentMagic) return "not a spool segment (bad magic)";
+  if (bytes.substr(0, kSegmentMagic.size()) != kSegmentMagic)
+    return "not a spool segment (bad magic)";
   const auto version = get<std::uint32_t>(bytes, 8);
   if (version != kFormatVersion) {
     return "segment format version " + std::to_string(version) + ", this build reads " +
@@ -137,8 +138,8 @@ Result<SpooledRecord, std::string> decode_payload(std::string_view payload, std:
   std::uint8_t flags = 0;
   std::uint16_t header_count = 0;
   if (!reader.integer(appended) || !reader.integer(flags) ||
-      !reader.text<std::uint16_t>(out.record.topic) || !reader.text<std::uint32_t>(out.record.key) ||
-      !reader.integer(header_count)) {
+      !reader.text<std::uint16_t>(out.record.topic) ||
+      !reader.text<std::uint32_t>(out.record.key) || !reader.integer(header_count)) {
     return std::string("record fields are truncated");
   }
   for (std::uint16_t i = 0; i < header_count; ++i) {
@@ -169,15 +170,16 @@ SegmentScan scan_segment(std::string_view bytes, std::uint64_t from) {
   scan.from_is_boundary = from == at;
   while (at < bytes.size()) {
     std::string problem;
-    auto header = read_frame_header(bytes.substr(at, std::min(kFrameHeaderBytes, bytes.size() - at)));
+    auto header =
+        read_frame_header(bytes.substr(at, std::min(kFrameHeaderBytes, bytes.size() - at)));
     std::optional<SpooledRecord> record;
     if (!header) {
       problem = header.error();
     } else if (bytes.size() - at - kFrameHeaderBytes < header.value().length) {
       problem = "record of " + std::to_string(header.value().length) + " bytes runs past the end";
     } else {
-      auto decoded =
-          decode_payload(bytes.substr(at + kFrameHeaderBytes, header.value().length), header.value().crc);
+      auto decoded = decode_payload(bytes.substr(at + kFrameHeaderBytes, header.value().length),
+                                    header.value().crc);
       if (decoded) {
         record = std::move(decoded).value();
       } else {

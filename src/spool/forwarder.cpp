@@ -95,7 +95,8 @@ bool Forwarder::forward_batch() {
   std::unique_lock lock(shared->mutex);
   shared->all_reported.wait(lock, [&] { return shared->left == 0; });
   std::size_t acknowledged = 0;
-  while (acknowledged < batch.size() && !shared->results[acknowledged]) ++acknowledged;
+  while (acknowledged < batch.size() && !shared->results[acknowledged])
+    ++acknowledged;
   if (acknowledged > 0) {
     spool_.forwarded(batch[acknowledged - 1].second, acknowledged);
     if (!spool_.holds_records()) {

@@ -195,8 +195,8 @@ class Spool::Impl {
       }
       if (scan.damage == SegmentScan::Damage::torn_tail) {
         if (::truncate(path.c_str(), static_cast<off_t>(scan.valid_end)) != 0) {
-          return "spool segment " + path.string() + ": cannot truncate a torn tail: " +
-                 errno_text(errno);
+          return "spool segment " + path.string() +
+                 ": cannot truncate a torn tail: " + errno_text(errno);
         }
         ++recovery.torn_tails;
         ++errors["torn_tail"];
@@ -243,7 +243,8 @@ class Spool::Impl {
   }
 
   Error unavailable(const std::string& why) const {
-    return Error{Errc::spool_unavailable, "Kafka cannot take the event and the spool cannot either: " + why};
+    return Error{Errc::spool_unavailable,
+                 "Kafka cannot take the event and the spool cannot either: " + why};
   }
 
   // Fails `dones` (their records were counted as unforwarded at append()).
@@ -286,8 +287,8 @@ class Spool::Impl {
       buffer.clear();
       log::error("spool write failed; events answered 503",
                  {{"dir", options.dir.string()}, {"error", errno_text(error)}});
-      refuse(dones, unavailable("write to spool.dir " + options.dir.string() + " failed: " +
-                                errno_text(error)));
+      refuse(dones, unavailable("write to spool.dir " + options.dir.string() +
+                                " failed: " + errno_text(error)));
       return;
     }
     if (options.sync(active_fd) != 0) {
@@ -302,8 +303,8 @@ class Spool::Impl {
       log::error("spool fdatasync failed; the spool refuses appends until restart",
                  {{"dir", options.dir.string()}, {"error", errno_text(error)}});
       buffer.clear();
-      refuse(dones, unavailable("fdatasync of spool.dir " + options.dir.string() + " failed: " +
-                                errno_text(error)));
+      refuse(dones, unavailable("fdatasync of spool.dir " + options.dir.string() +
+                                " failed: " + errno_text(error)));
       return;
     }
     {
@@ -347,7 +348,8 @@ class Spool::Impl {
       return "cannot start segment " + path.string() + ": " + why;
     }
     std::lock_guard lock(mutex);
-    segments.push_back(Segment{.id = next_id, .path = path, .size = header.size(), .sealed = false});
+    segments.push_back(
+        Segment{.id = next_id, .path = path, .size = header.size(), .sealed = false});
     bytes += header.size();
     ++next_id;
     return std::nullopt;
@@ -403,9 +405,10 @@ class Spool::Impl {
 };
 
 Result<std::unique_ptr<Spool>, std::string> Spool::open(SpoolOptions options, Recovery* recovery) {
-  if (!options.write) options.write = [](int fd, const void* data, std::size_t size) {
-    return ::write(fd, data, size);
-  };
+  if (!options.write)
+    options.write = [](int fd, const void* data, std::size_t size) {
+      return ::write(fd, data, size);
+    };
   if (!options.sync) options.sync = [](int fd) { return ::fdatasync(fd); };
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
@@ -442,7 +445,8 @@ bool Spool::holds_records() const {
 std::optional<std::string> Spool::refusal() const {
   std::lock_guard lock(impl_->mutex);
   if (impl_->failure) return "spool failing: " + *impl_->failure;
-  if (impl_->full) return "spool full: spool.max_bytes (" + std::to_string(impl_->options.max_bytes) + ") reached";
+  if (impl_->full)
+    return "spool full: spool.max_bytes (" + std::to_string(impl_->options.max_bytes) + ") reached";
   return std::nullopt;
 }
 
@@ -564,9 +568,8 @@ void Spool::rewind() {
 
 bool Spool::wait_for_records(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(impl_->mutex);
-  return impl_->records_changed.wait_until(lock, deadline, [this] {
-    return impl_->durable > impl_->handed_out;
-  });
+  return impl_->records_changed.wait_until(lock, deadline,
+                                           [this] { return impl_->durable > impl_->handed_out; });
 }
 
 void Spool::count_error(const std::string& kind) {
@@ -580,7 +583,8 @@ Result<std::vector<SegmentReport>, std::string> inspect(const fs::path& dir) {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const auto name = entry.path().filename().string();
-    if (name.ends_with(kSegmentSuffix) || name.ends_with(kQuarantineSuffix)) files.push_back(entry.path());
+    if (name.ends_with(kSegmentSuffix) || name.ends_with(kQuarantineSuffix))
+      files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   std::vector<SegmentReport> reports;
@@ -593,9 +597,11 @@ Result<std::vector<SegmentReport>, std::string> inspect(const fs::path& dir) {
                          .records = scan.records,
                          .first_appended_ms = scan.first_appended_ms_after};
     if (scan.damage == SegmentScan::Damage::torn_tail) {
-      report.damage = "torn tail at offset " + std::to_string(scan.damage_offset) + ": " + scan.detail;
+      report.damage =
+          "torn tail at offset " + std::to_string(scan.damage_offset) + ": " + scan.detail;
     } else if (scan.damage == SegmentScan::Damage::corrupt) {
-      report.damage = "corrupt at offset " + std::to_string(scan.damage_offset) + ": " + scan.detail;
+      report.damage =
+          "corrupt at offset " + std::to_string(scan.damage_offset) + ": " + scan.detail;
     }
     if (file.string().ends_with(kQuarantineSuffix)) report.damage = "quarantined; " + report.damage;
     reports.push_back(std::move(report));

@@ -88,10 +88,9 @@ TEST(Error, EveryCodeIsAClientOrServerError) {
 
 TEST(Error, OutcomesAreMetricLabels) {
   // DESIGN.md's outcome label set, plus parley's documented extensions.
-  const std::set<std::string_view> labels = {"accepted",       "duplicate", "unauthorized",
-                                             "invalid",        "too_large", "overloaded",
-                                             "publish_failed", "draining",  "timeout",
-                                             "internal",       "spooled"};
+  const std::set<std::string_view> labels = {
+      "accepted",       "duplicate", "unauthorized", "invalid",  "too_large", "overloaded",
+      "publish_failed", "draining",  "timeout",      "internal", "spooled"};
   for (const auto& mapping : kMappings) {
     EXPECT_TRUE(labels.contains(metric_outcome(mapping.code))) << mapping.name;
   }

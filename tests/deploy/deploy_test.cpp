@@ -1195,7 +1195,8 @@ TEST(DeploySpoolOverlay, IngestIsAStatefulSetWithAVolumeForTheSpool) {
   ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
   const auto& out = rendered.output;
   EXPECT_TRUE(contains(out, "kind: StatefulSet"));
-  EXPECT_FALSE(std::regex_search(out, std::regex("kind: Deployment\\n(.*\\n){1,6}  name: parley-ingest")))
+  EXPECT_FALSE(
+      std::regex_search(out, std::regex("kind: Deployment\\n(.*\\n){1,6}  name: parley-ingest")))
       << "the ingest Deployment must be replaced";
   EXPECT_TRUE(contains(out, "volumeClaimTemplates:"));
   EXPECT_TRUE(contains(out, "mountPath: /var/lib/parley/spool"));

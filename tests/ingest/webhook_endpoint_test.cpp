@@ -224,8 +224,8 @@ class ThrowingSource final : public sources::Source {
  public:
   std::string_view name() const override { return "justanswer"; }
   std::optional<Error> verify(const http::Request&) const override { return std::nullopt; }
-  Result<events::CloudEvent, Error> normalize(const http::Request&,
-                                              std::chrono::system_clock::time_point) const override {
+  Result<events::CloudEvent, Error> normalize(
+      const http::Request&, std::chrono::system_clock::time_point) const override {
     if (throws.fetch_sub(1) > 0) throw std::runtime_error("simulated library failure");
     events::CloudEvent event;
     event.id = "e1";
@@ -262,9 +262,9 @@ TEST(RequestPathCatchAll, AThrowingSourceIsAnswered500AndTheConnectionServesTheN
   const auto served = client.post("/hook", "{}");  // same connection
   EXPECT_EQ(served.status, 200u);
   EXPECT_EQ(producer.records.size(), 1u);
-  EXPECT_EQ(scraped(metrics,
-                    R"(parley_webhooks_received_total{outcome="internal",source="justanswer"})"),
-            1);
+  EXPECT_EQ(
+      scraped(metrics, R"(parley_webhooks_received_total{outcome="internal",source="justanswer"})"),
+      1);
 
   server.shutdown();
   server.wait_closed(std::chrono::steady_clock::now() + 10s);

@@ -8,11 +8,11 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <map>
-#include <thread>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <set>
+#include <thread>
 
 #include "integration/fixture.hpp"
 #include "integration/records.hpp"
@@ -632,14 +632,14 @@ TEST_F(Enrich, SigkillAndImmediateRestartEnrichesEverythingAcceptedWithinTenSeco
 TEST_F(Enrich, RollingRestartOfThreeReplicasLeavesNoPartitionUnconsumedForTenSeconds) {
   // Ingest stays up (the one from SetUp, role all); three enrich replicas are rolled.
   auto replica = [&] {
-    return std::make_unique<ParleyProcess>(enrich_test_config(
-        broker_->bootstrap_servers(), sim_->base_url(), 64, "role: enrich\n"));
+    return std::make_unique<ParleyProcess>(
+        enrich_test_config(broker_->bootstrap_servers(), sim_->base_url(), 64, "role: enrich\n"));
   };
   ASSERT_TRUE(parley_->wait_for_log("parley started", 20s));  // SIGTERM handled from here
   parley_->send_signal(SIGTERM);
   ASSERT_EQ(parley_->wait_exit(20s), 0);
-  parley_ = std::make_unique<ParleyProcess>(enrich_test_config(
-      broker_->bootstrap_servers(), sim_->base_url(), 64, "role: ingest\n"));
+  parley_ = std::make_unique<ParleyProcess>(
+      enrich_test_config(broker_->bootstrap_servers(), sim_->base_url(), 64, "role: ingest\n"));
   ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
   std::vector<std::unique_ptr<ParleyProcess>> replicas;
   for (int n = 0; n < 3; ++n)

@@ -14,8 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::vector<std::pair<std::string, std::string>> kJaAuth = {
-    {"X-Parley-Token", "test-token"}};
+const std::vector<std::pair<std::string, std::string>> kJaAuth = {{"X-Parley-Token", "test-token"}};
 
 /// A JustAnswer notification of about `bytes` bytes (an unknown field, kept in raw).
 std::string ja_body_of(std::size_t bytes) {
@@ -54,8 +53,10 @@ TEST_F(SmallKafkaMessageLimit, AnEventOverTheMessageLimitIs413NamingTheLimitAndN
   ASSERT_EQ(events.read(1, kReadTimeout).size(), 1u);
   EXPECT_EQ(events.count(), 1);
   const auto scrape = HttpClient(parley_->admin_port()).get("/metrics").body;
-  EXPECT_EQ(metric_value(scrape, R"(parley_webhooks_received_total{outcome="too_large",source="justanswer"})"),
-            1);
+  EXPECT_EQ(
+      metric_value(scrape,
+                   R"(parley_webhooks_received_total{outcome="too_large",source="justanswer"})"),
+      1);
   EXPECT_TRUE(parley_->wait_for_log("configuration warning", 1s));
 }
 
@@ -94,8 +95,8 @@ TEST_F(IngestFixture, CaoAgentImageSpellingsThatDisagreeAreAcceptedWithOneAvatar
       R"({"VisitId":"77","DateTime":"6/15/2015 4:13 PM","MessageId":"7701","Message":"hi",)"
       R"("AgentImageUrl":"https://x.invalid/table.png","AgentImageURL":"https://x.invalid/sample.png"})";
   HttpClient client(parley_->port());
-  const auto answer = client.post("/v1/webhooks/cao/messages", body,
-                                  {{"Authorization", "Basic test-cao-key"}});
+  const auto answer =
+      client.post("/v1/webhooks/cao/messages", body, {{"Authorization", "Basic test-cao-key"}});
   EXPECT_EQ(answer.status, 200u) << answer.body;
   auto events = reader();
   const auto records = events.read(1, kReadTimeout);
@@ -105,9 +106,10 @@ TEST_F(IngestFixture, CaoAgentImageSpellingsThatDisagreeAreAcceptedWithOneAvatar
   EXPECT_EQ(std::string_view(event["data"]["message"]["author"]["avatarUrl"]),
             "https://x.invalid/table.png");
   const auto scrape = HttpClient(parley_->admin_port()).get("/metrics").body;
-  EXPECT_EQ(metric_value(scrape,
-                         R"(parley_webhook_field_warnings_total{field="AgentImageURL",source="cao"})"),
-            1);
+  EXPECT_EQ(
+      metric_value(scrape,
+                   R"(parley_webhook_field_warnings_total{field="AgentImageURL",source="cao"})"),
+      1);
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ class SpoolFixture : public IngestFixture {
 
 TEST_F(SpoolFixture, ThirtySecondOutageUnderLoadLosesNothingAnsweredAndKeepsOrderPerConversation) {
   std::mutex mutex;
-  std::set<std::string> answered;  // ids answered 2xx
+  std::set<std::string> answered;     // ids answered 2xx
   std::vector<std::string> sequence;  // one conversation, each sent after the previous answer
   std::atomic<bool> running{true};
   std::atomic<int> refused{0};
@@ -105,8 +105,10 @@ TEST_F(SpoolFixture, ThirtySecondOutageUnderLoadLosesNothingAnsweredAndKeepsOrde
       const auto message = "w" + std::to_string(worker) + "m" + std::to_string(i);
       const auto status = post(client, cao_message("v" + message, message));
       std::lock_guard lock(mutex);
-      if (status == 200u) answered.insert(id_for(message));
-      else ++refused;
+      if (status == 200u)
+        answered.insert(id_for(message));
+      else
+        ++refused;
     }
   };
   auto ordered = [&] {
@@ -116,7 +118,9 @@ TEST_F(SpoolFixture, ThirtySecondOutageUnderLoadLosesNothingAnsweredAndKeepsOrde
     for (int i = 0; running.load(); ++i, pace(timer)) {
       const auto message = "seq" + std::to_string(i);
       const auto answer_status = post(client, cao_message("conversation-1", message));
-      struct { unsigned status; } answer{answer_status};
+      struct {
+        unsigned status;
+      } answer{answer_status};
       std::lock_guard lock(mutex);
       if (answer.status == 200u) {
         answered.insert(id_for(message));
@@ -170,8 +174,7 @@ TEST_F(SpoolFixture, ThirtySecondOutageUnderLoadLosesNothingAnsweredAndKeepsOrde
   std::cout << "[ measured ] 30 s outage: " << answered.size() << " answered 2xx, " << refused
             << " refused, " << lost.size() << " lost; " << spooled_records
             << " spooled at recovery, emptied " << forwarding.count() << " s after the broker"
-            << " came back ("
-            << (forwarding.count() > 0 ? spooled_records / forwarding.count() : 0)
+            << " came back (" << (forwarding.count() > 0 ? spooled_records / forwarding.count() : 0)
             << " records/s at most)\n";
   EXPECT_EQ(lost, std::set<std::string>{});
   EXPECT_EQ(refused, 0);
@@ -202,9 +205,10 @@ TEST_F(SpoolFixture, SigkillWhileSpoolingThenRestartForwardsEverything) {
     HttpClient client(parley_->port());
     for (int i = 0; i < 40; ++i) {
       const auto message = "kill" + std::to_string(i);
-      ASSERT_EQ(client.post("/v1/webhooks/cao/messages", cao_message("v" + message, message),
-                            kCaoAuth).status,
-                200u);
+      ASSERT_EQ(
+          client.post("/v1/webhooks/cao/messages", cao_message("v" + message, message), kCaoAuth)
+              .status,
+          200u);
       answered.insert(id_for(message));
     }
   }
@@ -229,9 +233,10 @@ TEST_F(SpoolFixture, ATornTailWrittenByTheTestIsTruncatedAndEverythingBeforeItFo
   HttpClient client(parley_->port());
   for (int i = 0; i < 5; ++i) {
     const auto message = "torn" + std::to_string(i);
-    ASSERT_EQ(client.post("/v1/webhooks/cao/messages", cao_message("v" + message, message),
-                          kCaoAuth).status,
-              200u);
+    ASSERT_EQ(
+        client.post("/v1/webhooks/cao/messages", cao_message("v" + message, message), kCaoAuth)
+            .status,
+        200u);
     answered.insert(id_for(message));
   }
   parley_->send_signal(SIGKILL);
@@ -242,7 +247,8 @@ TEST_F(SpoolFixture, ATornTailWrittenByTheTestIsTruncatedAndEverythingBeforeItFo
   }
   ASSERT_FALSE(segment.empty());
   // Half a record header and some garbage: what a crash in the middle of a write leaves.
-  std::ofstream(segment, std::ios::binary | std::ios::app) << "PRC1\x10\x00" << std::string(20, 'x');
+  std::ofstream(segment, std::ios::binary | std::ios::app)
+      << "PRC1\x10\x00" << std::string(20, 'x');
   broker_->set_broker_up(1, true);
   restart_parley();
   ASSERT_TRUE(parley_->wait_for_log("torn tail", 5s));
@@ -279,8 +285,9 @@ TEST_F(SmallSpool, AFullSpoolIs503WithRetryAfterAndEverythingAnswered2xxIsForwar
   ASSERT_TRUE(wait_spool_empty(60s));
   auto events = reader();
   EXPECT_EQ(missing(read_ids(events, answered, 30s), answered), std::set<std::string>{});
-  EXPECT_EQ(client.post("/v1/webhooks/cao/messages", cao_message("after", "after1"), kCaoAuth).status,
-            200u);
+  EXPECT_EQ(
+      client.post("/v1/webhooks/cao/messages", cao_message("after", "after1"), kCaoAuth).status,
+      200u);
 }
 
 }  // namespace

@@ -96,7 +96,8 @@ TEST(Format, FrameRoundTripKeepsEveryField) {
   EXPECT_EQ(frame.size(), frame_bytes(r));
   auto header = read_frame_header(std::string_view(frame).substr(0, kFrameHeaderBytes));
   ASSERT_TRUE(header);
-  auto decoded = decode_payload(std::string_view(frame).substr(kFrameHeaderBytes), header.value().crc);
+  auto decoded =
+      decode_payload(std::string_view(frame).substr(kFrameHeaderBytes), header.value().crc);
   ASSERT_TRUE(decoded) << decoded.error();
   EXPECT_EQ(decoded.value().appended_ms, 1234567);
   EXPECT_EQ(decoded.value().record.topic, r.topic);
@@ -226,7 +227,8 @@ TEST(Spool, RandomBitFlipsNeverCrashAndNeverForwardADamagedRecord) {
 
 TEST(Spool, SegmentsRollOverAndForwardedOnesAreDeleted) {
   TempDir dir;
-  auto spool = open_spool(dir.path(), nullptr, SpoolOptions{.max_bytes = 1 << 20, .segment_bytes = 4096});
+  auto spool =
+      open_spool(dir.path(), nullptr, SpoolOptions{.max_bytes = 1 << 20, .segment_bytes = 4096});
   for (int i = 0; i < 100; ++i)
     ASSERT_FALSE(append_and_wait(*spool, record(i, 200)));
   EXPECT_GT(files_ending(dir.path(), ".seg").size(), 5u);
@@ -263,7 +265,8 @@ TEST(Spool, ARewindReadsTheUnforwardedRecordsAgain) {
 
 TEST(Spool, FullIsRefusedNamingTheLimitAndNothingIsEvicted) {
   TempDir dir;
-  auto spool = open_spool(dir.path(), nullptr, SpoolOptions{.max_bytes = 8192, .segment_bytes = 4096});
+  auto spool =
+      open_spool(dir.path(), nullptr, SpoolOptions{.max_bytes = 8192, .segment_bytes = 4096});
   int accepted = 0;
   std::optional<Error> refused;
   for (int i = 0; i < 100 && !refused; ++i) {
@@ -296,7 +299,8 @@ TEST(Spool, AFailedWriteIsRefusedNamingTheCauseAndLeavesNoPartialRecord) {
   const auto refused = append_and_wait(*spool, record(2));
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->code, Errc::spool_unavailable);
-  EXPECT_NE(refused->message.find("No space left on device"), std::string::npos) << refused->message;
+  EXPECT_NE(refused->message.find("No space left on device"), std::string::npos)
+      << refused->message;
   disk_full = false;
   ASSERT_FALSE(append_and_wait(*spool, record(3)));  // space again: appends work
   spool.reset();

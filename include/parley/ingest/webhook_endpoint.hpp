@@ -28,10 +28,10 @@ struct Publishing {
 /// an event Kafka cannot take (unreachable, ack timeout, retriable error) is appended to
 /// it and answered once fdatasync'ed; while the spool holds records every new event joins
 /// its tail, so one conversation keeps its order. Without one (or when it is full or
-/// failing) the answer is 503 + Retry-After. A redelivery of an event with a deterministic id that Kafka acknowledged
-/// within dedupe.window_seconds is answered 2xx without publishing again. Every answer
-/// is counted once in parley_webhooks_received_total. Thread-safe; the producer, metrics
-/// and recent ids must outlive it.
+/// failing) the answer is 503 + Retry-After. A redelivery of an event with a deterministic id that
+/// Kafka acknowledged within dedupe.window_seconds is answered 2xx without publishing again. Every
+/// answer is counted once in parley_webhooks_received_total. Thread-safe; the producer, metrics and
+/// recent ids must outlive it.
 class WebhookEndpoint final : public http::Endpoint {
  public:
   WebhookEndpoint(std::shared_ptr<const sources::Source> source, kafka::Producer& producer,

@@ -74,8 +74,8 @@ struct ProducerOptions {
 std::size_t max_message_bytes(const ProducerOptions& options);
 
 /// librdkafka producer: acks=all, idempotence on, lz4 compression (overridable),
-/// message.timeout.ms = ack_timeout so every record gets its report in time. Owns a delivery-report thread and a
-/// reachability-probe thread. Thread-safe.
+/// message.timeout.ms = ack_timeout so every record gets its report in time. Owns a delivery-report
+/// thread and a reachability-probe thread. Thread-safe.
 class KafkaProducer final : public Producer {
  public:
   /// Fails (with a message naming the property) when librdkafka refuses the configuration

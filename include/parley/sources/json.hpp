@@ -2,8 +2,8 @@
 
 #include <simdjson.h>
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,8 +17,8 @@ namespace parley::sources {
 
 /// Size caps on platform fields; anything longer is refused naming the field. Ids become
 /// record keys and event ids, so they are capped; text is bounded by the body limit only.
-inline constexpr std::size_t kMaxIdBytes = 512;   ///< ids, tokens, event types
-inline constexpr std::size_t kMaxUrlBytes = 4096;  ///< required URLs
+inline constexpr std::size_t kMaxIdBytes = 512;         ///< ids, tokens, event types
+inline constexpr std::size_t kMaxUrlBytes = 4096;       ///< required URLs
 inline constexpr std::size_t kMaxTextBytes = SIZE_MAX;  ///< message text: limits.max_body_bytes
 
 /// Fully validates `body` as JSON (simdjson DOM: every byte checked, so `raw` can be

@@ -58,9 +58,9 @@ struct SegmentScan {
   std::uint64_t valid_end = 0;      ///< offset just past the last valid record
   Damage damage = Damage::none;
   std::uint64_t damage_offset = 0;
-  std::string detail;               ///< what was wrong at damage_offset
+  std::string detail;                        ///< what was wrong at damage_offset
   std::int64_t first_appended_ms_after = 0;  ///< of the first record at or after `from`
-  bool from_is_boundary = false;    ///< `from` is a record boundary (or the header's end)
+  bool from_is_boundary = false;             ///< `from` is a record boundary (or the header's end)
 };
 
 /// Scans a whole segment. A bad or partial record with no valid record after it is a torn

@@ -14,8 +14,8 @@
 namespace parley::spool {
 
 struct ForwarderOptions {
-  std::size_t batch = 512;                   ///< records in flight to Kafka at once
-  std::chrono::milliseconds retry{500};      ///< pause after a failed batch
+  std::size_t batch = 512;               ///< records in flight to Kafka at once
+  std::chrono::milliseconds retry{500};  ///< pause after a failed batch
 };
 
 /// Sends a spool's records to Kafka in append order, removing them only once Kafka

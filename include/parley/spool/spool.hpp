@@ -4,9 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,9 +37,9 @@ struct Recovery {
 
 /// Numbers for metrics, readiness and `parley spool inspect`. A plain value.
 struct SpoolStats {
-  std::uint64_t bytes = 0;                  ///< segment files on disk
-  std::uint64_t records = 0;                ///< appended (or queued) and not yet forwarded
-  std::optional<std::int64_t> oldest_ms;    ///< append time of the oldest unforwarded record
+  std::uint64_t bytes = 0;                ///< segment files on disk
+  std::uint64_t records = 0;              ///< appended (or queued) and not yet forwarded
+  std::optional<std::int64_t> oldest_ms;  ///< append time of the oldest unforwarded record
   std::uint64_t segments = 0;
   std::uint64_t appended_total = 0;   ///< records made durable since start
   std::uint64_t forwarded_total = 0;  ///< records Kafka acknowledged since start
@@ -66,7 +66,7 @@ class Spool {
   /// segment damaged in the middle is quarantined) and starts the writer thread. Fails
   /// naming the directory when it cannot be created, written or locked.
   static Result<std::unique_ptr<Spool>, std::string> open(SpoolOptions options,
-                                                         Recovery* recovery = nullptr);
+                                                          Recovery* recovery = nullptr);
   ~Spool();
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;

@@ -964,11 +964,11 @@ TEST(CaoReceiptErrors, RequiredIds) {
   EXPECT_TRUE(bad_request_naming(receipt(R"({"VisitId":"1","MessageId":1.5,"MessageStatus":"1"})"),
                                  {"field MessageId", "got number"}));
   // Optional ids never cost the receipt: dropped, named in a warning.
-  for (const auto& [extra, field] :
-       {std::pair{R"("ExternalMessageId":{})", "ExternalMessageId"},
-        std::pair{R"("SessionId":true)", "SessionId"}, std::pair{R"("ConsumerId":[])", "ConsumerId"}}) {
-    const auto result =
-        receipt(std::string(R"({"VisitId":"1","MessageId":"2","MessageStatus":"1",)") + extra + "}");
+  for (const auto& [extra, field] : {std::pair{R"("ExternalMessageId":{})", "ExternalMessageId"},
+                                     std::pair{R"("SessionId":true)", "SessionId"},
+                                     std::pair{R"("ConsumerId":[])", "ConsumerId"}}) {
+    const auto result = receipt(
+        std::string(R"({"VisitId":"1","MessageId":"2","MessageStatus":"1",)") + extra + "}");
     ASSERT_TRUE(result.ok()) << extra << ": " << result.error().message;
     ASSERT_EQ(result.value().field_warnings.size(), 1u) << extra;
     EXPECT_EQ(result.value().field_warnings[0].field, field);
