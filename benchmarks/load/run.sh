@@ -142,7 +142,8 @@ done
 
 # 7. The spool (docs/operations.md, "Spool"): JustAnswer with the spool on and Kafka up, then
 # with Kafka away (every answer from the spool, fdatasync'ed). Fresh spool dirs on this disk.
-start_spool_parley() {  # name port admin_port brokers
+start_spool_parley() {  # name port admin_port brokers [spool dir, "" = off]
+  local dir=${5-$work/spool-$1}
   rm -rf "$work/spool-$1"
   cat >"$work/$1.yaml" <<YAML
 listen: 127.0.0.1:$2
@@ -153,7 +154,7 @@ kafka:
 sources:
   justanswer:
     webhook: {tokens: [bench-token]}
-spool: {dir: "$work/spool-$1"}
+spool: {dir: "$dir"}
 YAML
   ./build/release/parley --config "$work/$1.yaml" 2>"$work/$1.log" &
   pids+=("$!")
@@ -163,6 +164,11 @@ metric_sum() {  # admin_port name-and-labels-prefix
   curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" 'index($0, m) == 1 {s += $2} END {printf "%d", s}'
 }
 kill -USR2 "$broker_pid" 2>/dev/null || true   # the outage run ends with the broker up
+# The same JustAnswer-only config without the spool, for the side-by-side figure.
+start_spool_parley spool_off 18084 19467 "$bootstrap" ""
+wait_for "$work/spool_off.log" 'kafka reachable' 20
+run_wrk warmup http://127.0.0.1:18084 justanswer.lua 2 >/dev/null
+result[spool_off]=$(run_wrk spool_off http://127.0.0.1:18084 justanswer.lua "$duration")
 start_spool_parley spool_on 18082 19465 "$bootstrap"
 wait_for "$work/spool_on.log" 'kafka reachable' 20
 run_wrk warmup http://127.0.0.1:18082 justanswer.lua 2 >/dev/null
@@ -176,13 +182,14 @@ spool_only_spooled=$(metric_sum 19466 'parley_webhooks_received_total{outcome="s
 python3 - "$work" "$peak_rss_kb" "$outage_peak_kb" "$on_kafka" "$accepted" "$duplicates" \
   "${result[nginx]}" "${result[justanswer]}" "${result[cao]}" "${result[talkjs]}" "$warmup" \
   "${result[spool_on]}" "${result[spool_only]}" "$spool_on_appended" "$spool_only_durable" \
-  "$spool_only_spooled" <<'PY'
+  "$spool_only_spooled" "${result[spool_off]}" <<'PY'
 import json, sys, re, datetime
 work, peak, outage_peak, on_kafka, accepted, duplicates = sys.argv[1:7]
 runs = dict(zip(["nginx", "justanswer", "cao", "talkjs"], map(json.loads, sys.argv[7:11])))
 warmup = json.loads(sys.argv[11])
 spool_runs = dict(zip(["spool_on", "spool_only"], map(json.loads, sys.argv[12:14])))
 spool_on_appended, spool_only_durable, spool_only_spooled = map(int, sys.argv[14:17])
+spool_runs = {"spool_off": json.loads(sys.argv[17]), **spool_runs}
 ceiling = runs["nginx"]["rps"]
 print(f"{'target':<11} {'req/s':>9} {'x nginx':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'non-2xx':>8} {'sock err':>8}")
 for name, r in runs.items():
