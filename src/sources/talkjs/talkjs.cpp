@@ -151,16 +151,15 @@ Result<std::vector<std::string>, Error> read_emails(const FieldReader& user) {
 }
 
 // data.conversation {id, subject}, when present.
-std::optional<Error> read_conversation(const FieldReader& data, events::Conversation& out) {
+std::optional<Error> read_conversation(const FieldReader& data, events::Conversation& out,
+                                       TolerantReader& tolerant) {
   auto conversation = data.optional_object("conversation");
   if (!conversation) return conversation.error();
   if (!conversation.value()) return std::nullopt;
   auto id = string_or_empty(*conversation.value(), "id");
   if (!id) return id.error();
-  auto subject = string_or_empty(*conversation.value(), "subject", kMaxTextBytes);
-  if (!subject) return subject.error();
   out.id = std::move(id).value();
-  out.subject = std::move(subject).value();
+  out.subject = tolerant.string(*conversation.value(), "subject");
   return std::nullopt;
 }
 
@@ -186,6 +185,7 @@ std::optional<Error> read_message_event(
   auto message = data.required_object("message");
   if (!message) return message.error();
   const FieldReader& m = message.value();
+  TolerantReader tolerant(event.field_warnings);
 
   auto id = m.required_string("id");
   if (!id) return id.error();
@@ -213,10 +213,8 @@ std::optional<Error> read_message_event(
   if (attachment.value()) {
     auto url = attachment.value()->required_string("url", kMaxUrlBytes);
     if (!url) return url.error();
-    auto filename = string_or_empty(*attachment.value(), "filename");
-    if (!filename) return filename.error();
-    out.attachments.push_back(
-        events::Attachment{.url = std::string(url.value()), .name = std::move(filename).value()});
+    out.attachments.push_back(events::Attachment{
+        .url = std::string(url.value()), .name = tolerant.string(*attachment.value(), "filename")});
   }
 
   std::string sender_role;
@@ -226,23 +224,17 @@ std::optional<Error> read_message_event(
     const FieldReader& s = *sender.value();
     auto sender_object_id = string_or_empty(s, "id");
     if (!sender_object_id) return sender_object_id.error();
-    auto name = string_or_empty(s, "name");
-    if (!name) return name.error();
-    auto photo = string_or_empty(s, "photoUrl", kMaxUrlBytes);
-    if (!photo) return photo.error();
-    auto role = string_or_empty(s, "role");
-    if (!role) return role.error();
     // The message's own senderId wins: the sender object describes the user as it is
     // now, the message who wrote it.
     out.author.id = std::move(sender_object_id).value();
-    out.author.name = std::move(name).value();
-    out.author.avatar_url = std::move(photo).value();
-    sender_role = std::move(role).value();
+    out.author.name = tolerant.string(s, "name");
+    out.author.avatar_url = tolerant.string(s, "photoUrl");
+    sender_role = tolerant.string(s, "role");
   }
   if (!sender_id.value().empty()) out.author.id = sender_id.value();
   out.author.role = author_role(roles, type.value(), sender_role);
 
-  if (auto error = read_conversation(data, event.data.conversation)) return error;
+  if (auto error = read_conversation(data, event.data.conversation, tolerant)) return error;
   if (event.data.conversation.id.empty()) event.data.conversation.id = conversation_id.value();
   if (event.data.conversation.id.empty()) {
     return field_error(m.path_of("conversationId"),
@@ -266,18 +258,13 @@ std::optional<Error> read_user_event(const FieldReader& data, events::CloudEvent
   const FieldReader& u = user.value();
   auto id = u.required_string("id");
   if (!id) return id.error();
-  auto name = string_or_empty(u, "name");
-  if (!name) return name.error();
   auto emails = read_emails(u);
   if (!emails) return emails.error();
-  auto photo = string_or_empty(u, "photoUrl", kMaxUrlBytes);
-  if (!photo) return photo.error();
-  auto role = string_or_empty(u, "role");
-  if (!role) return role.error();
+  TolerantReader tolerant(event.field_warnings);
   event.data.user = events::User{.id = std::string(id.value()),
-                                 .name = std::move(name).value(),
-                                 .role = std::move(role).value(),
-                                 .avatar_url = std::move(photo).value(),
+                                 .name = tolerant.string(u, "name"),
+                                 .role = tolerant.string(u, "role"),
+                                 .avatar_url = tolerant.string(u, "photoUrl"),
                                  .emails = std::move(emails).value()};
   return std::nullopt;
 }
@@ -291,7 +278,8 @@ std::optional<Error> read_notification_event(const FieldReader& data, events::Cl
   if (!object_id) return object_id.error();
   auto recipient_id = nested_id(data, "recipient");
   if (!recipient_id) return recipient_id.error();
-  if (auto error = read_conversation(data, event.data.conversation)) return error;
+  TolerantReader tolerant(event.field_warnings);
+  if (auto error = read_conversation(data, event.data.conversation, tolerant)) return error;
   event.data.notification = events::Notification{.id = notification_id.value().empty()
                                                            ? std::move(object_id).value()
                                                            : std::move(notification_id).value(),
@@ -439,9 +427,11 @@ Result<events::CloudEvent, Error> TalkJs::normalize(
     case Kind::message_read:
       error = read_message_event(data.value(), roles_, mapping.kind == Kind::message_read, event);
       break;
-    case Kind::conversation:
-      error = read_conversation(data.value(), event.data.conversation);
+    case Kind::conversation: {
+      TolerantReader tolerant(event.field_warnings);
+      error = read_conversation(data.value(), event.data.conversation, tolerant);
       break;
+    }
     case Kind::user:
       error = read_user_event(data.value(), event);
       if (!error) user_key = event.data.user->id;

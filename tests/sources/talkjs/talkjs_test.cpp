@@ -1196,23 +1196,14 @@ TEST(TalkJsNormalizeErrors, MessageFieldsNameTheirPath) {
        "field data.message.attachment: must be an object, got string"},
       {message_event(R"("message":{"id":"m","conversationId":"c","attachment":{"size":1}})"),
        "field data.message.attachment.url: is required"},
-      {message_event(R"("message":{"id":"m","conversationId":"c","attachment":{"url":"u",)"
-                     R"("filename":3}})"),
-       "field data.message.attachment.filename: must be a string, got number"},
       {message_event(R"("sender":"u","message":{"id":"m","conversationId":"c"})"),
        "field data.sender: must be an object, got string"},
       {message_event(R"("sender":{"id":8},"message":{"id":"m","conversationId":"c"})"),
        "field data.sender.id: must be a string, got number"},
-      {message_event(R"("sender":{"role":["a"]},"message":{"id":"m","conversationId":"c"})"),
-       "field data.sender.role: must be a string, got array"},
-      {message_event(R"("sender":{"photoUrl":true},"message":{"id":"m","conversationId":"c"})"),
-       "field data.sender.photoUrl: must be a string, got boolean"},
       {message_event(R"("conversation":[],"message":{"id":"m","conversationId":"c"})"),
        "field data.conversation: must be an object, got array"},
       {message_event(R"("conversation":{"id":1},"message":{"id":"m","conversationId":"c"})"),
        "field data.conversation.id: must be a string, got number"},
-      {message_event(R"("conversation":{"subject":1},"message":{"id":"m","conversationId":"c"})"),
-       "field data.conversation.subject: must be a string, got number"},
   };
   for (const auto& [body, message] : cases) {
     EXPECT_TRUE(bad_request_with(normalize(body), message, true)) << body;
@@ -1252,7 +1243,6 @@ TEST(TalkJsNormalizeErrors, UserFieldsNameTheirPath) {
       {user_event(R"({"name":"Alice"})"), "field data.user.id: is required"},
       {user_event(R"({"id":""})"), "field data.user.id: must be a non-empty string"},
       {user_event(R"({"id":12081})"), "field data.user.id: must be a non-empty string, got number"},
-      {user_event(R"({"id":"u","name":1})"), "field data.user.name: must be a string, got number"},
       {user_event(R"({"id":"u","email":5})"),
        "field data.user.email: must be a string, an array of strings or null, got number"},
       {user_event(R"({"id":"u","email":{"a":"b"}})"),
@@ -1263,13 +1253,33 @@ TEST(TalkJsNormalizeErrors, UserFieldsNameTheirPath) {
        "field data.user.email[0]: must be a string, got null"},
       {user_event(R"({"id":"u","email":")" + std::string(kMaxIdBytes + 1, 'e') + R"("})"),
        "field data.user.email: longer than 512 bytes"},
-      {user_event(R"({"id":"u","photoUrl":[]})"),
-       "field data.user.photoUrl: must be a string, got array"},
-      {user_event(R"({"id":"u","role":false})"),
-       "field data.user.role: must be a string, got boolean"},
   };
   for (const auto& [body, message] : cases) {
     EXPECT_TRUE(bad_request_with(normalize(body), message, true)) << body;
+  }
+}
+
+// Display fields are optional: an unusable value is dropped with a warning, never a 400.
+TEST(TalkJsNormalize, UnusableOptionalFieldsAreDroppedWithAWarning) {
+  const std::pair<std::string, std::string_view> cases[] = {
+      {message_event(R"("message":{"id":"m","conversationId":"c","attachment":{"url":"u",)"
+                     R"("filename":3}})"),
+       "data.message.attachment.filename"},
+      {message_event(R"("sender":{"role":["a"]},"message":{"id":"m","conversationId":"c"})"),
+       "data.sender.role"},
+      {message_event(R"("sender":{"photoUrl":true},"message":{"id":"m","conversationId":"c"})"),
+       "data.sender.photoUrl"},
+      {message_event(R"("conversation":{"subject":1},"message":{"id":"m","conversationId":"c"})"),
+       "data.conversation.subject"},
+      {user_event(R"({"id":"u","name":1})"), "data.user.name"},
+      {user_event(R"({"id":"u","photoUrl":[]})"), "data.user.photoUrl"},
+      {user_event(R"({"id":"u","role":false})"), "data.user.role"},
+  };
+  for (const auto& [body, field] : cases) {
+    const auto result = normalize(body);
+    ASSERT_TRUE(result.ok()) << body << ": " << result.error().message;
+    ASSERT_EQ(result.value().field_warnings.size(), 1u) << body;
+    EXPECT_EQ(result.value().field_warnings[0].field, field);
   }
 }
 
