@@ -135,6 +135,13 @@ class KafkaConsumer::Impl {
     self->revoke(partitions, cooperative, err);
   }
 
+  // Logs and frees `error` (may be null: nothing to report).
+  void report(rd_kafka_error_t* error, std::string_view what) const {
+    if (error == nullptr) return;
+    log::error(what, {{"topic", options.topic}, {"error", rd_kafka_error_string(error)}});
+    rd_kafka_error_destroy(error);
+  }
+
   // Cooperative: `partitions` are added to what this member owns. Eager: they replace it.
   void assign(rd_kafka_topic_partition_list_t* partitions, bool cooperative) {
     for (int i = 0; i < partitions->cnt; ++i) {
@@ -142,11 +149,7 @@ class KafkaConsumer::Impl {
       if (options.read_from_beginning) partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
     }
     if (cooperative) {
-      if (rd_kafka_error_t* error = rd_kafka_incremental_assign(rk, partitions)) {
-        log::error("kafka incremental assign failed",
-                   {{"topic", options.topic}, {"error", rd_kafka_error_string(error)}});
-        rd_kafka_error_destroy(error);
-      }
+      report(rd_kafka_incremental_assign(rk, partitions), "kafka incremental assign failed");
     } else {
       rd_kafka_assign(rk, partitions);
     }
@@ -166,11 +169,7 @@ class KafkaConsumer::Impl {
       revoked.push_back(partitions->elems[i].partition);
     }
     if (cooperative) {
-      if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk, partitions)) {
-        log::error("kafka incremental unassign failed",
-                   {{"topic", options.topic}, {"error", rd_kafka_error_string(error)}});
-        rd_kafka_error_destroy(error);
-      }
+      report(rd_kafka_incremental_unassign(rk, partitions), "kafka incremental unassign failed");
     } else {
       rd_kafka_assign(rk, nullptr);
     }

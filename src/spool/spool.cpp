@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -98,9 +99,10 @@ class Spool::Impl {
   std::vector<Segment> segments;
   std::uint64_t next_id = 1;
   std::uint64_t bytes = 0;
-  std::uint64_t unforwarded = 0;  // queued + durable, not forwarded
-  std::uint64_t durable = 0;      // durable, not forwarded
-  std::uint64_t handed_out = 0;   // durable, read by the forwarder, not forwarded
+  // Queued + durable, not forwarded. Changed under `mutex`; read without it on every webhook.
+  std::atomic<std::uint64_t> unforwarded{0};
+  std::uint64_t durable = 0;     // durable, not forwarded
+  std::uint64_t handed_out = 0;  // durable, read by the forwarder, not forwarded
   Position read_cursor;
   Position acked_cursor;
   std::vector<std::pair<Position, std::int64_t>> read_times;  // of records handed out
@@ -222,7 +224,7 @@ class Spool::Impl {
     }
     if (segments.empty()) acked_cursor = {next_id, kSegmentHeaderBytes};
     read_cursor = acked_cursor;
-    unforwarded = durable;
+    unforwarded.store(durable);
     recovery.records = durable;
     return std::nullopt;
   }
@@ -438,8 +440,7 @@ void Spool::append(kafka::Record record, AppendDone done) {
 }
 
 bool Spool::holds_records() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->unforwarded > 0;
+  return impl_->unforwarded.load() > 0;
 }
 
 std::optional<std::string> Spool::refusal() const {
@@ -453,7 +454,7 @@ std::optional<std::string> Spool::refusal() const {
 SpoolStats Spool::stats() const {
   std::lock_guard lock(impl_->mutex);
   return SpoolStats{.bytes = impl_->bytes,
-                    .records = impl_->unforwarded,
+                    .records = impl_->unforwarded.load(),
                     .oldest_ms = impl_->unforwarded > 0 ? impl_->oldest_ms : std::nullopt,
                     .segments = impl_->segments.size(),
                     .appended_total = impl_->appended_total,

@@ -71,6 +71,25 @@ class SpoolFixture : public IngestFixture {
     return false;
   }
 
+  /// Takes Kafka away, posts `count` CAO messages (each answered 2xx from the spool), then
+  /// SIGKILLs parley; returns the ids answered.
+  std::set<std::string> spool_then_kill(const std::string& prefix, int count) {
+    broker_->set_broker_up(1, false);
+    EXPECT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
+    std::set<std::string> answered;
+    HttpClient client(parley_->port());
+    for (int i = 0; i < count; ++i) {
+      const auto message = prefix + std::to_string(i);
+      const auto answer =
+          client.post("/v1/webhooks/cao/messages", cao_message("v" + message, message), kCaoAuth);
+      EXPECT_EQ(answer.status, 200u) << answer.body;
+      if (answer.status == 200u) answered.insert(id_for(message));
+    }
+    parley_->send_signal(SIGKILL);
+    EXPECT_EQ(parley_->wait_exit(10s), 128 + SIGKILL);
+    return answered;
+  }
+
   fs::path dir_;
 };
 
@@ -198,22 +217,8 @@ TEST_F(SpoolFixture, ThirtySecondOutageUnderLoadLosesNothingAnsweredAndKeepsOrde
 }
 
 TEST_F(SpoolFixture, SigkillWhileSpoolingThenRestartForwardsEverything) {
-  broker_->set_broker_up(1, false);
-  ASSERT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
-  std::set<std::string> answered;
-  {
-    HttpClient client(parley_->port());
-    for (int i = 0; i < 40; ++i) {
-      const auto message = "kill" + std::to_string(i);
-      ASSERT_EQ(
-          client.post("/v1/webhooks/cao/messages", cao_message("v" + message, message), kCaoAuth)
-              .status,
-          200u);
-      answered.insert(id_for(message));
-    }
-  }
-  parley_->send_signal(SIGKILL);
-  ASSERT_EQ(parley_->wait_exit(10s), 128 + SIGKILL);
+  const auto answered = spool_then_kill("kill", 40);
+  ASSERT_EQ(answered.size(), 40u);
   broker_->set_broker_up(1, true);
   restart_parley();
   ASSERT_TRUE(parley_->wait_for_log("spool open", 5s));
@@ -227,20 +232,8 @@ TEST_F(SpoolFixture, SigkillWhileSpoolingThenRestartForwardsEverything) {
 }
 
 TEST_F(SpoolFixture, ATornTailWrittenByTheTestIsTruncatedAndEverythingBeforeItForwarded) {
-  broker_->set_broker_up(1, false);
-  ASSERT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
-  std::set<std::string> answered;
-  HttpClient client(parley_->port());
-  for (int i = 0; i < 5; ++i) {
-    const auto message = "torn" + std::to_string(i);
-    ASSERT_EQ(
-        client.post("/v1/webhooks/cao/messages", cao_message("v" + message, message), kCaoAuth)
-            .status,
-        200u);
-    answered.insert(id_for(message));
-  }
-  parley_->send_signal(SIGKILL);
-  ASSERT_EQ(parley_->wait_exit(10s), 128 + SIGKILL);
+  const auto answered = spool_then_kill("torn", 5);
+  ASSERT_EQ(answered.size(), 5u);
   fs::path segment;
   for (const auto& entry : fs::directory_iterator(dir_)) {
     if (entry.path().extension() == ".seg") segment = entry.path();

@@ -81,6 +81,11 @@ std::vector<fs::path> files_ending(const fs::path& dir, std::string_view suffix)
   return out;
 }
 
+std::string contents_of(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 TEST(Crc32c, KnownVectors) {
   EXPECT_EQ(crc32c("123456789"), 0xE3069283U);
   EXPECT_EQ(crc32c(""), 0U);
@@ -152,11 +157,7 @@ TEST(Spool, TornTailAtEveryByteOffsetOfTheLastRecordIsTruncated) {
       ASSERT_FALSE(append_and_wait(*spool, record(i)));
   }
   const auto segment = files_ending(dir.path(), ".seg").at(0);
-  std::string bytes;
-  {
-    std::ifstream in(segment, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string bytes = contents_of(segment);
   const auto last = frame_bytes(record(2));
   const auto last_start = bytes.size() - last;
   int offsets = 0;
@@ -195,11 +196,7 @@ TEST(Spool, RandomBitFlipsNeverCrashAndNeverForwardADamagedRecord) {
       ASSERT_FALSE(append_and_wait(*spool, record(i)));
   }
   const auto segment = files_ending(dir.path(), ".seg").at(0);
-  std::string bytes;
-  {
-    std::ifstream in(segment, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string bytes = contents_of(segment);
   std::mt19937 random(42);
   int quarantined = 0;
   for (int trial = 0; trial < 200; ++trial) {
