@@ -8,6 +8,7 @@
 #include "parley/log/log.hpp"
 #include "parley/version.hpp"
 #include "service.hpp"
+#include "heal_commands.hpp"
 #include "spool_command.hpp"
 
 namespace {
@@ -17,6 +18,10 @@ constexpr const char* kUsage = R"(usage:
   parley --check-config FILE                        validate FILE, exit 0 when valid, 2 otherwise
   parley spool inspect --dir DIR                    list a spool's segments, records, age, damage
   parley spool forward --config FILE                empty FILE's spool.dir into Kafka and exit
+  parley replay --config FILE [--platform P] [--conversation ID] [--since T] [--until T]
+                [--reason TEXT] [--dry-run]         send dead letters back to enrichment
+  parley backfill --config FILE --source NAME --conversation ID [--customer ID]
+                                                    fetch a conversation now, publish its messages
   parley --version                                  print the version
   parley --help                                     print this help
 
@@ -46,15 +51,16 @@ int usage_error(std::string_view problem) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::string_view(argv[1]) == "spool") {
-    return parley::app::spool_command(
-        argc, argv,
-        [](const std::string& file) -> parley::Result<parley::config::Config, std::string> {
-          auto loaded = parley::config::load_file(file);
-          if (!loaded) return loaded.error().to_string();
-          return std::move(loaded).value();
-        });
-  }
+  const auto load = [](const std::string& file)
+      -> parley::Result<parley::config::Config, std::string> {
+    auto loaded = parley::config::load_file(file);
+    if (!loaded) return loaded.error().to_string();
+    return std::move(loaded).value();
+  };
+  const std::string_view command = argc > 1 ? argv[1] : "";
+  if (command == "spool") return parley::app::spool_command(argc, argv, load);
+  if (command == "replay") return parley::app::replay_command(argc, argv, load);
+  if (command == "backfill") return parley::app::backfill_command(argc, argv, load);
   std::string_view config_file;
   std::string_view check_file;
   std::string_view role;

@@ -174,44 +174,6 @@ directly::PollerOptions poller_options(const config::Config& config) {
                                  .include_raw = config.events.include_raw};
 }
 
-/// The API clients of every enabled source whose API is configured. A source without
-/// api credentials is not enriched (its events are marked not_applicable), which is
-/// logged; a half-configured API is an error naming the key.
-Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& config,
-                                                       asio::any_io_executor executor) {
-  enrich::Stage::Apis apis;
-  const enrich::ApiOptions options{.timeout = config.enrich.timeout,
-                                   .max_connections = config.enrich.concurrency,
-                                   .tls = upstream::make_tls_client_context()};
-  const auto add = [&](std::string_view platform, bool configured,
-                       auto make) -> std::optional<std::string> {
-    if (!configured) {
-      log::info("enrichment off for a source without api credentials",
-                {{"platform", platform}, {"enrichment", "not_applicable"}});
-      return std::nullopt;
-    }
-    auto api = make();
-    if (!api) return api.error();
-    apis.emplace(std::string(platform), std::move(api).value());
-    return std::nullopt;
-  };
-  std::optional<std::string> problem;
-  if (const auto& ja = config.sources.justanswer) {
-    problem = add("justanswer", !ja->api.base_url.empty(),
-                  [&] { return enrich::make_justanswer_api(executor, ja->api, options); });
-  }
-  if (const auto& cao = config.sources.cao; cao && !problem) {
-    problem = add("cao", !cao->api.base_url.empty(),
-                  [&] { return enrich::make_cao_api(executor, cao->api, options); });
-  }
-  if (const auto& talkjs = config.sources.talkjs; talkjs && !problem) {
-    problem = add("talkjs", !talkjs->api.secret_key.empty(),
-                  [&] { return enrich::make_talkjs_api(executor, talkjs->api, options); });
-  }
-  if (problem) return *problem;
-  return apis;
-}
-
 enrich::StageOptions stage_options(const config::Config& config) {
   const auto& topics = config.kafka.topics;
   return enrich::StageOptions{.events_topic = topics.events,
@@ -219,7 +181,11 @@ enrich::StageOptions stage_options(const config::Config& config) {
                               .deadletter_topic = topics.deadletter,
                               .concurrency = config.enrich.concurrency,
                               .max_attempts = config.enrich.max_attempts,
-                              .ack_timeout = config.kafka.ack_timeout};
+                              .ack_timeout = config.kafka.ack_timeout,
+                              .reconcile_after = config.enrich.reconcile_after,
+                              .reconcile_max_conversations =
+                                  config.enrich.reconcile_max_conversations,
+                              .reconcile_per_second = config.enrich.reconcile_max_per_second};
 }
 
 /// Why spool.dir cannot hold a spool (not creatable, not writable), or nullopt. The lock
@@ -274,6 +240,44 @@ void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool,
 }
 
 }  // namespace
+
+/// The API clients of every enabled source whose API is configured. A source without
+/// api credentials is not enriched (its events are marked not_applicable), which is
+/// logged; a half-configured API is an error naming the key.
+Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& config,
+                                                       asio::any_io_executor executor) {
+  enrich::Stage::Apis apis;
+  const enrich::ApiOptions options{.timeout = config.enrich.timeout,
+                                   .max_connections = config.enrich.concurrency,
+                                   .tls = upstream::make_tls_client_context()};
+  const auto add = [&](std::string_view platform, bool configured,
+                       auto make) -> std::optional<std::string> {
+    if (!configured) {
+      log::info("enrichment off for a source without api credentials",
+                {{"platform", platform}, {"enrichment", "not_applicable"}});
+      return std::nullopt;
+    }
+    auto api = make();
+    if (!api) return api.error();
+    apis.emplace(std::string(platform), std::move(api).value());
+    return std::nullopt;
+  };
+  std::optional<std::string> problem;
+  if (const auto& ja = config.sources.justanswer) {
+    problem = add("justanswer", !ja->api.base_url.empty(),
+                  [&] { return enrich::make_justanswer_api(executor, ja->api, options); });
+  }
+  if (const auto& cao = config.sources.cao; cao && !problem) {
+    problem = add("cao", !cao->api.base_url.empty(),
+                  [&] { return enrich::make_cao_api(executor, cao->api, options); });
+  }
+  if (const auto& talkjs = config.sources.talkjs; talkjs && !problem) {
+    problem = add("talkjs", !talkjs->api.secret_key.empty(),
+                  [&] { return enrich::make_talkjs_api(executor, talkjs->api, options); });
+  }
+  if (problem) return *problem;
+  return apis;
+}
 
 std::optional<std::string> unservable(const config::Config& config) {
   if (runs_enrichment(config)) {

@@ -738,11 +738,16 @@ class SchemaReader {
 
   void read_enrich(const MapNode& top, Enrich& enrich) const {
     const MapNode map =
-        open_section(top, "enrich", {"enabled", "concurrency", "timeout_ms", "max_attempts"});
+        open_section(top, "enrich",
+                     {"enabled", "concurrency", "timeout_ms", "max_attempts", "reconcile_after_ms",
+                      "reconcile_max_conversations", "reconcile_max_per_second"});
     read_bool(map, "enabled", enrich.enabled);
     read_integer(map, "concurrency", enrich.concurrency, 1);
     read_duration(map, "timeout_ms", enrich.timeout, 1);
     read_integer(map, "max_attempts", enrich.max_attempts, 1);
+    read_duration(map, "reconcile_after_ms", enrich.reconcile_after, 0);
+    read_integer(map, "reconcile_max_conversations", enrich.reconcile_max_conversations, 1);
+    read_integer(map, "reconcile_max_per_second", enrich.reconcile_max_per_second, 1);
   }
 
   void read_events(const MapNode& top, Events& events) const {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "parley/common/json_writer.hpp"
+#include "parley/events/ids.hpp"
 #include "parley/sources/crypto.hpp"
 #include "parley/sources/json.hpp"
 
@@ -314,7 +315,7 @@ std::vector<events::CloudEvent> question_events(const Question& question,
                            hash_of(message.message.id))) {
       continue;
     }
-    auto event = base_event(question, "directly:message:" + message.message.id,
+    auto event = base_event(question, events::message_event_id("directly", message.message.id),
                             events::type::kMessageCreated, message.message.sent_at);
     event.data.platform_event =
         message.message.id == question.uuid ? "question.asked" : "response.message";

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "parley/common/json_writer.hpp"
+#include "parley/events/ids.hpp"
 #include "parley/sources/json.hpp"
 
 namespace parley::enrich {
@@ -86,6 +87,9 @@ Result<EventRef, Error> read_event_ref(std::string_view event_json) {
   auto platform = data.value().required_string("platform");
   if (!platform) return platform.error();
   out.platform = platform.value();
+  auto platform_event = string_or_empty(data.value(), "platformEvent");
+  if (!platform_event) return platform_event.error();
+  out.platform_event = std::move(platform_event).value();
   if (auto error = read_conversation(data.value(), out)) return *error;
   if (auto error = read_message_id(data.value(), out)) return *error;
   return out;
@@ -140,6 +144,22 @@ std::string to_json(const Enrichment& enrichment) {
   return out;
 }
 
+events::CloudEvent message_created_event(const EventRef& about, const events::Message& message,
+                                         std::string_view fallback_time,
+                                         std::string_view platform_event) {
+  return events::CloudEvent{
+      .id = events::message_event_id(about.platform, message.id),
+      .source = about.source,
+      .type = std::string(events::type::kMessageCreated),
+      .subject = about.conversation_id,
+      .time = message.sent_at.empty() ? std::string(fallback_time) : message.sent_at,
+      .partition_key = about.platform + ":" + about.conversation_id,
+      .data = {.platform = about.platform,
+               .platform_event = std::string(platform_event),
+               .conversation = {.id = about.conversation_id, .customer_id = about.customer_id},
+               .message = message}};
+}
+
 Result<EventRef, std::string> read_event(std::string_view event_json) {
   auto event = read_event_ref(event_json);
   if (!event) return event.error().message;
@@ -168,6 +188,31 @@ Result<std::string, Error> splice_enrichment(std::string_view event_json,
                              conversation.value().has_value(), conversation_json, enrichment_json);
       } else {
         w.key(field.key) += simdjson::to_string(field.value);
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::string, Error> strip_enrichment(std::string_view event_json) {
+  auto object = sources::parse_object(std::string(event_json));
+  if (!object) return object.error();
+  const FieldReader event(object.value());
+  if (auto data = event.required_object("data"); !data) return data.error();
+  std::string out;
+  out.reserve(event_json.size());
+  {
+    ObjectWriter w(out);
+    for (const auto field : object.value()) {
+      auto& value = w.key(field.key);
+      if (field.key != "data") {
+        value += simdjson::to_string(field.value);
+        continue;
+      }
+      ObjectWriter data(value);
+      const simdjson::dom::object members = field.value.get_object().value_unsafe();
+      for (const auto member : members) {
+        if (member.key != "enrichment") data.key(member.key) += simdjson::to_string(member.value);
       }
     }
   }

@@ -57,7 +57,6 @@ class JustAnswerApi final : public PlatformApi {
         tokens_(executor, [this] { return fetch_token(); }) {}
 
   std::string_view platform() const override { return "justanswer"; }
-  bool discovers_messages() const override { return true; }
   const HttpClient& client() const override { return client_; }
 
   asio::awaitable<Result<FetchedConversation, UpstreamError>> fetch(
@@ -119,7 +118,6 @@ class CaoApi final : public PlatformApi {
       : api_(std::move(api)), client_(executor, client_options(base, options), options.tls) {}
 
   std::string_view platform() const override { return "cao"; }
-  bool discovers_messages() const override { return false; }
   const HttpClient& client() const override { return client_; }
 
   asio::awaitable<Result<FetchedConversation, UpstreamError>> fetch(
@@ -149,7 +147,6 @@ class TalkJsApi final : public PlatformApi {
       : api_(std::move(api)), client_(executor, client_options(base, options), options.tls) {}
 
   std::string_view platform() const override { return "talkjs"; }
-  bool discovers_messages() const override { return false; }
   const HttpClient& client() const override { return client_; }
 
   asio::awaitable<Result<FetchedConversation, UpstreamError>> fetch(

@@ -406,6 +406,9 @@ Result<FetchedConversation, Error> read_cao_transcript(std::string_view body) {
   for (std::size_t i = 0; i < items.value().size(); ++i) {
     auto message = cao_message(items.value()[i], i, conversation);
     if (!message) return message.error();
+    if (const auto given = items.value()[i].optional_id("MessageId"); given && !given.value()) {
+      conversation.made_up_ids.insert(message.value().id);
+    }
     add_speaker(conversation.participants, message.value().author);
     conversation.messages.push_back(std::move(message).value());
   }

@@ -23,6 +23,9 @@ namespace {
 constexpr milliseconds kMaxRetryWait{30000};
 /// Kafka unreachable: how long to wait between attempts to publish (never given up).
 constexpr milliseconds kPublishRetry{1000};
+/// Reconcile fetches of one conversation while its platform fails, before giving up (its
+/// next event, or `parley backfill`, fetches it again).
+constexpr unsigned kReconcileAttempts = 3;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<milliseconds>(
@@ -46,6 +49,23 @@ struct Stage::Fetched {
   Clock::time_point expires;
   std::set<std::string> message_ids;
 };
+
+namespace {
+
+std::shared_ptr<Stage::Fetched> make_fetched(FetchedConversation conversation,
+                                             std::int64_t started_ms, milliseconds ttl) {
+  auto entry = std::make_shared<Stage::Fetched>();
+  entry->conversation = std::move(conversation);
+  entry->json = to_json(entry->conversation);
+  entry->fetched_at = format_rfc3339(std::chrono::system_clock::now());
+  entry->started_ms = started_ms;
+  entry->expires = Clock::now() + ttl;
+  for (const auto& message : entry->conversation.messages)
+    entry->message_ids.insert(message.id);
+  return entry;
+}
+
+}  // namespace
 
 struct Stage::Outcome {
   Enrichment enrichment;
@@ -133,9 +153,9 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
                {{"id", event.value().id}, {"error", enriched.error().message}});
     enriched = std::string(record.value);
   }
-  if (outcome.fetched && apis_.at(event.value().platform)->discovers_messages()) {
-    co_await publish_discovered(event.value(), *outcome.fetched);
-  }
+  const std::string conversation_key = event.value().platform + ":" + event.value().conversation_id;
+  note_announced(event.value(), conversation_key);
+  if (outcome.fetched) co_await publish_discovered(event.value(), *outcome.fetched);
   const kafka::Record enriched_record{.topic = options_.enriched_topic,
                                       .key = record.key,
                                       .value = enriched.value(),
@@ -154,6 +174,7 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
   const std::chrono::duration<double> elapsed = Clock::now() - started;
   metrics_.enrich_duration(event.value().platform, elapsed.count());
   metrics_.enrich_result(event.value().platform, enrichment.status);
+  if (outcome.fetched) schedule_reconcile(event.value(), conversation_key);
   done_(record.partition, record.offset);
 }
 
@@ -181,7 +202,7 @@ asio::awaitable<Stage::Outcome> Stage::fetch_with_retries(PlatformApi& api, cons
   upstream::UpstreamError error;
   for (unsigned attempt = 1;; ++attempt) {
     if (!breaker.allow(Clock::now())) {
-      metrics_.enrich_fetch(event.platform, "circuit_open");
+      metrics_.enrich_fetch(event.platform, "circuit_open", "event");
       error = {.message =
                    "circuit open: " + event.platform + " failed repeatedly; " + error.message};
     } else {
@@ -189,22 +210,15 @@ asio::awaitable<Stage::Outcome> Stage::fetch_with_retries(PlatformApi& api, cons
       auto fetched = co_await api.fetch(event);
       if (fetched) {
         breaker.record_success();
-        metrics_.enrich_fetch(event.platform, "ok");
-        auto entry = std::make_shared<Fetched>();
-        entry->conversation = std::move(fetched).value();
-        entry->json = to_json(entry->conversation);
-        entry->fetched_at = format_rfc3339(std::chrono::system_clock::now());
-        entry->started_ms = started_ms;
-        entry->expires = Clock::now() + options_.cache_ttl;
-        for (const auto& message : entry->conversation.messages)
-          entry->message_ids.insert(message.id);
+        metrics_.enrich_fetch(event.platform, "ok", "event");
+        auto entry = make_fetched(std::move(fetched).value(), started_ms, options_.cache_ttl);
         remember(key, entry);
         co_return Outcome{
             .enrichment = {.status = "ok", .fetched_at = entry->fetched_at, .attempts = attempt},
             .fetched = std::move(entry)};
       }
       error = fetched.error();
-      metrics_.enrich_fetch(event.platform, "error");
+      metrics_.enrich_fetch(event.platform, "error", "event");
       // A 4xx proves the upstream is up and answering: only retryable failures count.
       if (error.retryable) {
         breaker.record_failure(Clock::now());
@@ -257,22 +271,14 @@ asio::awaitable<void> Stage::publish_discovered(const EventRef& event, const Fet
   {
     const auto& ids = emitted_ids(key);
     for (const auto& message : fetched.conversation.messages) {
-      if (!ids.contains(message.id)) unseen.push_back(&message);
+      if (!ids.contains(message.id) && !fetched.conversation.made_up_ids.contains(message.id)) {
+        unseen.push_back(&message);
+      }
     }
   }
   for (const auto* message : unseen) {
-    const events::CloudEvent discovered{
-        .id = event.platform + ":message:" + message->id,
-        .source = "/parley/" + event.platform,
-        .type = std::string(events::type::kMessageCreated),
-        .subject = event.conversation_id,
-        .time = message->sent_at.empty() ? fetched.fetched_at : message->sent_at,
-        .partition_key = key,
-        .data = {.platform = event.platform,
-                 .platform_event = "enrichment.discovered",
-                 .conversation = {.id = event.conversation_id, .customer_id = event.customer_id},
-                 .message = *message}};
-    auto encoded = events::encode(discovered);
+    auto encoded = events::encode(
+        message_created_event(event, *message, fetched.fetched_at, "enrichment.discovered"));
     const kafka::Record record{.topic = options_.events_topic,
                                .key = std::move(encoded.key),
                                .value = std::move(encoded.value),
@@ -285,6 +291,13 @@ asio::awaitable<void> Stage::publish_discovered(const EventRef& event, const Fet
     if (ids.size() >= options_.discovery_ids_per_conversation) ids.erase(ids.begin());
     ids.insert(message->id);
   }
+}
+
+void Stage::note_announced(const EventRef& event, const std::string& key) {
+  if (event.type != events::type::kMessageCreated || event.message_id.empty()) return;
+  auto& ids = emitted_ids(key);
+  if (ids.size() >= options_.discovery_ids_per_conversation) ids.erase(ids.begin());
+  ids.insert(event.message_id);
 }
 
 std::set<std::string>& Stage::emitted_ids(const std::string& key) {
@@ -300,6 +313,93 @@ std::set<std::string>& Stage::emitted_ids(const std::string& key) {
     emitted_recency_.pop_back();
   }
   return emitted_.at(key).ids;
+}
+
+// A message found by reconciliation is already a discovered event: it does not
+// reschedule its conversation, so one quiet conversation costs one reconcile fetch.
+void Stage::schedule_reconcile(const EventRef& event, const std::string& key) {
+  if (options_.reconcile_after.count() <= 0 || event.platform_event == "enrichment.discovered") {
+    return;
+  }
+  auto& reconciles = reconciles_[event.platform];
+  if (const auto known = reconciles.by_key.find(key); known != reconciles.by_key.end()) {
+    reconciles.order.erase(known->second);
+    reconciles.by_key.erase(known);
+  }
+  reconciles.order.push_back(
+      {.key = key, .event = event, .due = Clock::now() + options_.reconcile_after});
+  reconciles.by_key[key] = std::prev(reconciles.order.end());
+  while (reconciles.order.size() > options_.reconcile_max_conversations) {
+    reconciles.by_key.erase(reconciles.order.front().key);
+    reconciles.order.pop_front();
+    metrics_.enrich_reconcile_dropped(event.platform);
+  }
+  metrics_.set_enrich_reconcile_pending(event.platform,
+                                        static_cast<double>(reconciles.order.size()));
+  if (!reconciles.running) {
+    reconciles.running = true;
+    asio::co_spawn(strand_, reconcile_loop(event.platform), asio::detached);
+  }
+}
+
+// Due times ascend along `order` (every entry waits the same reconcile_after from its last
+// event), so the loop only ever waits for the front; it ends when nothing waits.
+asio::awaitable<void> Stage::reconcile_loop(std::string platform) {
+  auto& reconciles = reconciles_.at(platform);
+  const auto spacing = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(1.0 / std::max(options_.reconcile_per_second, 1u)));
+  while (!reconciles.order.empty()) {
+    if (const auto due = reconciles.order.front().due; Clock::now() < due) {
+      co_await wait_until(due);
+      continue;
+    }
+    auto pending = std::move(reconciles.order.front());
+    reconciles.by_key.erase(pending.key);
+    reconciles.order.pop_front();
+    metrics_.set_enrich_reconcile_pending(platform, static_cast<double>(reconciles.order.size()));
+    // An event of this conversation is being enriched right now: its fetch is as fresh as
+    // ours would be, and it schedules the next reconcile.
+    if (queues_.contains(pending.key)) continue;
+    if (Clock::now() < reconciles.next_fetch) co_await wait_until(reconciles.next_fetch);
+    reconciles.next_fetch = Clock::now() + spacing;
+    if (reconciles.by_key.contains(pending.key) || queues_.contains(pending.key)) continue;
+    const bool retry = co_await reconcile(pending.event);
+    // A platform that is down gets a few more tries, each a reconcile_after later.
+    if (retry && ++pending.attempts < kReconcileAttempts &&
+        !reconciles.by_key.contains(pending.key)) {
+      pending.due = Clock::now() + options_.reconcile_after;
+      reconciles.order.push_back(std::move(pending));
+      reconciles.by_key[reconciles.order.back().key] = std::prev(reconciles.order.end());
+    }
+  }
+  reconciles.running = false;
+}
+
+asio::awaitable<bool> Stage::reconcile(const EventRef& event) {
+  auto& api = *apis_.at(event.platform);
+  auto& breaker = *breakers_.at(event.platform);
+  if (!breaker.allow(Clock::now())) {
+    metrics_.enrich_fetch(event.platform, "circuit_open", "reconcile");
+    co_return true;
+  }
+  const auto started_ms = now_ms();
+  auto fetched = co_await api.fetch(event);
+  update_gauges(event.platform);
+  if (!fetched) {
+    metrics_.enrich_fetch(event.platform, "error", "reconcile");
+    if (fetched.error().retryable) breaker.record_failure(Clock::now());
+    log::warn("reconcile fetch failed", {{"platform", event.platform},
+                                         {"conversation", event.conversation_id},
+                                         {"error", fetched.error().message}});
+    co_return fetched.error().retryable;
+  }
+  breaker.record_success();
+  metrics_.enrich_fetch(event.platform, "ok", "reconcile");
+  auto entry = make_fetched(std::move(fetched).value(), started_ms, options_.cache_ttl);
+  const std::string key = event.platform + ":" + event.conversation_id;
+  remember(key, entry);
+  co_await publish_discovered(event, *entry);
+  co_return false;
 }
 
 asio::awaitable<void> Stage::publish(const kafka::Record& record) {
@@ -322,6 +422,12 @@ asio::awaitable<void> Stage::publish(const kafka::Record& record) {
               {{"topic", record.topic}, {"error", failed->message}});
     co_await wait(kPublishRetry);
   }
+}
+
+asio::awaitable<void> Stage::wait_until(Clock::time_point when) {
+  asio::steady_timer timer(strand_, when);
+  boost::system::error_code ignored;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
 asio::awaitable<void> Stage::wait(milliseconds delay) {

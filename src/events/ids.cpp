@@ -37,4 +37,11 @@ std::string make_uuid_v7(std::chrono::system_clock::time_point now) {
   return out;
 }
 
+std::string message_event_id(std::string_view source, std::string_view message_id) {
+  std::string id;
+  id.reserve(source.size() + message_id.size() + 9);
+  id.append(source).append(":message:").append(message_id);
+  return id;
+}
+
 }  // namespace parley::events

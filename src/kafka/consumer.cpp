@@ -6,6 +6,7 @@
 #include <string_view>
 #include <thread>
 
+#include "consumed_record.hpp"
 #include "parley/log/log.hpp"
 
 namespace parley::kafka {
@@ -75,6 +76,8 @@ PartitionList make_list(int size) {
                        &rd_kafka_topic_partition_list_destroy);
 }
 
+}  // namespace
+
 ConsumedRecord to_record(const rd_kafka_message_t& message) {
   ConsumedRecord record;
   record.topic = rd_kafka_topic_name(message.rkt);
@@ -105,8 +108,6 @@ ConsumedRecord to_record(const rd_kafka_message_t& message) {
   }
   return record;
 }
-
-}  // namespace
 
 class KafkaConsumer::Impl {
  public:

@@ -106,14 +106,23 @@ Metrics::Metrics(const std::vector<std::string>& sources, const std::vector<std:
                            .Register(*registry_)),
       enrich_fetches_(prometheus::BuildCounter()
                           .Name("parley_enrich_fetches_total")
-                          .Help("Conversation fetches from a platform's API, by platform and "
-                                "result (ok, error, circuit_open)")
+                          .Help("Conversation fetches from a platform's API, by platform, "
+                                "result (ok, error, circuit_open) and reason (event, reconcile)")
                           .Register(*registry_)),
       enrich_coalesced_(prometheus::BuildCounter()
                             .Name("parley_enrich_coalesced_total")
                             .Help("Events served by a fetch made for another event of the same "
                                   "conversation, by platform")
                             .Register(*registry_)),
+      enrich_reconcile_dropped_(prometheus::BuildCounter()
+                                    .Name("parley_enrich_reconcile_dropped_total")
+                                    .Help("Conversations dropped unreconciled because "
+                                          "enrich.reconcile_max_conversations were waiting")
+                                    .Register(*registry_)),
+      enrich_reconcile_pending_(prometheus::BuildGauge()
+                                    .Name("parley_enrich_reconcile_pending")
+                                    .Help("Conversations waiting for their reconcile fetch")
+                                    .Register(*registry_)),
       circuit_open_(prometheus::BuildGauge()
                         .Name("parley_enrich_circuit_open")
                         .Help("1 while the circuit breaker toward an upstream is open")
@@ -226,9 +235,13 @@ void Metrics::enrich_platforms(const std::vector<std::string>& platforms) {
       enrich_requests_.Add({{"platform", platform}, {"outcome", outcome}});
     }
     for (const auto* result : {"ok", "error", "circuit_open"}) {
-      enrich_fetches_.Add({{"platform", platform}, {"result", result}});
+      for (const auto* reason : {"event", "reconcile"}) {
+        enrich_fetches_.Add({{"platform", platform}, {"result", result}, {"reason", reason}});
+      }
     }
     enrich_coalesced_.Add({{"platform", platform}});
+    enrich_reconcile_dropped_.Add({{"platform", platform}});
+    enrich_reconcile_pending_.Add({{"platform", platform}}).Set(0);
     enrich_duration_.Add({{"platform", platform}}, kEnrichBuckets);
     circuit_open_.Add({{"upstream", platform}}).Set(0);
   }
@@ -243,9 +256,21 @@ void Metrics::enrich_duration(std::string_view platform, double seconds) {
   enrich_duration_.Add({{"platform", std::string(platform)}}, kEnrichBuckets).Observe(seconds);
 }
 
-void Metrics::enrich_fetch(std::string_view platform, std::string_view result) {
-  enrich_fetches_.Add({{"platform", std::string(platform)}, {"result", std::string(result)}})
+void Metrics::enrich_fetch(std::string_view platform, std::string_view result,
+                           std::string_view reason) {
+  enrich_fetches_
+      .Add({{"platform", std::string(platform)},
+            {"result", std::string(result)},
+            {"reason", std::string(reason)}})
       .Increment();
+}
+
+void Metrics::enrich_reconcile_dropped(std::string_view platform) {
+  enrich_reconcile_dropped_.Add({{"platform", std::string(platform)}}).Increment();
+}
+
+void Metrics::set_enrich_reconcile_pending(std::string_view platform, double conversations) {
+  enrich_reconcile_pending_.Add({{"platform", std::string(platform)}}).Set(conversations);
 }
 
 void Metrics::enrich_coalesced(std::string_view platform) {

@@ -81,7 +81,7 @@ class TranscriptEndpoint final : public ApiEndpoint {
     if (!is_visit_id(visit)) {
       return json_error(400, "VisitId: must be an integer, got '" + visit + "'");
     }
-    return json_ok(cao_transcript_json(visit));
+    return json_ok(cao_transcript_json(visit, simulator_.state.added_count("cao:" + visit)));
   }
 
   const std::array<std::string, 3> accepted_credentials_;

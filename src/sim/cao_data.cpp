@@ -72,9 +72,9 @@ CaoMessage cao_message(const CaoVisit& visit, std::size_t index) {
   return message;
 }
 
-std::string cao_transcript_json(std::string_view visit_id) {
+std::string cao_transcript_json(std::string_view visit_id, std::size_t added) {
   const auto visit = cao_visit(visit_id);
-  const std::size_t count = cao_message_count(visit_id);
+  const std::size_t count = cao_message_count(visit_id) + added;
   std::size_t unread = 0;
   std::string body;
   {

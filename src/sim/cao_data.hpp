@@ -42,7 +42,8 @@ std::size_t cao_message_count(std::string_view visit_id);
 /// cao_message_count().
 CaoMessage cao_message(const CaoVisit& visit, std::size_t index);
 
-/// The body of GET /api/v1.0/AsyncConversation/GetTranscript/{visit_id} (digits).
-std::string cao_transcript_json(std::string_view visit_id);
+/// The body of GET /api/v1.0/AsyncConversation/GetTranscript/{visit_id} (digits): the
+/// visit's messages plus `added` more (appended through /_sim/cao/visits/{id}/messages).
+std::string cao_transcript_json(std::string_view visit_id, std::size_t added = 0);
 
 }  // namespace parley::sim

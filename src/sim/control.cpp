@@ -3,9 +3,11 @@
 #include <limits>
 #include <memory>
 
+#include "cao_data.hpp"
 #include "control.hpp"
 #include "json_out.hpp"
 #include "routes.hpp"
+#include "talkjs_data.hpp"
 
 namespace parley::sim {
 namespace {
@@ -13,8 +15,19 @@ namespace {
 namespace bhttp = boost::beast::http;
 
 constexpr std::string_view kQuestionsRoute = "/_sim/justanswer/questions/*";
+constexpr std::string_view kTalkJsConversationsRoute = "/_sim/talkjs/conversations/*";
+constexpr std::string_view kCaoVisitsRoute = "/_sim/cao/visits/*";
 constexpr std::string_view kMessagesSuffix = "/messages";
 constexpr std::int64_t kMaxRetryAfter = 86400;
+
+/// The conversation id of `/_sim/<platform>/<things>/{id}/messages`, or nullopt.
+std::optional<std::string> conversation_of(std::string_view route, std::string_view path) {
+  auto tail = http::Router::wildcard(route, path);
+  if (!tail.ends_with(kMessagesSuffix) || tail.size() == kMessagesSuffix.size()) return {};
+  tail.remove_suffix(kMessagesSuffix.size());
+  if (tail.find('/') != std::string_view::npos) return {};
+  return decode_segment(tail);
+}
 
 std::optional<std::vector<Platform>> platforms_named(std::string_view name) {
   if (name == "all") return std::vector<Platform>(kPlatforms.begin(), kPlatforms.end());
@@ -71,13 +84,9 @@ http::Response set_faults(Simulator& simulator, const http::Request& request) {
 
 // POST /_sim/justanswer/questions/{token}/messages {"text":"...","expert":true}
 http::Response add_question_message(Simulator& simulator, const http::Request& request) {
-  auto tail = http::Router::wildcard(kQuestionsRoute, request.path);
-  if (!tail.ends_with(kMessagesSuffix) || tail.size() == kMessagesSuffix.size() ||
-      tail.substr(0, tail.size() - kMessagesSuffix.size()).find('/') != std::string_view::npos) {
-    return json_error(404, "use POST /_sim/justanswer/questions/{token}/messages");
-  }
-  tail.remove_suffix(kMessagesSuffix.size());
-  const auto question = decode_segment(tail);
+  const auto found = conversation_of(kQuestionsRoute, request.path);
+  if (!found) return json_error(404, "use POST /_sim/justanswer/questions/{token}/messages");
+  const auto& question = *found;
   auto object = sources::parse_object(request.body);
   if (!object) return bad_request(object.error());
   const sources::FieldReader fields(object.value());
@@ -92,6 +101,38 @@ http::Response add_question_message(Simulator& simulator, const http::Request& r
     json::ObjectWriter answer(body);
     put_bool(answer, "ok", true);
     put_string(answer, "token", justanswer_message_token(question, number));
+  }
+  return json_ok(std::move(body));
+}
+
+// POST /_sim/talkjs/conversations/{id}/messages: the conversation's next generated message
+// now exists upstream (no webhook is sent: that is the point).
+http::Response add_talkjs_message(Simulator& simulator, const http::Request& request) {
+  const auto id = conversation_of(kTalkJsConversationsRoute, request.path);
+  if (!id) return json_error(404, "use POST /_sim/talkjs/conversations/{id}/messages");
+  const auto added = simulator.state.add_generated("talkjs:" + *id);
+  const auto conversation = talkjs_conversation(simulator.options.credentials.talkjs_app, *id);
+  const auto message = talkjs_message(conversation, talkjs_message_count(*id) + added - 1);
+  std::string body;
+  {
+    json::ObjectWriter answer(body);
+    put_bool(answer, "ok", true);
+    put_string(answer, "id", message.id);
+  }
+  return json_ok(std::move(body));
+}
+
+// POST /_sim/cao/visits/{VisitId}/messages: likewise for a CAO transcript.
+http::Response add_cao_message(Simulator& simulator, const http::Request& request) {
+  const auto visit = conversation_of(kCaoVisitsRoute, request.path);
+  if (!visit) return json_error(404, "use POST /_sim/cao/visits/{VisitId}/messages");
+  const auto added = simulator.state.add_generated("cao:" + *visit);
+  const auto message = cao_message(cao_visit(*visit), cao_message_count(*visit) + added - 1);
+  std::string body;
+  {
+    json::ObjectWriter answer(body);
+    put_bool(answer, "ok", true);
+    put_string(answer, "MessageId", message.message_id);
   }
   return json_ok(std::move(body));
 }
@@ -147,6 +188,11 @@ void add_control_routes(http::Router& router, Simulator& simulator) {
   route(bhttp::verb::post, kQuestionsRoute, [&simulator](const http::Request& request) {
     return add_question_message(simulator, request);
   });
+  route(bhttp::verb::post, kTalkJsConversationsRoute, [&simulator](const http::Request& request) {
+    return add_talkjs_message(simulator, request);
+  });
+  route(bhttp::verb::post, kCaoVisitsRoute,
+        [&simulator](const http::Request& request) { return add_cao_message(simulator, request); });
   route(bhttp::verb::post, "/_sim/reset", [&simulator](const http::Request&) {
     simulator.state.reset();
     simulator.faults.reset();

@@ -22,7 +22,9 @@ void add_talkjs_routes(http::Router& router, Simulator& simulator);
 void add_directly_routes(http::Router& router, Simulator& simulator);
 
 /// GET /_sim/stats; POST /_sim/faults, /_sim/reset, /_sim/justanswer/expire-tokens,
-/// /_sim/justanswer/questions/{token}/messages; GET /_sim/directly/questions/{uuid};
+/// /_sim/justanswer/questions/{token}/messages, /_sim/talkjs/conversations/{id}/messages,
+/// /_sim/cao/visits/{VisitId}/messages (a message appears upstream, no webhook sent);
+/// GET /_sim/directly/questions/{uuid};
 /// POST /_sim/directly/questions/{uuid}/{respond,message,accept,close,expire,reroute,play}
 /// (questions change here, on a timer for play, and polls see it).
 void add_control_routes(http::Router& router, Simulator& simulator);

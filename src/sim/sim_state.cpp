@@ -70,10 +70,22 @@ std::vector<AddedMessage> SimState::added_messages(const std::string& question) 
   return found == added_.end() ? std::vector<AddedMessage>{} : found->second;
 }
 
+std::size_t SimState::add_generated(const std::string& conversation) {
+  std::lock_guard lock(mutex_);
+  return ++generated_added_[conversation];
+}
+
+std::size_t SimState::added_count(const std::string& conversation) const {
+  std::lock_guard lock(mutex_);
+  const auto found = generated_added_.find(conversation);
+  return found == generated_added_.end() ? 0 : found->second;
+}
+
 void SimState::reset() {
   std::lock_guard lock(mutex_);
   reset_counters();
   added_.clear();
+  generated_added_.clear();
   directly_.reset();
 }
 

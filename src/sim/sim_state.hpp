@@ -45,6 +45,12 @@ class SimState {
   std::size_t add_message(const std::string& question, AddedMessage message);
   std::vector<AddedMessage> added_messages(const std::string& question) const;
 
+  /// One more message in the TalkJS conversation or CAO visit `conversation`
+  /// ("talkjs:<id>", "cao:<VisitId>"), continuing its generated sequence; returns how many
+  /// were added to it so far.
+  std::size_t add_generated(const std::string& conversation);
+  std::size_t added_count(const std::string& conversation) const;
+
   /// The simulated Directly API's tokens, questions and counters.
   DirectlyState& directly() { return directly_; }
 
@@ -60,6 +66,7 @@ class SimState {
   std::map<unsigned, std::uint64_t> statuses_;
   IssuedTokens tokens_{"sim-ja-"};
   std::map<std::string, std::vector<AddedMessage>, std::less<>> added_;
+  std::map<std::string, std::size_t, std::less<>> generated_added_;
   DirectlyState directly_;
 };
 

@@ -80,16 +80,17 @@ class ConversationEndpoint final : public ApiEndpoint {
       return json_error(404, "appId: no app '" + target.app + "'");
     }
     const auto conversation = talkjs_conversation(target.app, target.conversation);
+    const auto added = simulator_.state.added_count("talkjs:" + target.conversation);
     if (!target.messages) {
       std::string body;
-      append_talkjs_conversation(body, conversation, /*with_last_message=*/true);
+      append_talkjs_conversation(body, conversation, /*with_last_message=*/true, added);
       return json_ok(std::move(body));
     }
     const auto limit = parse_limit(http::query_parameter(request.query, "limit"));
     if (!limit) {
       return json_error(400, "limit: must be an integer from 1 to " + std::to_string(kMaxLimit));
     }
-    return json_ok(talkjs_messages_json(conversation, *limit));
+    return json_ok(talkjs_messages_json(conversation, *limit, added));
   }
 };
 

@@ -112,7 +112,7 @@ void append_talkjs_user(std::string& out, const TalkJsUser& user) {
 }
 
 void append_talkjs_conversation(std::string& out, const TalkJsConversation& conversation,
-                                bool with_last_message) {
+                                bool with_last_message, std::size_t added) {
   json::ObjectWriter object(out);
   put_string(object, "id", conversation.id);
   put_string(object, "subject", conversation.subject);
@@ -123,7 +123,8 @@ void append_talkjs_conversation(std::string& out, const TalkJsConversation& conv
     put_string(custom, "category", conversation.category);
   }
   if (with_last_message) {
-    const auto last = talkjs_message(conversation, talkjs_message_count(conversation.id) - 1);
+    const auto last =
+        talkjs_message(conversation, talkjs_message_count(conversation.id) + added - 1);
     append_talkjs_message(object.key("lastMessage"), last);
   }
   {
@@ -137,8 +138,9 @@ void append_talkjs_conversation(std::string& out, const TalkJsConversation& conv
   put_int(object, "createdAt", conversation.created_at_ms);
 }
 
-std::string talkjs_messages_json(const TalkJsConversation& conversation, std::size_t limit) {
-  const std::size_t count = talkjs_message_count(conversation.id);
+std::string talkjs_messages_json(const TalkJsConversation& conversation, std::size_t limit,
+                                 std::size_t added) {
+  const std::size_t count = talkjs_message_count(conversation.id) + added;
   std::string body;
   {
     json::ObjectWriter object(body);

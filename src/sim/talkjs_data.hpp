@@ -56,12 +56,14 @@ void append_talkjs_message(std::string& out, const TalkJsMessage& message);
 void append_talkjs_user(std::string& out, const TalkJsUser& user);
 
 /// The Conversation object; with `lastMessage` as the REST API writes it, without as
-/// webhooks carry it in `data.conversation`.
+/// webhooks carry it in `data.conversation`. `added` messages were appended through
+/// /_sim/talkjs/conversations/{id}/messages.
 void append_talkjs_conversation(std::string& out, const TalkJsConversation& conversation,
-                                bool with_last_message);
+                                bool with_last_message, std::size_t added = 0);
 
 /// The body of GET /v1/{app}/conversations/{id}/messages: `{"data":[...]}`, newest first,
-/// at most `limit` messages.
-std::string talkjs_messages_json(const TalkJsConversation& conversation, std::size_t limit);
+/// at most `limit` of the conversation's messages plus `added` more.
+std::string talkjs_messages_json(const TalkJsConversation& conversation, std::size_t limit,
+                                 std::size_t added = 0);
 
 }  // namespace parley::sim

@@ -24,7 +24,6 @@ class ScriptedApi final : public PlatformApi {
       : client_(executor, {.base = upstream::parse_base_url("http://127.0.0.1:1").value()},
                 nullptr) {}
   std::string_view platform() const override { return "cao"; }
-  bool discovers_messages() const override { return false; }
   const upstream::HttpClient& client() const override { return client_; }
   asio::awaitable<Result<FetchedConversation, upstream::UpstreamError>> fetch(
       const EventRef& event) override {

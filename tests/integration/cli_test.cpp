@@ -123,5 +123,46 @@ TEST(Cli, UnknownArgumentsPrintUsage) {
   EXPECT_NE(result.output.find("usage:"), std::string::npos);
 }
 
+TEST(Cli, ReplayAndBackfillNameTheBadFlag) {
+  const auto config = write_config("heal", "kafka: {brokers: \"127.0.0.1:1\"}\n").string();
+  const struct {
+    std::string arguments;
+    std::string named;
+  } cases[] = {
+      {"replay --config " + config + " --bogus", "--bogus: unknown flag"},
+      {"replay --config", "--config: needs a value"},
+      {"replay --platform cao", "--config: is required"},
+      {"replay --config " + config + " --since yesterday",
+       "--since: 'yesterday' is not an RFC 3339"},
+      {"replay --config " + config + " --since 2026-12-01T11:00:00Z --until 2026-12-01T10:00:00Z",
+       "--until: must be later than --since"},
+      {"replay --config /nonexistent/parley.yaml", "--config: /nonexistent/parley.yaml"},
+      {"backfill --config " + config + " --conversation c1", "--source: is required"},
+      {"backfill --config " + config + " --source talkjs", "--conversation: is required"},
+      {"backfill --config " + config + " --source nobody --conversation c1",
+       "--source: 'nobody' is not a source in the config"},
+      {"backfill --config " + config + " --source talkjs --conversation c1 --conversation c2",
+       "--conversation: given twice"},
+  };
+  for (const auto& [arguments, named] : cases) {
+    const auto result = run_parley(arguments);
+    EXPECT_EQ(result.exit_code, 2) << arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find(named), std::string::npos) << arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find("usage: parley"), std::string::npos) << result.output;
+  }
+}
+
+TEST(Cli, ReplayWithKafkaUnreachableExitsOneSayingSo) {
+  const auto config =
+      write_config(
+          "heal-unreachable",
+          "kafka: {brokers: \"127.0.0.1:1\", ack_timeout_ms: 500}\nshutdown_timeout_ms: 1000\n")
+          .string();
+  const auto result = run_parley("replay --config " + config);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("Kafka (127.0.0.1:1) unreachable"), std::string::npos)
+      << result.output;
+}
+
 }  // namespace
 }  // namespace parley::testing

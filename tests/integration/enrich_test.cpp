@@ -14,271 +14,12 @@
 #include <set>
 #include <thread>
 
-#include "integration/fixture.hpp"
-#include "integration/records.hpp"
-#include "support/sim_process.hpp"
+#include "integration/enrich_fixture.hpp"
 
 namespace parley::testing {
 namespace {
 
 using namespace std::chrono_literals;
-namespace bhttp = boost::beast::http;
-using Headers = std::vector<std::pair<std::string, std::string>>;
-/// (message id, text) in conversation order.
-using IdTexts = std::vector<std::pair<std::string, std::string>>;
-
-const std::string kEnrichedTopic = "parley.enriched.v1";
-const std::string kDeadletterTopic = "parley.deadletter.v1";
-
-const Headers kJaAuth = {{"X-Parley-Token", "test-token"}};
-const Headers kCaoAuth = {{"Authorization", "Basic test-cao-key"}};
-const Headers kSimCaoAuth = {{"Authorization", "Basic dev-cao-key"}, {"Accept", "version=2"}};
-const Headers kSimTalkJsAuth = {{"Authorization", "Bearer test-talkjs-secret"}};
-
-/// librdkafka 2.0's mock cluster ignores group.instance.id (no KIP-345): a restarted member
-/// is a new member, and the old one's partitions wait for its session to expire; every
-/// rebalance there waits session.timeout.ms - 1 s for members to join. Tests run dynamic
-/// membership (a stopped member leaves at once) and a 3.5 s session: shorter than parley's
-/// 6 s default, and above the 3 s the mock holds a new group open plus its 1 s session
-/// check, below which it expires the first member before electing it -- docs/operations.md,
-/// "Consumer groups".
-const std::string kMockGroupTiming =
-    "  instance_id: \"\"\n"
-    "  properties: {session.timeout.ms: \"3500\", heartbeat.interval.ms: \"500\"}\n";
-
-/// test_config() with every platform's API at the simulator (`sim_url`).
-std::string enrich_test_config(const std::string& bootstrap, const std::string& sim_url,
-                               unsigned concurrency = 64, const std::string& extra = {}) {
-  return test_config_head(bootstrap, kMockGroupTiming) +
-         "sources:\n"
-         "  justanswer:\n"
-         "    webhook: {tokens: [test-token]}\n"
-         "    api: {base_url: \"" +
-         sim_url +
-         "\", client_id: dev-ja-client, client_secret: dev-ja-secret, "
-         "api_key: dev-ja-api-key}\n"
-         "  cao:\n"
-         "    webhook: {api_keys: [test-cao-key]}\n"
-         "    api: {base_url: \"" +
-         sim_url +
-         "\", api_key: dev-cao-key}\n"
-         "  talkjs:\n"
-         "    webhook: {secret_keys: [test-talkjs-secret]}\n"
-         "    api: {base_url: \"" +
-         sim_url +
-         "\", app_id: test-app, secret_key: test-talkjs-secret}\n"
-         "enrich: {max_attempts: 4, timeout_ms: 2000, concurrency: " +
-         std::to_string(concurrency) + "}\n" + extra;
-}
-
-// --- webhook bodies ---
-
-std::string cao_message(const std::string& visit, const std::string& message_id,
-                        const std::string& text = "See you on Friday.") {
-  return R"({"VisitId":")" + visit +
-         R"(","SessionId":"abc123456","ConsumerId":"128740954930930",)"
-         R"("DateTime":"6/15/2024 4:13 PM","MessageId":")" +
-         message_id + R"(","Message":")" + text +
-         R"(","AgentName":"Sally Salesperson","AgentImageURL":"https://media.cao.invalid/s.png"})";
-}
-
-std::string cao_receipt(const std::string& visit, const std::string& message_id,
-                        const std::string& status) {
-  return R"({"VisitId":")" + visit +
-         R"(","SessionId":"abc123456","ConsumerId":"128740954930930",)"
-         R"("ExternalMessageId":"29393892","MessageId":")" +
-         message_id + R"(","MessageStatus":")" + status + R"("})";
-}
-
-std::string talkjs_message_sent(const std::string& event_id, const std::string& conversation,
-                                const std::string& message_id) {
-  return R"({"id":")" + event_id +
-         R"(","createdAt":1732185600000,"type":"message.sent","data":{)"
-         R"("sender":{"id":"8029","name":"Bob","email":["bob@example.com"],"role":"seller","custom":{}},)"
-         R"("conversation":{"id":")" +
-         conversation +
-         R"(","subject":"Order","participants":{}},)"
-         R"("message":{"id":")" +
-         message_id + R"(","conversationId":")" + conversation +
-         R"(","senderId":"8029","text":"Hello!","type":"UserMessage","origin":"rest","readBy":[],)"
-         R"("createdAt":1732185600000,"editedAt":null,"attachment":null,"location":null,)"
-         R"("custom":{},"referencedMessageId":null}}})";
-}
-
-// --- reading Kafka ---
-
-/// Reads until `count` records of type `type` arrived.
-Records read_type(KafkaReader& reader, const std::string& type, std::size_t count,
-                  std::chrono::milliseconds timeout = kReadTimeout) {
-  return read_until(reader, timeout, [&](const Records& records) {
-    return static_cast<std::size_t>(std::ranges::count_if(
-               records, [&](const KafkaMessage& r) { return type_of(r) == type; })) >= count;
-  });
-}
-
-const KafkaMessage* find_id(const Records& records, const std::string& id) {
-  const auto found = std::ranges::find_if(records, [&](const auto& r) { return id_of(r) == id; });
-  return found == records.end() ? nullptr : &*found;
-}
-
-std::set<std::string> ids_of_type(const Records& records, const std::string& type) {
-  std::set<std::string> ids;
-  for (const auto& record : records) {
-    if (type_of(record) == type) ids.insert(id_of(record));
-  }
-  return ids;
-}
-
-// --- JSON ---
-
-std::string text(simdjson::dom::element element) {
-  return std::string(std::string_view(element));
-}
-
-/// A string member, or "" when absent.
-std::string optional_text(simdjson::dom::element object, std::string_view key) {
-  std::string_view value;
-  return object[key].get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
-}
-
-IdTexts id_texts(simdjson::dom::array messages, std::string_view id_key,
-                 std::string_view text_key) {
-  IdTexts out;
-  for (const auto message : messages)
-    out.emplace_back(text(message[id_key]), text(message[text_key]));
-  return out;
-}
-
-/// `data.enrichment` of an enriched record.
-struct Enrichment {
-  std::string status;
-  std::int64_t attempts = -1;
-  std::string fetched_at;
-  std::string error;
-};
-
-Enrichment enrichment_of(const KafkaMessage& record) {
-  simdjson::dom::parser parser;
-  const simdjson::dom::element enrichment = parse_event(parser, record.value)["data"]["enrichment"];
-  return Enrichment{.status = text(enrichment["status"]),
-                    .attempts = std::int64_t(enrichment["attempts"]),
-                    .fetched_at = optional_text(enrichment, "fetchedAt"),
-                    .error = optional_text(enrichment, "error")};
-}
-
-/// Broker with 3 partitions per topic, parley-sim, and parley with its APIs at the sim.
-class Enrich : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto started = kafka::EmbeddedBroker::start(
-        1, {kEventsTopic, kEnrichedTopic, kDeadletterTopic, "parley.directly.watches.v1"}, 3);
-    ASSERT_TRUE(started) << started.error();
-    broker_ = std::move(started).value();
-    sim_ = std::make_unique<SimProcess>(sim_args());
-    ASSERT_TRUE(start_parley());
-  }
-
-  void TearDown() override {
-    if (!HasFailure()) return;
-    for (const auto* process : {previous_.get(), parley_.get()}) {
-      if (process == nullptr) continue;
-      std::cerr << "--- parley log ---\n";
-      for (const auto& line : process->log_lines())
-        std::cerr << line << "\n";
-    }
-    if (sim_) std::cerr << "--- parley-sim stderr ---\n" << sim_->stderr_text();
-  }
-
-  virtual std::vector<std::string> sim_args() const {
-    return {"--talkjs-app", "test-app", "--talkjs-secret", "test-talkjs-secret"};
-  }
-  virtual unsigned concurrency() const { return 64; }
-
-  /// Starts a parley (keeping the one before for its log); true once Kafka is reachable.
-  bool start_parley() {
-    previous_ = std::move(parley_);
-    parley_ = std::make_unique<ParleyProcess>(
-        enrich_test_config(broker_->bootstrap_servers(), sim_->base_url(), concurrency()));
-    return parley_->wait_for_log("kafka reachable", 20s);
-  }
-
-  KafkaReader reader(const std::string& topic) const {
-    return KafkaReader(broker_->bootstrap_servers(), topic);
-  }
-
-  HttpAnswer post_justanswer(HttpClient& client, const std::string& question) const {
-    return client.post("/v1/webhooks/justanswer", ja_body(question), kJaAuth);
-  }
-  HttpAnswer post_cao_message(HttpClient& client, const std::string& body) const {
-    return client.post("/v1/webhooks/cao/messages", body, kCaoAuth);
-  }
-  HttpAnswer post_talkjs(HttpClient& client, const std::string& body) const {
-    return client.post("/v1/webhooks/talkjs", body, talkjs_headers(body, unix_now()));
-  }
-
-  /// GET on the simulator's API, as a client of the platform would send it.
-  std::string sim_get(const std::string& target, const Headers& headers) const {
-    HttpClient client(sim_->port());
-    const auto answer = client.request(bhttp::verb::get, target, {}, headers);
-    EXPECT_EQ(answer.status, 200u) << target << ": " << answer.body;
-    return answer.body;
-  }
-  std::string sim_post(const std::string& target, const std::string& body) const {
-    HttpClient client(sim_->port());
-    const auto answer = client.post(target, body);
-    EXPECT_EQ(answer.status, 200u) << target << ": " << answer.body;
-    return answer.body;
-  }
-  std::string sim_question(const std::string& question) const {
-    HttpClient client(sim_->port());
-    const auto token = client.request(bhttp::verb::post, "/connect/token",
-                                      "client_id=dev-ja-client&client_secret=dev-ja-secret",
-                                      {{"Content-Type", "application/x-www-form-urlencoded"}});
-    simdjson::dom::parser parser;
-    const auto bearer = text(parser.parse(token.body)["access_token"]);
-    return sim_get("/api/v2/questions/" + question, {{"Authorization", "Bearer " + bearer},
-                                                     {"X-Api-Key", "dev-ja-api-key"},
-                                                     {"UserIdToken", "abcde12345"}});
-  }
-  std::string sim_transcript(const std::string& visit) const {
-    return sim_get("/api/v1.0/AsyncConversation/GetTranscript/" + visit, kSimCaoAuth);
-  }
-  std::string sim_talkjs(const std::string& conversation, const std::string& suffix = {}) const {
-    return sim_get("/v1/test-app/conversations/" + conversation + suffix, kSimTalkJsAuth);
-  }
-
-  /// The id of the first JustAnswer notification for `question` on the events topic.
-  std::string justanswer_event_id(const std::string& question) const {
-    auto events = reader(kEventsTopic);
-    const auto records = read_until(events, kReadTimeout, [&](const Records& read) {
-      return std::ranges::any_of(read, [&](const KafkaMessage& r) {
-        return r.key == "justanswer:" + question && type_of(r) == "parley.conversation.updated";
-      });
-    });
-    for (const auto& record : records) {
-      if (record.key == "justanswer:" + question) return id_of(record);
-    }
-    return {};
-  }
-
-  std::unique_ptr<kafka::EmbeddedBroker> broker_;
-  std::unique_ptr<SimProcess> sim_;
-  std::unique_ptr<ParleyProcess> parley_;
-  std::unique_ptr<ParleyProcess> previous_;
-};
-
-/// `record` is the enriched version of event `id`, status ok, fetched just now.
-void expect_enriched_ok(const KafkaMessage* record, const std::string& id, const std::string& key) {
-  ASSERT_NE(record, nullptr) << id << " is not on the enriched topic";
-  EXPECT_EQ(record->key, key);
-  const auto enrichment = enrichment_of(*record);
-  EXPECT_EQ(enrichment.status, "ok") << record->value;
-  EXPECT_GE(enrichment.attempts, 1);
-  EXPECT_FALSE(enrichment.fetched_at.empty());
-  EXPECT_TRUE(enrichment.error.empty()) << enrichment.error;
-  simdjson::dom::parser parser;
-  EXPECT_EQ(text(parse_event(parser, record->value)["id"]), id);
-}
 
 TEST_F(Enrich, EveryPlatformsEventCarriesTheConversationTheSimulatorServes) {
   // Webhooks about messages the simulated conversations really hold.
@@ -314,7 +55,8 @@ TEST_F(Enrich, EveryPlatformsEventCarriesTheConversationTheSimulatorServes) {
   const auto ja_id = justanswer_event_id("q-every-platform");
   const auto cao_id = "cao:message:" + text(agent_message["MessageId"]);
   const auto receipt_id = "cao:receipt:" + text(customer_message["MessageId"]) + ":2";
-  const std::string talkjs_id = "talkjs:evt_every";
+  // A TalkJS message.sent carries its message's id, not the webhook's event id.
+  const std::string talkjs_id = "talkjs:message:" + text(talkjs_messages.at(0)["id"]);
   auto enriched = reader(kEnrichedTopic);
   const auto records = read_ids(enriched, {ja_id, cao_id, receipt_id, talkjs_id});
   ASSERT_EQ(missing(records, {ja_id, cao_id, receipt_id, talkjs_id}), std::set<std::string>{});
@@ -465,8 +207,8 @@ TEST_F(Enrich, UpstreamThatStaysDownDeadLettersItsEventWhileOtherPlatformsFlow) 
   ASSERT_EQ(first.size(), 1u);
   expect_enriched_ok(&first[0], "cao:message:700700", "cao:7007");
 
-  const auto records = read_ids(enriched, {"talkjs:evt_down"});
-  const auto* failed = find_id(records, "talkjs:evt_down");
+  const auto records = read_ids(enriched, {"talkjs:message:msg_1"});
+  const auto* failed = find_id(records, "talkjs:message:msg_1");
   ASSERT_NE(failed, nullptr);
   EXPECT_EQ(failed->key, "talkjs:conv_down");
   const auto enrichment = enrichment_of(*failed);
@@ -477,7 +219,7 @@ TEST_F(Enrich, UpstreamThatStaysDownDeadLettersItsEventWhileOtherPlatformsFlow) 
   auto deadletter = reader(kDeadletterTopic);
   const auto dead = deadletter.read(1, kReadTimeout);
   ASSERT_EQ(dead.size(), 1u);
-  EXPECT_EQ(id_of(dead[0]), "talkjs:evt_down");
+  EXPECT_EQ(id_of(dead[0]), "talkjs:message:msg_1");
   EXPECT_EQ(dead[0].key, "talkjs:conv_down");
   ASSERT_TRUE(dead[0].headers.contains("parley_deadletter_reason"));
   EXPECT_NE(dead[0].headers.at("parley_deadletter_reason").find("503"), std::string::npos)
@@ -565,14 +307,19 @@ TEST_F(EnrichWithSlowUpstream, KilledMidStreamTheReplacementEnrichesEveryEvent) 
     ASSERT_EQ(
         post_talkjs(client, talkjs_message_sent("evt_kill_" + n, "kill_" + n, "msg_" + n)).status,
         200u);
-    ids.insert("talkjs:evt_kill_" + n);
+    ids.insert("talkjs:message:msg_" + n);
   }
   auto enriched = reader(kEnrichedTopic);
   auto records = enriched.read(3, kReadTimeout);
   ASSERT_EQ(records.size(), 3u);
   parley_->send_signal(SIGKILL);
   ASSERT_EQ(parley_->wait_exit(10s), 128 + SIGKILL);
-  const auto before_kill = enriched.count();
+  // Everything on the topic at the kill (messages discovered by the fetches included).
+  const auto on_topic = enriched.count();
+  for (auto& record :
+       enriched.read(static_cast<std::size_t>(on_topic) - records.size(), kReadTimeout))
+    records.push_back(std::move(record));
+  const auto before_kill = static_cast<std::int64_t>(ids.size() - missing(records, ids).size());
   EXPECT_LT(before_kill, static_cast<std::int64_t>(ids.size())) << "not killed mid-stream";
 
   ASSERT_TRUE(start_parley());

@@ -31,7 +31,7 @@ TEST_F(TalkJsIngest, SignedMessageSentBecomesMessageCreated) {
   const auto events = reader().read(1, 10s);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].key, "talkjs:order_391_fc");
-  EXPECT_EQ(events[0].headers.at("ce_id"), "talkjs:evt_1");
+  EXPECT_EQ(events[0].headers.at("ce_id"), "talkjs:message:msg_1");
   EXPECT_EQ(events[0].headers.at("ce_type"), "parley.message.created");
   EXPECT_EQ(events[0].headers.at("ce_source"), "/parley/talkjs/test-app");
   simdjson::dom::parser parser;

@@ -28,7 +28,7 @@ struct Child {
   int err_fd;
 };
 
-Child spawn(const std::vector<std::string>& args) {
+Child spawn(const std::string& program, const std::vector<std::string>& args) {
   int out[2];
   int err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
@@ -41,7 +41,7 @@ Child spawn(const std::vector<std::string>& args) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-  std::string binary = PARLEY_SIM_BINARY;
+  std::string binary = program;
   std::vector<std::string> storage = args;
   std::vector<char*> argv = {binary.data()};
   for (auto& arg : storage)
@@ -110,7 +110,7 @@ SimProcess::SimProcess(const std::vector<std::string>& extra_args,
                        std::chrono::milliseconds startup_timeout) {
   std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  const auto child = spawn(args);
+  const auto child = spawn(PARLEY_SIM_BINARY, args);
   pid_ = child.pid;
   reader_ = std::thread([this, child] { read_output(child.out_fd, child.err_fd); });
 
@@ -191,7 +191,12 @@ int SimProcess::reap() {
 }
 
 SimRun run_sim(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
-  const auto child = spawn(args);
+  return run_program(PARLEY_SIM_BINARY, args, timeout);
+}
+
+SimRun run_program(const std::string& program, const std::vector<std::string>& args,
+                   std::chrono::milliseconds timeout) {
+  const auto child = spawn(program, args);
   SimRun run;
   pollfd fds[2] = {{child.out_fd, POLLIN, 0}, {child.err_fd, POLLIN, 0}};
   auto append = [&run](bool from_stdout, std::string_view bytes) {

@@ -63,4 +63,8 @@ struct SimRun {
 SimRun run_sim(const std::vector<std::string>& args,
                std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+/// Runs `program <args>` (a path) to completion, likewise: `parley replay ...`.
+SimRun run_program(const std::string& program, const std::vector<std::string>& args,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 }  // namespace parley::testing

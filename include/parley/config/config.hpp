@@ -131,6 +131,10 @@ struct Enrich {
   unsigned concurrency = 64;
   std::chrono::milliseconds timeout{5000};
   unsigned max_attempts = 5;
+  /// Fetch a conversation once more this long after its last event; 0 = off.
+  std::chrono::milliseconds reconcile_after{180000};
+  std::size_t reconcile_max_conversations = 100000;  ///< waiting, per platform
+  unsigned reconcile_max_per_second = 5;             ///< reconcile fetches, per platform
 };
 
 struct Events {

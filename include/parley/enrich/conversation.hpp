@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,10 @@ struct FetchedConversation {
   std::optional<bool> accepted;  ///< JustAnswer: an expert answer was accepted
   std::vector<Participant> participants;
   std::vector<events::Message> messages;  ///< oldest first
+  /// Ids parley made up for messages the platform gave none (CAO entries without a
+  /// MessageId): they match no webhook's id, so they are never published as events of
+  /// their own. Not written by to_json.
+  std::set<std::string> made_up_ids;
 };
 
 /// The JSON object of `data.conversation` (empty strings and absent optionals omitted;
@@ -51,7 +56,17 @@ struct EventRef {
   std::string conversation_id;  ///< data.conversation.id (empty for user events)
   std::string customer_id;      ///< data.conversation.customerId (JustAnswer userToken)
   std::string message_id;       ///< data.message.id or data.receipt.messageId, if any
+  std::string platform_event;   ///< data.platformEvent, if any
 };
+
+/// What a message found by a fetch is published as on the events topic:
+/// `parley.message.created` with the message's id (events::message_event_id of
+/// `about.platform`), `about`'s source, conversation and record key, `time` = the
+/// message's sentAt (else `fallback_time`) and `data.platformEvent` = `platform_event`
+/// ("enrichment.discovered", "backfill.discovered"). Pure.
+events::CloudEvent message_created_event(const EventRef& about, const events::Message& message,
+                                         std::string_view fallback_time,
+                                         std::string_view platform_event);
 
 /// Reads the fields of EventRef from a structured-mode CloudEvent (as events::to_json
 /// writes it). Required: id, source, type, data.platform, and data.conversation.id /
@@ -84,6 +99,11 @@ Result<std::string, Error> splice_enrichment(std::string_view event_json,
                                              std::string_view conversation_json,
                                              std::string_view enrichment_json);
 
+/// `event_json` without `data.enrichment`: the event as ingest published it, from an
+/// enriched or dead-lettered copy (data.conversation keeps what the copy carries). Errors
+/// as splice_enrichment's. Pure; thread-safe.
+Result<std::string, Error> strip_enrichment(std::string_view event_json);
+
 // Platform responses -> FetchedConversation. Pure functions; thread-safe (per-thread
 // parser). Errors name the field that is missing or of the wrong type ("field
 // data.question.token: is required", "field Messages[2].TimeStamp: unrecognized date ...")
@@ -108,7 +128,7 @@ Result<FetchedConversation, std::string> parse_justanswer_question(std::string_v
 
 /// CAO `GetTranscript/{VisitId}` body. SpeakerRole Agent -> agent, Customer/Consumer ->
 /// customer (the author id is then ConsumerId), any other role -> system; message id =
-/// MessageId when present, else "<VisitId>:<index>"; MediaURL non-empty -> one
+/// MessageId when present, else "<VisitId>:<index>" (listed in made_up_ids); MediaURL non-empty -> one
 /// attachment; TimeStamp parsed with sources' CAO date rules. Required: VisitId and each
 /// message's TimeStamp, SpeakerRole and Message (may be empty). A body with a non-zero
 /// Status is an error carrying FailureDescription. Participants: distinct speakers, in

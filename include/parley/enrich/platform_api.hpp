@@ -30,10 +30,6 @@ class PlatformApi {
   virtual boost::asio::awaitable<Result<FetchedConversation, upstream::UpstreamError>> fetch(
       const EventRef& event) = 0;
 
-  /// True when the platform's webhooks only say "something changed" (JustAnswer): new
-  /// messages found by a fetch are then published as events of their own.
-  virtual bool discovers_messages() const = 0;
-
   /// The pool underneath, for its gauges.
   virtual const upstream::HttpClient& client() const = 0;
 };

@@ -39,12 +39,22 @@ struct StageOptions {
   /// Conversations whose emitted message ids are remembered, and ids per conversation.
   std::size_t discovery_conversations = 100000;
   std::size_t discovery_ids_per_conversation = 1000;
+  /// Reconciliation (docs/operations.md, "Reconciliation"): a conversation is fetched once
+  /// more this long after its last event, publishing what no webhook brought; 0 = off.
+  std::chrono::milliseconds reconcile_after{0};
+  /// Conversations waiting for their reconcile fetch, per platform (oldest dropped first).
+  std::size_t reconcile_max_conversations = 100000;
+  /// Reconcile fetches per second, per platform.
+  unsigned reconcile_per_second = 5;
 };
 
 /// The enrichment stage: for every event read from the events topic, fetch its
 /// conversation (coalesced, cached, retried with backoff, behind a breaker per
 /// platform), publish the enriched event, a dead-letter copy when the retry budget ran
-/// out, and message.created events for messages only a fetch revealed. Events of one
+/// out, and message.created events for messages only a fetch revealed (on every
+/// platform; ids parley made up are never published). With reconcile_after set, each
+/// conversation is fetched once more that long after its last event, outside the event
+/// path (no slot taken, one fetch at a time per platform, rate-limited). Events of one
 /// conversation (record key) are handled one at a time, in order; conversations run
 /// concurrently. Calls `done` for a record only after everything it produced was
 /// acknowledged by Kafka (retrying until then), so offsets commit only past finished work.
@@ -53,6 +63,7 @@ struct StageOptions {
 /// metrics and apis must outlive the stage; destroy it after its io_context stopped.
 class Stage {
  public:
+  using Clock = std::chrono::steady_clock;
   using Done = std::function<void(std::int32_t partition, std::int64_t offset)>;
   using Apis = std::map<std::string, std::unique_ptr<PlatformApi>, std::less<>>;
 
@@ -81,6 +92,14 @@ class Stage {
   boost::asio::awaitable<void> publish(const kafka::Record& record);
   boost::asio::awaitable<void> wait(std::chrono::milliseconds delay);
   void update_gauges(std::string_view platform);
+  /// Marks a message a webhook already announced, so discovery does not publish it again.
+  void note_announced(const EventRef& event, const std::string& key);
+  /// (Re)schedules the reconcile fetch of `event`'s conversation.
+  void schedule_reconcile(const EventRef& event, const std::string& key);
+  boost::asio::awaitable<void> reconcile_loop(std::string platform);
+  /// One reconcile fetch; true when it failed in a way a later try may fix.
+  boost::asio::awaitable<bool> reconcile(const EventRef& event);
+  boost::asio::awaitable<void> wait_until(Clock::time_point when);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   kafka::Producer& producer_;
@@ -99,6 +118,20 @@ class Stage {
   };
   std::unordered_map<std::string, Emitted> emitted_;
   std::list<std::string> emitted_recency_;  ///< most recent first
+  /// Conversations waiting for their reconcile fetch, per platform, by last event.
+  struct Reconciles {
+    struct Pending {
+      std::string key;
+      EventRef event;
+      Clock::time_point due;
+      unsigned attempts = 0;
+    };
+    std::list<Pending> order;  ///< oldest last event first, so due times ascend
+    std::unordered_map<std::string, std::list<Pending>::iterator> by_key;
+    bool running = false;  ///< a reconcile_loop is working through `order`
+    Clock::time_point next_fetch;
+  };
+  std::map<std::string, Reconciles, std::less<>> reconciles_;
   std::mt19937_64 random_;
 };
 

@@ -51,8 +51,13 @@ class Metrics {
   void enrich_result(std::string_view platform, std::string_view outcome);
   /// Consumed-to-enriched-acknowledged time of one event.
   void enrich_duration(std::string_view platform, double seconds);
-  /// One call to a platform's API: result ok | error | circuit_open.
-  void enrich_fetch(std::string_view platform, std::string_view result);
+  /// One call to a platform's API: result ok | error | circuit_open; reason event (an
+  /// event needed it) | reconcile (a quiet conversation checked once more).
+  void enrich_fetch(std::string_view platform, std::string_view result, std::string_view reason);
+  /// A conversation dropped from the reconcile schedule because it was full.
+  void enrich_reconcile_dropped(std::string_view platform);
+  /// Conversations waiting for their reconcile fetch.
+  void set_enrich_reconcile_pending(std::string_view platform, double conversations);
   /// An event served by a fetch another event of its conversation caused.
   void enrich_coalesced(std::string_view platform);
   void set_circuit_open(std::string_view upstream, bool open);
@@ -116,6 +121,8 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& enrich_duration_;
   prometheus::Family<prometheus::Counter>& enrich_fetches_;
   prometheus::Family<prometheus::Counter>& enrich_coalesced_;
+  prometheus::Family<prometheus::Counter>& enrich_reconcile_dropped_;
+  prometheus::Family<prometheus::Gauge>& enrich_reconcile_pending_;
   prometheus::Family<prometheus::Gauge>& circuit_open_;
   prometheus::Family<prometheus::Gauge>& upstream_connections_;
   prometheus::Family<prometheus::Gauge>& consumer_lag_;

@@ -4,6 +4,7 @@
 
 #include "parley/common/json_writer.hpp"
 #include "parley/common/time.hpp"
+#include "parley/events/ids.hpp"
 #include "parley/sources/json.hpp"
 
 namespace parley::sources {
@@ -247,7 +248,7 @@ Result<events::CloudEvent, Error> CaoMessages::normalize(
   }
 
   const std::string time = format_rfc3339(sent_at.value());
-  auto event = cao_event("cao:message:" + message_id.value(), events::type::kMessageCreated,
+  auto event = cao_event(events::message_event_id("cao", message_id.value()), events::type::kMessageCreated,
                          std::move(conversation.value()), time, "ReceiveMessage");
   events::Message message;
   message.id = std::move(message_id.value());

@@ -8,6 +8,7 @@
 
 #include "parley/common/json_writer.hpp"
 #include "parley/common/time.hpp"
+#include "parley/events/ids.hpp"
 #include "parley/sources/json.hpp"
 
 namespace parley::sources {
@@ -449,6 +450,11 @@ Result<events::CloudEvent, Error> TalkJs::normalize(
     }
   }
   if (error) return *error;
+  // One id per message on every path (webhook, discovery, backfill): consumers drop the
+  // repeat when a fetch finds the message this webhook announced.
+  if (event.type == events::type::kMessageCreated && event.data.message) {
+    event.id = events::message_event_id("talkjs", event.data.message->id);
+  }
 
   if (!event.data.conversation.id.empty()) {
     event.subject = event.data.conversation.id;

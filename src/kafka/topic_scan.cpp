@@ -1,0 +1,156 @@
+#include "parley/kafka/topic_scan.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <vector>
+
+#include "consumed_record.hpp"
+
+namespace parley::kafka {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct HandleDeleter {
+  void operator()(rd_kafka_t* rk) const {
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+  }
+};
+using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+
+struct Range {
+  std::int32_t partition;
+  std::int64_t low;
+  std::int64_t high;  ///< one past the last record that existed at the start
+};
+
+int timeout_ms(std::chrono::milliseconds timeout) {
+  return static_cast<int>(timeout.count());
+}
+
+Result<Handle, std::string> make_consumer(const ScanOptions& options) {
+  std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", options.bootstrap_servers},
+      // Required by librdkafka for a consumer handle; no group is joined (assign(), not
+      // subscribe()) and nothing is committed.
+      {"group.id", "parley-scan"},
+      {"enable.auto.commit", "false"},
+      {"enable.partition.eof", "true"},
+      {"log_level", "3"},
+  };
+  for (const auto& [key, value] : options.properties)
+    settings[key] = value;
+  settings["enable.auto.commit"] = "false";
+  settings["enable.partition.eof"] = "true";
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  for (const auto& [key, value] : settings) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
+        RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return "kafka.properties." + key + ": " + error;
+    }
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+  if (rk == nullptr) return std::string("kafka consumer: ") + error;
+  return Handle(rk);
+}
+
+// The partitions of `topic` and what each holds now.
+Result<std::vector<Range>, std::string> ranges_of(rd_kafka_t* rk, const ScanOptions& options) {
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, options.topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const auto err = rd_kafka_metadata(rk, 0, topic, &metadata, timeout_ms(options.timeout));
+  rd_kafka_topic_destroy(topic);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return "Kafka (" + options.bootstrap_servers + ") unreachable within " +
+           std::to_string(options.timeout.count()) + " ms: " + rd_kafka_err2str(err);
+  }
+  const auto& described = metadata->topics[0];
+  const auto topic_error = described.err;
+  const int partitions = described.partition_cnt;
+  rd_kafka_metadata_destroy(metadata);
+  if (topic_error != RD_KAFKA_RESP_ERR_NO_ERROR || partitions == 0) {
+    return "topic " + options.topic + ": " + rd_kafka_err2str(topic_error);
+  }
+  std::vector<Range> ranges;
+  for (std::int32_t p = 0; p < partitions; ++p) {
+    Range range{.partition = p, .low = 0, .high = 0};
+    if (const auto watermark_error = rd_kafka_query_watermark_offsets(
+            rk, options.topic.c_str(), p, &range.low, &range.high, timeout_ms(options.timeout));
+        watermark_error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return "topic " + options.topic + " partition " + std::to_string(p) +
+             ": watermarks not read: " + rd_kafka_err2str(watermark_error);
+    }
+    if (range.high > range.low) ranges.push_back(range);
+  }
+  return ranges;
+}
+
+}  // namespace
+
+Result<ScanSummary, std::string> scan_topic(
+    const ScanOptions& options, const std::function<void(const ConsumedRecord&)>& on_record,
+    const std::function<void(std::int64_t, std::int64_t)>& on_progress) {
+  auto consumer = make_consumer(options);
+  if (!consumer) return consumer.error();
+  rd_kafka_t* rk = consumer.value().get();
+  auto ranges = ranges_of(rk, options);
+  if (!ranges) return ranges.error();
+
+  ScanSummary summary;
+  std::map<std::int32_t, std::int64_t> end;  // partitions not read to `high` yet
+  rd_kafka_topic_partition_list_t* assignment =
+      rd_kafka_topic_partition_list_new(static_cast<int>(ranges.value().size()));
+  for (const auto& range : ranges.value()) {
+    summary.total += range.high - range.low;
+    end[range.partition] = range.high;
+    rd_kafka_topic_partition_list_add(assignment, options.topic.c_str(), range.partition)->offset =
+        range.low;
+  }
+  const auto assigned = rd_kafka_assign(rk, assignment);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return "topic " + options.topic + ": not assigned: " + rd_kafka_err2str(assigned);
+  }
+
+  auto last_record = Clock::now();
+  auto last_progress = Clock::now();
+  while (!end.empty()) {
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(rk, 200);
+    if (on_progress && Clock::now() - last_progress >= std::chrono::seconds(1)) {
+      on_progress(summary.scanned, summary.total);
+      last_progress = Clock::now();
+    }
+    if (message == nullptr) {
+      if (Clock::now() - last_record > options.timeout) {
+        return "topic " + options.topic + ": no record for " +
+               std::to_string(options.timeout.count()) + " ms with " +
+               std::to_string(summary.total - summary.scanned) + " left to read";
+      }
+      continue;
+    }
+    std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> owned(
+        message, &rd_kafka_message_destroy);
+    last_record = Clock::now();
+    const auto partition = end.find(message->partition);
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      // Records deleted by retention meanwhile end a partition early.
+      if (partition != end.end() && message->offset >= partition->second) end.erase(partition);
+      continue;
+    }
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return "topic " + options.topic + ": " + rd_kafka_message_errstr(message);
+    }
+    if (partition == end.end() || message->offset >= partition->second) continue;
+    on_record(to_record(*message));
+    ++summary.scanned;
+    if (message->offset + 1 >= partition->second) end.erase(partition);
+  }
+  if (on_progress) on_progress(summary.scanned, summary.total);
+  return summary;
+}
+
+}  // namespace parley::kafka
