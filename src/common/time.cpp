@@ -94,7 +94,8 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
         *offset_minute > 59) {
       return std::nullopt;
     }
-    offset_minutes = (text[pos] == '-' ? -1 : 1) * (*offset_hour * 60 + *offset_minute);
+    offset_minutes =
+        (text[pos] == '-' ? -1 : 1) * static_cast<std::int64_t>(*offset_hour * 60 + *offset_minute);
     pos += 6;
   } else {
     return std::nullopt;

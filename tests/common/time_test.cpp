@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <regex>
 #include <string>
 
@@ -61,6 +62,35 @@ TEST(Rfc3339, NowHasTheContractShape) {
   const std::regex shape(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
   const auto text = format_rfc3339(system_clock::now());
   EXPECT_TRUE(std::regex_match(text, shape)) << text;
+}
+
+std::optional<long long> parsed_ms(std::string_view text) {
+  const auto time = parse_rfc3339(text);
+  if (!time) return std::nullopt;
+  return std::chrono::duration_cast<milliseconds>(time->time_since_epoch()).count();
+}
+
+TEST(ParseRfc3339, ReadsWhatFormatWrites) {
+  for (const long long ms : {0LL, 1'700'000'000'123LL, 1'795'255'337'123LL, 951'782'400'000LL}) {
+    EXPECT_EQ(parsed_ms(format_rfc3339(at_ms(ms))), ms) << format_rfc3339(at_ms(ms));
+  }
+}
+
+TEST(ParseRfc3339, OffsetsFractionsAndSpellings) {
+  EXPECT_EQ(parsed_ms("2023-11-14T22:13:20Z"), 1'700'000'000'000LL);
+  EXPECT_EQ(parsed_ms("2023-11-15T00:13:20+02:00"), 1'700'000'000'000LL);
+  EXPECT_EQ(parsed_ms("2023-11-14T21:43:20.5-00:30"), 1'700'000'000'500LL);
+  EXPECT_EQ(parsed_ms("2023-11-14 22:13:20.123456z"), 1'700'000'000'123LL);
+  EXPECT_EQ(parsed_ms("2024-02-29T00:00:00Z"), 1'709'164'800'000LL);
+}
+
+TEST(ParseRfc3339, RefusesWhatIsNotOne) {
+  for (const std::string_view bad :
+       {"", "yesterday", "2023-11-14", "2023-11-14T22:13:20", "2023-11-14T22:13:20+2",
+        "2023-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2023-11-14T24:00:00Z",
+        "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk", "2023-11-14T22:13:2xZ"}) {
+    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
+  }
 }
 
 }  // namespace

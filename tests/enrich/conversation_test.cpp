@@ -240,5 +240,20 @@ TEST(SpliceEnrichment, RefusesEventsWithoutAnObjectData) {
   }
 }
 
+TEST(StripEnrichment, GivesBackTheEventAsIngestPublishedIt) {
+  const auto original = events::to_json(message_event());
+  const auto enriched = splice_enrichment(original, {}, R"({"status":"failed","attempts":5})");
+  ASSERT_TRUE(enriched.ok());
+  const auto stripped = strip_enrichment(enriched.value());
+  ASSERT_TRUE(stripped.ok()) << stripped.error().message;
+  EXPECT_EQ(stripped.value(), original);
+}
+
+TEST(StripEnrichment, RefusesWhatHasNoDataObject) {
+  const auto stripped = strip_enrichment(R"({"id":"x","data":[]})");
+  ASSERT_FALSE(stripped.ok());
+  EXPECT_THAT(stripped.error().message, HasSubstr("data"));
+}
+
 }  // namespace
 }  // namespace parley::enrich

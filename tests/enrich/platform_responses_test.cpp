@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -221,6 +222,8 @@ TEST(CaoTranscript, MapsRolesIdsAndMedia) {
   EXPECT_EQ(messages[2].id, "77:2");
   EXPECT_EQ(messages[2].author.role, "agent");
   EXPECT_EQ(conversation.value().participants.size(), 3u);
+  // Only the id parley had to invent is marked: it can never match a webhook's.
+  EXPECT_EQ(conversation.value().made_up_ids, std::set<std::string>{"77:2"});
 }
 
 TEST(CaoTranscript, NoMessagesIsAnEmptyTranscript) {

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <deque>
+#include <set>
 
 #include "support/memory_producer.hpp"
 
@@ -28,17 +29,22 @@ class ScriptedApi final : public PlatformApi {
   asio::awaitable<Result<FetchedConversation, upstream::UpstreamError>> fetch(
       const EventRef& event) override {
     ++fetches;
+    fetched.push_back(event.conversation_id);
     if (!errors.empty()) {
       auto error = errors.front();
       errors.pop_front();
       co_return error;
     }
-    FetchedConversation conversation{.id = event.conversation_id};
-    conversation.messages.push_back(events::Message{.id = "m1", .text = "hello"});
+    FetchedConversation conversation{.id = event.conversation_id, .made_up_ids = made_up_ids};
+    for (const auto& id : message_ids)
+      conversation.messages.push_back(events::Message{.id = id, .text = "hello " + id});
     co_return conversation;
   }
   int fetches = 0;
+  std::vector<std::string> fetched;  ///< conversation ids, in order
   std::deque<upstream::UpstreamError> errors;
+  std::vector<std::string> message_ids = {"m1"};  ///< what the conversation holds
+  std::set<std::string> made_up_ids;
 
  private:
   upstream::HttpClient client_;
@@ -52,7 +58,11 @@ std::int64_t now_ms() {
 
 class StageTest : public ::testing::Test {
  protected:
-  StageTest() {
+  StageTest() { make_stage({}); }
+
+  /// A stage with the test's defaults plus reconciliation as given.
+  void make_stage(std::chrono::milliseconds reconcile_after, std::size_t reconcile_max = 100) {
+    stage_.reset();
     auto api = std::make_unique<ScriptedApi>(strand_);
     api_ = api.get();
     Stage::Apis apis;
@@ -63,30 +73,54 @@ class StageTest : public ::testing::Test {
                      .enriched_topic = "enriched",
                      .deadletter_topic = "deadletter",
                      .max_attempts = 2,
-                     .backoff = {.base = 1ms, .cap = 2ms}},
+                     .backoff = {.base = 1ms, .cap = 2ms},
+                     .reconcile_after = reconcile_after,
+                     .reconcile_max_conversations = reconcile_max,
+                     .reconcile_per_second = 1000},
         [this](std::int32_t, std::int64_t offset) { done_.push_back(offset); });
   }
 
-  /// A cao event record at `offset`, published at `published_ms`.
+  /// A cao event record at `offset`, published at `published_ms`, of conversation `visit`.
   kafka::ConsumedRecord record(std::int64_t offset, std::int64_t published_ms,
                                std::string type = "parley.message.created",
-                               std::string message_id = "m0") {
+                               std::string message_id = "m0", const std::string& visit = "v1") {
     events::CloudEvent event{.id = "cao:e" + std::to_string(offset),
                              .source = "/parley/cao",
                              .type = std::move(type),
-                             .subject = "v1",
+                             .subject = visit,
                              .time = "2026-01-01T00:00:00.000Z",
-                             .partition_key = "cao:v1",
+                             .partition_key = "cao:" + visit,
                              .data = {.platform = "cao",
                                       .platform_event = "ReceiveMessage",
-                                      .conversation = {.id = "v1"},
+                                      .conversation = {.id = visit},
                                       .message = events::Message{.id = std::move(message_id)}}};
     return kafka::ConsumedRecord{.topic = "events",
                                  .partition = 0,
                                  .offset = offset,
                                  .timestamp_ms = published_ms,
-                                 .key = "cao:v1",
+                                 .key = "cao:" + visit,
                                  .value = events::to_json(event)};
+  }
+
+  /// The ids of the events published to the events topic (discovered messages), in order.
+  std::vector<std::string> discovered_ids() const {
+    std::vector<std::string> ids;
+    for (const auto& produced : producer_.on("events")) {
+      for (const auto& [name, value] : produced.headers) {
+        if (name == "ce_id") ids.push_back(value);
+      }
+    }
+    return ids;
+  }
+
+  /// Runs the loop until `count` events were published to the events topic.
+  void run_until_discovered(std::size_t count) {
+    io_.restart();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (discovered_ids().size() < count && std::chrono::steady_clock::now() < deadline) {
+      io_.run_one_for(100ms);
+    }
+    ASSERT_EQ(discovered_ids().size(), count);
   }
 
   /// Runs the loop until `count` records were reported done.
@@ -187,6 +221,67 @@ TEST_F(StageTest, ANonRetryableErrorFailsAtOnce) {
   run_until_done(1);
   EXPECT_EQ(api_->fetches, 1);
   EXPECT_EQ(producer_.on("deadletter").size(), 1u);
+}
+
+TEST_F(StageTest, AFetchPublishesEveryMessageNoEventAnnouncedOnce) {
+  api_->message_ids = {"m1", "m2", "m3"};
+  stage_->accept(record(0, now_ms() - 1000, "parley.message.created", "m1"));
+  run_until_done(1);
+  // m1 came by webhook: only the other two are published, under their message ids.
+  EXPECT_EQ(discovered_ids(), (std::vector<std::string>{"cao:message:m2", "cao:message:m3"}));
+  const auto discovered = producer_.on("events");
+  ASSERT_EQ(discovered.size(), 2u);
+  EXPECT_EQ(discovered[0].key, "cao:v1");
+  EXPECT_NE(discovered[0].value.find(R"("platformEvent":"enrichment.discovered")"),
+            std::string::npos);
+  EXPECT_NE(discovered[0].value.find(R"("source":"/parley/cao")"), std::string::npos);
+
+  stage_->accept(record(1, now_ms() + 60000, "parley.message.read", "m3"));
+  run_until_done(2);
+  EXPECT_EQ(discovered_ids().size(), 2u) << "a second fetch repeats nothing";
+}
+
+TEST_F(StageTest, MessagesWithMadeUpIdsAreNeverPublishedOnTheirOwn) {
+  api_->message_ids = {"m1", "v1:1"};
+  api_->made_up_ids = {"v1:1"};
+  stage_->accept(record(0, now_ms() - 1000, "parley.message.created", "m0"));
+  run_until_done(1);
+  EXPECT_EQ(discovered_ids(), std::vector<std::string>{"cao:message:m1"});
+  // The enriched conversation still carries it.
+  EXPECT_NE(producer_.on("enriched")[0].value.find(R"("id":"v1:1")"), std::string::npos);
+}
+
+TEST_F(StageTest, AQuietConversationIsFetchedOnceMoreAndItsNewMessagePublished) {
+  make_stage(20ms);
+  stage_->accept(record(0, now_ms() - 1000, "parley.message.created", "m1"));
+  run_until_done(1);
+  EXPECT_TRUE(discovered_ids().empty());
+  api_->message_ids = {"m1", "m2"};  // m2 appears upstream; no webhook says so
+  run_until_discovered(1);
+  EXPECT_EQ(discovered_ids(), std::vector<std::string>{"cao:message:m2"});
+  EXPECT_EQ(api_->fetches, 2);
+  // The discovered event, read back from the events topic, does not schedule another.
+  auto discovered = producer_.on("events")[0];
+  stage_->accept(kafka::ConsumedRecord{.topic = "events",
+                                       .partition = 0,
+                                       .offset = 1,
+                                       .timestamp_ms = now_ms(),
+                                       .key = discovered.key,
+                                       .value = discovered.value});
+  run_until_done(2);
+  EXPECT_EQ(api_->fetches, 2) << "served by the reconcile fetch's cache entry";
+}
+
+TEST_F(StageTest, ReconcileScheduleIsBoundedOldestDroppedFirst) {
+  make_stage(20ms, /*reconcile_max=*/1);
+  stage_->accept(record(0, now_ms() - 1000, "parley.message.created", "m1", "v1"));
+  stage_->accept(record(1, now_ms() - 1000, "parley.message.created", "m1", "v2"));
+  run_until_done(2);
+  api_->message_ids = {"m1", "m2"};
+  run_until_discovered(1);
+  // v1 was dropped when v2 was scheduled: only v2 is fetched again.
+  EXPECT_EQ(api_->fetched, (std::vector<std::string>{"v1", "v2", "v2"}));
+  EXPECT_EQ(discovered_ids(), std::vector<std::string>{"cao:message:m2"});
 }
 
 }  // namespace

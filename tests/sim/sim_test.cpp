@@ -283,6 +283,44 @@ TEST(SimJustAnswer, AddedMessageEvolvesTheQuestion) {
   EXPECT_NE(no_text.body.find("text"), std::string::npos) << no_text.body;
 }
 
+TEST(SimUpstream, MessagesAddedToATalkJsConversationOrCaoVisitContinueItsSequence) {
+  SimProcess sim;
+  simdjson::dom::parser talkjs_before_parser;
+  const simdjson::dom::array talkjs_before =
+      talkjs_before_parser.parse(get_talkjs(sim, "/messages?limit=100").body)["data"];
+  const auto added =
+      post(sim, "/_sim/talkjs/conversations/" + std::string(kConversation) + "/messages", "{}");
+  ASSERT_EQ(added.status, 200u) << added.body;
+  simdjson::dom::parser added_parser;
+  const auto added_id = text(added_parser.parse(added.body)["id"]);
+  simdjson::dom::parser talkjs_after_parser;
+  const simdjson::dom::array talkjs_after =
+      talkjs_after_parser.parse(get_talkjs(sim, "/messages?limit=100").body)["data"];
+  ASSERT_EQ(talkjs_after.size(), talkjs_before.size() + 1);
+  EXPECT_EQ(text(talkjs_after.at(0)["id"]), added_id);  // newest first
+  simdjson::dom::parser conversation_parser;
+  EXPECT_EQ(text(conversation_parser.parse(get_talkjs(sim).body)["lastMessage"]["id"]), added_id);
+
+  simdjson::dom::parser cao_before_parser;
+  const simdjson::dom::array cao_before =
+      cao_before_parser.parse(get_transcript(sim).body)["Messages"];
+  const auto cao_added = post(sim, "/_sim/cao/visits/" + std::string(kVisit) + "/messages", "{}");
+  ASSERT_EQ(cao_added.status, 200u) << cao_added.body;
+  simdjson::dom::parser cao_added_parser;
+  const auto message_id = text(cao_added_parser.parse(cao_added.body)["MessageId"]);
+  simdjson::dom::parser cao_after_parser;
+  const simdjson::dom::array cao_after =
+      cao_after_parser.parse(get_transcript(sim).body)["Messages"];
+  ASSERT_EQ(cao_after.size(), cao_before.size() + 1);
+  EXPECT_EQ(text(cao_after.at(cao_before.size())["MessageId"]), message_id);
+
+  EXPECT_EQ(post(sim, "/_sim/cao/visits/1/2/messages", "{}").status, 404u);
+  ASSERT_EQ(post(sim, "/_sim/reset", "{}").status, 200u);
+  simdjson::dom::parser reset_parser;
+  EXPECT_EQ(simdjson::dom::array(reset_parser.parse(get_transcript(sim).body)["Messages"]).size(),
+            cao_before.size());
+}
+
 // --- CAO ---
 
 TEST(SimCao, TranscriptNeedsTheApiKeyVersionTwoAndANumericVisitId) {
