@@ -4,11 +4,11 @@
 #include <iostream>
 #include <string_view>
 
+#include "heal_commands.hpp"
 #include "parley/config/config.hpp"
 #include "parley/log/log.hpp"
 #include "parley/version.hpp"
 #include "service.hpp"
-#include "heal_commands.hpp"
 #include "spool_command.hpp"
 
 namespace {
@@ -51,8 +51,8 @@ int usage_error(std::string_view problem) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto load = [](const std::string& file)
-      -> parley::Result<parley::config::Config, std::string> {
+  const auto load =
+      [](const std::string& file) -> parley::Result<parley::config::Config, std::string> {
     auto loaded = parley::config::load_file(file);
     if (!loaded) return loaded.error().to_string();
     return std::move(loaded).value();
@@ -106,6 +106,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto config = std::move(loaded).value();
+  if (config.role == parley::config::Role::enrich && !role.empty() && role != "enrich") {
+    // Its sources' webhook sections were not required to verify anything.
+    return usage_error("--role " + std::string(role) + ": " + std::string(config_file) +
+                       " says role: enrich, so it serves no webhooks; use a config for that role");
+  }
   if (role == "ingest") {
     config.role = parley::config::Role::ingest;
   } else if (role == "enrich") {

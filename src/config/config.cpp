@@ -372,6 +372,7 @@ class SchemaReader {
          "tls", "dedupe", "kafka", "sources", "enrich", "events", "spool"});
     Config config;
     read_server(top, config);
+    serves_webhooks_ = config.role != Role::enrich;
     read_limits(top, config.limits);
     read_tls(top, config.tls);
     read_dedupe(top, config.dedupe);
@@ -758,9 +759,11 @@ class SchemaReader {
   // --- rules across keys ---------------------------------------------------------------------
 
   // DESIGN.md: a source with no verification refuses to start unless explicitly opened up.
-  static void require_verification(const std::string& path, bool verified,
-                                   bool allow_unauthenticated, std::string_view keys) {
-    if (verified || allow_unauthenticated) return;
+  // A file with role: enrich serves no webhooks, so its sources may carry only `api`: the
+  // enrichment pods then hold no webhook secret (main refuses --role ingest|all on it).
+  void require_verification(const std::string& path, bool verified, bool allow_unauthenticated,
+                            std::string_view keys) const {
+    if (verified || allow_unauthenticated || !serves_webhooks_) return;
     refuse(path, "no verification configured: set " + std::string(keys) +
                      ", or set allow_unauthenticated: true to accept unauthenticated requests");
   }
@@ -777,6 +780,8 @@ class SchemaReader {
   }
 
   Substituter substituter_;
+  /// False while reading a role: enrich file (see require_verification).
+  mutable bool serves_webhooks_ = true;
 };
 
 ConfigError yaml_error(const YAML::Exception& error) {

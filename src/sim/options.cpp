@@ -246,6 +246,8 @@ parley-sim [serve] [flags]        serve the simulated APIs
   Prints "listening=HOST:PORT" on stdout once it accepts connections; logs go to stderr.
   Control: GET /_sim/stats, POST /_sim/faults, POST /_sim/reset,
   POST /_sim/justanswer/expire-tokens, POST /_sim/justanswer/questions/{token}/messages,
+  POST /_sim/talkjs/conversations/{id}/messages, POST /_sim/cao/visits/{VisitId}/messages
+  (a message appears upstream with no webhook: what reconciliation and backfill find),
   GET /_sim/directly/questions/{uuid}, POST /_sim/directly/questions/{uuid}/ACTION where
   ACTION is respond|message|accept|close|expire|reroute|play (Directly has no webhooks:
   these change what polls of GET /questions/{uuid} see).

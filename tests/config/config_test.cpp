@@ -689,6 +689,16 @@ TEST_F(ConfigTest, PresentSourceGetsDefaultsForMissingKeys) {
   EXPECT_FALSE(config.sources.cao.has_value());
 }
 
+TEST_F(ConfigTest, AnEnrichOnlyFileNeedsNoWebhookVerification) {
+  // The enrichment pods' config: API credentials only, no webhook secret.
+  const Config config = accepted(
+      "role: enrich\nsources:\n  cao:\n    api: {base_url: \"https://cao.example\", api_key: k}\n");
+  ASSERT_TRUE(config.sources.cao.has_value());
+  EXPECT_TRUE(config.sources.cao->webhook.api_keys.empty());
+  EXPECT_EQ(refused("role: ingest\nsources:\n  cao:\n    api: {api_key: k}\n").path,
+            "sources.cao.webhook");
+}
+
 TEST_F(ConfigTest, ReadsDirectlyPollLimits) {
   const Config config = accepted(
       "sources:\n  directly:\n    watch: {tokens: [w]}\n"

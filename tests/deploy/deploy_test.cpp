@@ -44,9 +44,20 @@ namespace fs = std::filesystem;
 const std::set<std::string> kTargetLabels = {"namespace", "pod",     "job",      "instance",
                                              "role",      "service", "endpoint", "container"};
 
-// Environment variables of deploy/k8s/base/parley.yaml that are not credentials.
-const std::set<std::string> kNonSecretVariables = {"PARLEY_THREADS", "PARLEY_KAFKA_BROKERS",
-                                                   "PARLEY_TALKJS_APP_ID", "PARLEY_SPOOL_DIR"};
+// Environment variables of the base configs (parley.yaml, parley-enrich.yaml) that are not
+// credentials.
+const std::set<std::string> kNonSecretVariables = {
+    "PARLEY_THREADS",    "PARLEY_KAFKA_BROKERS", "PARLEY_TALKJS_APP_ID",   "PARLEY_SPOOL_DIR",
+    "PARLEY_JA_API_URL", "PARLEY_CAO_API_URL",   "PARLEY_DIRECTLY_API_URL"};
+
+// The Secrets the operator creates in production, with the keys the manifests read.
+const std::set<std::string> kOperatorSecrets = {"parley-webhooks", "parley-platform-api",
+                                                "parley-kafka"};
+
+// Each workload's configuration file in deploy/k8s/base and the ConfigMap made of it.
+const std::map<std::string, std::pair<std::string, std::string>> kWorkloadConfigs = {
+    {"parley-ingest", {"deploy/k8s/base/parley.yaml", "parley-config"}},
+    {"parley-enrich", {"deploy/k8s/base/parley-enrich.yaml", "parley-enrich-config"}}};
 
 // Packages debian:12-slim already contains (apt depends on them), so the Dockerfile's runtime
 // stage need not install them.
@@ -665,10 +676,10 @@ TEST(DeployImage, RunsAsAFixedNonRootUserWithParleyAsEntrypoint) {
 // ---------------------------------------------------------------------------------------------
 // The production configuration.
 
-/// The ${env:NAME} references of the production config, outside comments.
-std::set<std::string> config_variables() {
+/// The ${env:NAME} references of a production config, outside comments.
+std::set<std::string> config_variables(const std::string& file = "deploy/k8s/base/parley.yaml") {
   std::string text;
-  for (const auto& line : split_lines(read_file(source_path("deploy/k8s/base/parley.yaml")))) {
+  for (const auto& line : split_lines(read_file(source_path(file)))) {
     if (trim(line).rfind('#', 0) != 0) text += line + "\n";
   }
   std::set<std::string> names;
@@ -679,28 +690,40 @@ std::set<std::string> config_variables() {
   return names;
 }
 
-TEST(DeployConfig, BaseConfigIsValidWhenEveryVariableIsSet) {
-  const auto names = config_variables();
-  ASSERT_FALSE(names.empty());
-  std::string environment;
-  std::string without_ja_token;
-  for (const auto& name : names) {
-    std::string value = "fake-" + lower(name);
-    if (name == "PARLEY_THREADS") value = "2";
-    if (name == "PARLEY_KAFKA_BROKERS") value = "kafka-0.example.com:9093,kafka-1.example.com:9093";
-    environment += name + "=" + shell_quote(value) + " ";
-    if (name != "PARLEY_JA_TOKEN") without_ja_token += name + "=" + shell_quote(value) + " ";
-  }
-  const auto checked = run("env " + environment + shell_quote(PARLEY_BINARY) + " --check-config " +
-                           shell_quote(source_path("deploy/k8s/base/parley.yaml")));
-  EXPECT_EQ(checked.exit_code, 0) << checked.output;
+/// A stand-in value of the right shape for config variable `name`.
+std::string fake_value(const std::string& name) {
+  if (name == "PARLEY_THREADS") return "2";
+  if (name == "PARLEY_KAFKA_BROKERS") return "kafka-0.example.com:9093,kafka-1.example.com:9093";
+  if (name.ends_with("_API_URL")) return "https://" + lower(name.substr(7)) + ".example.com";
+  return "fake-" + lower(name);
+}
 
-  // And a missing variable is refused, naming it (so a missing Secret key never becomes "").
-  const auto missing =
-      run("env -u PARLEY_JA_TOKEN " + without_ja_token + shell_quote(PARLEY_BINARY) +
-          " --check-config " + shell_quote(source_path("deploy/k8s/base/parley.yaml")));
-  EXPECT_EQ(missing.exit_code, 2) << missing.output;
-  EXPECT_TRUE(contains(missing.output, "PARLEY_JA_TOKEN")) << missing.output;
+TEST(DeployConfig, BaseConfigsAreValidWhenEveryVariableIsSet) {
+  for (const auto& [workload, config] : kWorkloadConfigs) {
+    const auto& file = config.first;
+    const auto names = config_variables(file);
+    ASSERT_FALSE(names.empty()) << file;
+    const std::string credential =
+        workload == "parley-ingest" ? "PARLEY_JA_TOKEN" : "PARLEY_JA_API_KEY";
+    ASSERT_EQ(names.count(credential), 1u) << file;
+    std::string environment;
+    std::string without_credential;
+    for (const auto& name : names) {
+      const auto assignment = name + "=" + shell_quote(fake_value(name)) + " ";
+      environment += assignment;
+      if (name != credential) without_credential += assignment;
+    }
+    const auto checked = run("env " + environment + shell_quote(PARLEY_BINARY) +
+                             " --check-config " + shell_quote(source_path(file)));
+    EXPECT_EQ(checked.exit_code, 0) << file << "\n" << checked.output;
+
+    // And a missing variable is refused, naming it (so a missing Secret key never becomes "").
+    const auto missing =
+        run("env -u " + credential + " " + without_credential + shell_quote(PARLEY_BINARY) +
+            " --check-config " + shell_quote(source_path(file)));
+    EXPECT_EQ(missing.exit_code, 2) << missing.output;
+    EXPECT_TRUE(contains(missing.output, credential)) << missing.output;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -945,23 +968,30 @@ TEST_F(DeployMetrics, DashboardUsesOnlyExportedMetricsLabelsAndValues) {
   EXPECT_TRUE(problems.empty()) << join(problems);
 }
 
-TEST_F(DeployMetrics, AutoscalerScalesOnAnExportedGaugeThatTheAdapterServes) {
-  std::smatch found;
+TEST_F(DeployMetrics, AutoscalersScaleOnExportedGaugesThatTheAdapterServes) {
   const auto hpa = read_file(source_path("deploy/k8s/base/hpa.yaml"));
-  ASSERT_TRUE(std::regex_search(hpa, found, std::regex(R"(metric:\s*\n\s*name:\s*(\S+))")))
-      << "the HPA has no Pods metric";
-  const std::string metric = found[1];
-  EXPECT_EQ(metric, "parley_inflight_requests");
-  EXPECT_TRUE(exported_->has(metric)) << metric;
-  EXPECT_EQ(exported_->type[metric], "gauge") << "a Pods metric is averaged as a current value";
+  std::vector<std::string> metrics;
+  const std::regex pods_metric(R"(metric:\s*\n\s*name:\s*(\S+))");
+  for (std::sregex_iterator it(hpa.begin(), hpa.end(), pods_metric), end; it != end; ++it) {
+    metrics.push_back((*it)[1]);
+  }
+  // Ingest on in-flight requests, enrich on consumer lag.
+  EXPECT_EQ(metrics, (std::vector<std::string>{"parley_inflight_requests", "parley_consumer_lag"}));
+  for (const auto& metric : metrics) {
+    EXPECT_TRUE(exported_->has(metric)) << metric;
+    EXPECT_EQ(exported_->type[metric], "gauge")
+        << metric << ": a Pods metric is averaged as a current value";
+  }
 
   const auto adapter = read_file(source_path("deploy/prometheus/prometheus-adapter.yaml"));
   const auto series = yaml_values(adapter, "seriesQuery");
-  ASSERT_EQ(series.size(), 1u);
-  const auto problems = check_query(series[0], "prometheus-adapter seriesQuery", *exported_);
-  EXPECT_TRUE(problems.empty()) << join(problems);
-  EXPECT_EQ(yaml_values(adapter, "as"), std::vector<std::string>{metric})
-      << "the adapter must serve the metric under the name the HPA asks for";
+  ASSERT_EQ(series.size(), metrics.size());
+  for (const auto& query : series) {
+    const auto problems = check_query(query, "prometheus-adapter seriesQuery", *exported_);
+    EXPECT_TRUE(problems.empty()) << join(problems);
+  }
+  EXPECT_EQ(yaml_values(adapter, "as"), metrics)
+      << "the adapter must serve each metric under the name its HPA asks for";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1009,10 +1039,35 @@ class DeployKustomize : public ::testing::TestWithParam<std::string> {
 };
 
 struct EnvSource {
-  std::string from;  // secretKeyRef, configMapKeyRef, resourceFieldRef, value
-  std::string name;  // Secret / ConfigMap name
-  std::string key;   // key in it, or the resource for resourceFieldRef
+  std::string from;   // secretKeyRef, configMapKeyRef, resourceFieldRef, value
+  std::string name;   // Secret / ConfigMap name
+  std::string key;    // key in it, or the resource for resourceFieldRef
+  std::string value;  // for `value:`, unquoted
 };
+
+/// The content of the block scalar `key: |` in `text`, its indentation removed (YAML text
+/// stays YAML), or "" when there is none.
+std::string block_scalar(const std::string& text, std::string_view key) {
+  const auto lines = split_lines(text);
+  const std::string opening = std::string(key) + ": |";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (trim(lines[i]).rfind(opening, 0) != 0) continue;
+    const std::size_t key_indent = indentation(lines[i]);
+    std::size_t content_indent = std::string::npos;
+    std::string out;
+    for (std::size_t j = i + 1; j < lines.size(); ++j) {
+      if (trim(lines[j]).empty()) {
+        out += "\n";
+        continue;
+      }
+      if (indentation(lines[j]) <= key_indent) break;
+      if (content_indent == std::string::npos) content_indent = indentation(lines[j]);
+      out += lines[j].substr(std::min(content_indent, indentation(lines[j]))) + "\n";
+    }
+    return out;
+  }
+  return {};
+}
 
 std::map<std::string, EnvSource> environment_of(const std::string& deployment) {
   std::map<std::string, EnvSource> env;
@@ -1028,7 +1083,13 @@ std::map<std::string, EnvSource> environment_of(const std::string& deployment) {
       for (const char* from : {"secretKeyRef:", "configMapKeyRef:", "resourceFieldRef:"}) {
         if (line == from) source.from = line.substr(0, line.size() - 1);
       }
-      if (line.rfind("value: ", 0) == 0) source.from = "value";
+      if (line.rfind("value: ", 0) == 0) {
+        source.from = "value";
+        source.value = trim(line.substr(7));
+        if (source.value.size() >= 2 && source.value.front() == '"') {
+          source.value = source.value.substr(1, source.value.size() - 2);
+        }
+      }
       if (line.rfind("name: ", 0) == 0) source.name = trim(line.substr(6));
       if (line.rfind("key: ", 0) == 0) source.key = trim(line.substr(5));
       if (line.rfind("resource: ", 0) == 0) source.key = trim(line.substr(10));
@@ -1093,19 +1154,63 @@ TEST_P(DeployKustomize, IngestHasProbesShutdownTimingHardeningAndZoneSpread) {
   EXPECT_TRUE(contains(ingest, "containerPort: 8080") && contains(ingest, "containerPort: 9464"));
 }
 
-TEST_P(DeployKustomize, EnrichStaysAtZeroReplicasUntilItsApiCredentialsAreWired) {
+TEST_P(DeployKustomize, EnrichRunsWithItsOwnConfigAutoscalerBudgetAndPolicy) {
   const auto& enrich = find("Deployment", "parley-enrich").text;
   EXPECT_EQ(yaml_list(enrich, "args"),
             (std::vector<std::string>{"--config", "/etc/parley/parley.yaml", "--role", "enrich"}));
-  EXPECT_EQ(integer_after(enrich, "replicas"), 0)
-      << "the base config has no api sections: enrichment would be not_applicable";
-  EXPECT_TRUE(contains(enrich, "readOnlyRootFilesystem: true"));
-  EXPECT_TRUE(contains(enrich, "runAsNonRoot: true"));
+  EXPECT_TRUE(yaml_values(enrich, "replicas").empty()) << "the HPA owns the replica count";
+  for (const char* hardening :
+       {"runAsNonRoot: true", "readOnlyRootFilesystem: true", "allowPrivilegeEscalation: false",
+        "path: /readyz", "path: /healthz", "limits:", "requests:"}) {
+    EXPECT_TRUE(contains(enrich, hardening)) << hardening;
+  }
+  const auto& config = find("ConfigMap", "parley-enrich-config");
+  EXPECT_TRUE(contains(enrich, "name: " + config.name)) << "mounts its own configuration";
+  EXPECT_TRUE(contains(config.text, "role: enrich"));
+  // The platforms' REST credentials, and no webhook secret.
+  const auto env = environment_of(enrich);
+  for (const char* variable : {"PARLEY_JA_CLIENT_SECRET", "PARLEY_JA_API_KEY", "PARLEY_CAO_API_KEY",
+                               "PARLEY_TALKJS_SECRET_KEY"}) {
+    ASSERT_EQ(env.count(variable), 1u) << variable;
+    EXPECT_TRUE(generated_from(env.at(variable).name, "parley-platform-api") ||
+                env.at(variable).name == "parley-platform-api")
+        << variable;
+  }
+  for (const auto& [variable, source] : env) {
+    EXPECT_FALSE(generated_from(source.name, "parley-webhooks") || source.name == "parley-webhooks")
+        << variable << ": the enrich pods hold no webhook secret";
+  }
+
+  const auto& hpa = find("HorizontalPodAutoscaler", "parley-enrich").text;
+  EXPECT_TRUE(contains(hpa, "name: parley-enrich"));
+  EXPECT_GE(integer_after(hpa, "minReplicas"), 2);
+  EXPECT_TRUE(contains(hpa, "name: parley_consumer_lag") && contains(hpa, "name: cpu")) << hpa;
+  EXPECT_EQ(integer_after(find("PodDisruptionBudget", "parley-enrich").text, "maxUnavailable"), 1);
+  const auto& policy = find("NetworkPolicy", "parley-enrich").text;
+  for (const char* rule : {"component: enrich", "port: 9464", "port: 53", "port: 9093", "port: 443",
+                           "cidr: 0.0.0.0/0"}) {
+    EXPECT_TRUE(contains(policy, rule)) << rule << "\n" << policy;
+  }
+  EXPECT_FALSE(contains(policy, "port: 8080")) << "nothing calls the enrich pods";
+}
+
+TEST_P(DeployKustomize, IngestPollsDirectlyWithItsOwnCredentials) {
+  const auto& config = find("ConfigMap", "parley-config").text;
+  EXPECT_TRUE(contains(config, "  directly:")) << config;
+  EXPECT_TRUE(contains(config, "base_url: ${env:PARLEY_DIRECTLY_API_URL}")) << config;
+  const auto env = environment_of(find("Deployment", "parley-ingest").text);
+  for (const auto& [variable, source] : env) {
+    if (!generated_from(source.name, "parley-platform-api") && source.name != "parley-platform-api")
+      continue;
+    EXPECT_TRUE(variable.rfind("PARLEY_DIRECTLY_", 0) == 0)
+        << variable << ": ingest holds only Directly's API credentials";
+  }
+  EXPECT_EQ(env.count("PARLEY_DIRECTLY_CLIENT_SECRET"), 1u);
 }
 
 TEST_P(DeployKustomize, EveryConfigVariableComesFromASecretOrTheEnvConfigMap) {
-  const auto variables = config_variables();
-  for (const char* name : {"parley-ingest", "parley-enrich"}) {
+  for (const auto& [name, config_file] : kWorkloadConfigs) {
+    const auto variables = config_variables(config_file.first);
     const auto env = environment_of(find("Deployment", name).text);
     for (const auto& variable : variables) {
       ASSERT_EQ(env.count(variable), 1u)
@@ -1115,8 +1220,7 @@ TEST_P(DeployKustomize, EveryConfigVariableComesFromASecretOrTheEnvConfigMap) {
         EXPECT_EQ(source.from, "secretKeyRef") << name << ": " << variable << " is a credential";
         if (production()) {
           // Operator-created Secrets keep their names (no generator hash).
-          EXPECT_TRUE(source.name == "parley-webhooks" || source.name == "parley-kafka")
-              << variable << " -> " << source.name;
+          EXPECT_EQ(kOperatorSecrets.count(source.name), 1u) << variable << " -> " << source.name;
         } else {
           const auto& secret = find("Secret", source.name);
           EXPECT_EQ(secret.name, source.name);
@@ -1148,6 +1252,82 @@ TEST_P(DeployKustomize, EveryConfigVariableComesFromASecretOrTheEnvConfigMap) {
   const auto& config = find("ConfigMap", "parley-config");
   EXPECT_TRUE(contains(config.text, "parley.yaml: |"));
   EXPECT_TRUE(contains(config.text, "threads: ${env:PARLEY_THREADS}"));
+}
+
+// What each pod of `overlay` is given -- the rendered ConfigMap of its configuration and its
+// environment, each variable resolved as the kubelet would (generated Secrets: their values;
+// the operator's Secrets: stood in for) -- passes the real binary's --check-config. Returns
+// how many workloads were checked.
+int check_every_pods_configuration(const std::string& overlay,
+                                   const std::vector<Manifest>& manifests) {
+  const auto find = [&](const std::string& kind, const std::string& name) -> const Manifest* {
+    for (const auto& manifest : manifests) {
+      if (manifest.kind == kind && (manifest.name == name || generated_from(manifest.name, name)))
+        return &manifest;
+    }
+    ADD_FAILURE() << "no " << kind << " " << name << " in " << overlay;
+    return nullptr;
+  };
+  int checked = 0;
+  for (const auto& workload : manifests) {
+    if (workload.kind != "Deployment" && workload.kind != "StatefulSet") continue;
+    const auto config_maps = yaml_values(yaml_block(workload.text, "configMap"), "name");
+    EXPECT_EQ(config_maps.size(), 1u) << workload.name;
+    const auto* config_map = config_maps.empty() ? nullptr : find("ConfigMap", config_maps[0]);
+    if (config_map == nullptr) continue;
+    const auto yaml = block_scalar(config_map->text, "parley.yaml");
+    EXPECT_FALSE(yaml.empty()) << config_maps[0] << " has no parley.yaml";
+    const auto dir = fs::temp_directory_path() / ("parley-deploy-" + overlay + "-" + workload.name +
+                                                  "-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const auto file = dir / "parley.yaml";
+    std::ofstream(file) << yaml;
+
+    std::string environment;
+    for (const auto& [variable, source] : environment_of(workload.text)) {
+      std::string value;
+      if (source.from == "secretKeyRef") {
+        value = fake_value(variable);
+        if (!kOperatorSecrets.contains(source.name)) {  // generated: name-<hash>
+          const auto* secret = find("Secret", source.name);
+          const auto data = secret == nullptr
+                                ? std::vector<std::string>{}
+                                : yaml_values(yaml_block(secret->text, "data"), source.key);
+          EXPECT_EQ(data.size(), 1u) << source.name << " " << source.key;
+          if (!data.empty())
+            value = run("printf %s " + shell_quote(data[0]) + " | base64 -d").output;
+        }
+      } else if (source.from == "configMapKeyRef") {
+        const auto* env_map = find("ConfigMap", source.name);
+        const auto data = env_map == nullptr
+                              ? std::vector<std::string>{}
+                              : yaml_values(yaml_block(env_map->text, "data"), source.key);
+        EXPECT_EQ(data.size(), 1u) << source.name << " " << source.key;
+        if (!data.empty()) value = data[0];
+      } else if (source.from == "resourceFieldRef") {
+        value = "1";
+      } else {
+        // A volume's mount path (the spool) is stood in for by a directory of the test's.
+        value = source.value.empty() ? "" : (dir / "volume").string();
+      }
+      environment += variable + "=" + shell_quote(value) + " ";
+    }
+    const auto result = run("env -i " + environment + shell_quote(PARLEY_BINARY) +
+                            " --check-config " + shell_quote(file.string()));
+    EXPECT_EQ(result.exit_code, 0)
+        << overlay << " " << workload.kind << " " << workload.name << ":\n"
+        << result.output << "\n"
+        << yaml;
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+    ++checked;
+  }
+  return checked;
+}
+
+TEST_P(DeployKustomize, EveryPodsConfigurationPassesCheckConfig) {
+  EXPECT_EQ(check_every_pods_configuration(GetParam(), manifests_), 2)
+      << "the ingest and the enrich workload";
 }
 
 TEST_P(DeployKustomize, ServiceAutoscalerBudgetNetworkPolicyAndServiceMonitorRender) {
@@ -1195,6 +1375,7 @@ TEST(DeploySpoolOverlay, IngestIsAStatefulSetWithAVolumeForTheSpool) {
   ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
   const auto& out = rendered.output;
   EXPECT_TRUE(contains(out, "kind: StatefulSet"));
+  EXPECT_EQ(check_every_pods_configuration("prod-spool", split_manifests(out)), 2);
   EXPECT_FALSE(
       std::regex_search(out, std::regex("kind: Deployment\\n(.*\\n){1,6}  name: parley-ingest")))
       << "the ingest Deployment must be replaced";

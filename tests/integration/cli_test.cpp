@@ -123,6 +123,16 @@ TEST(Cli, UnknownArgumentsPrintUsage) {
   EXPECT_NE(result.output.find("usage:"), std::string::npos);
 }
 
+TEST(Cli, AnEnrichOnlyConfigCannotServeWebhooks) {
+  const auto config =
+      write_config("enrich-only", "role: enrich\nsources: {cao: {api: {api_key: k}}}\n");
+  const auto result = run_parley("--config " + config.string() + " --role all");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("--role all: " + config.string() + " says role: enrich"),
+            std::string::npos)
+      << result.output;
+}
+
 TEST(Cli, ReplayAndBackfillNameTheBadFlag) {
   const auto config = write_config("heal", "kafka: {brokers: \"127.0.0.1:1\"}\n").string();
   const struct {
