@@ -586,9 +586,12 @@ TEST(DeployImage, BuildStageInstallsExactlyTheSetupScriptBuildPackages) {
 }
 
 TEST(DeployImage, BothStagesUseTheSameDebianImage) {
-  // The runtime packages are named by the sonames the build stage linked against.
-  ASSERT_EQ(dockerfile().from_images.size(), 2u);
+  // The runtime packages are named by the sonames the build stage linked against. The last
+  // stage only flattens the runtime stage into one layer.
+  ASSERT_EQ(dockerfile().from_images.size(), 3u);
   EXPECT_EQ(dockerfile().from_images[0], dockerfile().from_images[1]);
+  EXPECT_EQ(dockerfile().from_images[2], "scratch");
+  EXPECT_TRUE(contains(read_file(source_path("deploy/Dockerfile")), "COPY --from=runtime / /"));
   EXPECT_TRUE(contains(read_file(source_path("deploy/Dockerfile")), "ARG DEBIAN_IMAGE=debian:12-"));
 }
 
@@ -653,8 +656,8 @@ TEST(DeployImage, RuntimePackagesProvideEveryLibraryTheBinaryNeeds) {
 }
 
 TEST(DeployImage, RunsAsAFixedNonRootUserWithParleyAsEntrypoint) {
-  ASSERT_EQ(dockerfile().instructions.count("runtime"), 1u);
-  const auto& runtime = dockerfile().instructions.at("runtime");
+  ASSERT_EQ(dockerfile().instructions.count("image"), 1u) << "the final stage";
+  const auto& runtime = dockerfile().instructions.at("image");
   auto last = [&](std::string_view keyword) {
     std::string found;
     for (const auto& instruction : runtime) {
