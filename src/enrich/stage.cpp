@@ -185,7 +185,8 @@ asio::awaitable<Stage::Outcome> Stage::enrich(const EventRef& event, std::int64_
   }
   if (auto hit = cached(event, published_ms)) {
     metrics_.enrich_coalesced(event.platform);
-    co_return Outcome{.enrichment = {.status = "ok", .fetched_at = hit->fetched_at},
+    auto fetched_at = hit->fetched_at;
+    co_return Outcome{.enrichment = {.status = "ok", .fetched_at = std::move(fetched_at)},
                       .fetched = std::move(hit)};
   }
   auto& slots = *slots_.at(event.platform);
@@ -213,9 +214,8 @@ asio::awaitable<Stage::Outcome> Stage::fetch_with_retries(PlatformApi& api, cons
         metrics_.enrich_fetch(event.platform, "ok", "event");
         auto entry = make_fetched(std::move(fetched).value(), started_ms, options_.cache_ttl);
         remember(key, entry);
-        co_return Outcome{
-            .enrichment = {.status = "ok", .fetched_at = entry->fetched_at, .attempts = attempt},
-            .fetched = std::move(entry)};
+        Enrichment enrichment{.status = "ok", .fetched_at = entry->fetched_at, .attempts = attempt};
+        co_return Outcome{.enrichment = std::move(enrichment), .fetched = std::move(entry)};
       }
       error = fetched.error();
       metrics_.enrich_fetch(event.platform, "error", "event");

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <thread>
 
+#include "conf.hpp"
 #include "consumed_record.hpp"
 #include "parley/log/log.hpp"
 
@@ -296,20 +297,15 @@ Result<std::unique_ptr<KafkaConsumer>, std::string> KafkaConsumer::create(Consum
   for (const auto& [key, value] : options.properties)
     settings[key] = value;
   settings["enable.auto.commit"] = "false";
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char error[512];
-  for (const auto& [key, value] : settings) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return "kafka.properties." + key + ": " + error;
-    }
-  }
+  auto made = make_conf(settings);
+  if (!made) return made.error();
+  rd_kafka_conf_t* conf = made.value();
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->handler = std::move(handler);
   rd_kafka_conf_set_rebalance_cb(conf, &Impl::on_rebalance);
   rd_kafka_conf_set_opaque(conf, impl.get());
+  char error[512];
   impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
   if (impl->rk == nullptr) return std::string("kafka consumer: ") + error;
   rd_kafka_poll_set_consumer(impl->rk);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "conf.hpp"
 #include "parley/log/log.hpp"
 
 namespace parley::kafka {
@@ -258,7 +259,7 @@ namespace {
 
 // librdkafka's configuration for `options`: parley's durability settings, then the user's
 // properties. Fails naming the first property librdkafka or parley refuses.
-Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) {
+Result<rd_kafka_conf_t*, std::string> producer_conf(const ProducerOptions& options) {
   if (auto problem = check_durability(options.properties)) return *problem;
   std::map<std::string, std::string> settings = {
       {"bootstrap.servers", options.bootstrap_servers},
@@ -283,16 +284,7 @@ Result<rd_kafka_conf_t*, std::string> make_conf(const ProducerOptions& options) 
   }
   for (const auto& [key, value] : options.properties)
     settings[key] = value;
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char error[512];
-  for (const auto& [key, value] : settings) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return "kafka.properties." + key + ": " + error;
-    }
-  }
-  return conf;
+  return make_conf(settings);
 }
 
 std::size_t effective_max_message_bytes(const rd_kafka_conf_t* conf) {
@@ -306,7 +298,7 @@ std::size_t effective_max_message_bytes(const rd_kafka_conf_t* conf) {
 }  // namespace
 
 std::size_t max_message_bytes(const ProducerOptions& options) {
-  auto conf = make_conf(options);
+  auto conf = producer_conf(options);
   if (!conf) return 0;
   const auto bytes = effective_max_message_bytes(conf.value());
   rd_kafka_conf_destroy(conf.value());
@@ -314,7 +306,7 @@ std::size_t max_message_bytes(const ProducerOptions& options) {
 }
 
 std::optional<std::string> KafkaProducer::check(const ProducerOptions& options) {
-  auto conf = make_conf(options);
+  auto conf = producer_conf(options);
   if (!conf) return conf.error();
   rd_kafka_conf_destroy(conf.value());
   return std::nullopt;
@@ -322,7 +314,7 @@ std::optional<std::string> KafkaProducer::check(const ProducerOptions& options) 
 
 Result<std::unique_ptr<KafkaProducer>, std::string> KafkaProducer::create(
     const ProducerOptions& options) {
-  auto made = make_conf(options);
+  auto made = producer_conf(options);
   if (!made) return made.error();
   rd_kafka_conf_t* conf = made.value();
   auto impl = std::make_unique<Impl>();

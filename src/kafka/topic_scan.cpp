@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "conf.hpp"
 #include "consumed_record.hpp"
 
 namespace parley::kafka {
@@ -44,15 +45,10 @@ Result<Handle, std::string> make_consumer(const ScanOptions& options) {
     settings[key] = value;
   settings["enable.auto.commit"] = "false";
   settings["enable.partition.eof"] = "true";
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto made = make_conf(settings);
+  if (!made) return made.error();
+  rd_kafka_conf_t* conf = made.value();
   char error[512];
-  for (const auto& [key, value] : settings) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return "kafka.properties." + key + ": " + error;
-    }
-  }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
   if (rk == nullptr) return std::string("kafka consumer: ") + error;
   return Handle(rk);
