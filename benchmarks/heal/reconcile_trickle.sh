@@ -7,23 +7,15 @@
 #   (CONVERSATIONS=100 DURATION=120 INTERVAL=20 RECONCILE_AFTER_MS=60000 BUILD=build/asan)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+root=$(pwd)
 build=${BUILD:-build/asan}
 conversations=${CONVERSATIONS:-100}
 duration=${DURATION:-120}
 interval=${INTERVAL:-20}
 reconcile_after_ms=${RECONCILE_AFTER_MS:-60000}
 work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-wait_for() {  # file pattern seconds
-  local deadline=$((SECONDS + $3))
-  until grep -q "$2" "$1" 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || { echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
-    sleep 0.1
-  done
-}
+# shellcheck source=benchmarks/processes.sh
+source "$root/benchmarks/processes.sh"
 
 "$build/parley-sim" serve --listen 127.0.0.1:0 >"$work/sim.out" 2>"$work/sim.err" &
 pids+=("$!")

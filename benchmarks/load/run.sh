@@ -19,17 +19,8 @@ export PARLEY_LOAD_DIR=$root/benchmarks/load
 cmake --preset release >/dev/null
 cmake --build --preset release --target parley parley-devbroker >/dev/null
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-wait_for() {  # file pattern seconds
-  local deadline=$((SECONDS + $3))
-  until grep -q "$2" "$1" 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || { echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
-    sleep 0.1
-  done
-}
+# shellcheck source=benchmarks/processes.sh
+source "$root/benchmarks/processes.sh"
 
 # 1. The broker, in its own process.
 ./build/release/parley-devbroker --partitions 6 >"$work/broker.out" 2>"$work/broker.err" &
