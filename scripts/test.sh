@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Sets up, builds (ASan + UBSan, warnings as errors) and runs the whole test suite, then
-# fuzzes every webhook parser for 60 s each (clang libFuzzer, ASan + UBSan).
+# Sets up, builds (ASan + UBSan, warnings as errors), lints (shellcheck, clang-tidy), runs the
+# whole test suite, then fuzzes every webhook parser for 60 s each (clang libFuzzer, ASan + UBSan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 cmake --preset asan >/dev/null
 cmake --build --preset asan
+./scripts/lint.sh
 ctest --preset asan
 ./scripts/fuzz.sh "${PARLEY_FUZZ_SECONDS:-60}"

@@ -67,7 +67,7 @@ http::Response readiness(const Probes& probes, const http::Admission& admission)
 
 }  // namespace
 
-void add_routes(http::Router& router, Probes probes, const http::Admission& admission,
+void add_routes(http::Router& router, const Probes& probes, const http::Admission& admission,
                 metrics::Metrics& metrics) {
   router.add(bhttp::verb::get, "/healthz", std::make_shared<FunctionEndpoint>([probes] {
                if (auto failure = probes.failure()) {

@@ -154,9 +154,9 @@ bool polls_directly(const config::Config& config) {
 }
 
 Result<std::unique_ptr<directly::DirectlyApi>, std::string> directly_api(
-    const config::Config& config, asio::any_io_executor executor) {
+    const config::Config& config, const asio::any_io_executor& executor) {
   const auto& poll = config.sources.directly->poll;
-  return directly::make_directly_api(std::move(executor), config.sources.directly->api,
+  return directly::make_directly_api(executor, config.sources.directly->api,
                                      {.timeout = poll.timeout,
                                       .max_connections = poll.concurrency,
                                       .tls = upstream::make_tls_client_context()});
@@ -176,16 +176,16 @@ directly::PollerOptions poller_options(const config::Config& config) {
 
 enrich::StageOptions stage_options(const config::Config& config) {
   const auto& topics = config.kafka.topics;
-  return enrich::StageOptions{.events_topic = topics.events,
-                              .enriched_topic = topics.enriched,
-                              .deadletter_topic = topics.deadletter,
-                              .concurrency = config.enrich.concurrency,
-                              .max_attempts = config.enrich.max_attempts,
-                              .ack_timeout = config.kafka.ack_timeout,
-                              .reconcile_after = config.enrich.reconcile_after,
-                              .reconcile_max_conversations =
-                                  config.enrich.reconcile_max_conversations,
-                              .reconcile_per_second = config.enrich.reconcile_max_per_second};
+  return enrich::StageOptions{
+      .events_topic = topics.events,
+      .enriched_topic = topics.enriched,
+      .deadletter_topic = topics.deadletter,
+      .concurrency = config.enrich.concurrency,
+      .max_attempts = config.enrich.max_attempts,
+      .ack_timeout = config.kafka.ack_timeout,
+      .reconcile_after = config.enrich.reconcile_after,
+      .reconcile_max_conversations = config.enrich.reconcile_max_conversations,
+      .reconcile_per_second = config.enrich.reconcile_max_per_second};
 }
 
 /// Why spool.dir cannot hold a spool (not creatable, not writable), or nullopt. The lock

@@ -101,8 +101,9 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  const std::int64_t seconds = days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 +
-                               *minute * 60 + *second - offset_minutes * 60;
+  const std::int64_t seconds = days_from_civil(*year, *month, *day) * 86400 +
+                               std::int64_t{*hour} * 3600 + std::int64_t{*minute} * 60 + *second -
+                               offset_minutes * 60;
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(seconds * 1000 + ms));
 }
 

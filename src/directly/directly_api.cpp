@@ -22,7 +22,7 @@ std::string target_of(const std::string& path) {
 
 class HttpDirectlyApi final : public DirectlyApi {
  public:
-  HttpDirectlyApi(asio::any_io_executor executor, config::DirectlySource::Api api,
+  HttpDirectlyApi(const asio::any_io_executor& executor, config::DirectlySource::Api api,
                   const upstream::BaseUrl& base, const DirectlyApiOptions& options)
       : api_(std::move(api)),
         client_(executor,
@@ -109,7 +109,7 @@ class HttpDirectlyApi final : public DirectlyApi {
 }  // namespace
 
 Result<std::unique_ptr<DirectlyApi>, std::string> make_directly_api(
-    asio::any_io_executor executor, const config::DirectlySource::Api& api,
+    const asio::any_io_executor& executor, const config::DirectlySource::Api& api,
     const DirectlyApiOptions& options) {
   const auto key = [](std::string_view name) {
     return std::string(kKeyPrefix) + std::string(name);
@@ -122,7 +122,7 @@ Result<std::unique_ptr<DirectlyApi>, std::string> make_directly_api(
     return key("client_secret") + ": is required to get an access token";
   }
   return std::unique_ptr<DirectlyApi>(
-      std::make_unique<HttpDirectlyApi>(std::move(executor), api, base.value(), options));
+      std::make_unique<HttpDirectlyApi>(executor, api, base.value(), options));
 }
 
 }  // namespace parley::directly

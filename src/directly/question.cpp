@@ -210,7 +210,7 @@ std::vector<events::Change> changes(const QuestionState* before, const QuestionS
   };
   std::vector<events::Change> out;
   // Knowing nothing before, every field that has a value is news.
-  const auto add = [&](std::string_view field, std::string from, std::string to) {
+  const auto add = [&](std::string_view field, const std::string& from, const std::string& to) {
     if (before == nullptr ? to != "null" : from != to) {
       out.push_back({std::string(field), before == nullptr ? "null" : from, to});
     }
@@ -254,13 +254,13 @@ std::string platform_event(const QuestionState* before, const QuestionState& now
 }
 
 events::CloudEvent base_event(const Question& question, std::string id, std::string_view type,
-                              std::string time) {
+                              const std::string& time) {
   return events::CloudEvent{
       .id = std::move(id),
       .source = std::string(kSource),
       .type = std::string(type),
       .subject = question.uuid,
-      .time = time.empty() ? question.updated_at : std::move(time),
+      .time = time.empty() ? question.updated_at : time,
       .partition_key = std::string(kPlatform) + ":" + question.uuid,
       .data = {.platform = std::string(kPlatform),
                .conversation = {.id = question.uuid, .customer_id = question.customer_id}}};

@@ -28,7 +28,7 @@ bool matches(const kafka::ConsumedRecord& record, const EventRef& event, const s
   return filter.reason.empty() || reason.find(filter.reason) != std::string::npos;
 }
 
-kafka::Record record_of(events::CloudEvent event, const std::string& topic) {
+kafka::Record record_of(const events::CloudEvent& event, const std::string& topic) {
   auto encoded = events::encode(event);
   return kafka::Record{.topic = topic,
                        .key = std::move(encoded.key),

@@ -50,7 +50,7 @@ std::string form_encode(std::string_view value) {
 
 class JustAnswerApi final : public PlatformApi {
  public:
-  JustAnswerApi(asio::any_io_executor executor, config::JustAnswerSource::Api api,
+  JustAnswerApi(const asio::any_io_executor& executor, config::JustAnswerSource::Api api,
                 const upstream::BaseUrl& base, const ApiOptions& options)
       : api_(std::move(api)),
         client_(executor, client_options(base, options), options.tls),
@@ -113,8 +113,8 @@ class JustAnswerApi final : public PlatformApi {
 
 class CaoApi final : public PlatformApi {
  public:
-  CaoApi(asio::any_io_executor executor, config::CaoSource::Api api, const upstream::BaseUrl& base,
-         const ApiOptions& options)
+  CaoApi(const asio::any_io_executor& executor, config::CaoSource::Api api,
+         const upstream::BaseUrl& base, const ApiOptions& options)
       : api_(std::move(api)), client_(executor, client_options(base, options), options.tls) {}
 
   std::string_view platform() const override { return "cao"; }
@@ -142,7 +142,7 @@ class CaoApi final : public PlatformApi {
 
 class TalkJsApi final : public PlatformApi {
  public:
-  TalkJsApi(asio::any_io_executor executor, config::TalkJsSource::Api api,
+  TalkJsApi(const asio::any_io_executor& executor, config::TalkJsSource::Api api,
             const upstream::BaseUrl& base, const ApiOptions& options)
       : api_(std::move(api)), client_(executor, client_options(base, options), options.tls) {}
 
@@ -183,7 +183,7 @@ class TalkJsApi final : public PlatformApi {
 }  // namespace
 
 Result<std::unique_ptr<PlatformApi>, std::string> make_justanswer_api(
-    asio::any_io_executor executor, const config::JustAnswerSource::Api& api,
+    const asio::any_io_executor& executor, const config::JustAnswerSource::Api& api,
     const ApiOptions& options) {
   auto base = base_url("sources.justanswer.api.base_url", api.base_url);
   if (!base) return base.error();
@@ -198,9 +198,9 @@ Result<std::unique_ptr<PlatformApi>, std::string> make_justanswer_api(
       std::make_unique<JustAnswerApi>(executor, api, base.value(), options));
 }
 
-Result<std::unique_ptr<PlatformApi>, std::string> make_cao_api(asio::any_io_executor executor,
-                                                               const config::CaoSource::Api& api,
-                                                               const ApiOptions& options) {
+Result<std::unique_ptr<PlatformApi>, std::string> make_cao_api(
+    const asio::any_io_executor& executor, const config::CaoSource::Api& api,
+    const ApiOptions& options) {
   auto base = base_url("sources.cao.api.base_url", api.base_url);
   if (!base) return base.error();
   if (api.api_key.empty())
@@ -210,7 +210,7 @@ Result<std::unique_ptr<PlatformApi>, std::string> make_cao_api(asio::any_io_exec
 }
 
 Result<std::unique_ptr<PlatformApi>, std::string> make_talkjs_api(
-    asio::any_io_executor executor, const config::TalkJsSource::Api& api,
+    const asio::any_io_executor& executor, const config::TalkJsSource::Api& api,
     const ApiOptions& options) {
   auto base = base_url("sources.talkjs.api.base_url", api.base_url);
   if (!base) return base.error();

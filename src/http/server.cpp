@@ -114,7 +114,7 @@ asio::awaitable<bool> write_response(Stream& stream, const Response& response, u
 // answer just written (a 413 or 429 the client never sees). Read and drop what is left,
 // briefly and boundedly, until the client closes its side.
 asio::awaitable<void> discard_unread_input(beast::tcp_stream& stream) {
-  constexpr std::size_t kMaxDiscardBytes = 64 * 1024;
+  constexpr std::size_t kMaxDiscardBytes = std::size_t{64} * 1024;
   stream.expires_after(std::chrono::seconds(1));
   std::array<char, 4096> scratch;
   for (std::size_t discarded = 0; discarded < kMaxDiscardBytes;) {

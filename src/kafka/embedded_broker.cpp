@@ -60,6 +60,7 @@ namespace parley::kafka {
 
 void EmbeddedBroker::fail_next_requests(int api_key, const std::vector<int>& errors) {
   std::vector<rd_kafka_resp_err_t> codes;
+  codes.reserve(errors.size());
   for (const int error : errors)
     codes.push_back(static_cast<rd_kafka_resp_err_t>(error));
   rd_kafka_mock_push_request_errors_array(impl_->cluster, static_cast<int16_t>(api_key),

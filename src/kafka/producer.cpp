@@ -375,7 +375,8 @@ void KafkaProducer::produce(const Record& record, DeliveryCallback on_delivery) 
     (*callback)(classify(err, impl_->options.ack_timeout, impl_->max_message_bytes));
     return;
   }
-  callback.release();  // owned by librdkafka until the delivery report
+  // Owned by librdkafka until the delivery report, which deletes it.
+  [[maybe_unused]] auto* owned_by_librdkafka = callback.release();
 }
 
 bool KafkaProducer::reachable() const {

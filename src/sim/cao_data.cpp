@@ -24,7 +24,7 @@ constexpr std::array<std::string_view, 6> kAgentTexts = {
     "It has the remaining factory warranty plus our 90-day dealer warranty.",
     "See you at 10:00. Ask for me at the front desk."};
 
-constexpr std::int64_t kMessageSpacing = 7 * 60;
+constexpr std::int64_t kMessageSpacing = std::int64_t{7} * 60;
 
 }  // namespace
 

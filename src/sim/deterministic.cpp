@@ -7,7 +7,7 @@ namespace parley::sim {
 namespace {
 
 constexpr std::int64_t k2024 = 1704067200;  // 2024-01-01T00:00:00Z
-constexpr std::int64_t kMinutesIn2024 = 366 * 24 * 60;
+constexpr std::int64_t kMinutesIn2024 = std::int64_t{366} * 24 * 60;
 
 // splitmix64's finalizer: FNV-1a alone leaves the low bits of similar keys correlated,
 // and `hash % N` reads exactly those.

@@ -38,7 +38,7 @@ constexpr std::array<std::string_view, 6> kExpertJobs = {
     "Appliance repair technician",
     "Pharmacist (PharmD)"};
 
-constexpr std::int64_t kMessageSpacing = 7 * 60;
+constexpr std::int64_t kMessageSpacing = std::int64_t{7} * 60;
 
 struct Expert {
   std::string token;

@@ -29,11 +29,16 @@ struct Run {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string_view> args(argv + 1, argv + argc);
-  const auto command = parley::sim::parse_command_line(args);
-  if (!command) {
-    std::cerr << "parley-sim: " << command.error() << "\n";
-    return kUsageError;
+  try {
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
+    const auto command = parley::sim::parse_command_line(args);
+    if (!command) {
+      std::cerr << "parley-sim: " << command.error() << "\n";
+      return kUsageError;
+    }
+    return std::visit(Run{}, command.value());
+  } catch (const std::exception& error) {
+    std::cerr << "parley-sim: " << error.what() << "\n";
+    return 1;
   }
-  return std::visit(Run{}, command.value());
 }

@@ -57,6 +57,7 @@ int serve(const ServeOptions& options) {
   });
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> pool;
+  pool.reserve(kThreads);
   for (int i = 0; i < kThreads; ++i)
     pool.emplace_back([&io] { io.run(); });
 

@@ -25,7 +25,7 @@ constexpr std::array<std::string_view, 5> kAgentTexts = {
     "Sorry about that, I have refunded the duplicate charge.",
     "Of course. I have emailed you a return label.", "You're welcome, have a great day!"};
 
-constexpr std::int64_t kMessageSpacingMs = 7 * 60 * 1000;
+constexpr std::int64_t kMessageSpacingMs = std::int64_t{7} * 60 * 1000;
 
 TalkJsUser user_for(std::string_view conversation, std::string_view role, unsigned digits) {
   const auto hash = pick(conversation, role);

@@ -30,7 +30,7 @@ asio::awaitable<std::optional<Error>> append_durable(Spool& spool, kafka::Record
   asio::steady_timer wakeup(executor, asio::steady_timer::time_point::max());
   auto pending = std::make_shared<PendingAppend>();
   pending->wakeup = &wakeup;
-  spool.append(std::move(record), [pending, executor](std::optional<Error> result) {
+  spool.append(record, [pending, executor](std::optional<Error> result) {
     {
       std::lock_guard lock(pending->mutex);
       pending->settled = true;

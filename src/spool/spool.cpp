@@ -424,7 +424,7 @@ Result<std::unique_ptr<Spool>, std::string> Spool::open(SpoolOptions options, Re
 Spool::Spool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Spool::~Spool() = default;
 
-void Spool::append(kafka::Record record, AppendDone done) {
+void Spool::append(const kafka::Record& record, AppendDone done) {
   Pending pending{.frame = {}, .done = std::move(done)};
   append_frame(pending.frame, record, now_ms());
   {

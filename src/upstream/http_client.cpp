@@ -150,7 +150,8 @@ asio::awaitable<Result<HttpResponse, ExchangeError>> exchange(
 }  // namespace
 
 struct HttpClient::Pool {
-  Pool(asio::any_io_executor executor_in, std::shared_ptr<ssl::context> tls_in, std::size_t slots)
+  Pool(const asio::any_io_executor& executor_in, std::shared_ptr<ssl::context> tls_in,
+       std::size_t slots)
       : executor(executor_in),
         resolver(executor_in),
         tls(std::move(tls_in)),
@@ -224,11 +225,10 @@ bhttp::request<bhttp::string_body> to_beast(const HttpRequest& request, const Ba
 
 }  // namespace
 
-HttpClient::HttpClient(asio::any_io_executor executor, HttpClientOptions options,
+HttpClient::HttpClient(const asio::any_io_executor& executor, HttpClientOptions options,
                        std::shared_ptr<ssl::context> tls_context)
     : options_(std::move(options)),
-      pool_(std::make_unique<Pool>(std::move(executor), std::move(tls_context),
-                                   options_.max_connections)) {}
+      pool_(std::make_unique<Pool>(executor, std::move(tls_context), options_.max_connections)) {}
 
 HttpClient::~HttpClient() = default;
 

@@ -27,7 +27,7 @@ struct Probes {
 /// /readyz (200 when not draining and Kafka is reachable or the spool takes events; the body
 /// says when it is spooling), GET
 /// /metrics (Prometheus text). `admission` and `metrics` must outlive the router.
-void add_routes(http::Router& router, Probes probes, const http::Admission& admission,
+void add_routes(http::Router& router, const Probes& probes, const http::Admission& admission,
                 metrics::Metrics& metrics);
 
 }  // namespace parley::admin

@@ -36,8 +36,8 @@ class AsyncSlots {
 template <class T>
 class SharedResult {
  public:
-  explicit SharedResult(boost::asio::any_io_executor executor)
-      : timer_(std::move(executor), boost::asio::steady_timer::time_point::max()) {}
+  explicit SharedResult(const boost::asio::any_io_executor& executor)
+      : timer_(executor, boost::asio::steady_timer::time_point::max()) {}
 
   bool ready() const { return value_.has_value(); }
   const T& value() const { return *value_; }

@@ -22,7 +22,8 @@ class Cidr {
   std::string to_string() const;
 
  private:
-  Cidr(boost::asio::ip::address network, unsigned prefix) : network_(network), prefix_(prefix) {}
+  Cidr(boost::asio::ip::address network, unsigned prefix)
+      : network_(std::move(network)), prefix_(prefix) {}
   boost::asio::ip::address network_;
   unsigned prefix_;
 };

@@ -44,13 +44,13 @@ struct ApiOptions {
 /// The clients of the configured platforms with an API section; errors name the key
 /// ("sources.cao.api.base_url: must start with http:// or https://").
 Result<std::unique_ptr<PlatformApi>, std::string> make_justanswer_api(
-    boost::asio::any_io_executor executor, const config::JustAnswerSource::Api& api,
+    const boost::asio::any_io_executor& executor, const config::JustAnswerSource::Api& api,
     const ApiOptions& options);
 Result<std::unique_ptr<PlatformApi>, std::string> make_cao_api(
-    boost::asio::any_io_executor executor, const config::CaoSource::Api& api,
+    const boost::asio::any_io_executor& executor, const config::CaoSource::Api& api,
     const ApiOptions& options);
 Result<std::unique_ptr<PlatformApi>, std::string> make_talkjs_api(
-    boost::asio::any_io_executor executor, const config::TalkJsSource::Api& api,
+    const boost::asio::any_io_executor& executor, const config::TalkJsSource::Api& api,
     const ApiOptions& options);
 
 }  // namespace parley::enrich

@@ -75,7 +75,7 @@ class Spool {
   /// spool_unavailable naming the cause (full, write or fdatasync failure). Keep it short.
   using AppendDone = std::function<void(std::optional<Error>)>;
   /// Queues `record`; never blocks on disk.
-  void append(kafka::Record record, AppendDone done);
+  void append(const kafka::Record& record, AppendDone done);
 
   /// True while records are queued or durable and not yet forwarded: new events must join
   /// the tail rather than overtake them.

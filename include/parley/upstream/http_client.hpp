@@ -53,7 +53,7 @@ struct HttpClientOptions {
   std::chrono::milliseconds request_timeout{5000};  ///< write + read of one exchange
   std::size_t max_connections = 16;                 ///< concurrent requests to this upstream
   std::size_t max_idle = 16;                        ///< keep-alive connections kept for reuse
-  std::size_t max_response_bytes = 8 * 1024 * 1024;
+  std::size_t max_response_bytes = std::size_t{8} * 1024 * 1024;
 };
 
 /// A keep-alive connection pool to one upstream base URL, HTTP/1.1, plain or TLS.
@@ -64,7 +64,7 @@ struct HttpClientOptions {
 /// on that strand. The strand's executor must outlive the client.
 class HttpClient {
  public:
-  HttpClient(boost::asio::any_io_executor executor, HttpClientOptions options,
+  HttpClient(const boost::asio::any_io_executor& executor, HttpClientOptions options,
              std::shared_ptr<boost::asio::ssl::context> tls_context);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;

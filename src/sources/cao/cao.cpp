@@ -48,12 +48,12 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
 // harmless: the result still has to be a configured key.
 std::optional<std::string> decode_base64(std::string_view text) {
   static constexpr auto kValues = [] {
-    std::array<signed char, 256> values{};
+    std::array<int, 256> values{};
     values.fill(-1);
     constexpr std::string_view kAlphabet =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
-      values[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
+      values[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
     }
     return values;
   }();
@@ -248,8 +248,9 @@ Result<events::CloudEvent, Error> CaoMessages::normalize(
   }
 
   const std::string time = format_rfc3339(sent_at.value());
-  auto event = cao_event(events::message_event_id("cao", message_id.value()), events::type::kMessageCreated,
-                         std::move(conversation.value()), time, "ReceiveMessage");
+  auto event =
+      cao_event(events::message_event_id("cao", message_id.value()), events::type::kMessageCreated,
+                std::move(conversation.value()), time, "ReceiveMessage");
   events::Message message;
   message.id = std::move(message_id.value());
   message.text = text.value();
