@@ -860,7 +860,12 @@ class DeployMetrics : public ::testing::Test {
                                      3);
     ASSERT_TRUE(started) << started.error();
     broker_ = std::move(started).value().release();
-    parley_ = new ParleyProcess(test_config(broker_->bootstrap_servers()));
+    // Directly polled too, so its series exist (its API answers nothing here: polls fail).
+    parley_ = new ParleyProcess(test_config(
+        broker_->bootstrap_servers(),
+        "  directly:\n"
+        "    watch: {tokens: [deploy-watch-token]}\n"
+        "    api: {base_url: \"http://127.0.0.1:1\", client_id: c, client_secret: s}\n"));
     ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
 
     // One accepted webhook and one Kafka could not acknowledge: the per-topic families only
