@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The load benchmark: parley (Release, real config) against a Kafka-protocol broker in its
 # own process, and nginx answering a fixed 200 -- the machine's HTTP ceiling -- driven by
-# the same wrk at the same concurrency, in one run. Then a broker outage under load.
+# the same wrk at the same concurrency, in one run. Then a broker outage under load, the
+# spool, and the peer: a fastify + kafkajs relay (benchmarks/load/relay, npm).
 #   benchmarks/load/run.sh            (DURATION=20 CONNECTIONS=64 by default)
 # Prints a table and writes benchmarks/load/results/latest.json. Fails when any 2xx has no
 # event on Kafka.
@@ -170,10 +171,24 @@ result[spool_only]=$(run_wrk spool_only http://127.0.0.1:18083 justanswer.lua "$
 spool_only_durable=$(metric_sum 19466 parley_spool_appended_total)
 spool_only_spooled=$(metric_sum 19466 'parley_webhooks_received_total{outcome="spooled"')
 
+# 8. The peer: the afternoon relay (fastify + kafkajs, acks=-1, answer after send) against a
+# broker of its own, same wrk, same JustAnswer requests.
+(cd benchmarks/load/relay && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; })
+./build/release/parley-devbroker --partitions 6 --topic relay.events.v1 \
+  >"$work/relay-broker.out" 2>"$work/relay-broker.err" &
+pids+=("$!")
+wait_for "$work/relay-broker.out" '^bootstrap=' 10
+relay_bootstrap=$(sed -n 's/^bootstrap=//p' "$work/relay-broker.out")
+node benchmarks/load/relay/relay.js "$relay_bootstrap" 18085 >"$work/relay.out" 2>"$work/relay.err" &
+pids+=("$!")
+wait_for "$work/relay.out" 'relay listening' 30
+run_wrk warmup http://127.0.0.1:18085 justanswer.lua 3 >/dev/null
+result[relay]=$(run_wrk relay http://127.0.0.1:18085 justanswer.lua "$duration")
+
 python3 - "$work" "$peak_rss_kb" "$outage_peak_kb" "$on_kafka" "$accepted" "$duplicates" \
   "${result[nginx]}" "${result[justanswer]}" "${result[cao]}" "${result[talkjs]}" "$warmup" \
   "${result[spool_on]}" "${result[spool_only]}" "$spool_on_appended" "$spool_only_durable" \
-  "$spool_only_spooled" "${result[spool_off]}" <<'PY'
+  "$spool_only_spooled" "${result[spool_off]}" "${result[relay]}" <<'PY'
 import json, sys, re, datetime
 work, peak, outage_peak, on_kafka, accepted, duplicates = sys.argv[1:7]
 runs = dict(zip(["nginx", "justanswer", "cao", "talkjs"], map(json.loads, sys.argv[7:11])))
@@ -181,12 +196,17 @@ warmup = json.loads(sys.argv[11])
 spool_runs = dict(zip(["spool_on", "spool_only"], map(json.loads, sys.argv[12:14])))
 spool_on_appended, spool_only_durable, spool_only_spooled = map(int, sys.argv[14:17])
 spool_runs = {"spool_off": json.loads(sys.argv[17]), **spool_runs}
+relay = json.loads(sys.argv[18])
 ceiling = runs["nginx"]["rps"]
 print(f"{'target':<11} {'req/s':>9} {'x nginx':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'non-2xx':>8} {'sock err':>8}")
 for name, r in runs.items():
     print(f"{name:<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
 for name, r in spool_runs.items():
     print(f"{name:<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
+r = relay
+print(f"{'relay':<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
+print(f"parley JustAnswer / relay: {runs['justanswer']['rps'] / relay['rps']:.1f}x "
+      "(relay = fastify + kafkajs, acks=-1, answer after send)")
 spool_only_2xx = spool_runs["spool_only"]["requests"] - spool_runs["spool_only"]["non_2xx"]
 print(f"spool on, Kafka up: {spool_on_appended} events went to the spool; "
       f"spool only: {spool_only_2xx} 2xx answers, {spool_only_spooled} counted spooled, "
@@ -211,7 +231,8 @@ report = {"when": datetime.datetime.utcnow().isoformat() + "Z", "runs": runs,
           "events_on_kafka": int(on_kafka), "outage_per_second": outage,
           "spool_runs": spool_runs,
           "spool_ratio_to_nginx": {n: r["rps"] / ceiling for n, r in spool_runs.items()},
-          "spool_only_2xx": spool_only_2xx, "spool_only_durable": spool_only_durable}
+          "spool_only_2xx": spool_only_2xx, "spool_only_durable": spool_only_durable,
+          "relay": relay, "parley_over_relay": runs["justanswer"]["rps"] / relay["rps"]}
 json.dump(report, open("benchmarks/load/results/latest.json", "w"), indent=2)
 # wrk counts a request cut off at the end of a run as an error, not a 2xx, yet parley may
 # have published it: so on the topic >= 2xx answers, and accepted == on the topic exactly.
