@@ -137,8 +137,8 @@ TEST_F(Heal, AMessageAddedUpstreamAfterTheLastEventIsPublishedByReconciliation) 
       1);
   // One fetch for the webhook, one reconcile: the discovered events neither fetch (the
   // cache holds them) nor schedule another reconcile.
-  EXPECT_EQ(
-      scraped(R"(parley_enrich_fetches_total{platform="talkjs",reason="event",result="ok"})"), 1);
+  EXPECT_EQ(scraped(R"(parley_enrich_fetches_total{platform="talkjs",reason="event",result="ok"})"),
+            1);
 }
 
 TEST_F(Heal, ReplayAfterACaoOutageDeliversTheEnrichedEventOk) {

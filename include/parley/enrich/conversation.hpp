@@ -128,8 +128,8 @@ Result<FetchedConversation, std::string> parse_justanswer_question(std::string_v
 
 /// CAO `GetTranscript/{VisitId}` body. SpeakerRole Agent -> agent, Customer/Consumer ->
 /// customer (the author id is then ConsumerId), any other role -> system; message id =
-/// MessageId when present, else "<VisitId>:<index>" (listed in made_up_ids); MediaURL non-empty -> one
-/// attachment; TimeStamp parsed with sources' CAO date rules. Required: VisitId and each
+/// MessageId when present, else "<VisitId>:<index>" (listed in made_up_ids); MediaURL non-empty ->
+/// one attachment; TimeStamp parsed with sources' CAO date rules. Required: VisitId and each
 /// message's TimeStamp, SpeakerRole and Message (may be empty). A body with a non-zero
 /// Status is an error carrying FailureDescription. Participants: distinct speakers, in
 /// order of appearance.
