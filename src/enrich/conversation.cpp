@@ -144,6 +144,10 @@ std::string to_json(const Enrichment& enrichment) {
   return out;
 }
 
+std::string conversation_key(const EventRef& event) {
+  return event.platform + ":" + event.conversation_id;
+}
+
 events::CloudEvent message_created_event(const EventRef& about, const events::Message& message,
                                          std::string_view fallback_time,
                                          std::string_view platform_event) {
@@ -153,7 +157,7 @@ events::CloudEvent message_created_event(const EventRef& about, const events::Me
       .type = std::string(events::type::kMessageCreated),
       .subject = about.conversation_id,
       .time = message.sent_at.empty() ? std::string(fallback_time) : message.sent_at,
-      .partition_key = about.platform + ":" + about.conversation_id,
+      .partition_key = conversation_key(about),
       .data = {.platform = about.platform,
                .platform_event = std::string(platform_event),
                .conversation = {.id = about.conversation_id, .customer_id = about.customer_id},

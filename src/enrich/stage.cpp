@@ -153,8 +153,8 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
                {{"id", event.value().id}, {"error", enriched.error().message}});
     enriched = std::string(record.value);
   }
-  const std::string conversation_key = event.value().platform + ":" + event.value().conversation_id;
-  note_announced(event.value(), conversation_key);
+  const std::string key = conversation_key(event.value());
+  note_announced(event.value(), key);
   if (outcome.fetched) co_await publish_discovered(event.value(), *outcome.fetched);
   const kafka::Record enriched_record{.topic = options_.enriched_topic,
                                       .key = record.key,
@@ -174,7 +174,7 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
   const std::chrono::duration<double> elapsed = Clock::now() - started;
   metrics_.enrich_duration(event.value().platform, elapsed.count());
   metrics_.enrich_result(event.value().platform, enrichment.status);
-  if (outcome.fetched) schedule_reconcile(event.value(), conversation_key);
+  if (outcome.fetched) schedule_reconcile(event.value(), key);
   done_(record.partition, record.offset);
 }
 
@@ -197,34 +197,53 @@ asio::awaitable<Stage::Outcome> Stage::enrich(const EventRef& event, std::int64_
   co_return outcome;
 }
 
-asio::awaitable<Stage::Outcome> Stage::fetch_with_retries(PlatformApi& api, const EventRef& event) {
+/// One fetch: the conversation, or why not (circuit_open: not even tried).
+struct Stage::Attempt {
+  std::shared_ptr<const Fetched> fetched;
+  upstream::UpstreamError error;
+  bool circuit_open = false;
+};
+
+asio::awaitable<Stage::Attempt> Stage::fetch_once(PlatformApi& api, const EventRef& event,
+                                                  std::string_view reason) {
   auto& breaker = *breakers_.at(event.platform);
-  const std::string key = event.platform + ":" + event.conversation_id;
+  if (!breaker.allow(Clock::now())) {
+    metrics_.enrich_fetch(event.platform, "circuit_open", reason);
+    co_return Attempt{.circuit_open = true};
+  }
+  const auto started_ms = now_ms();
+  auto fetched = co_await api.fetch(event);
+  if (fetched) {
+    breaker.record_success();
+    metrics_.enrich_fetch(event.platform, "ok", reason);
+    auto entry = make_fetched(std::move(fetched).value(), started_ms, options_.cache_ttl);
+    remember(conversation_key(event), entry);
+    co_return Attempt{.fetched = std::move(entry)};
+  }
+  metrics_.enrich_fetch(event.platform, "error", reason);
+  // A 4xx proves the upstream is up and answering: only retryable failures count.
+  if (fetched.error().retryable) {
+    breaker.record_failure(Clock::now());
+  } else {
+    breaker.record_success();
+  }
+  co_return Attempt{.error = fetched.error()};
+}
+
+asio::awaitable<Stage::Outcome> Stage::fetch_with_retries(PlatformApi& api, const EventRef& event) {
   upstream::UpstreamError error;
   for (unsigned attempt = 1;; ++attempt) {
-    if (!breaker.allow(Clock::now())) {
-      metrics_.enrich_fetch(event.platform, "circuit_open", "event");
+    auto tried = co_await fetch_once(api, event, "event");
+    if (tried.fetched) {
+      Enrichment enrichment{
+          .status = "ok", .fetched_at = tried.fetched->fetched_at, .attempts = attempt};
+      co_return Outcome{.enrichment = std::move(enrichment), .fetched = std::move(tried.fetched)};
+    }
+    if (tried.circuit_open) {
       error = {.message =
                    "circuit open: " + event.platform + " failed repeatedly; " + error.message};
     } else {
-      const auto started_ms = now_ms();
-      auto fetched = co_await api.fetch(event);
-      if (fetched) {
-        breaker.record_success();
-        metrics_.enrich_fetch(event.platform, "ok", "event");
-        auto entry = make_fetched(std::move(fetched).value(), started_ms, options_.cache_ttl);
-        remember(key, entry);
-        Enrichment enrichment{.status = "ok", .fetched_at = entry->fetched_at, .attempts = attempt};
-        co_return Outcome{.enrichment = std::move(enrichment), .fetched = std::move(entry)};
-      }
-      error = fetched.error();
-      metrics_.enrich_fetch(event.platform, "error", "event");
-      // A 4xx proves the upstream is up and answering: only retryable failures count.
-      if (error.retryable) {
-        breaker.record_failure(Clock::now());
-      } else {
-        breaker.record_success();
-      }
+      error = std::move(tried.error);
     }
     const bool out_of_budget = attempt >= options_.max_attempts;
     if (!error.retryable || out_of_budget || error.retry_after > kMaxRetryWait) {
@@ -246,7 +265,7 @@ asio::awaitable<Stage::Outcome> Stage::fetch_with_retries(PlatformApi& api, cons
 // which then serves every event queued behind it at once.
 std::shared_ptr<const Stage::Fetched> Stage::cached(const EventRef& event,
                                                     std::int64_t published_ms) {
-  const auto it = cache_.find(event.platform + ":" + event.conversation_id);
+  const auto it = cache_.find(conversation_key(event));
   if (it == cache_.end()) return nullptr;
   const auto& entry = it->second;
   if (Clock::now() >= entry->expires) return nullptr;
@@ -266,7 +285,7 @@ void Stage::remember(const std::string& key, std::shared_ptr<const Fetched> fetc
 }
 
 asio::awaitable<void> Stage::publish_discovered(const EventRef& event, const Fetched& fetched) {
-  const std::string key = event.platform + ":" + event.conversation_id;
+  const std::string key = conversation_key(event);
   std::vector<const events::Message*> unseen;
   {
     const auto& ids = emitted_ids(key);
@@ -376,29 +395,16 @@ asio::awaitable<void> Stage::reconcile_loop(std::string platform) {
 }
 
 asio::awaitable<bool> Stage::reconcile(const EventRef& event) {
-  auto& api = *apis_.at(event.platform);
-  auto& breaker = *breakers_.at(event.platform);
-  if (!breaker.allow(Clock::now())) {
-    metrics_.enrich_fetch(event.platform, "circuit_open", "reconcile");
-    co_return true;
-  }
-  const auto started_ms = now_ms();
-  auto fetched = co_await api.fetch(event);
+  auto tried = co_await fetch_once(*apis_.at(event.platform), event, "reconcile");
   update_gauges(event.platform);
-  if (!fetched) {
-    metrics_.enrich_fetch(event.platform, "error", "reconcile");
-    if (fetched.error().retryable) breaker.record_failure(Clock::now());
+  if (tried.circuit_open) co_return true;
+  if (!tried.fetched) {
     log::warn("reconcile fetch failed", {{"platform", event.platform},
                                          {"conversation", event.conversation_id},
-                                         {"error", fetched.error().message}});
-    co_return fetched.error().retryable;
+                                         {"error", tried.error.message}});
+    co_return tried.error.retryable;
   }
-  breaker.record_success();
-  metrics_.enrich_fetch(event.platform, "ok", "reconcile");
-  auto entry = make_fetched(std::move(fetched).value(), started_ms, options_.cache_ttl);
-  const std::string key = event.platform + ":" + event.conversation_id;
-  remember(key, entry);
-  co_await publish_discovered(event, *entry);
+  co_await publish_discovered(event, *tried.fetched);
   co_return false;
 }
 

@@ -59,6 +59,9 @@ struct EventRef {
   std::string platform_event;   ///< data.platformEvent, if any
 };
 
+/// The record key of `event`'s conversation: "<platform>:<conversation id>".
+std::string conversation_key(const EventRef& event);
+
 /// What a message found by a fetch is published as on the events topic:
 /// `parley.message.created` with the message's id (events::message_event_id of
 /// `about.platform`), `about`'s source, conversation and record key, `time` = the

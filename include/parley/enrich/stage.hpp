@@ -77,10 +77,14 @@ class Stage {
 
  private:
   struct Outcome;
+  struct Attempt;
   boost::asio::awaitable<void> drain(std::string key);
   boost::asio::awaitable<void> process(const kafka::ConsumedRecord& record);
   boost::asio::awaitable<Outcome> enrich(const EventRef& event, std::int64_t published_ms);
   boost::asio::awaitable<Outcome> fetch_with_retries(PlatformApi& api, const EventRef& event);
+  /// One fetch behind the platform's breaker, counted under `reason`; a success is cached.
+  boost::asio::awaitable<Attempt> fetch_once(PlatformApi& api, const EventRef& event,
+                                             std::string_view reason);
   std::shared_ptr<const Fetched> cached(const EventRef& event, std::int64_t published_ms);
   void remember(const std::string& key, std::shared_ptr<const Fetched> fetched);
   boost::asio::awaitable<void> publish_discovered(const EventRef& event, const Fetched& fetched);
