@@ -329,9 +329,14 @@ int serve(const config::Config& config) {
     log::warn("configuration warning", {{"warning", warning}});
   const unsigned threads =
       config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-  // Declared before the io_context: coroutine frames it destroys may still hold tickets.
+  // Declared before the io_contexts: coroutine frames they destroy may still hold tickets.
   http::Admission admission(config.limits.max_inflight, config.limits.max_inflight_bytes);
-  asio::io_context io(static_cast<int>(threads));
+  // One context per thread (benchmarks/RESULTS.md): `io` runs everything but ingest
+  // connections on the first thread, which also takes its share of those connections.
+  asio::io_context io(1);
+  std::vector<std::unique_ptr<asio::io_context>> connection_only;
+  for (unsigned i = 1; i < threads; ++i)
+    connection_only.push_back(std::make_unique<asio::io_context>(1));
 
   std::unique_ptr<kafka::EmbeddedBroker> embedded;
   std::string bootstrap = config.kafka.brokers;
@@ -406,6 +411,9 @@ int serve(const config::Config& config) {
   ingest_server_options.on_unrouted_refusal = [&metrics](std::string_view reason) {
     metrics.http_refused(reason);
   };
+  ingest_server_options.connection_contexts.push_back(&io);
+  for (auto& context : connection_only)
+    ingest_server_options.connection_contexts.push_back(context.get());
   http::Server ingest_server(io, std::move(ingest_server_options), ingest_router, &admission);
   http::Server admin_server(io, admin_options(config), admin_router, nullptr);
   for (auto [server, where] : {std::pair{&ingest_server, &config.listen},
@@ -502,9 +510,13 @@ int serve(const config::Config& config) {
     if (!ec) stop_requested.set_value(signal);
   });
   auto work = asio::make_work_guard(io);
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> connection_work;
   std::vector<std::thread> pool;
-  for (unsigned i = 0; i < threads; ++i)
-    pool.emplace_back([&io] { io.run(); });
+  pool.emplace_back([&io] { io.run(); });
+  for (auto& context : connection_only) {
+    connection_work.push_back(asio::make_work_guard(*context));
+    pool.emplace_back([&context = *context] { context.run(); });
+  }
   if (forwarder) forwarder->start();
   if (consumer) consumer->start();
   if (poller) {
@@ -553,7 +565,10 @@ int serve(const config::Config& config) {
   admin_server.shutdown();
   admin_server.wait_closed(deadline);
   work.reset();
+  connection_work.clear();
   io.stop();
+  for (auto& context : connection_only)
+    context->stop();
   for (auto& thread : pool)
     thread.join();
 

@@ -7,12 +7,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <limits>
+#include <string>
 #include <variant>
 
 #include "parley/log/log.hpp"
@@ -91,22 +93,36 @@ Error body_read_error(const beast::error_code& ec, const ServerOptions& options)
   return Error{Errc::bad_request, "malformed request body: " + ec.message()};
 }
 
+// The answer's bytes in one buffer, written in one call: Beast's serializer would allocate
+// every header field and walk a buffer sequence of them (benchmarks/RESULTS.md). Every name
+// and value here is parley's own, never a client's, so none carries CR or LF.
+std::string serialize(const Response& response, unsigned version, bool keep_alive) {
+  const auto status = static_cast<bhttp::status>(response.status);
+  std::string out;
+  out.reserve(128 + response.body.size());
+  out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out.append(std::to_string(response.status)).append(" ");
+  out.append(bhttp::obsolete_reason(status));
+  out.append("\r\nServer: parley\r\nContent-Type: ").append(response.content_type);
+  if (response.retry_after_seconds > 0) {
+    out.append("\r\nRetry-After: ").append(std::to_string(response.retry_after_seconds));
+  }
+  for (const auto& [name, value] : response.extra_headers)
+    out.append("\r\n").append(name).append(": ").append(value);
+  // HTTP/1.1 keeps the connection unless told; HTTP/1.0 closes it unless told.
+  if (version == 10 && keep_alive) out.append("\r\nConnection: keep-alive");
+  if (version != 10 && !keep_alive) out.append("\r\nConnection: close");
+  out.append("\r\nContent-Length: ").append(std::to_string(response.body.size()));
+  out.append("\r\n\r\n").append(response.body);
+  return out;
+}
+
 template <class Stream>
 asio::awaitable<bool> write_response(Stream& stream, const Response& response, unsigned version,
                                      bool keep_alive, std::chrono::milliseconds timeout) {
-  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
-  message.set(bhttp::field::server, "parley");
-  message.set(bhttp::field::content_type, response.content_type);
-  if (response.retry_after_seconds > 0) {
-    message.set(bhttp::field::retry_after, std::to_string(response.retry_after_seconds));
-  }
-  for (const auto& [name, value] : response.extra_headers)
-    message.set(name, value);
-  message.keep_alive(keep_alive);
-  message.body() = response.body;
-  message.prepare_payload();
+  const std::string bytes = serialize(response, version, keep_alive);
   beast::get_lowest_layer(stream).expires_after(timeout);
-  const auto [ec, bytes] = co_await bhttp::async_write(stream, message, kAsTuple);
+  const auto [ec, written] = co_await asio::async_write(stream, asio::buffer(bytes), kAsTuple);
   co_return !ec && keep_alive;
 }
 
@@ -159,7 +175,7 @@ Result<tcp::endpoint, std::string> Server::start(const std::string& host, std::u
 asio::awaitable<void> Server::accept_loop() {
   asio::steady_timer backoff(acceptor_.get_executor());
   while (!closing_.load()) {
-    auto [ec, accepted] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
+    auto [ec, accepted] = co_await acceptor_.async_accept(next_connection_executor(), kAsTuple);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
       // Typically EMFILE: give in-flight requests a moment to release descriptors.
@@ -175,6 +191,12 @@ asio::awaitable<void> Server::accept_loop() {
       log::error("connection not started", {{"listener", options_.name}, {"error", e.what()}});
     }
   }
+}
+
+asio::any_io_executor Server::next_connection_executor() {
+  const auto& contexts = options_.connection_contexts;
+  if (contexts.empty()) return asio::make_strand(io_);
+  return contexts[next_context_++ % contexts.size()]->get_executor();
 }
 
 void Server::start_connection(tcp::socket socket) {

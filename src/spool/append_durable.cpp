@@ -1,57 +1,37 @@
 #include "parley/spool/append_durable.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
-#include <mutex>
+#include <utility>
 
 namespace parley::spool {
 
 namespace asio = boost::asio;
 
-namespace {
-
-// Shared by the waiting coroutine and the writer thread's callback (the shape of
-// kafka::produce_acknowledged): the callback only stores the result and wakes the timer.
-struct PendingAppend {
-  std::mutex mutex;
-  bool settled = false;
-  std::optional<Error> result;
-  asio::steady_timer* wakeup = nullptr;  // set while the coroutine waits
-};
-
-}  // namespace
-
 asio::awaitable<std::optional<Error>> append_durable(Spool& spool, kafka::Record record) {
-  const auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer wakeup(executor, asio::steady_timer::time_point::max());
-  auto pending = std::make_shared<PendingAppend>();
-  pending->wakeup = &wakeup;
-  spool.append(record, [pending, executor](std::optional<Error> result) {
-    {
-      std::lock_guard lock(pending->mutex);
-      pending->settled = true;
-      pending->result = std::move(result);
-    }
-    asio::post(executor, [pending] {
-      std::lock_guard lock(pending->mutex);
-      if (pending->wakeup != nullptr) pending->wakeup->cancel();
-    });
-  });
-  // The spool answers every append (durable, refused, or closing): no deadline needed.
-  for (;;) {
-    {
-      std::lock_guard lock(pending->mutex);
-      if (pending->settled) {
-        pending->wakeup = nullptr;
-        co_return std::move(pending->result);
-      }
-    }
-    co_await wakeup.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  // The spool answers every append (durable, refused, or closing), so the coroutine is
+  // resumed exactly once, by a post to its own executor: no timer, no lock.
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>,
+                                          void(std::optional<Error>)>(
+      [&spool, &record](auto handler) {
+        using Handler = decltype(handler);
+        // Spool::AppendDone is a std::function (copyable); the handler is move-only.
+        auto held = std::make_shared<Handler>(std::move(handler));
+        // Tracked: the io_context keeps running while the append is on the writer thread.
+        auto executor = asio::prefer(asio::get_associated_executor(*held),
+                                     asio::execution::outstanding_work.tracked);
+        spool.append(record, [held, executor](std::optional<Error> result) {
+          asio::post(executor, [held, result = std::move(result)]() mutable {
+            std::move (*held)(std::move(result));
+          });
+        });
+      },
+      asio::use_awaitable);
 }
 
 }  // namespace parley::spool

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "parley/common/result.hpp"
 #include "parley/http/admission.hpp"
@@ -30,9 +32,14 @@ struct ServerOptions {
   /// under): "header_too_large", "malformed", "header_timeout", "not_found",
   /// "method_not_allowed". Called on I/O threads; must be thread-safe. May be empty.
   std::function<void(std::string_view reason)> on_unrouted_refusal;
+  /// Accepted connections are dealt round-robin to these contexts, each run by exactly one
+  /// thread, so a connection needs no strand and its handlers never change thread. Empty:
+  /// every connection gets a strand on the server's io_context (which may run on many).
+  std::vector<boost::asio::io_context*> connection_contexts;
 };
 
-/// An HTTP/1.1 listener: one coroutine per connection on its own strand, keep-alive,
+/// An HTTP/1.1 listener: one coroutine per connection (on its own strand, or on a
+/// one-thread context of ServerOptions::connection_contexts), keep-alive,
 /// the limits of ServerOptions enforced before any handler runs. The router and the
 /// admission (may be null: no admission, as on the admin listener) must outlive it.
 /// start() and shutdown() are thread-safe; the io_context may run on many threads.
@@ -60,6 +67,7 @@ class Server {
 
  private:
   boost::asio::awaitable<void> accept_loop();
+  boost::asio::any_io_executor next_connection_executor();
   void start_connection(boost::asio::ip::tcp::socket socket);
   void count_unrouted(std::string_view reason) const;
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
@@ -74,6 +82,7 @@ class Server {
   const Router& router_;
   Admission* const admission_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::size_t next_context_ = 0;  // only touched by the accept loop
   std::atomic<bool> closing_{false};
 
   std::mutex connections_mutex_;
