@@ -331,12 +331,15 @@ int serve(const config::Config& config) {
       config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   // Declared before the io_contexts: coroutine frames they destroy may still hold tickets.
   http::Admission admission(config.limits.max_inflight, config.limits.max_inflight_bytes);
-  // One context per thread (benchmarks/RESULTS.md): `io` runs everything but ingest
-  // connections on the first thread, which also takes its share of those connections.
+  // One context per thread (benchmarks/RESULTS.md): `io` runs delivery reports, admin and
+  // signals on the first thread, which also takes its share of the ingest connections;
+  // enrichment and Directly polling run on `background`, a thread of their own, so a
+  // backlog there never delays a webhook's answer.
   asio::io_context io(1);
   std::vector<std::unique_ptr<asio::io_context>> connection_only;
   for (unsigned i = 1; i < threads; ++i)
     connection_only.push_back(std::make_unique<asio::io_context>(1));
+  asio::io_context background(1);
 
   std::unique_ptr<kafka::EmbeddedBroker> embedded;
   std::string bootstrap = config.kafka.brokers;
@@ -433,7 +436,7 @@ int serve(const config::Config& config) {
   std::unique_ptr<kafka::KafkaConsumer> consumer;
   std::unique_ptr<enrich::Stage> stage;
   if (runs_enrichment(config)) {
-    auto strand = asio::make_strand(io.get_executor());
+    auto strand = asio::make_strand(background.get_executor());
     auto apis = platform_apis(config, strand);
     if (!apis) {
       log::error("enrichment not configured", {{"error", apis.error()}});
@@ -470,7 +473,7 @@ int serve(const config::Config& config) {
   std::unique_ptr<directly::Poller> poller;
   std::unique_ptr<kafka::KafkaConsumer> watches;
   if (polls_directly(config)) {
-    auto strand = asio::make_strand(io.get_executor());
+    auto strand = asio::make_strand(background.get_executor());
     auto api = directly_api(config, strand);
     if (!api) {
       log::error("directly polling not configured", {{"error", api.error()}});
@@ -513,6 +516,8 @@ int serve(const config::Config& config) {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> connection_work;
   std::vector<std::thread> pool;
   pool.emplace_back([&io] { io.run(); });
+  auto background_work = asio::make_work_guard(background);
+  if (stage || poller) pool.emplace_back([&background] { background.run(); });
   for (auto& context : connection_only) {
     connection_work.push_back(asio::make_work_guard(*context));
     pool.emplace_back([&context = *context] { context.run(); });
@@ -548,7 +553,7 @@ int serve(const config::Config& config) {
   }
   // Commits what enrichment finished and leaves the group; events still being enriched
   // are read again by the partition's next owner (ids make the repeat harmless).
-  if (consumer) consumer->stop();
+  if (consumer) consumer->stop(deadline);
   if (poller) {
     // Polls in flight publish what they found; then the access token is revoked.
     auto stopped = asio::co_spawn(poller->strand(), poller->stop(), asio::use_future);
@@ -557,7 +562,7 @@ int serve(const config::Config& config) {
           "directly poller still busy at shutdown_timeout_ms; its partitions' next "
           "owner polls again");
     }
-    watches->stop();
+    watches->stop(deadline);
   }
   const auto remaining =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -566,7 +571,9 @@ int serve(const config::Config& config) {
   admin_server.wait_closed(deadline);
   work.reset();
   connection_work.clear();
+  background_work.reset();
   io.stop();
+  background.stop();
   for (auto& context : connection_only)
     context->stop();
   for (auto& thread : pool)

@@ -2,7 +2,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <string_view>
 #include <thread>
 
@@ -69,6 +71,12 @@ std::size_t OffsetTracker::outstanding() const {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+// A revocation's commit is pointless once the group has moved on (about a session).
+constexpr auto kRevokeCommitWait = std::chrono::seconds(6);
+// Leaving the group from a destructor that no stop() preceded.
+constexpr auto kStopWhenDestroyed = std::chrono::seconds(10);
+
 using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t,
                                       decltype(&rd_kafka_topic_partition_list_destroy)>;
 
@@ -118,12 +126,15 @@ class KafkaConsumer::Impl {
   OffsetTracker tracker;
   std::atomic<bool> stopping{false};
   std::thread thread;
-  bool paused = false;  // polling thread only
+  bool paused = false;   // polling thread only
+  bool closing = false;  // set by stop() once the polling thread ended
+  Clock::time_point close_deadline;
   mutable std::mutex lag_mutex;
   std::map<std::int32_t, std::int64_t> lag;
 
   ~Impl() {
-    if (rk != nullptr) rd_kafka_destroy(rk);
+    // stop() closed the consumer, or gave up at its deadline: destroying must not block.
+    if (rk != nullptr) rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
   }
 
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -164,7 +175,7 @@ class KafkaConsumer::Impl {
   // them go; partitions not listed (cooperative) keep being consumed meanwhile.
   void revoke(rd_kafka_topic_partition_list_t* partitions, bool cooperative,
               rd_kafka_resp_err_t reason) {
-    commit(false);
+    commit_before(closing ? close_deadline : Clock::now() + kRevokeCommitWait);
     std::vector<std::int32_t> revoked;
     for (int i = 0; i < partitions->cnt; ++i) {
       tracker.revoke(partitions->elems[i].partition);
@@ -186,7 +197,7 @@ class KafkaConsumer::Impl {
                                            {"reason", rd_kafka_err2name(reason)}});
   }
 
-  void commit(bool async) {
+  void commit_async() {
     const auto commits = tracker.take_commits();
     if (commits.empty()) return;
     auto list = make_list(static_cast<int>(commits.size()));
@@ -194,13 +205,70 @@ class KafkaConsumer::Impl {
       rd_kafka_topic_partition_list_add(list.get(), options.topic.c_str(), partition)->offset =
           offset;
     }
-    const auto err = rd_kafka_commit(rk, list.get(), async ? 1 : 0);
+    const auto err = rd_kafka_commit(rk, list.get(), 1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       // Not lost: the offsets are committed again with the next progress, or the records
       // are read again by whoever owns the partition next.
       log::warn("kafka offset commit failed",
                 {{"topic", options.topic}, {"error", rd_kafka_err2str(err)}});
     }
+  }
+
+  // Commits what is done and waits for the broker's answer until `deadline`.
+  void commit_before(Clock::time_point deadline) {
+    const auto commits = tracker.take_commits();
+    if (commits.empty()) return;
+    auto list = make_list(static_cast<int>(commits.size()));
+    for (const auto& [partition, offset] : commits) {
+      rd_kafka_topic_partition_list_add(list.get(), options.topic.c_str(), partition)->offset =
+          offset;
+    }
+    rd_kafka_queue_t* answers = rd_kafka_queue_new(rk);
+    rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk, list.get(), answers, nullptr, nullptr);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_event_t* answer = rd_kafka_queue_poll(answers, ms_until(deadline));
+      err = answer == nullptr ? RD_KAFKA_RESP_ERR__TIMED_OUT : rd_kafka_event_error(answer);
+      if (answer != nullptr) rd_kafka_event_destroy(answer);
+    }
+    rd_kafka_queue_destroy(answers);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      log::warn(
+          "kafka offset commit at shutdown not confirmed; the partitions' next owner "
+          "reads those records again",
+          {{"topic", options.topic}, {"error", rd_kafka_err2str(err)}});
+    }
+  }
+
+  // Leaves the group, serving the revocation it brings, until `deadline`.
+  void close_before(Clock::time_point deadline) {
+    rd_kafka_queue_t* events = rd_kafka_queue_new(rk);
+    if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk, events)) {
+      log::warn("kafka consumer close failed",
+                {{"topic", options.topic}, {"error", rd_kafka_error_string(error)}});
+      rd_kafka_error_destroy(error);
+    }
+    while (rd_kafka_consumer_closed(rk) == 0 && Clock::now() < deadline) {
+      rd_kafka_event_t* event = rd_kafka_queue_poll(events, std::min(ms_until(deadline), 100));
+      if (event == nullptr) continue;
+      if (rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE) {
+        on_rebalance(rk, rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event),
+                     this);
+      }
+      rd_kafka_event_destroy(event);
+    }
+    if (rd_kafka_consumer_closed(rk) == 0) {
+      log::warn(
+          "kafka consumer did not leave its group by shutdown_timeout_ms; its session "
+          "expires on the broker",
+          {{"topic", options.topic}, {"group", options.group_id}});
+    }
+    rd_kafka_queue_destroy(events);
+  }
+
+  static int ms_until(Clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1000 * 1000));
   }
 
   void set_paused(bool pause) {
@@ -254,7 +322,7 @@ class KafkaConsumer::Impl {
         rd_kafka_message_destroy(message);
       }
       if (std::chrono::steady_clock::now() - last_commit >= options.commit_interval) {
-        commit(true);
+        commit_async();
         refresh_lag();
         last_commit = std::chrono::steady_clock::now();
       }
@@ -292,6 +360,10 @@ Result<std::unique_ptr<KafkaConsumer>, std::string> KafkaConsumer::create(Consum
       // at once, without any rebalance (docs/operations.md, "Consumer groups").
       {"session.timeout.ms", "6000"},
       {"heartbeat.interval.ms", "1000"},
+      // A request the broker does not answer (a network partition) is given up after 10 s
+      // instead of librdkafka's 60: destroying the handle at shutdown waits for the group
+      // leave and the last commit to be answered or given up (docs/operations.md).
+      {"socket.timeout.ms", "10000"},
   };
   if (!options.instance_id.empty()) settings["group.instance.id"] = options.instance_id;
   for (const auto& [key, value] : options.properties)
@@ -322,7 +394,7 @@ Result<std::unique_ptr<KafkaConsumer>, std::string> KafkaConsumer::create(Consum
 KafkaConsumer::KafkaConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 KafkaConsumer::~KafkaConsumer() {
-  stop();
+  stop(Clock::now() + kStopWhenDestroyed);
 }
 
 void KafkaConsumer::start() {
@@ -333,11 +405,13 @@ void KafkaConsumer::done(std::int32_t partition, std::int64_t offset) {
   impl_->tracker.done(partition, offset);
 }
 
-void KafkaConsumer::stop() {
+void KafkaConsumer::stop(std::chrono::steady_clock::time_point deadline) {
   if (impl_->stopping.exchange(true)) return;
   if (impl_->thread.joinable()) impl_->thread.join();
-  impl_->commit(false);
-  rd_kafka_consumer_close(impl_->rk);  // leaves the group; the revoke callback runs here
+  impl_->closing = true;
+  impl_->close_deadline = deadline;
+  impl_->commit_before(deadline);
+  impl_->close_before(deadline);  // leaves the group; the revoke callback runs here
 }
 
 std::map<std::int32_t, std::int64_t> KafkaConsumer::lag() const {

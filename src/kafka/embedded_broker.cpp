@@ -54,6 +54,10 @@ void EmbeddedBroker::set_broker_up(int id, bool up) {
   }
 }
 
+void EmbeddedBroker::set_broker_rtt(int id, std::chrono::milliseconds rtt) {
+  rd_kafka_mock_broker_set_rtt(impl_->cluster, id, static_cast<int>(rtt.count()));
+}
+
 }  // namespace parley::kafka
 
 namespace parley::kafka {

@@ -406,6 +406,40 @@ TEST_F(EnrichRecovery, SigkillBeforeTheFirstGroupFormedStillEnrichesEverythingAc
   EXPECT_LE(recovery, 12.0);
 }
 
+TEST_F(Enrich, SigtermWithKafkaSilentEndsWithinTheShutdownTimeout) {
+  // librdkafka's own commit and group leave wait without bound for an unreachable
+  // coordinator; parley's shutdown gives them shutdown_timeout_ms and goes.
+  auto config = enrich_test_config(broker_->bootstrap_servers(), sim_->base_url());
+  const std::string usual = "shutdown_timeout_ms: 15000";
+  ASSERT_NE(config.find(usual), std::string::npos);
+  config.replace(config.find(usual), usual.size(), "shutdown_timeout_ms: 5000");
+  parley_ = std::make_unique<ParleyProcess>(config);
+  ASSERT_TRUE(parley_->wait_for_log("kafka partitions assigned", 60s));
+  {
+    HttpClient client(parley_->port());
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_EQ(post_justanswer(client, "gone" + std::to_string(i)).status, 200u);
+    }
+  }
+  // Kafka stops answering while enrichment is under way (connected, as behind a network
+  // partition): offsets finished just before are still to be committed at the SIGTERM.
+  auto enriched = reader(kEnrichedTopic);
+  ASSERT_FALSE(enriched.read(1, kReadTimeout).empty());
+  broker_->set_broker_rtt(1, std::chrono::minutes(2));
+  const auto signalled = Clock::now();
+  parley_->send_signal(SIGTERM);
+  EXPECT_NE(parley_->wait_exit(40s), -1) << "parley still running 40 s after SIGTERM";
+  const auto took = std::chrono::duration<double>(Clock::now() - signalled).count();
+  std::cout << "[ measured ] SIGTERM with Kafka not answering: parley exited " << took
+            << " s later\n";
+  // 5 s of shutdown_timeout_ms for the commit and the group leave, then librdkafka gives up
+  // the requests still unanswered (socket.timeout.ms, 10 s for consumers) as it destroys
+  // the handle. Before: the commit at shutdown waited without bound.
+  EXPECT_LE(took, 20.0);
+  EXPECT_TRUE(parley_->wait_for_log("did not leave its group by shutdown_timeout_ms", 1s) ||
+              parley_->wait_for_log("commit at shutdown not confirmed", 1s));
+}
+
 TEST_F(Enrich, RollingRestartOfThreeReplicasLeavesNoPartitionUnconsumedForTenSeconds) {
   // Ingest stays up (the one from SetUp, role all); three enrich replicas are rolled. Joining
   // takes seconds, more on a loaded machine; what is measured is the wait of the events.

@@ -110,7 +110,7 @@ TEST_F(ConsumerTest, ARestartedGroupResumesAtTheFirstUnfinishedRecord) {
   }
   EXPECT_EQ(first.records[3].value, "v-k3");
   EXPECT_GT(first.records[3].timestamp_ms, 0);
-  consumer->stop();
+  consumer->stop(std::chrono::steady_clock::now() + std::chrono::seconds(10));
   consumer.reset();
 
   Received second;

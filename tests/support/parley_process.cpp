@@ -80,6 +80,10 @@ ParleyProcess::ParleyProcess(const std::string& config_yaml,
     for (const auto& line : lines_)
       log += line + "\n";
     lock.unlock();
+    // A constructor that throws runs no destructor: end the process and its reader here.
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    reader_.join();
     throw std::runtime_error("parley did not start listening; its log:\n" + log);
   }
   port_ = port_of("ingest");

@@ -101,9 +101,11 @@ class KafkaConsumer {
   /// Starts the polling thread.
   void start();
   void done(std::int32_t partition, std::int64_t offset);
-  /// Stops polling, commits what is done, leaves the group. Records still in processing
-  /// are not committed: the next owner of their partition reads them again.
-  void stop();
+  /// Stops polling, commits what is done, leaves the group -- each only until `deadline`:
+  /// with the group coordinator unreachable, librdkafka's own commit and close would wait
+  /// without bound. Records still in processing, or whose commit was not confirmed, are
+  /// read again by the next owner of their partition.
+  void stop(std::chrono::steady_clock::time_point deadline);
 
   /// Unprocessed records per assigned partition (read-but-unfinished ones included): high
   /// watermark minus where reading would resume, refreshed every commit_interval.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ class EmbeddedBroker {
 
   /// Takes broker `id` (1-based) down or up again: clients see connections refused.
   void set_broker_up(int id, bool up);
+  /// Delays every answer of broker `id` by `rtt` (zero: none): a broker that is connected
+  /// but does not answer, as behind a network partition.
+  void set_broker_rtt(int id, std::chrono::milliseconds rtt);
 
   /// The next requests of Kafka API `api_key` (e.g. 22, InitProducerId) fail with
   /// `errors`, one per request, in order.
