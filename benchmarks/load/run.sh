@@ -29,8 +29,11 @@ broker_pid=$!; pids+=("$broker_pid")
 wait_for "$work/broker.out" '^bootstrap=' 10
 bootstrap=$(sed -n 's/^bootstrap=//p' "$work/broker.out")
 
-# 2. parley with a real config (every platform, deduplication on).
+# 2. parley with a real config (every platform, deduplication on), in the ingest role that
+# production runs (deploy/k8s: ingest and enrich are separate Deployments). Role "all" on
+# these two shared cores would measure enrichment re-reading the events behind the load.
 cat >"$work/parley.yaml" <<YAML
+role: ingest
 listen: 127.0.0.1:18080
 admin_listen: 127.0.0.1:19464
 log_level: info   # nothing is logged per accepted request at info

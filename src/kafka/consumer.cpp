@@ -364,6 +364,9 @@ Result<std::unique_ptr<KafkaConsumer>, std::string> KafkaConsumer::create(Consum
       // instead of librdkafka's 60: destroying the handle at shutdown waits for the group
       // leave and the last commit to be answered or given up (docs/operations.md).
       {"socket.timeout.ms", "10000"},
+      // Prefetch at most 8 MB (librdkafka's default is 64 MB): enrichment waits on its
+      // platforms, not on Kafka, and a backlog must not become resident memory.
+      {"queued.max.messages.kbytes", "8192"},
   };
   if (!options.instance_id.empty()) settings["group.instance.id"] = options.instance_id;
   for (const auto& [key, value] : options.properties)
