@@ -268,7 +268,7 @@ class KafkaConsumer::Impl {
   static int ms_until(Clock::time_point deadline) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1000 * 1000));
+    return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, std::int64_t{1000000}));
   }
 
   void set_paused(bool pause) {
