@@ -141,6 +141,7 @@ start_spool_parley() {  # name port admin_port brokers [spool dir, "" = off]
   local dir=${5-$work/spool-$1}
   rm -rf "$work/spool-$1"
   cat >"$work/$1.yaml" <<YAML
+role: ingest
 listen: 127.0.0.1:$2
 admin_listen: 127.0.0.1:$3
 kafka:
