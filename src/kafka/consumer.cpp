@@ -197,14 +197,21 @@ class KafkaConsumer::Impl {
                                            {"reason", rd_kafka_err2name(reason)}});
   }
 
-  void commit_async() {
+  // The offsets finished since the last commit, taken from the tracker; null when none.
+  PartitionList take_commits() {
     const auto commits = tracker.take_commits();
-    if (commits.empty()) return;
+    if (commits.empty()) return {nullptr, &rd_kafka_topic_partition_list_destroy};
     auto list = make_list(static_cast<int>(commits.size()));
     for (const auto& [partition, offset] : commits) {
       rd_kafka_topic_partition_list_add(list.get(), options.topic.c_str(), partition)->offset =
           offset;
     }
+    return list;
+  }
+
+  void commit_async() {
+    const auto list = take_commits();
+    if (!list) return;
     const auto err = rd_kafka_commit(rk, list.get(), 1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       // Not lost: the offsets are committed again with the next progress, or the records
@@ -216,13 +223,8 @@ class KafkaConsumer::Impl {
 
   // Commits what is done and waits for the broker's answer until `deadline`.
   void commit_before(Clock::time_point deadline) {
-    const auto commits = tracker.take_commits();
-    if (commits.empty()) return;
-    auto list = make_list(static_cast<int>(commits.size()));
-    for (const auto& [partition, offset] : commits) {
-      rd_kafka_topic_partition_list_add(list.get(), options.topic.c_str(), partition)->offset =
-          offset;
-    }
+    const auto list = take_commits();
+    if (!list) return;
     rd_kafka_queue_t* answers = rd_kafka_queue_new(rk);
     rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk, list.get(), answers, nullptr, nullptr);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
