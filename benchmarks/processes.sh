@@ -12,3 +12,20 @@ wait_for() {  # file pattern seconds
     sleep 0.1  # polling a log file for a start-up line
   done
 }
+
+build_release() {  # parley and parley-devbroker, Release, after the project's own setup
+  ./scripts/setup.sh >/dev/null
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target parley parley-devbroker >/dev/null
+}
+
+start_devbroker() {  # out_prefix [parley-devbroker flags]; sets broker_pid and bootstrap
+  local out=$1
+  shift
+  ./build/release/parley-devbroker "$@" >"$out.out" 2>"$out.err" &
+  broker_pid=$!
+  pids+=("$broker_pid")
+  wait_for "$out.out" '^bootstrap=' 10
+  # shellcheck disable=SC2034  # read by the scripts that source this file
+  bootstrap=$(sed -n 's/^bootstrap=//p' "$out.out")
+}

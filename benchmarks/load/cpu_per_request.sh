@@ -6,7 +6,7 @@
 #   KAFKA_PROPERTIES='{socket.nagle.disable: "true"}' benchmarks/load/cpu_per_request.sh
 #   VARIANTS="before=/tmp/parley-before after=build/release/parley" \
 #     benchmarks/load/cpu_per_request.sh      (changes side by side, rounds alternating)
-# Two parleys (role ingest, JustAnswer only): "kafka" against parley-devbroker (acks=all,
+# Per variant two parleys (role ingest, JustAnswer only): "kafka" against parley-devbroker (acks=all,
 # the answer after the ack) and "spool only" with Kafka away (every answer fdatasync'ed to
 # the spool). Rounds alternate between them; each line is one wrk run.
 set -euo pipefail
@@ -19,17 +19,11 @@ work=$root/build/load-cpu
 rm -rf "$work" && mkdir -p "$work"
 export PARLEY_LOAD_DIR=$root/benchmarks/load
 
-./scripts/setup.sh >/dev/null
-cmake --preset release >/dev/null
-cmake --build --preset release --target parley parley-devbroker >/dev/null
-
 # shellcheck source=benchmarks/processes.sh
 source "$root/benchmarks/processes.sh"
+build_release
 
-./build/release/parley-devbroker --partitions 6 >"$work/broker.out" 2>"$work/broker.err" &
-pids+=("$!")
-wait_for "$work/broker.out" '^bootstrap=' 10
-bootstrap=$(sed -n 's/^bootstrap=//p' "$work/broker.out")
+start_devbroker "$work/broker" --partitions 6
 
 declare -A port pid
 start_parley() {  # name port brokers spool_dir [binary]

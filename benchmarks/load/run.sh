@@ -16,18 +16,12 @@ work=$root/build/load
 mkdir -p "$work" benchmarks/load/results
 export PARLEY_LOAD_DIR=$root/benchmarks/load
 
-./scripts/setup.sh >/dev/null
-cmake --preset release >/dev/null
-cmake --build --preset release --target parley parley-devbroker >/dev/null
-
 # shellcheck source=benchmarks/processes.sh
 source "$root/benchmarks/processes.sh"
+build_release
 
 # 1. The broker, in its own process.
-./build/release/parley-devbroker --partitions 6 >"$work/broker.out" 2>"$work/broker.err" &
-broker_pid=$!; pids+=("$broker_pid")
-wait_for "$work/broker.out" '^bootstrap=' 10
-bootstrap=$(sed -n 's/^bootstrap=//p' "$work/broker.out")
+start_devbroker "$work/broker" --partitions 6
 
 # 2. parley with a real config (every platform, deduplication on), in the ingest role that
 # production runs (deploy/k8s: ingest and enrich are separate Deployments). Role "all" on
@@ -178,12 +172,9 @@ spool_only_spooled=$(metric_sum 19466 'parley_webhooks_received_total{outcome="s
 # 8. The peer: the afternoon relay (fastify + kafkajs, acks=-1, answer after send) against a
 # broker of its own, same wrk, same JustAnswer requests.
 (cd benchmarks/load/relay && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; })
-./build/release/parley-devbroker --partitions 6 --topic relay.events.v1 \
-  >"$work/relay-broker.out" 2>"$work/relay-broker.err" &
-pids+=("$!")
-wait_for "$work/relay-broker.out" '^bootstrap=' 10
-relay_bootstrap=$(sed -n 's/^bootstrap=//p' "$work/relay-broker.out")
-node benchmarks/load/relay/relay.js "$relay_bootstrap" 18085 >"$work/relay.out" 2>"$work/relay.err" &
+# From here $bootstrap is the relay's broker; parley's runs are over.
+start_devbroker "$work/relay-broker" --partitions 6 --topic relay.events.v1
+node benchmarks/load/relay/relay.js "$bootstrap" 18085 >"$work/relay.out" 2>"$work/relay.err" &
 pids+=("$!")
 wait_for "$work/relay.out" 'relay listening' 30
 run_wrk warmup http://127.0.0.1:18085 justanswer.lua 3 >/dev/null

@@ -235,8 +235,8 @@ class KafkaConsumer::Impl {
     rd_kafka_queue_destroy(answers);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       log::warn(
-          "kafka offset commit at shutdown not confirmed; the partitions' next owner "
-          "reads those records again",
+          "kafka offset commit not confirmed in time; the partitions' next owner reads "
+          "those records again",
           {{"topic", options.topic}, {"error", rd_kafka_err2str(err)}});
     }
   }

@@ -437,7 +437,7 @@ TEST_F(Enrich, SigtermWithKafkaSilentEndsWithinTheShutdownTimeout) {
   // the handle. Before: the commit at shutdown waited without bound.
   EXPECT_LE(took, 20.0);
   EXPECT_TRUE(parley_->wait_for_log("did not leave its group by shutdown_timeout_ms", 1s) ||
-              parley_->wait_for_log("commit at shutdown not confirmed", 1s));
+              parley_->wait_for_log("offset commit not confirmed in time", 1s));
 }
 
 TEST_F(Enrich, RollingRestartOfThreeReplicasLeavesNoPartitionUnconsumedForTenSeconds) {
