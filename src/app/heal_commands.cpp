@@ -15,6 +15,7 @@
 #include "parley/enrich/heal.hpp"
 #include "parley/kafka/topic_scan.hpp"
 #include "service.hpp"
+#include "wiring.hpp"
 
 namespace parley::app {
 namespace {

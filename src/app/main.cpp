@@ -1,5 +1,5 @@
 // parley: verified platform webhooks in, CloudEvents on Kafka out. main() parses the
-// command line; app/service.cpp wires the modules together.
+// command line; app/app.cpp starts and stops the components of app/components.cpp.
 #include <cstring>
 #include <iostream>
 #include <string_view>

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -8,7 +7,6 @@
 
 #include "parley/common/result.hpp"
 #include "parley/config/config.hpp"
-#include "parley/enrich/stage.hpp"
 #include "parley/kafka/producer.hpp"
 
 namespace parley::app {
@@ -20,11 +18,6 @@ std::optional<std::string> unservable(const config::Config& config);
 /// What in `config` works but will refuse some requests (a body limit Kafka's message
 /// limit cannot hold), each naming the keys. Printed by --check-config, logged by serve().
 std::vector<std::string> warnings(const config::Config& config);
-
-/// The enrichment clients of every source in `config` with an api section (others are
-/// logged and left out); an error names a half-configured key.
-Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& config,
-                                                       boost::asio::any_io_executor executor);
 
 /// A producer for `config` against its Kafka (not "embedded"), for the CLI's commands.
 Result<std::unique_ptr<kafka::KafkaProducer>, std::string> make_producer(

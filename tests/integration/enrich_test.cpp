@@ -350,6 +350,21 @@ std::set<std::string> ids_of(const Records& records) {
 
 class EnrichRecovery : public Enrich {
  protected:
+  /// The next `count` event ids on `reader` that are not in `seen`. The mock cluster may
+  /// store a produce retried after a slow answer twice (it checks idempotence only for
+  /// transactional producers); a repeat carries the same id, as consumers expect.
+  static std::set<std::string> read_new_ids(KafkaReader& reader, std::size_t count,
+                                            const std::set<std::string>& seen = {}) {
+    std::set<std::string> fresh;
+    read_until(reader, kReadTimeout, [&](const Records& records) {
+      if (!records.empty() && !seen.contains(id_of(records.back()))) {
+        fresh.insert(id_of(records.back()));
+      }
+      return fresh.size() >= count;
+    });
+    return fresh;
+  }
+
   /// Posts 100 webhooks, SIGKILLs parley, restarts it at once and returns how long after the
   /// restart the last of the accepted events was enriched; the restarted process then takes
   /// 100 more webhooks.
@@ -363,7 +378,7 @@ class EnrichRecovery : public Enrich {
     parley_->send_signal(SIGKILL);
     EXPECT_EQ(parley_->wait_exit(10s), 128 + SIGKILL);
     auto events = reader(kEventsTopic);
-    const auto accepted = ids_of(events.read(kBeforeKill, kReadTimeout));
+    const auto accepted = read_new_ids(events, kBeforeKill);
     EXPECT_EQ(accepted.size(), static_cast<std::size_t>(kBeforeKill));
 
     const auto restarted = Clock::now();
@@ -375,7 +390,7 @@ class EnrichRecovery : public Enrich {
     HttpClient client(parley_->port());
     for (int i = kBeforeKill; i < 2 * kBeforeKill; ++i)
       EXPECT_EQ(post_justanswer(client, "kill" + std::to_string(i)).status, 200u);
-    EXPECT_EQ(ids_of(events.read(kBeforeKill, kReadTimeout)).size(),
+    EXPECT_EQ(read_new_ids(events, kBeforeKill, accepted).size(),
               static_cast<std::size_t>(kBeforeKill));
     return recovery;
   }

@@ -1,0 +1,190 @@
+#include "components.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <future>
+
+#include "parley/log/log.hpp"
+#include "wiring.hpp"
+
+namespace parley::app {
+
+namespace asio = boost::asio;
+
+Result<std::unique_ptr<KafkaPublishing>, std::string> KafkaPublishing::create(
+    const config::Config& config, Runtime& runtime) {
+  auto made = std::unique_ptr<KafkaPublishing>(new KafkaPublishing());
+  made->bootstrap_ = config.kafka.brokers;
+  if (made->bootstrap_ == "embedded") {
+    const auto& t = config.kafka.topics;
+    auto started = kafka::EmbeddedBroker::start(
+        1, {t.events, t.enriched, t.deadletter, t.directly_watches}, kEmbeddedPartitions);
+    if (!started) return "embedded kafka failed to start: " + started.error();
+    made->embedded_ = std::move(started).value();
+    made->bootstrap_ = made->embedded_->bootstrap_servers();
+    log::info("embedded kafka started (in memory, not durable)",
+              {{"bootstrap", made->bootstrap_},
+               {"watch", "kcat -b " + made->bootstrap_ + " -t " + t.events + " -C"}});
+  }
+  auto producer =
+      kafka::KafkaProducer::create(producer_options(config, made->bootstrap_, &runtime.main()));
+  if (!producer) return "kafka producer not created: " + producer.error();
+  made->producer_ = std::move(producer).value();
+  return made;
+}
+
+bool KafkaPublishing::stop(Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  const int unflushed = producer_->flush(std::max(left, std::chrono::milliseconds(0)));
+  if (unflushed == 0) return true;
+  log::warn("kafka producer not flushed by shutdown_timeout_ms", {{"unflushed_events", unflushed}});
+  return false;
+}
+
+Result<std::unique_ptr<SpoolForwarding>, std::string> SpoolForwarding::create(
+    const config::Config& config, kafka::Producer& producer, metrics::Metrics& metrics) {
+  auto opened = open_spool(config);
+  if (!opened) return "spool not opened: " + opened.error();
+  if (!opened.value()) return std::unique_ptr<SpoolForwarding>();
+  auto made = std::unique_ptr<SpoolForwarding>(
+      new SpoolForwarding(std::move(opened).value(), producer, config.spool.dir));
+  export_spool_metrics(metrics, made->spool(), config.spool.max_bytes);
+  return made;
+}
+
+SpoolForwarding::SpoolForwarding(std::unique_ptr<spool::Spool> spool, kafka::Producer& producer,
+                                 std::string dir)
+    : spool_(std::move(spool)), forwarder_(*spool_, producer), dir_(std::move(dir)) {}
+
+std::optional<std::string> SpoolForwarding::start() {
+  forwarder_.start();
+  return std::nullopt;
+}
+
+bool SpoolForwarding::stop(Clock::time_point deadline) {
+  // What is not forwarded by the deadline stays on disk; the next start sends it first.
+  const auto left = forwarder_.drain(deadline);
+  forwarder_.stop();
+  if (left > 0) {
+    log::warn("spooled events left on disk at shutdown; forwarded at the next start",
+              {{"records", static_cast<long long>(left)}, {"dir", dir_}});
+  }
+  return true;  // on disk is not lost
+}
+
+Listener::Listener(std::string name, asio::io_context& io, http::ServerOptions options,
+                   http::Router router, http::Admission* admission, config::HostPort address)
+    : name_(std::move(name)),
+      router_(std::move(router)),
+      server_(io, std::move(options), router_, admission),
+      address_(std::move(address)) {}
+
+std::optional<std::string> Listener::start() {
+  auto bound = server_.start(address_.host, address_.port);
+  if (!bound) return "cannot listen: " + bound.error();
+  log::info("listening", {{"listener", name_}, {"address", to_string(bound.value())}});
+  return std::nullopt;
+}
+
+bool Listener::stop(Clock::time_point deadline) {
+  server_.shutdown();
+  return server_.wait_closed(deadline);
+}
+
+Result<std::unique_ptr<Enrichment>, std::string> Enrichment::create(const config::Config& config,
+                                                                    Runtime& runtime,
+                                                                    KafkaPublishing& kafka,
+                                                                    metrics::Metrics& metrics) {
+  auto strand = asio::make_strand(runtime.background().get_executor());
+  auto apis = platform_apis(config, strand);
+  if (!apis) return "enrichment not configured: " + apis.error();
+  auto made = std::unique_ptr<Enrichment>(new Enrichment());
+  auto* self = made.get();
+  made->stage_ = std::make_unique<enrich::Stage>(
+      strand, kafka.producer(), metrics, std::move(apis).value(), stage_options(config),
+      [self](std::int32_t partition, std::int64_t offset) {
+        self->consumer_->done(partition, offset);
+      });
+  auto subscribed = kafka::KafkaConsumer::create(
+      {.bootstrap_servers = kafka.bootstrap(),
+       .group_id = std::string(kEnrichGroup),
+       .instance_id = config.kafka.instance_id,
+       .topic = config.kafka.topics.events,
+       .properties = config.kafka.properties},
+      [self](kafka::ConsumedRecord record) { self->stage_->accept(std::move(record)); });
+  if (!subscribed) return "kafka consumer not created: " + subscribed.error();
+  made->consumer_ = std::move(subscribed).value();
+  metrics.enrich_platforms(enabled_sources(config));
+  metrics.set_consumer_lag(config.kafka.topics.events, 0);
+  metrics.on_scrape([self](metrics::Metrics& m) {
+    double total = 0;
+    for (const auto& [partition, lag] : self->consumer_->lag())
+      total += static_cast<double>(lag);
+    m.set_consumer_lag(self->consumer_->topic(), total);
+  });
+  return made;
+}
+
+std::optional<std::string> Enrichment::start() {
+  consumer_->start();
+  return std::nullopt;
+}
+
+bool Enrichment::stop(Clock::time_point deadline) {
+  consumer_->stop(deadline);
+  return true;  // what was not committed is read again by the next owner
+}
+
+Result<std::unique_ptr<DirectlyPolling>, std::string> DirectlyPolling::create(
+    const config::Config& config, Runtime& runtime, KafkaPublishing& kafka,
+    metrics::Metrics& metrics) {
+  auto strand = asio::make_strand(runtime.background().get_executor());
+  auto api = directly_api(config, strand);
+  if (!api) return "directly polling not configured: " + api.error();
+  auto made = std::unique_ptr<DirectlyPolling>(new DirectlyPolling());
+  auto* self = made.get();
+  made->poller_ = std::make_unique<directly::Poller>(
+      strand, kafka.producer(), metrics, std::move(api).value(), poller_options(config));
+  auto subscribed = kafka::KafkaConsumer::create(
+      {.bootstrap_servers = kafka.bootstrap(),
+       .group_id = std::string(kDirectlyGroup),
+       .instance_id = config.kafka.instance_id,
+       .topic = config.kafka.topics.directly_watches,
+       .properties = config.kafka.properties,
+       .read_from_beginning = true,
+       .on_revoked =
+           [self](const std::vector<std::int32_t>& partitions) {
+             self->poller_->revoke(partitions);
+           }},
+      [self](kafka::ConsumedRecord record) { self->poller_->accept(std::move(record)); });
+  if (!subscribed) return "kafka consumer not created: " + subscribed.error();
+  made->watches_ = std::move(subscribed).value();
+  metrics.directly_polling();
+  metrics.on_scrape([self](metrics::Metrics& m) {
+    m.set_directly_watched(static_cast<double>(self->poller_->watched()));
+  });
+  return made;
+}
+
+std::optional<std::string> DirectlyPolling::start() {
+  poller_->start();
+  watches_->start();
+  return std::nullopt;
+}
+
+bool DirectlyPolling::stop(Clock::time_point deadline) {
+  // Polls in flight publish what they found; then the access token is revoked.
+  auto stopped = asio::co_spawn(poller_->strand(), poller_->stop(), asio::use_future);
+  const bool done = stopped.wait_until(deadline) == std::future_status::ready;
+  if (!done) {
+    log::warn(
+        "directly poller still busy at shutdown_timeout_ms; its partitions' next owner polls "
+        "again");
+  }
+  watches_->stop(deadline);
+  return true;  // the next owner polls again: nothing is lost
+}
+
+}  // namespace parley::app

@@ -1,0 +1,127 @@
+#pragma once
+
+// The App's components (component.hpp), each built from the config by its create().
+// Built and driven from the main thread; what each one runs, runs on the Runtime.
+
+#include <memory>
+#include <string>
+
+#include "component.hpp"
+#include "parley/common/result.hpp"
+#include "parley/config/config.hpp"
+#include "parley/directly/poller.hpp"
+#include "parley/enrich/stage.hpp"
+#include "parley/http/admission.hpp"
+#include "parley/http/router.hpp"
+#include "parley/http/server.hpp"
+#include "parley/kafka/consumer.hpp"
+#include "parley/kafka/embedded_broker.hpp"
+#include "parley/kafka/producer.hpp"
+#include "parley/metrics/metrics.hpp"
+#include "parley/spool/forwarder.hpp"
+#include "parley/spool/spool.hpp"
+#include "runtime.hpp"
+
+namespace parley::app {
+
+/// The producer every other component publishes through, with the embedded broker when
+/// kafka.brokers is "embedded". Stopping flushes what is still queued.
+class KafkaPublishing final : public Component {
+ public:
+  /// Delivery reports run on the runtime's main context.
+  static Result<std::unique_ptr<KafkaPublishing>, std::string> create(const config::Config& config,
+                                                                      Runtime& runtime);
+  std::string_view name() const override { return "kafka producer"; }
+  std::optional<std::string> start() override { return std::nullopt; }
+  bool stop(Clock::time_point deadline) override;
+
+  kafka::KafkaProducer& producer() { return *producer_; }
+  /// Where consumers connect: kafka.brokers, or the embedded broker's address.
+  const std::string& bootstrap() const { return bootstrap_; }
+
+ private:
+  KafkaPublishing() = default;
+  std::unique_ptr<kafka::EmbeddedBroker> embedded_;  // outlives the producer
+  std::unique_ptr<kafka::KafkaProducer> producer_;
+  std::string bootstrap_;
+};
+
+/// The durable spool (spool.dir) and the forwarder that empties it into Kafka. Stopping
+/// forwards until the deadline; what is left stays on disk for the next start.
+class SpoolForwarding final : public Component {
+ public:
+  /// Null when spool.dir is empty; an error when the spool cannot be opened.
+  static Result<std::unique_ptr<SpoolForwarding>, std::string> create(const config::Config& config,
+                                                                      kafka::Producer& producer,
+                                                                      metrics::Metrics& metrics);
+  std::string_view name() const override { return "spool forwarder"; }
+  std::optional<std::string> start() override;
+  bool stop(Clock::time_point deadline) override;
+
+  spool::Spool& spool() { return *spool_; }
+
+ private:
+  SpoolForwarding(std::unique_ptr<spool::Spool> spool, kafka::Producer& producer, std::string dir);
+  std::unique_ptr<spool::Spool> spool_;
+  spool::Forwarder forwarder_;
+  std::string dir_;
+};
+
+/// An HTTP listener (ingest or admin) and its routes. Starting binds the address;
+/// stopping closes the listener and waits until every connection got its answer.
+class Listener final : public Component {
+ public:
+  /// `name` is "ingest" or "admin" (the `listener` field of the logs).
+  Listener(std::string name, boost::asio::io_context& io, http::ServerOptions options,
+           http::Router router, http::Admission* admission, config::HostPort address);
+  std::string_view name() const override { return name_; }
+  std::optional<std::string> start() override;
+  bool stop(Clock::time_point deadline) override;
+
+ private:
+  std::string name_;
+  http::Router router_;  // outlives the server
+  http::Server server_;
+  config::HostPort address_;
+};
+
+/// The enrichment stage and its consumer group on the events topic. Stopping commits
+/// what is finished and leaves the group; events still being enriched are read again by
+/// the partitions' next owner (ids make the repeat harmless).
+class Enrichment final : public Component {
+ public:
+  static Result<std::unique_ptr<Enrichment>, std::string> create(const config::Config& config,
+                                                                 Runtime& runtime,
+                                                                 KafkaPublishing& kafka,
+                                                                 metrics::Metrics& metrics);
+  std::string_view name() const override { return "enrichment"; }
+  std::optional<std::string> start() override;
+  bool stop(Clock::time_point deadline) override;
+
+ private:
+  Enrichment() = default;
+  // In this order: the stage, whose coroutines report to the consumer, goes first.
+  std::unique_ptr<kafka::KafkaConsumer> consumer_;
+  std::unique_ptr<enrich::Stage> stage_;
+};
+
+/// The Directly poller and its consumer group on the watch list. Stopping lets polls in
+/// flight publish what they found, revokes the access token and leaves the group.
+class DirectlyPolling final : public Component {
+ public:
+  static Result<std::unique_ptr<DirectlyPolling>, std::string> create(const config::Config& config,
+                                                                      Runtime& runtime,
+                                                                      KafkaPublishing& kafka,
+                                                                      metrics::Metrics& metrics);
+  std::string_view name() const override { return "directly poller"; }
+  std::optional<std::string> start() override;
+  bool stop(Clock::time_point deadline) override;
+
+ private:
+  DirectlyPolling() = default;
+  // In this order: the consumer, which feeds the poller, goes first.
+  std::unique_ptr<directly::Poller> poller_;
+  std::unique_ptr<kafka::KafkaConsumer> watches_;
+};
+
+}  // namespace parley::app

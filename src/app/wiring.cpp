@@ -1,0 +1,246 @@
+#include "wiring.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "parley/directly/watch_endpoint.hpp"
+#include "parley/ingest/webhook_endpoint.hpp"
+#include "parley/log/log.hpp"
+#include "parley/sources/cao/cao.hpp"
+#include "parley/sources/justanswer/justanswer.hpp"
+#include "parley/sources/talkjs/talkjs.hpp"
+
+namespace parley::app {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+/// Room for an event that carries its body twice (raw, plus the message text normalized)
+/// and the envelope. lz4 makes what goes on the wire far smaller than this.
+std::size_t default_max_message_bytes(std::size_t max_body_bytes) {
+  return std::max<std::size_t>(1000000, 2 * max_body_bytes + kEnvelopeBytes);
+}
+
+}  // namespace
+
+std::string to_string(const asio::ip::tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  const auto host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+std::vector<std::string> enabled_sources(const config::Config& config) {
+  std::vector<std::string> names;
+  if (config.sources.justanswer) names.emplace_back("justanswer");
+  if (config.sources.cao) names.emplace_back("cao");
+  if (config.sources.talkjs) names.emplace_back("talkjs");
+  return names;
+}
+
+std::vector<std::string> ingest_sources(const config::Config& config) {
+  auto names = enabled_sources(config);
+  if (config.sources.directly) names.emplace_back("directly");
+  return names;
+}
+
+void add_webhook_routes(const config::Config& config, http::Router& router,
+                        kafka::Producer& producer, metrics::Metrics& metrics,
+                        dedupe::RecentIds& recent_ids, spool::Spool* spool) {
+  const ingest::Publishing publishing{.topic = config.kafka.topics.events,
+                                      .ack_timeout = config.kafka.ack_timeout,
+                                      .recent_ids = &recent_ids,
+                                      .spool = spool};
+  const bool raw = config.events.include_raw;
+  auto add = [&](std::string path, std::shared_ptr<const sources::Source> source) {
+    router.add(bhttp::verb::post, std::move(path),
+               std::make_shared<ingest::WebhookEndpoint>(std::move(source), producer, metrics,
+                                                         publishing));
+  };
+  if (const auto& ja = config.sources.justanswer) {
+    add("/v1/webhooks/justanswer", std::make_shared<sources::JustAnswer>(ja->webhook, raw));
+  }
+  if (const auto& cao = config.sources.cao) {
+    add("/v1/webhooks/cao/messages", std::make_shared<sources::CaoMessages>(cao->webhook, raw));
+    add("/v1/webhooks/cao/receipts", std::make_shared<sources::CaoReceipts>(cao->webhook, raw));
+  }
+  if (const auto& talkjs = config.sources.talkjs) {
+    add("/v1/webhooks/talkjs", std::make_shared<sources::TalkJs>(*talkjs, raw));
+  }
+  if (const auto& directly = config.sources.directly) {
+    auto watches = std::make_shared<directly::WatchEndpoint>(
+        directly->watch, producer, metrics,
+        directly::WatchPublishing{.topic = config.kafka.topics.directly_watches,
+                                  .ack_timeout = config.kafka.ack_timeout});
+    router.add(bhttp::verb::post, std::string(directly::kWatchesPath), watches);
+    router.add(bhttp::verb::delete_, std::string(directly::kWatchRoute), watches);
+  }
+}
+
+http::ServerOptions ingest_options(const config::Config& config,
+                                   std::shared_ptr<http::TlsCertificates> tls) {
+  return http::ServerOptions{.name = "ingest",
+                             .max_body_bytes = config.limits.max_body_bytes,
+                             .max_header_bytes = config.limits.max_header_bytes,
+                             .read_timeout = config.limits.read_timeout,
+                             .tls = std::move(tls)};
+}
+
+http::ServerOptions admin_options(const config::Config& config) {
+  return http::ServerOptions{.name = "admin",
+                             .max_body_bytes = 4096,
+                             .max_header_bytes = config.limits.max_header_bytes,
+                             .read_timeout = config.limits.read_timeout};
+}
+
+kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,
+                                        asio::io_context* io) {
+  return kafka::ProducerOptions{
+      .bootstrap_servers = std::move(bootstrap),
+      .ack_timeout = config.kafka.ack_timeout,
+      .properties = config.kafka.properties,
+      .probe_topic = config.kafka.topics.events,
+      .delivery_context = io,
+      .default_max_message_bytes = default_max_message_bytes(config.limits.max_body_bytes)};
+}
+
+bool runs_ingest(const config::Config& config) {
+  return config.role != config::Role::enrich;
+}
+
+bool runs_enrichment(const config::Config& config) {
+  return config.role != config::Role::ingest && config.enrich.enabled;
+}
+
+bool polls_directly(const config::Config& config) {
+  return runs_ingest(config) && config.sources.directly &&
+         !config.sources.directly->api.base_url.empty();
+}
+
+Result<std::unique_ptr<directly::DirectlyApi>, std::string> directly_api(
+    const config::Config& config, const asio::any_io_executor& executor) {
+  const auto& poll = config.sources.directly->poll;
+  return directly::make_directly_api(executor, config.sources.directly->api,
+                                     {.timeout = poll.timeout,
+                                      .max_connections = poll.concurrency,
+                                      .tls = upstream::make_tls_client_context()});
+}
+
+directly::PollerOptions poller_options(const config::Config& config) {
+  const auto& poll = config.sources.directly->poll;
+  return directly::PollerOptions{.events_topic = config.kafka.topics.events,
+                                 .watches_topic = config.kafka.topics.directly_watches,
+                                 .interval = poll.interval,
+                                 .max_interval = poll.max_interval,
+                                 .max_requests_per_second = poll.max_requests_per_second,
+                                 .concurrency = poll.concurrency,
+                                 .ack_timeout = config.kafka.ack_timeout,
+                                 .include_raw = config.events.include_raw};
+}
+
+enrich::StageOptions stage_options(const config::Config& config) {
+  const auto& topics = config.kafka.topics;
+  return enrich::StageOptions{
+      .events_topic = topics.events,
+      .enriched_topic = topics.enriched,
+      .deadletter_topic = topics.deadletter,
+      .concurrency = config.enrich.concurrency,
+      .max_attempts = config.enrich.max_attempts,
+      .ack_timeout = config.kafka.ack_timeout,
+      .reconcile_after = config.enrich.reconcile_after,
+      .reconcile_max_conversations = config.enrich.reconcile_max_conversations,
+      .reconcile_per_second = config.enrich.reconcile_max_per_second};
+}
+
+std::optional<std::string> unusable_spool_dir(const std::string& dir) {
+  if (dir.empty()) return std::nullopt;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "spool.dir: " + dir + " cannot be created: " + ec.message();
+  const auto probe = std::filesystem::path(dir) / ".parley-write-check";
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return "spool.dir: " + dir + " is not writable: " + std::strerror(errno);
+  ::close(fd);
+  std::filesystem::remove(probe, ec);
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<spool::Spool>, std::string> open_spool(const config::Config& config) {
+  if (config.spool.dir.empty()) return std::unique_ptr<spool::Spool>();
+  spool::Recovery recovery;
+  auto opened = spool::Spool::open({.dir = config.spool.dir,
+                                    .max_bytes = config.spool.max_bytes,
+                                    .segment_bytes = config.spool.segment_bytes},
+                                   &recovery);
+  if (!opened) return opened.error();
+  log::info("spool open",
+            {{"dir", config.spool.dir},
+             {"records_to_forward", static_cast<long long>(recovery.records)},
+             {"torn_tails_truncated", static_cast<long long>(recovery.torn_tails)},
+             {"segments_quarantined", static_cast<long long>(recovery.quarantined.size())}});
+  return std::move(opened).value();
+}
+
+void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool,
+                          std::uint64_t max_bytes) {
+  metrics.on_scrape([&spool, max_bytes](metrics::Metrics& m) {
+    const auto stats = spool.stats();
+    const double oldest_age =
+        stats.oldest_ms
+            ? std::max<double>(
+                  0, static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count() -
+                                         *stats.oldest_ms) /
+                         1000.0)
+            : 0.0;
+    m.set_spool(static_cast<double>(max_bytes), static_cast<double>(stats.bytes),
+                static_cast<double>(stats.records), oldest_age, stats.appended_total,
+                stats.forwarded_total, stats.errors);
+  });
+}
+
+/// The API clients of every enabled source whose API is configured. A source without
+/// api credentials is not enriched (its events are marked not_applicable), which is
+/// logged; a half-configured API is an error naming the key.
+Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& config,
+                                                       asio::any_io_executor executor) {
+  enrich::Stage::Apis apis;
+  const enrich::ApiOptions options{.timeout = config.enrich.timeout,
+                                   .max_connections = config.enrich.concurrency,
+                                   .tls = upstream::make_tls_client_context()};
+  const auto add = [&](std::string_view platform, bool configured,
+                       auto make) -> std::optional<std::string> {
+    if (!configured) {
+      log::info("enrichment off for a source without api credentials",
+                {{"platform", platform}, {"enrichment", "not_applicable"}});
+      return std::nullopt;
+    }
+    auto api = make();
+    if (!api) return api.error();
+    apis.emplace(std::string(platform), std::move(api).value());
+    return std::nullopt;
+  };
+  std::optional<std::string> problem;
+  if (const auto& ja = config.sources.justanswer) {
+    problem = add("justanswer", !ja->api.base_url.empty(),
+                  [&] { return enrich::make_justanswer_api(executor, ja->api, options); });
+  }
+  if (const auto& cao = config.sources.cao; cao && !problem) {
+    problem = add("cao", !cao->api.base_url.empty(),
+                  [&] { return enrich::make_cao_api(executor, cao->api, options); });
+  }
+  if (const auto& talkjs = config.sources.talkjs; talkjs && !problem) {
+    problem = add("talkjs", !talkjs->api.secret_key.empty(),
+                  [&] { return enrich::make_talkjs_api(executor, talkjs->api, options); });
+  }
+  if (problem) return *problem;
+  return apis;
+}
+
+}  // namespace parley::app

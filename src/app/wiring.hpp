@@ -1,0 +1,81 @@
+#pragma once
+
+// How the configuration becomes each module's options and parts: the App's wiring, kept
+// apart from the order things start and stop in (app.cpp).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parley/common/result.hpp"
+#include "parley/config/config.hpp"
+#include "parley/dedupe/recent_ids.hpp"
+#include "parley/directly/directly_api.hpp"
+#include "parley/directly/poller.hpp"
+#include "parley/enrich/stage.hpp"
+#include "parley/http/router.hpp"
+#include "parley/http/server.hpp"
+#include "parley/kafka/producer.hpp"
+#include "parley/metrics/metrics.hpp"
+#include "parley/spool/spool.hpp"
+
+namespace parley::app {
+
+inline constexpr int kEmbeddedPartitions = 3;
+/// What an event adds around its body: ids, headers, normalized fields.
+inline constexpr std::size_t kEnvelopeBytes = 65536;
+/// The consumer group of the enrichment stage: every replica running it shares the work.
+inline constexpr std::string_view kEnrichGroup = "parley-enrich";
+/// The consumer group of the Directly pollers: each replica polls its partitions' questions.
+inline constexpr std::string_view kDirectlyGroup = "parley-directly";
+
+bool runs_ingest(const config::Config& config);
+bool runs_enrichment(const config::Config& config);
+/// Directly is polled by the ingest role once its API is configured; without a base_url
+/// the watch list is still kept (and polled once the API is configured).
+bool polls_directly(const config::Config& config);
+
+std::string to_string(const boost::asio::ip::tcp::endpoint& endpoint);
+
+/// The sources whose events are enriched (Directly's are polled whole already).
+std::vector<std::string> enabled_sources(const config::Config& config);
+/// Every source with an ingest endpoint (the `source` label of the webhook metrics).
+std::vector<std::string> ingest_sources(const config::Config& config);
+
+/// One route per platform webhook, each publishing through the same producer.
+void add_webhook_routes(const config::Config& config, http::Router& router,
+                        kafka::Producer& producer, metrics::Metrics& metrics,
+                        dedupe::RecentIds& recent_ids, spool::Spool* spool);
+
+http::ServerOptions ingest_options(const config::Config& config,
+                                   std::shared_ptr<http::TlsCertificates> tls);
+http::ServerOptions admin_options(const config::Config& config);
+/// Delivery reports run on `io` when given (else on librdkafka's thread).
+kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,
+                                        boost::asio::io_context* io = nullptr);
+
+Result<std::unique_ptr<directly::DirectlyApi>, std::string> directly_api(
+    const config::Config& config, const boost::asio::any_io_executor& executor);
+directly::PollerOptions poller_options(const config::Config& config);
+enrich::StageOptions stage_options(const config::Config& config);
+
+/// Why spool.dir cannot hold a spool (not creatable, not writable), or nullopt. The lock
+/// is not tried: a running parley may hold it while its config is checked.
+std::optional<std::string> unusable_spool_dir(const std::string& dir);
+/// Opens the spool of `config` (null when spool.dir is empty); logs what recovery did.
+Result<std::unique_ptr<spool::Spool>, std::string> open_spool(const config::Config& config);
+/// The spool's gauges and totals, read at every scrape.
+void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool,
+                          std::uint64_t max_bytes);
+
+/// The enrichment clients of every source in `config` with an api section (others are
+/// logged and left out); an error names a half-configured key.
+Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& config,
+                                                       boost::asio::any_io_executor executor);
+
+}  // namespace parley::app
