@@ -106,7 +106,7 @@ Result<std::unique_ptr<App>, std::string> App::build(const config::Config& confi
     if (!polling) return polling.error();
     app->components_.push_back(std::move(polling).value());
     app->background_work_ = true;
-  } else if (runs_ingest(config) && config.sources.directly) {
+  } else if (runs_ingest(config) && config.sources.directly() != nullptr) {
     log::warn("directly polling off: sources.directly.api.base_url is empty",
               {{"watch_list", config.kafka.topics.directly_watches}});
   }

@@ -188,25 +188,31 @@ int replay(const config::Config& config, const enrich::ReplayFilter& filter, boo
 /// Who a backfill is about: the source's event source and platform.
 Result<enrich::EventRef, std::string> backfill_subject(const config::Config& config,
                                                        const Flags& flags) {
-  const auto source = flags.get("--source");
-  enrich::EventRef about{.platform = source,
+  const auto name = flags.get("--source");
+  enrich::EventRef about{.source = "/parley/" + name,
+                         .source_name = name,
                          .conversation_id = flags.get("--conversation"),
                          .customer_id = flags.get("--customer")};
-  if (source == "justanswer" && config.sources.justanswer) {
-    if (about.customer_id.empty()) {
+  std::string known;
+  for (const auto& source : config.sources.all) {
+    known += (known.empty() ? "" : ", ") + source.name;
+    if (source.name != name) continue;
+    about.platform = source.platform();
+    if (std::holds_alternative<config::DirectlySource>(source.settings)) {
+      return "--source: " + name +
+             " is a Directly source, polled whole already; nothing to "
+             "backfill";
+    }
+    if (std::holds_alternative<config::JustAnswerSource>(source.settings) &&
+        about.customer_id.empty()) {
       return std::string("--customer: JustAnswer's API needs the asker's userToken");
     }
-    about.source = "/parley/justanswer";
-  } else if (source == "cao" && config.sources.cao) {
-    about.source = "/parley/cao";
-  } else if (source == "talkjs" && config.sources.talkjs) {
-    about.source = "/parley/talkjs/" + config.sources.talkjs->api.app_id;
-  } else if (source == "directly") {
-    return std::string("--source: directly is polled whole already; nothing to backfill");
-  } else {
-    return "--source: '" + source + "' is not a source in the config (justanswer, cao, talkjs)";
+    if (const auto* talkjs = std::get_if<config::TalkJsSource>(&source.settings)) {
+      about.source += "/" + talkjs->api.app_id;
+    }
+    return about;
   }
-  return about;
+  return "--source: '" + name + "' is not a source in the config (" + known + ")";
 }
 
 int backfill(const config::Config& config, const enrich::EventRef& about) {
@@ -216,9 +222,9 @@ int backfill(const config::Config& config, const enrich::EventRef& about) {
     std::cerr << "parley backfill: " << apis.error() << "\n";
     return 2;
   }
-  const auto api = apis.value().find(about.platform);
+  const auto api = apis.value().find(about.source_name);
   if (api == apis.value().end()) {
-    std::cerr << "parley backfill: sources." << about.platform
+    std::cerr << "parley backfill: sources." << about.source_name
               << ".api is not configured: nothing to fetch from\n";
     return 2;
   }
@@ -227,7 +233,7 @@ int backfill(const config::Config& config, const enrich::EventRef& about) {
     std::cerr << "parley backfill: " << producer.error() << "\n";
     return 1;
   }
-  std::cerr << "parley backfill: fetching " << about.platform << " conversation "
+  std::cerr << "parley backfill: fetching " << about.source_name << " conversation "
             << about.conversation_id << "\n";
   // Result has no empty state, which co_spawn's completion needs: the coroutine fills this.
   std::optional<Result<enrich::FetchedConversation, upstream::UpstreamError>> fetched;
@@ -250,7 +256,7 @@ int backfill(const config::Config& config, const enrich::EventRef& about) {
   for (const auto& error : errors)
     std::cerr << "parley backfill: not published: " << error << "\n";
   const auto messages = records.size() - 1;
-  std::cerr << "parley backfill: done: " << about.platform << " conversation "
+  std::cerr << "parley backfill: done: " << about.source_name << " conversation "
             << about.conversation_id << ": " << conversation.messages.size()
             << " messages fetched, " << messages << " published as parley.message.created to "
             << topics.events << ", " << conversation.made_up_ids.size()

@@ -37,15 +37,15 @@ std::string to_string(const asio::ip::tcp::endpoint& endpoint) {
 
 std::vector<std::string> enabled_sources(const config::Config& config) {
   std::vector<std::string> names;
-  if (config.sources.justanswer) names.emplace_back("justanswer");
-  if (config.sources.cao) names.emplace_back("cao");
-  if (config.sources.talkjs) names.emplace_back("talkjs");
+  for (const auto& source : config.sources.all) {
+    if (source.platform() != config::DirectlySource::kPlatform) names.push_back(source.name);
+  }
   return names;
 }
 
 std::vector<std::string> ingest_sources(const config::Config& config) {
   auto names = enabled_sources(config);
-  if (config.sources.directly) names.emplace_back("directly");
+  if (const auto* directly = config.sources.directly()) names.push_back(directly->name);
   return names;
 }
 
@@ -62,17 +62,20 @@ void add_webhook_routes(const config::Config& config, http::Router& router,
                std::make_shared<ingest::WebhookEndpoint>(std::move(source), producer, metrics,
                                                          publishing));
   };
-  if (const auto& ja = config.sources.justanswer) {
-    add("/v1/webhooks/justanswer", std::make_shared<sources::JustAnswer>(ja->webhook, raw));
+  for (const auto& source : config.sources.all) {
+    const std::string& name = source.name;
+    const std::string webhooks = "/v1/webhooks/" + name;
+    if (const auto* ja = std::get_if<config::JustAnswerSource>(&source.settings)) {
+      add(webhooks, std::make_shared<sources::JustAnswer>(ja->webhook, raw, name));
+    } else if (const auto* cao = std::get_if<config::CaoSource>(&source.settings)) {
+      add(webhooks + "/messages", std::make_shared<sources::CaoMessages>(cao->webhook, raw, name));
+      add(webhooks + "/receipts", std::make_shared<sources::CaoReceipts>(cao->webhook, raw, name));
+    } else if (const auto* talkjs = std::get_if<config::TalkJsSource>(&source.settings)) {
+      add(webhooks,
+          std::make_shared<sources::TalkJs>(*talkjs, raw, std::chrono::system_clock::now, name));
+    }
   }
-  if (const auto& cao = config.sources.cao) {
-    add("/v1/webhooks/cao/messages", std::make_shared<sources::CaoMessages>(cao->webhook, raw));
-    add("/v1/webhooks/cao/receipts", std::make_shared<sources::CaoReceipts>(cao->webhook, raw));
-  }
-  if (const auto& talkjs = config.sources.talkjs) {
-    add("/v1/webhooks/talkjs", std::make_shared<sources::TalkJs>(*talkjs, raw));
-  }
-  if (const auto& directly = config.sources.directly) {
+  if (const auto* directly = config.sources.find<config::DirectlySource>("directly")) {
     auto watches = std::make_shared<directly::WatchEndpoint>(
         directly->watch, producer, metrics,
         directly::WatchPublishing{.topic = config.kafka.topics.directly_watches,
@@ -118,21 +121,22 @@ bool runs_enrichment(const config::Config& config) {
 }
 
 bool polls_directly(const config::Config& config) {
-  return runs_ingest(config) && config.sources.directly &&
-         !config.sources.directly->api.base_url.empty();
+  const auto* directly = config.sources.find<config::DirectlySource>("directly");
+  return runs_ingest(config) && directly != nullptr && !directly->api.base_url.empty();
 }
 
 Result<std::unique_ptr<directly::DirectlyApi>, std::string> directly_api(
     const config::Config& config, const asio::any_io_executor& executor) {
-  const auto& poll = config.sources.directly->poll;
-  return directly::make_directly_api(executor, config.sources.directly->api,
+  const auto& directly = *config.sources.find<config::DirectlySource>("directly");
+  const auto& poll = directly.poll;
+  return directly::make_directly_api(executor, directly.api,
                                      {.timeout = poll.timeout,
                                       .max_connections = poll.concurrency,
                                       .tls = upstream::make_tls_client_context()});
 }
 
 directly::PollerOptions poller_options(const config::Config& config) {
-  const auto& poll = config.sources.directly->poll;
+  const auto& poll = config.sources.find<config::DirectlySource>("directly")->poll;
   return directly::PollerOptions{.events_topic = config.kafka.topics.events,
                                  .watches_topic = config.kafka.topics.directly_watches,
                                  .interval = poll.interval,
@@ -214,32 +218,30 @@ Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& con
   const enrich::ApiOptions options{.timeout = config.enrich.timeout,
                                    .max_connections = config.enrich.concurrency,
                                    .tls = upstream::make_tls_client_context()};
-  const auto add = [&](std::string_view platform, bool configured,
-                       auto make) -> std::optional<std::string> {
+  for (const auto& source : config.sources.all) {
+    const std::string& name = source.name;
+    Result<std::unique_ptr<enrich::PlatformApi>, std::string> api = std::string();
+    bool configured = false;
+    if (const auto* ja = std::get_if<config::JustAnswerSource>(&source.settings)) {
+      configured = !ja->api.base_url.empty();
+      if (configured) api = enrich::make_justanswer_api(executor, name, ja->api, options);
+    } else if (const auto* cao = std::get_if<config::CaoSource>(&source.settings)) {
+      configured = !cao->api.base_url.empty();
+      if (configured) api = enrich::make_cao_api(executor, name, cao->api, options);
+    } else if (const auto* talkjs = std::get_if<config::TalkJsSource>(&source.settings)) {
+      configured = !talkjs->api.secret_key.empty();
+      if (configured) api = enrich::make_talkjs_api(executor, name, talkjs->api, options);
+    } else {
+      continue;  // Directly is polled whole, not enriched
+    }
     if (!configured) {
       log::info("enrichment off for a source without api credentials",
-                {{"platform", platform}, {"enrichment", "not_applicable"}});
-      return std::nullopt;
+                {{"source", name}, {"enrichment", "not_applicable"}});
+      continue;
     }
-    auto api = make();
     if (!api) return api.error();
-    apis.emplace(std::string(platform), std::move(api).value());
-    return std::nullopt;
-  };
-  std::optional<std::string> problem;
-  if (const auto& ja = config.sources.justanswer) {
-    problem = add("justanswer", !ja->api.base_url.empty(),
-                  [&] { return enrich::make_justanswer_api(executor, ja->api, options); });
+    apis.emplace(name, std::move(api).value());
   }
-  if (const auto& cao = config.sources.cao; cao && !problem) {
-    problem = add("cao", !cao->api.base_url.empty(),
-                  [&] { return enrich::make_cao_api(executor, cao->api, options); });
-  }
-  if (const auto& talkjs = config.sources.talkjs; talkjs && !problem) {
-    problem = add("talkjs", !talkjs->api.secret_key.empty(),
-                  [&] { return enrich::make_talkjs_api(executor, talkjs->api, options); });
-  }
-  if (problem) return *problem;
   return apis;
 }
 

@@ -620,23 +620,86 @@ class SchemaReader {
     read_string_map(kafka, "properties", "librdkafka properties", properties);
   }
 
+  // Every key under sources: is a source's name; platform: (default: the name) says what
+  // it is, and the platform's keys follow.
   void read_sources(const MapNode& top, Sources& sources) const {
-    const MapNode map = open_section(top, "sources", {"justanswer", "cao", "talkjs", "directly"});
-    // Presence alone enables a source, so each is built only when its key exists.
-    if (const YAML::Node* node = map.find("justanswer")) {
-      sources.justanswer =
-          read_justanswer(open_map(*node, "sources.justanswer", {"webhook", "api"}));
+    for (const auto& [name, node] : source_entries(top)) {
+      const std::string path = child_path("sources", name);
+      check_source_name(name, path);
+      const std::string platform = source_platform(name, node, path);
+      Source source{.name = name, .settings = {}};
+      if (platform == JustAnswerSource::kPlatform) {
+        source.settings = read_justanswer(open_map(node, path, {"platform", "webhook", "api"}));
+      } else if (platform == CaoSource::kPlatform) {
+        source.settings = read_cao(open_map(node, path, {"platform", "webhook", "api"}));
+      } else if (platform == TalkJsSource::kPlatform) {
+        source.settings = read_talkjs(open_map(node, path, {"platform", "webhook", "api"}));
+      } else {
+        // One poller group and one watch list serve one Directly account.
+        if (name != DirectlySource::kPlatform) {
+          refuse(path,
+                 "a Directly source must be named directly: several Directly accounts "
+                 "are not supported");
+        }
+        source.settings = read_directly(open_map(node, path, {"platform", "watch", "api", "poll"}));
+      }
+      sources.all.push_back(std::move(source));
     }
-    if (const YAML::Node* node = map.find("cao")) {
-      sources.cao = read_cao(open_map(*node, "sources.cao", {"webhook", "api"}));
+  }
+
+  // The entries of sources: in the file's order (the first problem is the first one
+  // written); only repeated names are refused here.
+  static std::vector<std::pair<std::string, YAML::Node>> source_entries(const MapNode& top) {
+    std::vector<std::pair<std::string, YAML::Node>> entries;
+    const YAML::Node* node = top.find("sources");
+    if (node == nullptr || node->IsNull()) return entries;
+    if (!node->IsMap()) refuse("sources", "must be a map of source names, not " + kind_of(*node));
+    for (const auto& entry : *node) {
+      if (!entry.first.IsScalar()) refuse("sources", "keys must be plain names");
+      const std::string& name = entry.first.Scalar();
+      for (const auto& [seen, unused] : entries) {
+        if (seen == name) refuse(child_path("sources", name), "duplicate key");
+      }
+      entries.emplace_back(name, entry.second);
     }
-    if (const YAML::Node* node = map.find("talkjs")) {
-      sources.talkjs = read_talkjs(open_map(*node, "sources.talkjs", {"webhook", "api"}));
+    return entries;
+  }
+
+  // The name goes into URL paths, event sources, record keys and metric labels.
+  static void check_source_name(const std::string& name, const std::string& path) {
+    constexpr std::size_t kMaxName = 63;
+    const bool valid = !name.empty() && name.size() <= kMaxName &&
+                       std::all_of(name.begin(), name.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                       });
+    if (!valid) {
+      refuse(path, "a source name must be 1 to 63 lowercase letters, digits or '-', got " +
+                       in_quotes(name));
     }
-    if (const YAML::Node* node = map.find("directly")) {
-      sources.directly =
-          read_directly(open_map(*node, "sources.directly", {"watch", "api", "poll"}));
+  }
+
+  std::string source_platform(const std::string& name, const YAML::Node& node,
+                              const std::string& path) const {
+    static constexpr std::string_view kPlatforms[] = {JustAnswerSource::kPlatform,
+                                                      CaoSource::kPlatform, TalkJsSource::kPlatform,
+                                                      DirectlySource::kPlatform};
+    const auto known = [](std::string_view platform) {
+      return std::find(std::begin(kPlatforms), std::end(kPlatforms), platform) !=
+             std::end(kPlatforms);
+    };
+    const YAML::Node platform = node.IsMap() ? node["platform"] : YAML::Node();
+    if (!platform.IsDefined() || platform.IsNull()) {
+      if (known(name)) return name;
+      refuse(path, "unknown key: a source called " + in_quotes(name) +
+                       " needs platform: (known keys and platforms: justanswer, cao, talkjs, "
+                       "directly)");
     }
+    const Field field{platform, child_path(path, "platform")};
+    const std::string value = scalar_text(field);
+    if (!known(value)) {
+      refuse(field.path, "must be justanswer, cao, talkjs or directly, got " + in_quotes(value));
+    }
+    return value;
   }
 
   JustAnswerSource read_justanswer(const MapNode& source) const {

@@ -87,6 +87,9 @@ Result<EventRef, Error> read_event_ref(std::string_view event_json) {
   auto platform = data.value().required_string("platform");
   if (!platform) return platform.error();
   out.platform = platform.value();
+  auto source_name = string_or_empty(data.value(), "source");
+  if (!source_name) return source_name.error();
+  out.source_name = source_name.value().empty() ? out.platform : std::move(source_name).value();
   auto platform_event = string_or_empty(data.value(), "platformEvent");
   if (!platform_event) return platform_event.error();
   out.platform_event = std::move(platform_event).value();
@@ -145,20 +148,21 @@ std::string to_json(const Enrichment& enrichment) {
 }
 
 std::string conversation_key(const EventRef& event) {
-  return event.platform + ":" + event.conversation_id;
+  return event.name() + ":" + event.conversation_id;
 }
 
 events::CloudEvent message_created_event(const EventRef& about, const events::Message& message,
                                          std::string_view fallback_time,
                                          std::string_view platform_event) {
   return events::CloudEvent{
-      .id = events::message_event_id(about.platform, message.id),
+      .id = events::message_event_id(about.name(), message.id),
       .source = about.source,
       .type = std::string(events::type::kMessageCreated),
       .subject = about.conversation_id,
       .time = message.sent_at.empty() ? std::string(fallback_time) : message.sent_at,
       .partition_key = conversation_key(about),
       .data = {.platform = about.platform,
+               .source_name = about.name(),
                .platform_event = std::string(platform_event),
                .conversation = {.id = about.conversation_id, .customer_id = about.customer_id},
                .message = message}};

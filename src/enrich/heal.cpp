@@ -21,7 +21,11 @@ std::string header(const kafka::ConsumedRecord& record, std::string_view name) {
 
 bool matches(const kafka::ConsumedRecord& record, const EventRef& event, const std::string& reason,
              const ReplayFilter& filter) {
-  if (!filter.platform.empty() && event.platform != filter.platform) return false;
+  // --platform names a platform or one source of it.
+  if (!filter.platform.empty() && event.platform != filter.platform &&
+      event.source_name != filter.platform) {
+    return false;
+  }
   if (!filter.conversation.empty() && event.conversation_id != filter.conversation) return false;
   if (filter.since_ms && record.timestamp_ms < *filter.since_ms) return false;
   if (filter.until_ms && record.timestamp_ms >= *filter.until_ms) return false;
@@ -82,6 +86,7 @@ std::vector<kafka::Record> backfill_records(const EventRef& about,
                                    .time = fetched_at,
                                    .partition_key = conversation_key(about),
                                    .data = {.platform = about.platform,
+                                            .source_name = about.name(),
                                             .platform_event = "parley.backfill",
                                             .conversation = {.id = about.conversation_id,
                                                              .customer_id = about.customer_id}}},

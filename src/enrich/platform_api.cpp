@@ -183,40 +183,38 @@ class TalkJsApi final : public PlatformApi {
 }  // namespace
 
 Result<std::unique_ptr<PlatformApi>, std::string> make_justanswer_api(
-    const asio::any_io_executor& executor, const config::JustAnswerSource::Api& api,
-    const ApiOptions& options) {
-  auto base = base_url("sources.justanswer.api.base_url", api.base_url);
+    const asio::any_io_executor& executor, std::string_view source,
+    const config::JustAnswerSource::Api& api, const ApiOptions& options) {
+  const std::string keys = "sources." + std::string(source) + ".api.";
+  auto base = base_url(keys + "base_url", api.base_url);
   if (!base) return base.error();
   for (const auto& [key, value] :
        {std::pair{"client_id", &api.client_id}, std::pair{"client_secret", &api.client_secret},
         std::pair{"api_key", &api.api_key}}) {
-    if (value->empty()) {
-      return std::string("sources.justanswer.api.") + key + ": is required for enrichment";
-    }
+    if (value->empty()) return keys + key + ": is required for enrichment";
   }
   return std::unique_ptr<PlatformApi>(
       std::make_unique<JustAnswerApi>(executor, api, base.value(), options));
 }
 
 Result<std::unique_ptr<PlatformApi>, std::string> make_cao_api(
-    const asio::any_io_executor& executor, const config::CaoSource::Api& api,
-    const ApiOptions& options) {
-  auto base = base_url("sources.cao.api.base_url", api.base_url);
+    const asio::any_io_executor& executor, std::string_view source,
+    const config::CaoSource::Api& api, const ApiOptions& options) {
+  const std::string keys = "sources." + std::string(source) + ".api.";
+  auto base = base_url(keys + "base_url", api.base_url);
   if (!base) return base.error();
-  if (api.api_key.empty())
-    return std::string("sources.cao.api.api_key: is required for enrichment");
+  if (api.api_key.empty()) return keys + "api_key: is required for enrichment";
   return std::unique_ptr<PlatformApi>(
       std::make_unique<CaoApi>(executor, api, base.value(), options));
 }
 
 Result<std::unique_ptr<PlatformApi>, std::string> make_talkjs_api(
-    const asio::any_io_executor& executor, const config::TalkJsSource::Api& api,
-    const ApiOptions& options) {
-  auto base = base_url("sources.talkjs.api.base_url", api.base_url);
+    const asio::any_io_executor& executor, std::string_view source,
+    const config::TalkJsSource::Api& api, const ApiOptions& options) {
+  const std::string keys = "sources." + std::string(source) + ".api.";
+  auto base = base_url(keys + "base_url", api.base_url);
   if (!base) return base.error();
-  if (api.secret_key.empty()) {
-    return std::string("sources.talkjs.api.secret_key: is required for enrichment");
-  }
+  if (api.secret_key.empty()) return keys + "secret_key: is required for enrichment";
   return std::unique_ptr<PlatformApi>(
       std::make_unique<TalkJsApi>(executor, api, base.value(), options));
 }

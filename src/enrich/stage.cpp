@@ -172,28 +172,28 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
     co_await publish(deadletter);
   }
   const std::chrono::duration<double> elapsed = Clock::now() - started;
-  metrics_.enrich_duration(event.value().platform, elapsed.count());
-  metrics_.enrich_result(event.value().platform, enrichment.status);
+  metrics_.enrich_duration(event.value().source_name, elapsed.count());
+  metrics_.enrich_result(event.value().source_name, enrichment.status);
   if (outcome.fetched) schedule_reconcile(event.value(), key);
   done_(record.partition, record.offset);
 }
 
 asio::awaitable<Stage::Outcome> Stage::enrich(const EventRef& event, std::int64_t published_ms) {
-  const auto api = apis_.find(event.platform);
+  const auto api = apis_.find(event.source_name);
   if (!needs_fetch(event) || api == apis_.end()) {
     co_return Outcome{.enrichment = {.status = "not_applicable"}};
   }
   if (auto hit = cached(event, published_ms)) {
-    metrics_.enrich_coalesced(event.platform);
+    metrics_.enrich_coalesced(event.source_name);
     auto fetched_at = hit->fetched_at;
     co_return Outcome{.enrichment = {.status = "ok", .fetched_at = std::move(fetched_at)},
                       .fetched = std::move(hit)};
   }
-  auto& slots = *slots_.at(event.platform);
+  auto& slots = *slots_.at(event.source_name);
   co_await slots.acquire();
   auto outcome = co_await fetch_with_retries(*api->second, event);
   slots.release();
-  update_gauges(event.platform);
+  update_gauges(event.source_name);
   co_return outcome;
 }
 
@@ -206,21 +206,21 @@ struct Stage::Attempt {
 
 asio::awaitable<Stage::Attempt> Stage::fetch_once(PlatformApi& api, const EventRef& event,
                                                   std::string_view reason) {
-  auto& breaker = *breakers_.at(event.platform);
+  auto& breaker = *breakers_.at(event.source_name);
   if (!breaker.allow(Clock::now())) {
-    metrics_.enrich_fetch(event.platform, "circuit_open", reason);
+    metrics_.enrich_fetch(event.source_name, "circuit_open", reason);
     co_return Attempt{.circuit_open = true};
   }
   const auto started_ms = now_ms();
   auto fetched = co_await api.fetch(event);
   if (fetched) {
     breaker.record_success();
-    metrics_.enrich_fetch(event.platform, "ok", reason);
+    metrics_.enrich_fetch(event.source_name, "ok", reason);
     auto entry = make_fetched(std::move(fetched).value(), started_ms, options_.cache_ttl);
     remember(conversation_key(event), entry);
     co_return Attempt{.fetched = std::move(entry)};
   }
-  metrics_.enrich_fetch(event.platform, "error", reason);
+  metrics_.enrich_fetch(event.source_name, "error", reason);
   // A 4xx proves the upstream is up and answering: only retryable failures count.
   if (fetched.error().retryable) {
     breaker.record_failure(Clock::now());
@@ -241,13 +241,13 @@ asio::awaitable<Stage::Outcome> Stage::fetch_with_retries(PlatformApi& api, cons
     }
     if (tried.circuit_open) {
       error = {.message =
-                   "circuit open: " + event.platform + " failed repeatedly; " + error.message};
+                   "circuit open: " + event.source_name + " failed repeatedly; " + error.message};
     } else {
       error = std::move(tried.error);
     }
     const bool out_of_budget = attempt >= options_.max_attempts;
     if (!error.retryable || out_of_budget || error.retry_after > kMaxRetryWait) {
-      log::warn("enrichment failed", {{"platform", event.platform},
+      log::warn("enrichment failed", {{"source", event.source_name},
                                       {"conversation", event.conversation_id},
                                       {"id", event.id},
                                       {"attempts", attempt},
@@ -340,7 +340,7 @@ void Stage::schedule_reconcile(const EventRef& event, const std::string& key) {
   if (options_.reconcile_after.count() <= 0 || event.platform_event == "enrichment.discovered") {
     return;
   }
-  auto& reconciles = reconciles_[event.platform];
+  auto& reconciles = reconciles_[event.source_name];
   if (const auto known = reconciles.by_key.find(key); known != reconciles.by_key.end()) {
     reconciles.order.erase(known->second);
     reconciles.by_key.erase(known);
@@ -351,13 +351,13 @@ void Stage::schedule_reconcile(const EventRef& event, const std::string& key) {
   while (reconciles.order.size() > options_.reconcile_max_conversations) {
     reconciles.by_key.erase(reconciles.order.front().key);
     reconciles.order.pop_front();
-    metrics_.enrich_reconcile_dropped(event.platform);
+    metrics_.enrich_reconcile_dropped(event.source_name);
   }
-  metrics_.set_enrich_reconcile_pending(event.platform,
+  metrics_.set_enrich_reconcile_pending(event.source_name,
                                         static_cast<double>(reconciles.order.size()));
   if (!reconciles.running) {
     reconciles.running = true;
-    asio::co_spawn(strand_, reconcile_loop(event.platform), asio::detached);
+    asio::co_spawn(strand_, reconcile_loop(event.source_name), asio::detached);
   }
 }
 
@@ -395,11 +395,11 @@ asio::awaitable<void> Stage::reconcile_loop(std::string platform) {
 }
 
 asio::awaitable<bool> Stage::reconcile(const EventRef& event) {
-  auto tried = co_await fetch_once(*apis_.at(event.platform), event, "reconcile");
-  update_gauges(event.platform);
+  auto tried = co_await fetch_once(*apis_.at(event.source_name), event, "reconcile");
+  update_gauges(event.source_name);
   if (tried.circuit_open) co_return true;
   if (!tried.fetched) {
-    log::warn("reconcile fetch failed", {{"platform", event.platform},
+    log::warn("reconcile fetch failed", {{"source", event.source_name},
                                          {"conversation", event.conversation_id},
                                          {"error", tried.error.message}});
     co_return tried.error.retryable;

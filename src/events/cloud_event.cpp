@@ -76,6 +76,7 @@ void append_changes(std::string& out, const std::vector<Change>& changes) {
 void append_data(std::string& out, const EventData& data) {
   ObjectWriter w(out);
   w.string("platform", data.platform);
+  w.string("source", data.source_name);
   w.string("platformEvent", data.platform_event);
   if (!data.conversation.id.empty()) {
     ObjectWriter c(w.key("conversation"));

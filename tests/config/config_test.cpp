@@ -121,10 +121,10 @@ TEST_F(ConfigTest, EmptyTextYieldsDefaults) {
   EXPECT_EQ(config.kafka.topics.deadletter, "parley.deadletter.v1");
   EXPECT_EQ(config.kafka.topics.directly_watches, "parley.directly.watches.v1");
   EXPECT_TRUE(config.kafka.properties.empty());
-  EXPECT_FALSE(config.sources.justanswer.has_value());
-  EXPECT_FALSE(config.sources.cao.has_value());
-  EXPECT_FALSE(config.sources.talkjs.has_value());
-  EXPECT_FALSE(config.sources.directly.has_value());
+  EXPECT_FALSE(config.sources.find<JustAnswerSource>("justanswer") != nullptr);
+  EXPECT_FALSE(config.sources.find<CaoSource>("cao") != nullptr);
+  EXPECT_FALSE(config.sources.find<TalkJsSource>("talkjs") != nullptr);
+  EXPECT_FALSE(config.sources.find<DirectlySource>("directly") != nullptr);
   EXPECT_TRUE(config.enrich.enabled);
   EXPECT_EQ(config.enrich.concurrency, 64u);
   EXPECT_EQ(config.enrich.timeout, 5000ms);
@@ -135,7 +135,7 @@ TEST_F(ConfigTest, EmptyTextYieldsDefaults) {
 TEST_F(ConfigTest, CommentOnlyFileYieldsDefaults) {
   const Config config = accepted("# nothing here\n   # still nothing\n\n");
   EXPECT_EQ(config.listen.port, 8080);
-  EXPECT_FALSE(config.sources.justanswer.has_value());
+  EXPECT_FALSE(config.sources.find<JustAnswerSource>("justanswer") != nullptr);
 }
 
 TEST_F(ConfigTest, ExplicitNullDocumentYieldsDefaults) {
@@ -145,7 +145,7 @@ TEST_F(ConfigTest, ExplicitNullDocumentYieldsDefaults) {
 TEST_F(ConfigTest, EmptySectionsYieldDefaults) {
   const Config config = accepted("limits:\nkafka: {}\nsources: {}\nenrich:\n");
   EXPECT_EQ(config.limits.max_body_bytes, 1048576u);
-  EXPECT_FALSE(config.sources.cao.has_value());
+  EXPECT_FALSE(config.sources.find<CaoSource>("cao") != nullptr);
 }
 
 TEST_F(ConfigTest, RefusesListAtTopLevel) {
@@ -673,28 +673,28 @@ TEST_F(ConfigTest, PresentSourceGetsDefaultsForMissingKeys) {
   const Config config = accepted(
       "sources:\n  talkjs:\n    webhook: {secret_keys: [s]}\n    api: {app_id: a}\n"
       "  directly:\n    watch: {tokens: [w]}\n");
-  ASSERT_TRUE(config.sources.talkjs.has_value());
-  EXPECT_EQ(config.sources.talkjs->webhook.max_skew, 300s);
-  EXPECT_EQ(config.sources.talkjs->api.base_url, "https://api.talkjs.com");
-  EXPECT_FALSE(config.sources.talkjs->webhook.allow_unauthenticated);
-  ASSERT_TRUE(config.sources.directly.has_value());
-  EXPECT_EQ(config.sources.directly->api.token_path, "oauth/token");
-  EXPECT_EQ(config.sources.directly->api.logout_path, "oauth/logout");
-  EXPECT_EQ(config.sources.directly->poll.interval, 5000ms);
-  EXPECT_EQ(config.sources.directly->poll.max_interval, 60000ms);
-  EXPECT_EQ(config.sources.directly->poll.max_requests_per_second, 50u);
-  EXPECT_EQ(config.sources.directly->poll.concurrency, 16u);
-  EXPECT_EQ(config.sources.directly->poll.timeout, 5000ms);
-  EXPECT_FALSE(config.sources.justanswer.has_value());
-  EXPECT_FALSE(config.sources.cao.has_value());
+  ASSERT_TRUE(config.sources.find<TalkJsSource>("talkjs") != nullptr);
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.max_skew, 300s);
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->api.base_url, "https://api.talkjs.com");
+  EXPECT_FALSE(config.sources.find<TalkJsSource>("talkjs")->webhook.allow_unauthenticated);
+  ASSERT_TRUE(config.sources.find<DirectlySource>("directly") != nullptr);
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->api.token_path, "oauth/token");
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->api.logout_path, "oauth/logout");
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->poll.interval, 5000ms);
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->poll.max_interval, 60000ms);
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->poll.max_requests_per_second, 50u);
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->poll.concurrency, 16u);
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->poll.timeout, 5000ms);
+  EXPECT_FALSE(config.sources.find<JustAnswerSource>("justanswer") != nullptr);
+  EXPECT_FALSE(config.sources.find<CaoSource>("cao") != nullptr);
 }
 
 TEST_F(ConfigTest, AnEnrichOnlyFileNeedsNoWebhookVerification) {
   // The enrichment pods' config: API credentials only, no webhook secret.
   const Config config = accepted(
       "role: enrich\nsources:\n  cao:\n    api: {base_url: \"https://cao.example\", api_key: k}\n");
-  ASSERT_TRUE(config.sources.cao.has_value());
-  EXPECT_TRUE(config.sources.cao->webhook.api_keys.empty());
+  ASSERT_TRUE(config.sources.find<CaoSource>("cao") != nullptr);
+  EXPECT_TRUE(config.sources.find<CaoSource>("cao")->webhook.api_keys.empty());
   EXPECT_EQ(refused("role: ingest\nsources:\n  cao:\n    api: {api_key: k}\n").path,
             "sources.cao.webhook");
 }
@@ -704,7 +704,7 @@ TEST_F(ConfigTest, ReadsDirectlyPollLimits) {
       "sources:\n  directly:\n    watch: {tokens: [w]}\n"
       "    poll: {interval_ms: 1000, max_interval_ms: 30000, max_requests_per_second: 200,"
       " concurrency: 4, timeout_ms: 2000}\n");
-  const auto& poll = config.sources.directly->poll;
+  const auto& poll = config.sources.find<DirectlySource>("directly")->poll;
   EXPECT_EQ(poll.interval, 1000ms);
   EXPECT_EQ(poll.max_interval, 30000ms);
   EXPECT_EQ(poll.max_requests_per_second, 200u);
@@ -761,23 +761,28 @@ TEST_F(ConfigTest, AcceptsEverySourceWhenExplicitlyUnauthenticated) {
       "  cao: {webhook: {allow_unauthenticated: true}}\n"
       "  talkjs: {webhook: {allow_unauthenticated: true}, api: {app_id: a}}\n"
       "  directly: {watch: {allow_unauthenticated: true}}\n");
-  ASSERT_TRUE(config.sources.justanswer && config.sources.cao && config.sources.talkjs &&
-              config.sources.directly);
-  EXPECT_TRUE(config.sources.justanswer->webhook.allow_unauthenticated);
-  EXPECT_TRUE(config.sources.cao->webhook.allow_unauthenticated);
-  EXPECT_TRUE(config.sources.talkjs->webhook.allow_unauthenticated);
-  EXPECT_TRUE(config.sources.directly->watch.allow_unauthenticated);
+  ASSERT_TRUE(config.sources.find<JustAnswerSource>("justanswer") &&
+              config.sources.find<CaoSource>("cao") &&
+              config.sources.find<TalkJsSource>("talkjs") &&
+              config.sources.find<DirectlySource>("directly"));
+  EXPECT_TRUE(config.sources.find<JustAnswerSource>("justanswer")->webhook.allow_unauthenticated);
+  EXPECT_TRUE(config.sources.find<CaoSource>("cao")->webhook.allow_unauthenticated);
+  EXPECT_TRUE(config.sources.find<TalkJsSource>("talkjs")->webhook.allow_unauthenticated);
+  EXPECT_TRUE(config.sources.find<DirectlySource>("directly")->watch.allow_unauthenticated);
 }
 
 TEST_F(ConfigTest, EachJustAnswerMechanismAloneCountsAsVerification) {
   EXPECT_EQ(accepted("sources: {justanswer: {webhook: {tokens: [a]}}}")
-                .sources.justanswer->webhook.tokens.size(),
+                .sources.find<JustAnswerSource>("justanswer")
+                ->webhook.tokens.size(),
             1u);
   EXPECT_EQ(accepted("sources: {justanswer: {webhook: {hmac_secrets: [a]}}}")
-                .sources.justanswer->webhook.hmac_secrets.size(),
+                .sources.find<JustAnswerSource>("justanswer")
+                ->webhook.hmac_secrets.size(),
             1u);
   EXPECT_EQ(accepted("sources: {justanswer: {webhook: {allow_cidrs: [10.0.0.0/8]}}}")
-                .sources.justanswer->webhook.allow_cidrs.size(),
+                .sources.find<JustAnswerSource>("justanswer")
+                ->webhook.allow_cidrs.size(),
             1u);
 }
 
@@ -788,13 +793,16 @@ TEST_F(ConfigTest, KeepsRotatedSecretsInOrder) {
       "  cao: {webhook: {api_keys: [k2, k1]}}\n"
       "  talkjs: {webhook: {secret_keys: [s2, s1]}, api: {app_id: a}}\n"
       "  directly: {watch: {tokens: [w2, w1]}}\n");
-  EXPECT_EQ(config.sources.justanswer->webhook.tokens,
+  EXPECT_EQ(config.sources.find<JustAnswerSource>("justanswer")->webhook.tokens,
             (std::vector<std::string>{"new-token", "old-token"}));
-  EXPECT_EQ(config.sources.justanswer->webhook.hmac_secrets,
+  EXPECT_EQ(config.sources.find<JustAnswerSource>("justanswer")->webhook.hmac_secrets,
             (std::vector<std::string>{"h2", "h1"}));
-  EXPECT_EQ(config.sources.cao->webhook.api_keys, (std::vector<std::string>{"k2", "k1"}));
-  EXPECT_EQ(config.sources.talkjs->webhook.secret_keys, (std::vector<std::string>{"s2", "s1"}));
-  EXPECT_EQ(config.sources.directly->watch.tokens, (std::vector<std::string>{"w2", "w1"}));
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->webhook.api_keys,
+            (std::vector<std::string>{"k2", "k1"}));
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.secret_keys,
+            (std::vector<std::string>{"s2", "s1"}));
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->watch.tokens,
+            (std::vector<std::string>{"w2", "w1"}));
 }
 
 TEST_F(ConfigTest, RefusesEmptyJustAnswerToken) {
@@ -845,7 +853,7 @@ TEST_F(ConfigTest, ParsesAllowCidrs) {
   const Config config = accepted(
       "sources: {justanswer: {webhook: {allow_cidrs: [10.0.0.0/8, \"2001:db8::/32\", "
       "192.168.1.7]}}}");
-  const auto& cidrs = config.sources.justanswer->webhook.allow_cidrs;
+  const auto& cidrs = config.sources.find<JustAnswerSource>("justanswer")->webhook.allow_cidrs;
   ASSERT_EQ(cidrs.size(), 3u);
   EXPECT_EQ(cidrs[0].to_string(), "10.0.0.0/8");
   EXPECT_EQ(cidrs[1].to_string(), "2001:db8::/32");
@@ -863,7 +871,7 @@ TEST_F(ConfigTest, RefusesBadCidrNamingTheIndex) {
 TEST_F(ConfigTest, MapsTalkJsMaxSkewSeconds) {
   const Config config = accepted(
       "sources: {talkjs: {webhook: {secret_keys: [s], max_skew_seconds: 30}, api: {app_id: a}}}");
-  EXPECT_EQ(config.sources.talkjs->webhook.max_skew, 30s);
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.max_skew, 30s);
 }
 
 TEST_F(ConfigTest, RefusesZeroTalkJsMaxSkew) {
@@ -883,7 +891,7 @@ TEST_F(ConfigTest, RefusesDirectlyPollIntervalBelow100) {
 TEST_F(ConfigTest, AcceptsDirectlyPollIntervalOf100) {
   const Config config =
       accepted("sources: {directly: {watch: {tokens: [w]}, poll: {interval_ms: 100}}}");
-  EXPECT_EQ(config.sources.directly->poll.interval, 100ms);
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->poll.interval, 100ms);
 }
 
 TEST_F(ConfigTest, RefusesBaseUrlWithOtherScheme) {
@@ -910,7 +918,7 @@ TEST_F(ConfigTest, RefusesBaseUrlWithSchemeOnly) {
 TEST_F(ConfigTest, RefusesEmptyTalkJsBaseUrlOnlyWhenMalformed) {
   const Config config = accepted(
       "sources: {talkjs: {webhook: {secret_keys: [s]}, api: {base_url: \"\", app_id: a}}}");
-  EXPECT_EQ(config.sources.talkjs->api.base_url, "");
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->api.base_url, "");
   const ConfigError error =
       refused("sources: {talkjs: {webhook: {secret_keys: [s]}, api: {base_url: talkjs}}}");
   EXPECT_EQ(error.path, "sources.talkjs.api.base_url");
@@ -921,8 +929,8 @@ TEST_F(ConfigTest, AcceptsHttpAndHttpsBaseUrls) {
       "sources:\n"
       "  cao: {webhook: {api_keys: [k]}, api: {base_url: \"https://api.contactatonce.com/\"}}\n"
       "  directly: {watch: {tokens: [t]}, api: {base_url: \"http://localhost:9000\"}}\n");
-  EXPECT_EQ(config.sources.cao->api.base_url, "https://api.contactatonce.com/");
-  EXPECT_EQ(config.sources.directly->api.base_url, "http://localhost:9000");
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->api.base_url, "https://api.contactatonce.com/");
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->api.base_url, "http://localhost:9000");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -951,7 +959,7 @@ TEST_F(ConfigTest, SubstitutesInListItemsAndProperties) {
       "kafka: {properties: {sasl.password: \"${env:PARLEY_TEST_SASL}\"}}\n"
       "sources: {justanswer: {webhook: {tokens: [plain, \"prefix-${env:PARLEY_TEST_TOKEN}\"]}}}\n");
   EXPECT_EQ(config.kafka.properties.at("sasl.password"), "hunter2");
-  EXPECT_EQ(config.sources.justanswer->webhook.tokens,
+  EXPECT_EQ(config.sources.find<JustAnswerSource>("justanswer")->webhook.tokens,
             (std::vector<std::string>{"plain", "prefix-tok-123"}));
 }
 
@@ -970,12 +978,12 @@ TEST_F(ConfigTest, DoesNotRescanSubstitutedText) {
   const ScopedEnv env("PARLEY_TEST_TRICKY", "a${env:NOPE}b");
   const Config config =
       accepted("sources: {cao: {webhook: {api_keys: [\"${env:PARLEY_TEST_TRICKY}\"]}}}");
-  EXPECT_EQ(config.sources.cao->webhook.api_keys.at(0), "a${env:NOPE}b");
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->webhook.api_keys.at(0), "a${env:NOPE}b");
 }
 
 TEST_F(ConfigTest, LeavesLoneDollarAlone) {
   const Config config = accepted("sources: {cao: {webhook: {api_keys: [\"pa$$word$\"]}}}");
-  EXPECT_EQ(config.sources.cao->webhook.api_keys.at(0), "pa$$word$");
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->webhook.api_keys.at(0), "pa$$word$");
 }
 
 TEST_F(ConfigTest, RefusesUnsetEnvironmentVariable) {
@@ -998,14 +1006,14 @@ TEST_F(ConfigTest, SubstitutesRelativeFileAgainstBaseDir) {
   write_file("secrets/ja-token", "from-file\n");
   const Config config =
       accepted("sources: {justanswer: {webhook: {tokens: [\"${file:secrets/ja-token}\"]}}}");
-  EXPECT_EQ(config.sources.justanswer->webhook.tokens.at(0), "from-file");
+  EXPECT_EQ(config.sources.find<JustAnswerSource>("justanswer")->webhook.tokens.at(0), "from-file");
 }
 
 TEST_F(ConfigTest, SubstitutesAbsoluteFile) {
   const fs::path file = write_file("absolute", "abs-secret");
   const Config config = accepted("sources: {cao: {api: {api_key: \"${file:" + file.string() +
                                  "}\"}, webhook: {api_keys: [k]}}}");
-  EXPECT_EQ(config.sources.cao->api.api_key, "abs-secret");
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->api.api_key, "abs-secret");
 }
 
 TEST_F(ConfigTest, StripsOnlyOneTrailingNewlineFromFile) {
@@ -1015,7 +1023,7 @@ TEST_F(ConfigTest, StripsOnlyOneTrailingNewlineFromFile) {
   const Config config = accepted(
       "sources: {cao: {webhook: {api_keys: [\"${file:two-newlines}\", \"${file:crlf}\", "
       "\"${file:inner}\"]}}}");
-  EXPECT_EQ(config.sources.cao->webhook.api_keys,
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->webhook.api_keys,
             (std::vector<std::string>{"secret\n", "secret", "line1\nline2"}));
 }
 
@@ -1119,8 +1127,8 @@ events: {include_raw: false}
   EXPECT_EQ(config.kafka.properties, (std::map<std::string, std::string>{
                                          {"linger.ms", "5"}, {"security.protocol", "SASL_SSL"}}));
 
-  ASSERT_TRUE(config.sources.justanswer.has_value());
-  const auto& ja = *config.sources.justanswer;
+  ASSERT_TRUE(config.sources.find<JustAnswerSource>("justanswer") != nullptr);
+  const auto& ja = *config.sources.find<JustAnswerSource>("justanswer");
   EXPECT_EQ(ja.webhook.tokens, (std::vector<std::string>{"t1", "t2"}));
   EXPECT_EQ(ja.webhook.hmac_secrets, (std::vector<std::string>{"h1"}));
   ASSERT_EQ(ja.webhook.allow_cidrs.size(), 1u);
@@ -1131,20 +1139,22 @@ events: {include_raw: false}
   EXPECT_EQ(ja.api.client_secret, "cs");
   EXPECT_EQ(ja.api.api_key, "ak");
 
-  ASSERT_TRUE(config.sources.cao.has_value());
-  EXPECT_EQ(config.sources.cao->webhook.api_keys, (std::vector<std::string>{"ck"}));
-  EXPECT_EQ(config.sources.cao->api.base_url, "https://api.contactatonce.com/");
-  EXPECT_EQ(config.sources.cao->api.api_key, "cak");
+  ASSERT_TRUE(config.sources.find<CaoSource>("cao") != nullptr);
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->webhook.api_keys,
+            (std::vector<std::string>{"ck"}));
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->api.base_url, "https://api.contactatonce.com/");
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->api.api_key, "cak");
 
-  ASSERT_TRUE(config.sources.talkjs.has_value());
-  EXPECT_EQ(config.sources.talkjs->webhook.secret_keys, (std::vector<std::string>{"sk"}));
-  EXPECT_EQ(config.sources.talkjs->webhook.max_skew, 120s);
-  EXPECT_EQ(config.sources.talkjs->api.base_url, "https://api.talkjs.com");
-  EXPECT_EQ(config.sources.talkjs->api.app_id, "app1");
-  EXPECT_EQ(config.sources.talkjs->api.secret_key, "tsk");
+  ASSERT_TRUE(config.sources.find<TalkJsSource>("talkjs") != nullptr);
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.secret_keys,
+            (std::vector<std::string>{"sk"}));
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.max_skew, 120s);
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->api.base_url, "https://api.talkjs.com");
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->api.app_id, "app1");
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->api.secret_key, "tsk");
 
-  ASSERT_TRUE(config.sources.directly.has_value());
-  const auto& directly = *config.sources.directly;
+  ASSERT_TRUE(config.sources.find<DirectlySource>("directly") != nullptr);
+  const auto& directly = *config.sources.find<DirectlySource>("directly");
   EXPECT_EQ(directly.watch.tokens, (std::vector<std::string>{"wt"}));
   EXPECT_EQ(directly.api.base_url, "https://directly.example");
   EXPECT_EQ(directly.api.client_id, "dci");
@@ -1171,7 +1181,8 @@ TEST_F(ConfigTest, LoadFileResolvesFileReferencesAgainstItsDirectory) {
                  "sources: {justanswer: {webhook: {tokens: [\"${file:secrets/token}\"]}}}");
   const auto result = load_file(file);
   ASSERT_TRUE(result.ok()) << result.error().to_string();
-  EXPECT_EQ(result.value().sources.justanswer->webhook.tokens.at(0), "tok");
+  EXPECT_EQ(result.value().sources.find<JustAnswerSource>("justanswer")->webhook.tokens.at(0),
+            "tok");
 }
 
 TEST_F(ConfigTest, LoadFileRefusesMissingFileNamingIt) {
@@ -1221,16 +1232,23 @@ TEST_F(ConfigTest, ReferenceConfigLoads) {
   EXPECT_EQ(config.dedupe.max_entries, defaults.dedupe.max_entries);
   EXPECT_EQ(config.enrich.max_attempts, defaults.enrich.max_attempts);
   EXPECT_EQ(config.events.include_raw, defaults.events.include_raw);
-  ASSERT_TRUE(config.sources.justanswer && config.sources.cao && config.sources.talkjs &&
-              config.sources.directly);
-  EXPECT_EQ(config.sources.justanswer->webhook.tokens, (std::vector<std::string>{"ja-token"}));
-  EXPECT_EQ(config.sources.justanswer->webhook.hmac_secrets, (std::vector<std::string>{"ja-hmac"}));
-  EXPECT_EQ(config.sources.cao->webhook.api_keys, (std::vector<std::string>{"cao-key"}));
-  EXPECT_EQ(config.sources.talkjs->webhook.secret_keys, (std::vector<std::string>{"talkjs-key"}));
-  EXPECT_EQ(config.sources.talkjs->webhook.max_skew, 300s);
-  EXPECT_EQ(config.sources.directly->watch.tokens, (std::vector<std::string>{"watch-token"}));
-  EXPECT_EQ(config.sources.directly->api.client_secret, "directly-secret");
-  EXPECT_EQ(config.sources.directly->poll.interval, 5000ms);
+  ASSERT_TRUE(config.sources.find<JustAnswerSource>("justanswer") &&
+              config.sources.find<CaoSource>("cao") &&
+              config.sources.find<TalkJsSource>("talkjs") &&
+              config.sources.find<DirectlySource>("directly"));
+  EXPECT_EQ(config.sources.find<JustAnswerSource>("justanswer")->webhook.tokens,
+            (std::vector<std::string>{"ja-token"}));
+  EXPECT_EQ(config.sources.find<JustAnswerSource>("justanswer")->webhook.hmac_secrets,
+            (std::vector<std::string>{"ja-hmac"}));
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->webhook.api_keys,
+            (std::vector<std::string>{"cao-key"}));
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.secret_keys,
+            (std::vector<std::string>{"talkjs-key"}));
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.max_skew, 300s);
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->watch.tokens,
+            (std::vector<std::string>{"watch-token"}));
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->api.client_secret, "directly-secret");
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->poll.interval, 5000ms);
 }
 
 TEST_F(ConfigTest, ReferenceConfigNamesTheMissingVariable) {
@@ -1251,18 +1269,21 @@ TEST_F(ConfigTest, DevConfigLoads) {
   EXPECT_EQ(config.admin_listen.port, 9464);
   EXPECT_EQ(config.kafka.brokers, "embedded");
   EXPECT_EQ(config.log_level, LogLevel::info);
-  ASSERT_TRUE(config.sources.justanswer.has_value());
-  EXPECT_EQ(config.sources.justanswer->webhook.tokens, (std::vector<std::string>{"dev-token"}));
-  EXPECT_EQ(config.sources.justanswer->webhook.hmac_secrets,
+  ASSERT_TRUE(config.sources.find<JustAnswerSource>("justanswer") != nullptr);
+  EXPECT_EQ(config.sources.find<JustAnswerSource>("justanswer")->webhook.tokens,
+            (std::vector<std::string>{"dev-token"}));
+  EXPECT_EQ(config.sources.find<JustAnswerSource>("justanswer")->webhook.hmac_secrets,
             (std::vector<std::string>{"dev-secret"}));
-  ASSERT_TRUE(config.sources.cao.has_value());
-  EXPECT_EQ(config.sources.cao->webhook.api_keys, (std::vector<std::string>{"dev-cao-key"}));
-  ASSERT_TRUE(config.sources.talkjs.has_value());
-  EXPECT_EQ(config.sources.talkjs->webhook.secret_keys,
+  ASSERT_TRUE(config.sources.find<CaoSource>("cao") != nullptr);
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->webhook.api_keys,
+            (std::vector<std::string>{"dev-cao-key"}));
+  ASSERT_TRUE(config.sources.find<TalkJsSource>("talkjs") != nullptr);
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.secret_keys,
             (std::vector<std::string>{"dev-talkjs-secret"}));
-  EXPECT_EQ(config.sources.talkjs->api.app_id, "devapp");
-  ASSERT_TRUE(config.sources.directly.has_value());
-  EXPECT_EQ(config.sources.directly->watch.tokens, (std::vector<std::string>{"dev-watch-token"}));
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->api.app_id, "devapp");
+  ASSERT_TRUE(config.sources.find<DirectlySource>("directly") != nullptr);
+  EXPECT_EQ(config.sources.find<DirectlySource>("directly")->watch.tokens,
+            (std::vector<std::string>{"dev-watch-token"}));
 }
 
 TEST_F(ConfigTest, TalkJsNeedsAnAppId) {
@@ -1275,8 +1296,8 @@ TEST_F(ConfigTest, TalkJsRolesMapToAuthorRoles) {
   const Config config = accepted(
       "sources: {talkjs: {webhook: {secret_keys: [s], roles: {seller: agent, admin: system}},"
       " api: {app_id: a}}}");
-  EXPECT_EQ(config.sources.talkjs->webhook.roles.at("seller"), "agent");
-  EXPECT_EQ(config.sources.talkjs->webhook.roles.at("admin"), "system");
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.roles.at("seller"), "agent");
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.roles.at("admin"), "system");
   const ConfigError error = refused(
       "sources: {talkjs: {webhook: {secret_keys: [s], roles: {seller: boss}}, api: {app_id: a}}}");
   EXPECT_EQ(error.path, "sources.talkjs.webhook.roles.seller");

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "parley/common/cidr.hpp"
@@ -62,6 +63,7 @@ struct Kafka {
 };
 
 struct JustAnswerSource {
+  static constexpr std::string_view kPlatform = "justanswer";
   struct Webhook {
     std::vector<std::string> tokens;
     std::vector<std::string> hmac_secrets;
@@ -74,6 +76,7 @@ struct JustAnswerSource {
 };
 
 struct CaoSource {
+  static constexpr std::string_view kPlatform = "cao";
   struct Webhook {
     std::vector<std::string> api_keys;
     bool allow_unauthenticated = false;
@@ -84,6 +87,7 @@ struct CaoSource {
 };
 
 struct TalkJsSource {
+  static constexpr std::string_view kPlatform = "talkjs";
   struct Webhook {
     std::vector<std::string> secret_keys;
     std::chrono::seconds max_skew{300};
@@ -99,6 +103,7 @@ struct TalkJsSource {
 };
 
 struct DirectlySource {
+  static constexpr std::string_view kPlatform = "directly";
   struct Watch {
     std::vector<std::string> tokens;
     bool allow_unauthenticated = false;
@@ -118,12 +123,40 @@ struct DirectlySource {
   } poll;
 };
 
-/// A source is enabled when its section is present in the file.
+/// One source: an account of a platform, configured under `sources.<name>`. Its name
+/// names its webhook paths, its events' `source`, record keys and ids, and the `source`
+/// label of its metrics; `platform:` says which platform it is (default: the name).
+struct Source {
+  std::string name;  ///< lowercase letters, digits and '-'
+  std::variant<JustAnswerSource, CaoSource, TalkJsSource, DirectlySource> settings;
+
+  /// "justanswer", "cao", "talkjs" or "directly".
+  std::string_view platform() const {
+    return std::visit([](const auto& s) { return s.kPlatform; }, settings);
+  }
+};
+
+/// Every configured source, by name (a source is enabled when its section is present).
+/// At most one is a Directly source.
 struct Sources {
-  std::optional<JustAnswerSource> justanswer;
-  std::optional<CaoSource> cao;
-  std::optional<TalkJsSource> talkjs;
-  std::optional<DirectlySource> directly;
+  std::vector<Source> all;  ///< in the file's order
+
+  /// The settings of the source called `name` when it is of platform T; else null.
+  template <class T>
+  const T* find(std::string_view name) const {
+    for (const auto& source : all) {
+      if (source.name == name) return std::get_if<T>(&source.settings);
+    }
+    return nullptr;
+  }
+
+  /// The Directly source, if one is configured.
+  const Source* directly() const {
+    for (const auto& source : all) {
+      if (std::holds_alternative<DirectlySource>(source.settings)) return &source;
+    }
+    return nullptr;
+  }
 };
 
 struct Enrich {

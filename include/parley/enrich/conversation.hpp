@@ -52,19 +52,25 @@ struct EventRef {
   std::string id;
   std::string source;
   std::string type;
-  std::string platform;         ///< data.platform
+  std::string platform;  ///< data.platform
+  /// data.source: the source's name, which picks its API; data.platform when absent
+  /// (events published before sources had names).
+  std::string source_name;
   std::string conversation_id;  ///< data.conversation.id (empty for user events)
   std::string customer_id;      ///< data.conversation.customerId (JustAnswer userToken)
   std::string message_id;       ///< data.message.id or data.receipt.messageId, if any
   std::string platform_event;   ///< data.platformEvent, if any
+
+  /// source_name, or the platform when it is empty (the default source's name).
+  std::string name() const { return source_name.empty() ? platform : source_name; }
 };
 
-/// The record key of `event`'s conversation: "<platform>:<conversation id>".
+/// The record key of `event`'s conversation: "<source name>:<conversation id>".
 std::string conversation_key(const EventRef& event);
 
 /// What a message found by a fetch is published as on the events topic:
 /// `parley.message.created` with the message's id (events::message_event_id of
-/// `about.platform`), `about`'s source, conversation and record key, `time` = the
+/// `about.source_name`), `about`'s source, conversation and record key, `time` = the
 /// message's sentAt (else `fallback_time`) and `data.platformEvent` = `platform_event`
 /// ("enrichment.discovered", "backfill.discovered"). Pure.
 events::CloudEvent message_created_event(const EventRef& about, const events::Message& message,

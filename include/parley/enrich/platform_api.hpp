@@ -41,16 +41,16 @@ struct ApiOptions {
   std::shared_ptr<boost::asio::ssl::context> tls;  ///< for https base URLs
 };
 
-/// The clients of the configured platforms with an API section; errors name the key
-/// ("sources.cao.api.base_url: must start with http:// or https://").
+/// The client of the source named `source` (sources.<source>.api); errors name the key
+/// ("sources.cao-eu.api.base_url: must start with http:// or https://").
 Result<std::unique_ptr<PlatformApi>, std::string> make_justanswer_api(
-    const boost::asio::any_io_executor& executor, const config::JustAnswerSource::Api& api,
-    const ApiOptions& options);
+    const boost::asio::any_io_executor& executor, std::string_view source,
+    const config::JustAnswerSource::Api& api, const ApiOptions& options);
 Result<std::unique_ptr<PlatformApi>, std::string> make_cao_api(
-    const boost::asio::any_io_executor& executor, const config::CaoSource::Api& api,
-    const ApiOptions& options);
+    const boost::asio::any_io_executor& executor, std::string_view source,
+    const config::CaoSource::Api& api, const ApiOptions& options);
 Result<std::unique_ptr<PlatformApi>, std::string> make_talkjs_api(
-    const boost::asio::any_io_executor& executor, const config::TalkJsSource::Api& api,
-    const ApiOptions& options);
+    const boost::asio::any_io_executor& executor, std::string_view source,
+    const config::TalkJsSource::Api& api, const ApiOptions& options);
 
 }  // namespace parley::enrich

@@ -65,6 +65,7 @@ class Stage {
  public:
   using Clock = std::chrono::steady_clock;
   using Done = std::function<void(std::int32_t partition, std::int64_t offset)>;
+  /// The clients by source name (sources.<name>), as events name it in data.source.
   using Apis = std::map<std::string, std::unique_ptr<PlatformApi>, std::less<>>;
 
   Stage(boost::asio::strand<boost::asio::any_io_executor> strand, kafka::Producer& producer,

@@ -117,6 +117,7 @@ struct Change {
 /// `data` of a parley event: the normalized fields plus the platform's own payload.
 struct EventData {
   std::string platform;        ///< "justanswer", "cao", "talkjs", "directly"
+  std::string source_name;     ///< data.source: the source's name (sources.<name>)
   std::string platform_event;  ///< the platform's own event name, verbatim
   Conversation conversation;   ///< omitted when its id is empty
   std::optional<Message> message;
@@ -137,11 +138,11 @@ struct FieldWarning {
 
 struct CloudEvent {
   std::string id;
-  std::string source;         ///< "/parley/<platform>" (TalkJS: "/parley/talkjs/<appId>")
+  std::string source;         ///< "/parley/<source>" (TalkJS: "/parley/<source>/<appId>")
   std::string type;           ///< one of type::*
   std::string subject;        ///< conversation id (user events: the user id)
   std::string time;           ///< RFC 3339, when the platform says it happened
-  std::string partition_key;  ///< "<platform>:<conversation id>", also the Kafka record key
+  std::string partition_key;  ///< "<source>:<conversation id>", also the Kafka record key
   EventData data;
   std::vector<FieldWarning> field_warnings;  ///< not part of the encoded event
 };

@@ -11,8 +11,6 @@ namespace parley::sources {
 namespace {
 
 constexpr std::string_view kAuthorizationHeader = "Authorization";
-constexpr std::string_view kPlatform = "cao";
-constexpr std::string_view kEventSource = "/parley/cao";
 
 Error unauthorized(std::string message) {
   return Error{Errc::unauthorized, std::move(message)};
@@ -103,17 +101,18 @@ Result<events::Conversation, Error> read_conversation(const FieldReader& fields,
 }
 
 // The envelope both CAO events share.
-events::CloudEvent cao_event(std::string id, std::string_view type,
+events::CloudEvent cao_event(std::string_view source_name, std::string id, std::string_view type,
                              events::Conversation conversation, std::string time,
                              std::string_view platform_event) {
   events::CloudEvent event;
   event.id = std::move(id);
-  event.source = kEventSource;
+  event.source = "/parley/" + std::string(source_name);
   event.type = type;
   event.subject = conversation.id;
   event.time = std::move(time);
-  event.partition_key = std::string(kPlatform) + ":" + conversation.id;
-  event.data.platform = kPlatform;
+  event.partition_key = std::string(source_name) + ":" + conversation.id;
+  event.data.platform = config::CaoSource::kPlatform;
+  event.data.source_name = source_name;
   event.data.platform_event = platform_event;
   event.data.conversation = std::move(conversation);
   return event;
@@ -177,7 +176,7 @@ std::optional<Error> CaoAuthorization::verify(const http::Request& request) cons
   if (api_keys_.empty()) {
     if (allow_unauthenticated_) return std::nullopt;
     // The config loader refuses this; fail closed rather than accept everything.
-    return unauthorized("Authorization: no API key is configured (sources.cao.webhook.api_keys)");
+    return unauthorized("Authorization: no API key is configured (webhook.api_keys)");
   }
   const std::string_view header = trim_blanks(request.headers[kAuthorizationHeader]);
   if (header.empty())
@@ -248,9 +247,9 @@ Result<events::CloudEvent, Error> CaoMessages::normalize(
   }
 
   const std::string time = format_rfc3339(sent_at.value());
-  auto event =
-      cao_event(events::message_event_id("cao", message_id.value()), events::type::kMessageCreated,
-                std::move(conversation.value()), time, "ReceiveMessage");
+  auto event = cao_event(name(), events::message_event_id(name(), message_id.value()),
+                         events::type::kMessageCreated, std::move(conversation.value()), time,
+                         "ReceiveMessage");
   events::Message message;
   message.id = std::move(message_id.value());
   message.text = text.value();
@@ -286,9 +285,10 @@ Result<events::CloudEvent, Error> CaoReceipts::normalize(
   const auto mapping = map_status(platform_status.value());
   // The status is part of the id: "delivered" and "read" of one message are two events,
   // a redelivered "read" is the same one.
-  auto event =
-      cao_event("cao:receipt:" + message_id.value() + ":" + platform_status.value(), mapping.type,
-                std::move(conversation.value()), format_rfc3339(received), "MessageStatus");
+  auto event = cao_event(
+      name(),
+      std::string(name()) + ":receipt:" + message_id.value() + ":" + platform_status.value(),
+      mapping.type, std::move(conversation.value()), format_rfc3339(received), "MessageStatus");
   events::Receipt receipt;
   receipt.message_id = std::move(message_id.value());
   receipt.status = mapping.status;

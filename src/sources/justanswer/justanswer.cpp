@@ -24,12 +24,14 @@ Error unauthorized(std::string message) {
 
 }  // namespace
 
-JustAnswer::JustAnswer(const config::JustAnswerSource::Webhook& webhook, bool include_raw)
+JustAnswer::JustAnswer(const config::JustAnswerSource::Webhook& webhook, bool include_raw,
+                       std::string name)
     : tokens_(webhook.tokens),
       hmac_secrets_(webhook.hmac_secrets),
       allow_cidrs_(webhook.allow_cidrs),
       allow_unauthenticated_(webhook.allow_unauthenticated),
-      include_raw_(include_raw) {}
+      include_raw_(include_raw),
+      name_(std::move(name)) {}
 
 bool JustAnswer::signed_by_any_secret(std::string_view body, const Digest& signature) const {
   bool matched = false;
@@ -100,12 +102,13 @@ Result<events::CloudEvent, Error> JustAnswer::normalize(
 
   events::CloudEvent event;
   event.id = events::make_uuid_v7(received);
-  event.source = "/parley/justanswer";
+  event.source = "/parley/" + name_;
   event.type = parley_type_for(event_type.value());
   event.subject = question_id.value();
   event.time = format_rfc3339(received);  // the webhook carries no time of its own
-  event.partition_key = "justanswer:" + std::string(question_id.value());
-  event.data.platform = "justanswer";
+  event.partition_key = name_ + ":" + std::string(question_id.value());
+  event.data.platform = config::JustAnswerSource::kPlatform;
+  event.data.source_name = name_;
   event.data.platform_event = event_type.value();
   event.data.conversation.id = question_id.value();
   event.data.conversation.customer_id = user_token.value();

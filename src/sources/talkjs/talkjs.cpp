@@ -332,11 +332,12 @@ void read_unmapped_event(simdjson::dom::object data, events::CloudEvent& event,
 }  // namespace
 
 TalkJs::TalkJs(const config::TalkJsSource& source, bool include_raw,
-               std::function<std::chrono::system_clock::time_point()> now)
+               std::function<std::chrono::system_clock::time_point()> now, std::string name)
     : secret_keys_(source.webhook.secret_keys),
       max_skew_(source.webhook.max_skew),
       allow_unauthenticated_(source.webhook.allow_unauthenticated),
-      event_source_("/parley/talkjs/" + source.api.app_id),
+      name_(std::move(name)),
+      event_source_("/parley/" + name_ + "/" + source.api.app_id),
       include_raw_(include_raw),
       now_(std::move(now)) {
   // The config loader refuses other values; anything else would still be a customer.
@@ -412,11 +413,12 @@ Result<events::CloudEvent, Error> TalkJs::normalize(
 
   const Mapping mapping = mapping_for(type.value());
   events::CloudEvent event;
-  event.id = "talkjs:" + std::string(id.value());
+  event.id = name_ + ":" + std::string(id.value());
   event.source = event_source_;
   event.type = mapping.parley_type;
   event.time = std::move(time).value();
-  event.data.platform = "talkjs";
+  event.data.platform = config::TalkJsSource::kPlatform;
+  event.data.source_name = name_;
   event.data.platform_event = type.value();
 
   // Who the event is about when no conversation is: the user of user events, the
@@ -453,18 +455,18 @@ Result<events::CloudEvent, Error> TalkJs::normalize(
   // One id per message on every path (webhook, discovery, backfill): consumers drop the
   // repeat when a fetch finds the message this webhook announced.
   if (event.type == events::type::kMessageCreated && event.data.message) {
-    event.id = events::message_event_id("talkjs", event.data.message->id);
+    event.id = events::message_event_id(name_, event.data.message->id);
   }
 
   if (!event.data.conversation.id.empty()) {
     event.subject = event.data.conversation.id;
-    event.partition_key = "talkjs:" + event.subject;
+    event.partition_key = name_ + ":" + event.subject;
   } else if (!user_key.empty()) {
     event.subject = user_key;
-    event.partition_key = "talkjs:user:" + user_key;
+    event.partition_key = name_ + ":user:" + user_key;
   } else {
     // Nothing identifies a conversation or user: the event is its own partition key.
-    event.partition_key = "talkjs:event:" + std::string(id.value());
+    event.partition_key = name_ + ":event:" + std::string(id.value());
   }
   if (include_raw_) event.data.raw_json = compact(object.value());
   return event;

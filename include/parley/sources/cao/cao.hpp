@@ -50,20 +50,21 @@ class CaoAuthorization {
 /// `{"Status":1,"FailureDescription":"<message>"}`. Immutable; thread-safe.
 class CaoEndpoint : public Source {
  public:
-  std::string_view name() const override { return "cao"; }
+  std::string_view name() const override { return name_; }
   std::optional<Error> verify(const http::Request& request) const override;
   bool deterministic_ids() const override { return true; }
   std::string accepted_body() const override;
   std::string error_body(const Error& error) const override;
 
  protected:
-  CaoEndpoint(const config::CaoSource::Webhook& webhook, bool include_raw)
-      : authorization_(webhook), include_raw_(include_raw) {}
+  CaoEndpoint(const config::CaoSource::Webhook& webhook, bool include_raw, std::string name)
+      : authorization_(webhook), include_raw_(include_raw), name_(std::move(name)) {}
   bool include_raw() const { return include_raw_; }
 
  private:
   CaoAuthorization authorization_;
   bool include_raw_;
+  std::string name_;
 };
 
 /// CAO's ReceiveMessage (an agent's message to the consumer) at
@@ -80,8 +81,11 @@ class CaoEndpoint : public Source {
 /// the field (invalid JSON, missing, wrong type, empty, too long, duplicated, bad date).
 class CaoMessages final : public CaoEndpoint {
  public:
-  CaoMessages(const config::CaoSource::Webhook& webhook, bool include_raw)
-      : CaoEndpoint(webhook, include_raw) {}
+  /// `name`: the source's name (sources.<name>), which names its events' source, ids,
+  /// keys and metrics.
+  CaoMessages(const config::CaoSource::Webhook& webhook, bool include_raw,
+              std::string name = std::string(config::CaoSource::kPlatform))
+      : CaoEndpoint(webhook, include_raw, std::move(name)) {}
   Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point received) const override;
 };
@@ -100,8 +104,9 @@ class CaoMessages final : public CaoEndpoint {
 /// the field.
 class CaoReceipts final : public CaoEndpoint {
  public:
-  CaoReceipts(const config::CaoSource::Webhook& webhook, bool include_raw)
-      : CaoEndpoint(webhook, include_raw) {}
+  CaoReceipts(const config::CaoSource::Webhook& webhook, bool include_raw,
+              std::string name = std::string(config::CaoSource::kPlatform))
+      : CaoEndpoint(webhook, include_raw, std::move(name)) {}
   Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point received) const override;
 };

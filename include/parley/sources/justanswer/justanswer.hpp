@@ -21,9 +21,12 @@ namespace parley::sources {
 /// id a fresh UUIDv7: the webhook carries no id, and two real notifications must stay two.
 class JustAnswer final : public Source {
  public:
-  JustAnswer(const config::JustAnswerSource::Webhook& webhook, bool include_raw);
+  /// `name`: the source's name (sources.<name>), which names its events' source, keys
+  /// and metrics.
+  JustAnswer(const config::JustAnswerSource::Webhook& webhook, bool include_raw,
+             std::string name = std::string(config::JustAnswerSource::kPlatform));
 
-  std::string_view name() const override { return "justanswer"; }
+  std::string_view name() const override { return name_; }
   std::optional<Error> verify(const http::Request& request) const override;
   Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point received) const override;
@@ -39,6 +42,7 @@ class JustAnswer final : public Source {
   std::vector<Cidr> allow_cidrs_;
   bool allow_unauthenticated_;
   bool include_raw_;
+  std::string name_;
 };
 
 }  // namespace parley::sources

@@ -42,11 +42,14 @@ namespace parley::sources {
 class TalkJs final : public Source {
  public:
   /// `now` is the clock the timestamp skew is measured against (injectable for tests).
+  /// `name`: the source's name (sources.<name>), which names its events' source, ids,
+  /// keys and metrics.
   TalkJs(
       const config::TalkJsSource& source, bool include_raw,
-      std::function<std::chrono::system_clock::time_point()> now = std::chrono::system_clock::now);
+      std::function<std::chrono::system_clock::time_point()> now = std::chrono::system_clock::now,
+      std::string name = std::string(config::TalkJsSource::kPlatform));
 
-  std::string_view name() const override { return "talkjs"; }
+  std::string_view name() const override { return name_; }
   std::optional<Error> verify(const http::Request& request) const override;
   Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point received) const override;
@@ -65,7 +68,8 @@ class TalkJs final : public Source {
   bool allow_unauthenticated_;
   /// TalkJS role name -> one of events::role::* (static storage).
   std::map<std::string, std::string_view, std::less<>> roles_;
-  std::string event_source_;  ///< "/parley/talkjs/<appId>"
+  std::string name_;
+  std::string event_source_;  ///< "/parley/<name>/<appId>"
   bool include_raw_;
   std::function<std::chrono::system_clock::time_point()> now_;
 };
