@@ -263,6 +263,7 @@ events::CloudEvent base_event(const Question& question, std::string id, std::str
       .time = time.empty() ? question.updated_at : time,
       .partition_key = std::string(kPlatform) + ":" + question.uuid,
       .data = {.platform = std::string(kPlatform),
+               .source_name = std::string(kPlatform),  // one Directly source, named directly
                .conversation = {.id = question.uuid, .customer_id = question.customer_id}}};
 }
 

@@ -215,6 +215,49 @@ TEST_F(ConfigTest, RefusesUnknownSource) {
   EXPECT_TRUE(contains(error.message, "justanswer")) << error.message;
 }
 
+TEST_F(ConfigTest, SeveralSourcesOfOnePlatformEachKeepTheirOwnSettings) {
+  const Config config = accepted(
+      "sources:\n"
+      "  cao: {webhook: {api_keys: [na]}, api: {base_url: \"https://na.cao.invalid\"}}\n"
+      "  cao-eu:\n"
+      "    platform: cao\n"
+      "    webhook: {api_keys: [eu]}\n"
+      "    api: {base_url: \"https://eu.cao.invalid\"}\n"
+      "  talkjs-2: {platform: talkjs, webhook: {secret_keys: [s]}, api: {app_id: two}}\n");
+  ASSERT_EQ(config.sources.all.size(), 3u);
+  EXPECT_EQ(config.sources.all[0].name, "cao");
+  EXPECT_EQ(config.sources.all[0].platform(), "cao");  // the name, when platform: is absent
+  EXPECT_EQ(config.sources.all[1].name, "cao-eu");     // in the file's order
+  EXPECT_EQ(config.sources.all[1].platform(), "cao");
+  ASSERT_NE(config.sources.find<CaoSource>("cao-eu"), nullptr);
+  EXPECT_EQ(config.sources.find<CaoSource>("cao-eu")->webhook.api_keys,
+            std::vector<std::string>{"eu"});
+  EXPECT_EQ(config.sources.find<CaoSource>("cao-eu")->api.base_url, "https://eu.cao.invalid");
+  EXPECT_EQ(config.sources.find<CaoSource>("cao")->api.base_url, "https://na.cao.invalid");
+  EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs-2")->api.app_id, "two");
+  EXPECT_EQ(config.sources.find<TalkJsSource>("cao-eu"), nullptr);  // another platform
+}
+
+TEST_F(ConfigTest, RefusesBadSourceNamesAndPlatforms) {
+  const ConfigError upper = refused("sources: {Cao: {platform: cao}}");
+  EXPECT_EQ(upper.path, "sources.Cao");
+  EXPECT_TRUE(contains(upper.message, "lowercase letters, digits or '-'")) << upper.message;
+  const ConfigError slash = refused("sources: {\"cao/eu\": {platform: cao}}");
+  EXPECT_EQ(slash.path, "sources.cao/eu");
+  const ConfigError platform = refused("sources: {eu: {platform: [cao]}}");
+  EXPECT_EQ(platform.path, "sources.eu.platform");
+  const ConfigError unknown = refused("sources: {eu: {platform: slack}}");
+  EXPECT_EQ(unknown.path, "sources.eu.platform");
+  EXPECT_TRUE(contains(unknown.message, "slack")) << unknown.message;
+  const ConfigError directly =
+      refused("sources: {directly-2: {platform: directly, watch: {tokens: [t]}}}");
+  EXPECT_EQ(directly.path, "sources.directly-2");
+  EXPECT_TRUE(contains(directly.message, "must be named directly")) << directly.message;
+  const ConfigError repeated = refused("sources:\n  cao: {}\n  cao: {}\n");
+  EXPECT_EQ(repeated.path, "sources.cao");
+  EXPECT_TRUE(contains(repeated.message, "duplicate key")) << repeated.message;
+}
+
 TEST_F(ConfigTest, RefusesDuplicateKey) {
   const ConfigError error = refused("role: ingest\nrole: enrich\n");
   EXPECT_EQ(error.path, "role");
@@ -1215,6 +1258,7 @@ TEST_F(ConfigTest, ReferenceConfigLoads) {
   const ScopedEnv env3("PARLEY_JA_CLIENT_SECRET", "ja-client-secret");
   const ScopedEnv env4("PARLEY_JA_API_KEY", "ja-api-key");
   const ScopedEnv env5("PARLEY_CAO_API_KEY", "cao-key");
+  const ScopedEnv env_eu("PARLEY_CAO_EU_API_KEY", "cao-eu-key");
   const ScopedEnv env6("PARLEY_TALKJS_SECRET_KEY", "talkjs-key");
   const ScopedEnv env_app("PARLEY_TALKJS_APP_ID", "app-1");
   const ScopedEnv env7("PARLEY_DIRECTLY_WATCH_TOKEN", "watch-token");
@@ -1242,6 +1286,11 @@ TEST_F(ConfigTest, ReferenceConfigLoads) {
             (std::vector<std::string>{"ja-hmac"}));
   EXPECT_EQ(config.sources.find<CaoSource>("cao")->webhook.api_keys,
             (std::vector<std::string>{"cao-key"}));
+  ASSERT_NE(config.sources.find<CaoSource>("cao-eu"), nullptr);
+  EXPECT_EQ(config.sources.find<CaoSource>("cao-eu")->webhook.api_keys,
+            (std::vector<std::string>{"cao-eu-key"}));
+  EXPECT_EQ(config.sources.find<CaoSource>("cao-eu")->api.base_url,
+            "https://api.contactatonce.co.uk/");
   EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.secret_keys,
             (std::vector<std::string>{"talkjs-key"}));
   EXPECT_EQ(config.sources.find<TalkJsSource>("talkjs")->webhook.max_skew, 300s);

@@ -66,6 +66,35 @@ TEST(Cli, CheckConfigNamesTheBadKey) {
   EXPECT_NE(missing.output.find("/nonexistent/parley.yaml"), std::string::npos);
 }
 
+TEST(Cli, CheckConfigNamesABadOrRepeatedSourceName) {
+  const auto bad = run_parley(
+      "--check-config " +
+      write_config("bad-name", "sources:\n  CAO_EU: {platform: cao, webhook: {api_keys: [k]}}\n")
+          .string());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("sources.CAO_EU: a source name must be"), std::string::npos)
+      << bad.output;
+
+  const auto repeated = run_parley(
+      "--check-config " + write_config("repeated-name",
+                                       "sources:\n"
+                                       "  cao-eu: {platform: cao, webhook: {api_keys: [k]}}\n"
+                                       "  cao-eu: {platform: cao, webhook: {api_keys: [j]}}\n")
+                              .string());
+  EXPECT_EQ(repeated.exit_code, 2);
+  EXPECT_NE(repeated.output.find("sources.cao-eu: duplicate key"), std::string::npos)
+      << repeated.output;
+
+  const auto platform = run_parley(
+      "--check-config " +
+      write_config("bad-platform", "sources:\n  eu: {platform: slack, webhook: {}}\n").string());
+  EXPECT_EQ(platform.exit_code, 2);
+  EXPECT_NE(
+      platform.output.find("sources.eu.platform: must be justanswer, cao, talkjs or directly"),
+      std::string::npos)
+      << platform.output;
+}
+
 TEST(Cli, CheckConfigRefusesWhatThisBuildCannotServe) {
   const auto property = run_parley(
       "--check-config " +
