@@ -213,7 +213,7 @@ void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool,
 /// api credentials is not enriched (its events are marked not_applicable), which is
 /// logged; a half-configured API is an error naming the key.
 Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& config,
-                                                       asio::any_io_executor executor) {
+                                                       const asio::any_io_executor& executor) {
   enrich::Stage::Apis apis;
   const enrich::ApiOptions options{.timeout = config.enrich.timeout,
                                    .max_connections = config.enrich.concurrency,

@@ -75,7 +75,7 @@ void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool,
 
 /// The enrichment clients of every source in `config` with an api section (others are
 /// logged and left out); an error names a half-configured key.
-Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& config,
-                                                       boost::asio::any_io_executor executor);
+Result<enrich::Stage::Apis, std::string> platform_apis(
+    const config::Config& config, const boost::asio::any_io_executor& executor);
 
 }  // namespace parley::app

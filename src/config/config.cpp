@@ -695,7 +695,7 @@ class SchemaReader {
                        "directly)");
     }
     const Field field{platform, child_path(path, "platform")};
-    const std::string value = scalar_text(field);
+    std::string value = scalar_text(field);
     if (!known(value)) {
       refuse(field.path, "must be justanswer, cao, talkjs or directly, got " + in_quotes(value));
     }
