@@ -101,14 +101,29 @@ Result<std::unique_ptr<App>, std::string> App::build(const config::Config& confi
     app->components_.push_back(std::move(enrichment).value());
     app->background_work_ = true;
   }
-  if (polls_directly(config)) {
-    auto polling = DirectlyPolling::create(config, app->runtime_, publishing, metrics);
+  std::vector<const DirectlyPolling*> pollers;
+  for (const auto* source : polled_directly_sources(config)) {
+    auto polling = DirectlyPolling::create(config, *source, app->runtime_, publishing, metrics);
     if (!polling) return polling.error();
+    pollers.push_back(polling.value().get());
     app->components_.push_back(std::move(polling).value());
     app->background_work_ = true;
-  } else if (runs_ingest(config) && config.sources.directly() != nullptr) {
-    log::warn("directly polling off: sources.directly.api.base_url is empty",
-              {{"watch_list", config.kafka.topics.directly_watches}});
+  }
+  if (!pollers.empty()) {
+    metrics.directly_polling();
+    metrics.on_scrape([pollers](metrics::Metrics& m) {
+      std::size_t watched = 0;
+      for (const auto* poller : pollers)
+        watched += poller->watched();
+      m.set_directly_watched(static_cast<double>(watched));
+    });
+  }
+  for (const auto& source : config.sources.all) {
+    const auto* directly = std::get_if<config::DirectlySource>(&source.settings);
+    if (runs_ingest(config) && directly != nullptr && directly->api.base_url.empty()) {
+      log::warn("directly polling off: sources." + source.name + ".api.base_url is empty",
+                {{"watch_list", config.kafka.topics.directly_watches}});
+    }
   }
 
   if (runs_ingest(config)) {
@@ -137,7 +152,8 @@ int App::run() {
   for (std::size_t i = 0; i < components_.size(); ++i) {
     if (auto problem = components_[i]->start()) {
       log::error("cannot start", {{"component", components_[i]->name()}, {"error", *problem}});
-      stop(i, Component::Clock::now() + config_.shutdown_timeout);
+      drain_deadline_ = Component::Clock::now() + config_.shutdown_timeout;
+      stop(i, drain_deadline_);
       runtime_.stop();
       return 1;
     }
@@ -147,6 +163,7 @@ int App::run() {
 
   const int signal = stop_requested.get_future().get();
   const auto deadline = Component::Clock::now() + config_.shutdown_timeout;
+  drain_deadline_ = deadline;
   // Draining before saying so: whoever reads the log line then sees /readyz at 503.
   admission_.start_draining();
   log::info("draining",

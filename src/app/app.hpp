@@ -32,6 +32,9 @@ class App {
   /// out of time.
   int run();
 
+  /// When the drain that run() began must have ended (its SIGTERM + shutdown_timeout_ms).
+  Component::Clock::time_point drain_deadline() const { return drain_deadline_; }
+
  private:
   explicit App(const config::Config& config);
   /// Stops components_[0, started) in reverse by `deadline`; the names of those that
@@ -46,6 +49,7 @@ class App {
   metrics::Metrics metrics_;
   dedupe::RecentIds recent_ids_;
   bool background_work_ = false;  // enrichment or Directly polling runs
+  Component::Clock::time_point drain_deadline_ = Component::Clock::now();
   /// In start order; stopped and destroyed in reverse.
   std::vector<std::unique_ptr<Component>> components_;
 };

@@ -138,18 +138,19 @@ bool Enrichment::stop(Clock::time_point deadline) {
 }
 
 Result<std::unique_ptr<DirectlyPolling>, std::string> DirectlyPolling::create(
-    const config::Config& config, Runtime& runtime, KafkaPublishing& kafka,
-    metrics::Metrics& metrics) {
+    const config::Config& config, const config::Source& source, Runtime& runtime,
+    KafkaPublishing& kafka, metrics::Metrics& metrics) {
   auto strand = asio::make_strand(runtime.background().get_executor());
-  auto api = directly_api(config, strand);
+  auto api = directly_api(source, strand);
   if (!api) return "directly polling not configured: " + api.error();
-  auto made = std::unique_ptr<DirectlyPolling>(new DirectlyPolling());
+  auto made =
+      std::unique_ptr<DirectlyPolling>(new DirectlyPolling("directly poller " + source.name));
   auto* self = made.get();
   made->poller_ = std::make_unique<directly::Poller>(
-      strand, kafka.producer(), metrics, std::move(api).value(), poller_options(config));
+      strand, kafka.producer(), metrics, std::move(api).value(), poller_options(config, source));
   auto subscribed = kafka::KafkaConsumer::create(
       {.bootstrap_servers = kafka.bootstrap(),
-       .group_id = std::string(kDirectlyGroup),
+       .group_id = directly_group(source.name),
        .instance_id = config.kafka.instance_id,
        .topic = config.kafka.topics.directly_watches,
        .properties = config.kafka.properties,
@@ -161,10 +162,6 @@ Result<std::unique_ptr<DirectlyPolling>, std::string> DirectlyPolling::create(
       [self](kafka::ConsumedRecord record) { self->poller_->accept(std::move(record)); });
   if (!subscribed) return "kafka consumer not created: " + subscribed.error();
   made->watches_ = std::move(subscribed).value();
-  metrics.directly_polling();
-  metrics.on_scrape([self](metrics::Metrics& m) {
-    m.set_directly_watched(static_cast<double>(self->poller_->watched()));
-  });
   return made;
 }
 

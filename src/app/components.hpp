@@ -105,20 +105,27 @@ class Enrichment final : public Component {
   std::unique_ptr<enrich::Stage> stage_;
 };
 
-/// The Directly poller and its consumer group on the watch list. Stopping lets polls in
-/// flight publish what they found, revokes the access token and leaves the group.
+/// The poller of one Directly source and its consumer group on the watch list. Stopping
+/// lets polls in flight publish what they found, revokes the access token and leaves the
+/// group.
 class DirectlyPolling final : public Component {
  public:
+  /// `source` is a Directly source of `config`.
   static Result<std::unique_ptr<DirectlyPolling>, std::string> create(const config::Config& config,
+                                                                      const config::Source& source,
                                                                       Runtime& runtime,
                                                                       KafkaPublishing& kafka,
                                                                       metrics::Metrics& metrics);
-  std::string_view name() const override { return "directly poller"; }
+  std::string_view name() const override { return name_; }
   std::optional<std::string> start() override;
   bool stop(Clock::time_point deadline) override;
 
+  /// Questions this replica polls for the source (read on the scrape thread).
+  std::size_t watched() const { return poller_->watched(); }
+
  private:
-  DirectlyPolling() = default;
+  explicit DirectlyPolling(std::string name) : name_(std::move(name)) {}
+  std::string name_;  // "directly poller <source>"
   // In this order: the consumer, which feeds the poller, goes first.
   std::unique_ptr<directly::Poller> poller_;
   std::unique_ptr<kafka::KafkaConsumer> watches_;

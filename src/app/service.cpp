@@ -2,6 +2,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <cstdlib>
+#include <future>
+#include <thread>
+
 #include "app.hpp"
 #include "parley/http/server.hpp"
 #include "parley/log/log.hpp"
@@ -12,14 +16,19 @@ namespace parley::app {
 
 namespace asio = boost::asio;
 
+namespace {
+/// How long the Kafka clients get to end after the drain: the consumers' socket.timeout.ms.
+constexpr auto kTeardownGrace = std::chrono::seconds(10);
+}  // namespace
+
 std::optional<std::string> unservable(const config::Config& config) {
   if (runs_enrichment(config)) {
     asio::io_context io;
     if (auto apis = platform_apis(config, io.get_executor()); !apis) return apis.error();
   }
-  if (polls_directly(config)) {
+  for (const auto* source : polled_directly_sources(config)) {
     asio::io_context io;
-    if (auto api = directly_api(config, io.get_executor()); !api) return api.error();
+    if (auto api = directly_api(*source, io.get_executor()); !api) return api.error();
   }
   if (!config.tls.cert_file.empty()) {
     auto certificates = http::TlsCertificates::load(config.tls.cert_file, config.tls.key_file);
@@ -65,7 +74,25 @@ int serve(const config::Config& config) {
     log::error("cannot start", {{"error", app.error()}});
     return 1;
   }
-  return app.value()->run();
+  const int code = app.value()->run();
+  const auto teardown_deadline = app.value()->drain_deadline() + kTeardownGrace;
+  // Destroying a librdkafka handle waits for its requests in flight, and a broker that
+  // stopped answering holds some for minutes (a JoinGroup waits max.poll.interval.ms).
+  // By now every request was answered and what is not committed is read again, so past
+  // the consumers' socket.timeout.ms after the drain the process ends without them.
+  std::promise<void> released;
+  auto torn_down = released.get_future();
+  std::thread teardown([&app, &released] {
+    app.value().reset();
+    released.set_value();
+  });
+  if (torn_down.wait_until(teardown_deadline) != std::future_status::ready) {
+    log::warn("kafka clients still waiting for unanswered requests; exiting without them",
+              {{"exit_code", code}});
+    std::_Exit(code);
+  }
+  teardown.join();
+  return code;
 }
 
 }  // namespace parley::app

@@ -44,8 +44,9 @@ std::vector<std::string> enabled_sources(const config::Config& config) {
 }
 
 std::vector<std::string> ingest_sources(const config::Config& config) {
-  auto names = enabled_sources(config);
-  if (const auto* directly = config.sources.directly()) names.push_back(directly->name);
+  std::vector<std::string> names;
+  for (const auto& source : config.sources.all)
+    names.push_back(source.name);
   return names;
 }
 
@@ -75,13 +76,16 @@ void add_webhook_routes(const config::Config& config, http::Router& router,
           std::make_shared<sources::TalkJs>(*talkjs, raw, std::chrono::system_clock::now, name));
     }
   }
-  if (const auto* directly = config.sources.find<config::DirectlySource>("directly")) {
+  for (const auto& source : config.sources.all) {
+    const auto* directly = std::get_if<config::DirectlySource>(&source.settings);
+    if (directly == nullptr) continue;
     auto watches = std::make_shared<directly::WatchEndpoint>(
         directly->watch, producer, metrics,
         directly::WatchPublishing{.topic = config.kafka.topics.directly_watches,
-                                  .ack_timeout = config.kafka.ack_timeout});
-    router.add(bhttp::verb::post, std::string(directly::kWatchesPath), watches);
-    router.add(bhttp::verb::delete_, std::string(directly::kWatchRoute), watches);
+                                  .ack_timeout = config.kafka.ack_timeout},
+        source.name);
+    router.add(bhttp::verb::post, directly::watches_path(source.name), watches);
+    router.add(bhttp::verb::delete_, directly::watch_route(source.name), watches);
   }
 }
 
@@ -120,24 +124,35 @@ bool runs_enrichment(const config::Config& config) {
   return config.role != config::Role::ingest && config.enrich.enabled;
 }
 
-bool polls_directly(const config::Config& config) {
-  const auto* directly = config.sources.find<config::DirectlySource>("directly");
-  return runs_ingest(config) && directly != nullptr && !directly->api.base_url.empty();
+std::vector<const config::Source*> polled_directly_sources(const config::Config& config) {
+  std::vector<const config::Source*> polled;
+  if (!runs_ingest(config)) return polled;
+  for (const auto& source : config.sources.all) {
+    const auto* directly = std::get_if<config::DirectlySource>(&source.settings);
+    if (directly != nullptr && !directly->api.base_url.empty()) polled.push_back(&source);
+  }
+  return polled;
+}
+
+std::string directly_group(std::string_view source) {
+  if (source == directly::kDefaultSource) return std::string(kDirectlyGroup);
+  return std::string(kDirectlyGroup) + "-" + std::string(source);
 }
 
 Result<std::unique_ptr<directly::DirectlyApi>, std::string> directly_api(
-    const config::Config& config, const asio::any_io_executor& executor) {
-  const auto& directly = *config.sources.find<config::DirectlySource>("directly");
+    const config::Source& source, const asio::any_io_executor& executor) {
+  const auto& directly = std::get<config::DirectlySource>(source.settings);
   const auto& poll = directly.poll;
-  return directly::make_directly_api(executor, directly.api,
+  return directly::make_directly_api(executor, source.name, directly.api,
                                      {.timeout = poll.timeout,
                                       .max_connections = poll.concurrency,
                                       .tls = upstream::make_tls_client_context()});
 }
 
-directly::PollerOptions poller_options(const config::Config& config) {
-  const auto& poll = config.sources.find<config::DirectlySource>("directly")->poll;
-  return directly::PollerOptions{.events_topic = config.kafka.topics.events,
+directly::PollerOptions poller_options(const config::Config& config, const config::Source& source) {
+  const auto& poll = std::get<config::DirectlySource>(source.settings).poll;
+  return directly::PollerOptions{.source = source.name,
+                                 .events_topic = config.kafka.topics.events,
                                  .watches_topic = config.kafka.topics.directly_watches,
                                  .interval = poll.interval,
                                  .max_interval = poll.max_interval,

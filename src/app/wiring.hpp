@@ -36,9 +36,12 @@ inline constexpr std::string_view kDirectlyGroup = "parley-directly";
 
 bool runs_ingest(const config::Config& config);
 bool runs_enrichment(const config::Config& config);
-/// Directly is polled by the ingest role once its API is configured; without a base_url
-/// the watch list is still kept (and polled once the API is configured).
-bool polls_directly(const config::Config& config);
+/// The Directly sources polled here: by the ingest role, once their API is configured;
+/// without a base_url the watch list is still kept (and polled once it is configured).
+std::vector<const config::Source*> polled_directly_sources(const config::Config& config);
+/// The consumer group of a Directly source's pollers: each source reads the whole watch
+/// list for its own records ("parley-directly" for the source named directly).
+std::string directly_group(std::string_view source);
 
 std::string to_string(const boost::asio::ip::tcp::endpoint& endpoint);
 
@@ -59,9 +62,10 @@ http::ServerOptions admin_options(const config::Config& config);
 kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,
                                         boost::asio::io_context* io = nullptr);
 
+/// `source` is a Directly source.
 Result<std::unique_ptr<directly::DirectlyApi>, std::string> directly_api(
-    const config::Config& config, const boost::asio::any_io_executor& executor);
-directly::PollerOptions poller_options(const config::Config& config);
+    const config::Source& source, const boost::asio::any_io_executor& executor);
+directly::PollerOptions poller_options(const config::Config& config, const config::Source& source);
 enrich::StageOptions stage_options(const config::Config& config);
 
 /// Why spool.dir cannot hold a spool (not creatable, not writable), or nullopt. The lock

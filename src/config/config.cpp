@@ -635,12 +635,6 @@ class SchemaReader {
       } else if (platform == TalkJsSource::kPlatform) {
         source.settings = read_talkjs(open_map(node, path, {"platform", "webhook", "api"}));
       } else {
-        // One poller group and one watch list serve one Directly account.
-        if (name != DirectlySource::kPlatform) {
-          refuse(path,
-                 "a Directly source must be named directly: several Directly accounts "
-                 "are not supported");
-        }
         source.settings = read_directly(open_map(node, path, {"platform", "watch", "api", "poll"}));
       }
       sources.all.push_back(std::move(source));

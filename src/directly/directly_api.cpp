@@ -13,8 +13,6 @@ namespace bhttp = boost::beast::http;
 using upstream::HttpRequest;
 using upstream::UpstreamError;
 
-constexpr std::string_view kKeyPrefix = "sources.directly.api.";
-
 /// A configured path relative to base_url, as a request target.
 std::string target_of(const std::string& path) {
   return path.starts_with('/') ? path : "/" + path;
@@ -109,10 +107,10 @@ class HttpDirectlyApi final : public DirectlyApi {
 }  // namespace
 
 Result<std::unique_ptr<DirectlyApi>, std::string> make_directly_api(
-    const asio::any_io_executor& executor, const config::DirectlySource::Api& api,
-    const DirectlyApiOptions& options) {
-  const auto key = [](std::string_view name) {
-    return std::string(kKeyPrefix) + std::string(name);
+    const asio::any_io_executor& executor, std::string_view source,
+    const config::DirectlySource::Api& api, const DirectlyApiOptions& options) {
+  const auto key = [source](std::string_view name) {
+    return "sources." + std::string(source) + ".api." + std::string(name);
   };
   if (api.base_url.empty()) return key("base_url") + ": is required to poll watched questions";
   auto base = upstream::parse_base_url(api.base_url);

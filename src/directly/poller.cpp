@@ -46,15 +46,19 @@ Poller::~Poller() = default;
 
 void Poller::accept(kafka::ConsumedRecord record) {
   asio::post(strand_, [this, record = std::move(record)] {
-    if (!is_uuid(record.key)) {
-      log::warn("watch record ignored: its key is not a Directly uuid",
-                {{"partition", record.partition}, {"offset", record.offset}});
+    const auto uuid = watched_uuid(options_.source, record.key);
+    if (!uuid) {
+      // Another Directly source's records are its own poller's.
+      if (watch_owner(record.key) == options_.source) {
+        log::warn("watch record ignored: its key is not a Directly uuid",
+                  {{"partition", record.partition}, {"offset", record.offset}});
+      }
       return;
     }
     if (record.tombstone) {
-      unwatch(record.key);
+      unwatch(*uuid);
     } else {
-      watch(record.key, record.partition);
+      watch(*uuid, record.partition);
     }
   });
 }
@@ -194,7 +198,8 @@ asio::awaitable<std::optional<std::string>> Poller::apply(const std::string& uui
   const auto& question = parsed.value();
   const auto generation = questions_.at(uuid).generation;
   const auto& known = questions_.at(uuid).known;
-  const auto changes = question_events(question, known ? &*known : nullptr, options_.include_raw);
+  const auto changes =
+      question_events(question, known ? &*known : nullptr, options_.include_raw, options_.source);
   metrics_.directly_poll(changes.empty() ? "unchanged" : "changed");
   for (const auto& event : changes) {
     auto encoded = events::encode(event);
@@ -212,7 +217,9 @@ asio::awaitable<std::optional<std::string>> Poller::apply(const std::string& uui
   if (!changes.empty()) it->second.unchanged_since = Clock::now();
   if (question.finished() && !it->second.finished) {
     it->second.finished = true;
-    const kafka::Record unwatch{.topic = options_.watches_topic, .key = uuid, .tombstone = true};
+    const kafka::Record unwatch{.topic = options_.watches_topic,
+                                .key = watch_key(options_.source, uuid),
+                                .tombstone = true};
     if (co_await publish(unwatch)) {
       log::info("directly question finished: unwatched",
                 {{"uuid", uuid}, {"status", question.state.status}});

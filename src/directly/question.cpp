@@ -20,7 +20,6 @@ using sources::optional_bool;
 using sources::string_or_empty;
 
 constexpr std::string_view kPlatform = "directly";
-constexpr std::string_view kSource = "/parley/directly";
 
 bool is_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
@@ -253,17 +252,17 @@ std::string platform_event(const QuestionState* before, const QuestionState& now
   return "question.state";
 }
 
-events::CloudEvent base_event(const Question& question, std::string id, std::string_view type,
-                              const std::string& time) {
+events::CloudEvent base_event(std::string_view source, const Question& question, std::string id,
+                              std::string_view type, const std::string& time) {
   return events::CloudEvent{
       .id = std::move(id),
-      .source = std::string(kSource),
+      .source = "/parley/" + std::string(source),
       .type = std::string(type),
       .subject = question.uuid,
       .time = time.empty() ? question.updated_at : time,
-      .partition_key = std::string(kPlatform) + ":" + question.uuid,
+      .partition_key = std::string(source) + ":" + question.uuid,
       .data = {.platform = std::string(kPlatform),
-               .source_name = std::string(kPlatform),  // one Directly source, named directly
+               .source_name = std::string(source),
                .conversation = {.id = question.uuid, .customer_id = question.customer_id}}};
 }
 
@@ -307,8 +306,28 @@ KnownQuestion remember(const Question& question) {
   return known;
 }
 
+std::string watch_key(std::string_view source, std::string_view uuid) {
+  if (source == kDefaultSource) return std::string(uuid);
+  return std::string(source) + ":" + std::string(uuid);
+}
+
+std::string_view watch_owner(std::string_view key) {
+  // A uuid holds no ':', so a bare one is the default source's.
+  const auto colon = key.find(':');
+  return colon == std::string_view::npos ? kDefaultSource : key.substr(0, colon);
+}
+
+std::optional<std::string> watched_uuid(std::string_view source, std::string_view key) {
+  if (watch_owner(key) != source) return std::nullopt;
+  const auto colon = key.find(':');
+  const std::string_view uuid = colon == std::string_view::npos ? key : key.substr(colon + 1);
+  if (!is_uuid(uuid)) return std::nullopt;
+  return std::string(uuid);
+}
+
 std::vector<events::CloudEvent> question_events(const Question& question,
-                                                const KnownQuestion* known, bool include_raw) {
+                                                const KnownQuestion* known, bool include_raw,
+                                                std::string_view source) {
   std::vector<events::CloudEvent> out;
   for (const auto& message : question.messages) {
     if (known != nullptr &&
@@ -316,7 +335,7 @@ std::vector<events::CloudEvent> question_events(const Question& question,
                            hash_of(message.message.id))) {
       continue;
     }
-    auto event = base_event(question, events::message_event_id("directly", message.message.id),
+    auto event = base_event(source, question, events::message_event_id(source, message.message.id),
                             events::type::kMessageCreated, message.message.sent_at);
     event.data.platform_event =
         message.message.id == question.uuid ? "question.asked" : "response.message";
@@ -326,9 +345,10 @@ std::vector<events::CloudEvent> question_events(const Question& question,
   }
   const QuestionState* before = known != nullptr ? &known->state : nullptr;
   if (before == nullptr || *before != question.state) {
-    auto event =
-        base_event(question, "directly:state:" + question.uuid + ":" + state_digest(question.state),
-                   events::type::kConversationUpdated, question.updated_at);
+    auto event = base_event(
+        source, question,
+        std::string(source) + ":state:" + question.uuid + ":" + state_digest(question.state),
+        events::type::kConversationUpdated, question.updated_at);
     event.data.platform_event = platform_event(before, question.state);
     event.data.conversation.status = question.state.status;
     event.data.conversation.closed = question.finished();

@@ -14,7 +14,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-constexpr std::string_view kSource = "directly";
 constexpr std::string_view kBearer = "Bearer ";
 /// How much of a bad uuid an error message quotes.
 constexpr std::size_t kQuotedBytes = 64;
@@ -45,15 +44,26 @@ std::string answer_body(const std::string& uuid, bool watching) {
 }  // namespace
 
 WatchEndpoint::WatchEndpoint(const config::DirectlySource::Watch& watch, kafka::Producer& producer,
-                             metrics::Metrics& metrics, WatchPublishing publishing)
+                             metrics::Metrics& metrics, WatchPublishing publishing,
+                             std::string source)
     : tokens_(watch.tokens),
       allow_unauthenticated_(watch.allow_unauthenticated),
       producer_(producer),
       metrics_(metrics),
-      publishing_(std::move(publishing)) {}
+      publishing_(std::move(publishing)),
+      source_(std::move(source)),
+      route_(watch_route(source_)) {}
+
+std::string watches_path(std::string_view source) {
+  return "/v1/" + std::string(source) + "/watches";
+}
+
+std::string watch_route(std::string_view source) {
+  return watches_path(source) + "/*";
+}
 
 http::Response WatchEndpoint::reject(const Error& error) {
-  metrics_.webhook_answered(kSource, metric_outcome(error.code));
+  metrics_.webhook_answered(source_, metric_outcome(error.code));
   return http::error_response(error, http::generic_error_body(error));
 }
 
@@ -70,15 +80,15 @@ std::optional<Error> WatchEndpoint::verify(const http::Request& request) const {
                  "missing credentials: send X-Parley-Token or Authorization: Bearer <token>"};
   }
   if (!tokens_.contains(token)) {
-    return Error{Errc::unauthorized,
-                 "X-Parley-Token / Authorization: not an accepted sources.directly.watch token"};
+    return Error{Errc::unauthorized, "X-Parley-Token / Authorization: not an accepted sources." +
+                                         source_ + ".watch token"};
   }
   return std::nullopt;
 }
 
 Result<std::string, Error> WatchEndpoint::target_uuid(const http::Request& request) const {
   if (request.method == bhttp::verb::delete_) {
-    const auto tail = http::Router::wildcard(kWatchRoute, request.path);
+    const auto tail = http::Router::wildcard(route_, request.path);
     if (!is_uuid(tail)) return bad_uuid("path segment {uuid}", tail);
     return lowercase(tail);
   }
@@ -95,7 +105,7 @@ boost::asio::awaitable<http::Response> WatchEndpoint::handle(const http::Request
   const auto observe = [&] {
     const std::chrono::duration<double> elapsed =
         std::chrono::steady_clock::now() - request.received_at;
-    metrics_.webhook_duration(kSource, elapsed.count());
+    metrics_.webhook_duration(source_, elapsed.count());
   };
   if (!producer_.reachable()) {
     observe();
@@ -111,7 +121,8 @@ boost::asio::awaitable<http::Response> WatchEndpoint::handle(const http::Request
     co_return reject(uuid.error());
   }
   const bool watch = request.method == bhttp::verb::post;
-  kafka::Record record{.topic = publishing_.topic, .key = uuid.value(), .tombstone = !watch};
+  kafka::Record record{
+      .topic = publishing_.topic, .key = watch_key(source_, uuid.value()), .tombstone = !watch};
   if (watch) {
     {
       json::ObjectWriter value(record.value);
@@ -130,7 +141,7 @@ boost::asio::awaitable<http::Response> WatchEndpoint::handle(const http::Request
     co_return reject(*failure);
   }
   metrics_.kafka_produced(publishing_.topic);
-  metrics_.webhook_answered(kSource, "accepted");
+  metrics_.webhook_answered(source_, "accepted");
   log::info(watch ? "directly question watched" : "directly question unwatched",
             {{"uuid", uuid.value()}});
   co_return http::Response{.status = 200, .body = answer_body(uuid.value(), watch)};

@@ -249,10 +249,6 @@ TEST_F(ConfigTest, RefusesBadSourceNamesAndPlatforms) {
   const ConfigError unknown = refused("sources: {eu: {platform: slack}}");
   EXPECT_EQ(unknown.path, "sources.eu.platform");
   EXPECT_TRUE(contains(unknown.message, "slack")) << unknown.message;
-  const ConfigError directly =
-      refused("sources: {directly-2: {platform: directly, watch: {tokens: [t]}}}");
-  EXPECT_EQ(directly.path, "sources.directly-2");
-  EXPECT_TRUE(contains(directly.message, "must be named directly")) << directly.message;
   const ConfigError repeated = refused("sources:\n  cao: {}\n  cao: {}\n");
   EXPECT_EQ(repeated.path, "sources.cao");
   EXPECT_TRUE(contains(repeated.message, "duplicate key")) << repeated.message;

@@ -187,5 +187,81 @@ TEST_F(Accounts, EachAccountsEventsCarryItsNameAndAreEnrichedFromItsOwnApi) {
   }
 }
 
+// --- two Directly accounts: one watch topic, a poller group each ---
+
+const std::string kWatchTopic = "parley.directly.watches.v1";
+
+std::string directly_accounts_config(const std::string& bootstrap, const std::string& na,
+                                     const std::string& eu) {
+  const std::string poll =
+      "    poll: {interval_ms: 200, max_interval_ms: 1000, max_requests_per_second: 1000}\n";
+  return test_config_head(bootstrap, kMockGroupTiming) +
+         "sources:\n"
+         "  directly:\n"
+         "    watch: {tokens: [watch-na]}\n"
+         "    api: {base_url: \"" +
+         na + "\", client_id: client-na, client_secret: secret-na}\n" + poll +
+         "  directly-eu:\n"
+         "    platform: directly\n"
+         "    watch: {tokens: [watch-eu]}\n"
+         "    api: {base_url: \"" +
+         eu + "\", client_id: client-eu, client_secret: secret-eu}\n" + poll +
+         "enrich: {enabled: false}\n";
+}
+
+TEST(DirectlyAccounts, EachAccountWatchesPollsAndPublishesUnderItsOwnName) {
+  auto started = kafka::EmbeddedBroker::start(
+      1, {kEventsTopic, kEnrichedTopic, kDeadletterTopic, kWatchTopic}, 3);
+  ASSERT_TRUE(started) << started.error();
+  const auto broker = std::move(started).value();
+  SimProcess na({"--directly-client-id", "client-na", "--directly-client-secret", "secret-na"});
+  SimProcess eu({"--directly-client-id", "client-eu", "--directly-client-secret", "secret-eu"});
+  ParleyProcess parley(
+      directly_accounts_config(broker->bootstrap_servers(), na.base_url(), eu.base_url()));
+  ASSERT_TRUE(parley.wait_for_log("kafka reachable", 20s));
+
+  const std::string na_uuid = "5a1e0000-0000-4000-8000-000000000101";
+  const std::string eu_uuid = "5a1e0000-0000-4000-8000-000000000202";
+  HttpClient client(parley.port());
+  const auto watch = [&](const std::string& source, const std::string& uuid,
+                         const std::string& token) {
+    return client.post("/v1/" + source + "/watches", R"({"uuid":")" + uuid + R"("})",
+                       {{"X-Parley-Token", token}});
+  };
+  EXPECT_EQ(watch("directly-eu", eu_uuid, "watch-na").status, 401u);  // the other's token
+  ASSERT_EQ(watch("directly-eu", eu_uuid, "watch-eu").status, 200u);
+  ASSERT_EQ(watch("directly", na_uuid, "watch-na").status, 200u);
+
+  KafkaReader list(broker->bootstrap_servers(), kWatchTopic);
+  std::set<std::string> keys;
+  for (const auto& record : list.read(2, kReadTimeout))
+    keys.insert(record.key);
+  EXPECT_EQ(keys, (std::set<std::string>{na_uuid, "directly-eu:" + eu_uuid}));
+
+  // Watching publishes each question as it stands, polled from its own account's API.
+  const std::set<std::string> ids = {"directly:message:" + na_uuid,
+                                     "directly-eu:message:" + eu_uuid};
+  KafkaReader events(broker->bootstrap_servers(), kEventsTopic);
+  const auto published = read_ids(events, ids);
+  ASSERT_EQ(missing(published, ids), std::set<std::string>{});
+  for (const auto& record : published) {
+    simdjson::dom::parser parser;
+    const simdjson::dom::element event = parse_event(parser, record.value);
+    const std::string name = text(event["data"]["source"]);
+    SCOPED_TRACE(name);
+    EXPECT_EQ(text(event["data"]["platform"]), "directly");
+    EXPECT_EQ(text(event["source"]), "/parley/" + name);
+    EXPECT_EQ(record.key, name + ":" + (name == "directly" ? na_uuid : eu_uuid));
+  }
+  simdjson::dom::parser na_parser;
+  const simdjson::dom::element na_pollers = na_parser.parse(na.stats())["directly"]["pollers"];
+  simdjson::dom::parser eu_parser;
+  const simdjson::dom::element eu_pollers = eu_parser.parse(eu.stats())["directly"]["pollers"];
+  EXPECT_FALSE(na_pollers[na_uuid].error()) << "the NA account never polled its question";
+  EXPECT_TRUE(na_pollers[eu_uuid].error()) << "the NA account polled the EU question";
+  EXPECT_FALSE(eu_pollers[eu_uuid].error()) << "the EU account never polled its question";
+  EXPECT_TRUE(eu_pollers[na_uuid].error()) << "the EU account polled the NA question";
+}
+
 }  // namespace
 }  // namespace parley::testing

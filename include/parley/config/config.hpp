@@ -137,7 +137,6 @@ struct Source {
 };
 
 /// Every configured source, by name (a source is enabled when its section is present).
-/// At most one is a Directly source.
 struct Sources {
   std::vector<Source> all;  ///< in the file's order
 
@@ -146,14 +145,6 @@ struct Sources {
   const T* find(std::string_view name) const {
     for (const auto& source : all) {
       if (source.name == name) return std::get_if<T>(&source.settings);
-    }
-    return nullptr;
-  }
-
-  /// The Directly source, if one is configured.
-  const Source* directly() const {
-    for (const auto& source : all) {
-      if (std::holds_alternative<DirectlySource>(source.settings)) return &source;
     }
     return nullptr;
   }

@@ -44,7 +44,7 @@ struct DirectlyApiOptions {
 /// The client for `api` (client credentials at token_path, Bearer on every call). Fails,
 /// naming the key, when base_url, client_id or client_secret is missing or malformed.
 Result<std::unique_ptr<DirectlyApi>, std::string> make_directly_api(
-    const boost::asio::any_io_executor& executor, const config::DirectlySource::Api& api,
-    const DirectlyApiOptions& options);
+    const boost::asio::any_io_executor& executor, std::string_view source,
+    const config::DirectlySource::Api& api, const DirectlyApiOptions& options);
 
 }  // namespace parley::directly

@@ -25,6 +25,8 @@
 namespace parley::directly {
 
 struct PollerOptions {
+  /// The Directly source polled: its watch records only, and the name of its events.
+  std::string source{kDefaultSource};
   std::string events_topic;   ///< where question changes are published
   std::string watches_topic;  ///< where finished questions are unwatched (tombstones)
   std::chrono::milliseconds interval{5000};

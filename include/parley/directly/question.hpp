@@ -2,6 +2,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,21 @@ namespace parley::directly {
 
 /// True for a UUID in Directly's 8-4-4-4-12 hex form (either case).
 bool is_uuid(std::string_view text);
+
+/// The name of the Directly source when there is one: its watch records are keyed by the
+/// bare uuid, as before sources had names.
+inline constexpr std::string_view kDefaultSource = "directly";
+
+/// The watch-list key of question `uuid` of source `source`: the uuid for the default
+/// source, "<source>:<uuid>" for any other (several accounts share one watch topic).
+std::string watch_key(std::string_view source, std::string_view uuid);
+
+/// The source watch-list key `key` belongs to: what precedes its ':', else the default.
+std::string_view watch_owner(std::string_view key);
+
+/// The uuid of watch-list key `key` when it belongs to `source`; nullopt for another
+/// source's key or one that holds no uuid.
+std::optional<std::string> watched_uuid(std::string_view source, std::string_view key);
 
 /// A system message: Directly's signal of a state change (seed 001, "System Messages").
 struct SystemMessage {
@@ -70,7 +86,9 @@ KnownQuestion remember(const Question& question);
 /// each message not published yet, then one parley.conversation.updated listing what
 /// changed when the state differs. Ids are deterministic (a message's uuid; a hash of the
 /// state), so what a restart publishes again carries the ids consumers already have.
+/// `source` names the events (source /parley/<source>, keys and ids "<source>:...").
 std::vector<events::CloudEvent> question_events(const Question& question,
-                                                const KnownQuestion* known, bool include_raw);
+                                                const KnownQuestion* known, bool include_raw,
+                                                std::string_view source = kDefaultSource);
 
 }  // namespace parley::directly

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "parley/config/config.hpp"
+#include "parley/directly/question.hpp"
 #include "parley/http/message.hpp"
 #include "parley/kafka/producer.hpp"
 #include "parley/metrics/metrics.hpp"
@@ -17,21 +18,23 @@ struct WatchPublishing {
   std::chrono::milliseconds ack_timeout{4000};
 };
 
-/// POST goes to the bare path, DELETE to the route pattern with the uuid.
-inline constexpr std::string_view kWatchesPath = "/v1/directly/watches";
-inline constexpr std::string_view kWatchRoute = "/v1/directly/watches/*";
+/// Where POST goes for Directly source `source` ("/v1/directly/watches"); DELETE goes to
+/// watch_route(), the same path with the uuid appended.
+std::string watches_path(std::string_view source);
+std::string watch_route(std::string_view source);
 
-/// POST /v1/directly/watches {"uuid": "..."} and DELETE /v1/directly/watches/{uuid}: adds
-/// a question to the watch list (a record keyed by the lowercase uuid on the compacted
-/// watch topic) or removes it (a tombstone). Answered 200 only after Kafka acknowledged
-/// the record, so an answered watch survives any restart. Authenticated by a token of
-/// sources.directly.watch.tokens in X-Parley-Token or Authorization: Bearer. Counted in
-/// parley_webhooks_received_total{source="directly"}. Thread-safe; the producer and
-/// metrics must outlive it.
+/// POST /v1/<source>/watches {"uuid": "..."} and DELETE /v1/<source>/watches/{uuid}: adds
+/// a question to the watch list (a record keyed by watch_key() of the lowercase uuid on
+/// the compacted watch topic) or removes it (a tombstone). Answered 200 only after Kafka
+/// acknowledged the record, so an answered watch survives any restart. Authenticated by a
+/// token of sources.<source>.watch.tokens in X-Parley-Token or Authorization: Bearer.
+/// Counted in parley_webhooks_received_total{source="<source>"}. Thread-safe; the
+/// producer and metrics must outlive it.
 class WatchEndpoint final : public http::Endpoint {
  public:
   WatchEndpoint(const config::DirectlySource::Watch& watch, kafka::Producer& producer,
-                metrics::Metrics& metrics, WatchPublishing publishing);
+                metrics::Metrics& metrics, WatchPublishing publishing,
+                std::string source = std::string(kDefaultSource));
 
   boost::asio::awaitable<http::Response> handle(const http::Request& request) override;
   http::Response reject(const Error& error) override;
@@ -47,6 +50,8 @@ class WatchEndpoint final : public http::Endpoint {
   kafka::Producer& producer_;
   metrics::Metrics& metrics_;
   const WatchPublishing publishing_;
+  const std::string source_;
+  const std::string route_;  // watch_route(source_)
 };
 
 }  // namespace parley::directly
