@@ -7,17 +7,12 @@
 #include <cstring>
 #include <filesystem>
 
-#include "parley/directly/watch_endpoint.hpp"
-#include "parley/ingest/webhook_endpoint.hpp"
 #include "parley/log/log.hpp"
-#include "parley/sources/cao/cao.hpp"
-#include "parley/sources/justanswer/justanswer.hpp"
-#include "parley/sources/talkjs/talkjs.hpp"
+#include "parley/platforms/registry.hpp"
 
 namespace parley::app {
 
 namespace asio = boost::asio;
-namespace bhttp = boost::beast::http;
 
 namespace {
 
@@ -53,40 +48,17 @@ std::vector<std::string> ingest_sources(const config::Config& config) {
 void add_webhook_routes(const config::Config& config, http::Router& router,
                         kafka::Producer& producer, metrics::Metrics& metrics,
                         dedupe::RecentIds& recent_ids, spool::Spool* spool) {
-  const ingest::Publishing publishing{.topic = config.kafka.topics.events,
-                                      .ack_timeout = config.kafka.ack_timeout,
-                                      .recent_ids = &recent_ids,
-                                      .spool = spool};
-  const bool raw = config.events.include_raw;
-  auto add = [&](std::string path, std::shared_ptr<const sources::Source> source) {
-    router.add(bhttp::verb::post, std::move(path),
-               std::make_shared<ingest::WebhookEndpoint>(std::move(source), producer, metrics,
-                                                         publishing));
-  };
-  for (const auto& source : config.sources.all) {
-    const std::string& name = source.name;
-    const std::string webhooks = "/v1/webhooks/" + name;
-    if (const auto* ja = std::get_if<config::JustAnswerSource>(&source.settings)) {
-      add(webhooks, std::make_shared<sources::JustAnswer>(ja->webhook, raw, name));
-    } else if (const auto* cao = std::get_if<config::CaoSource>(&source.settings)) {
-      add(webhooks + "/messages", std::make_shared<sources::CaoMessages>(cao->webhook, raw, name));
-      add(webhooks + "/receipts", std::make_shared<sources::CaoReceipts>(cao->webhook, raw, name));
-    } else if (const auto* talkjs = std::get_if<config::TalkJsSource>(&source.settings)) {
-      add(webhooks,
-          std::make_shared<sources::TalkJs>(*talkjs, raw, std::chrono::system_clock::now, name));
-    }
-  }
-  for (const auto& source : config.sources.all) {
-    const auto* directly = std::get_if<config::DirectlySource>(&source.settings);
-    if (directly == nullptr) continue;
-    auto watches = std::make_shared<directly::WatchEndpoint>(
-        directly->watch, producer, metrics,
-        directly::WatchPublishing{.topic = config.kafka.topics.directly_watches,
-                                  .ack_timeout = config.kafka.ack_timeout},
-        source.name);
-    router.add(bhttp::verb::post, directly::watches_path(source.name), watches);
-    router.add(bhttp::verb::delete_, directly::watch_route(source.name), watches);
-  }
+  const platforms::RouteContext context{.producer = producer,
+                                        .metrics = metrics,
+                                        .events = {.topic = config.kafka.topics.events,
+                                                   .ack_timeout = config.kafka.ack_timeout,
+                                                   .recent_ids = &recent_ids,
+                                                   .spool = spool},
+                                        .watches = {.topic = config.kafka.topics.directly_watches,
+                                                    .ack_timeout = config.kafka.ack_timeout},
+                                        .include_raw = config.events.include_raw};
+  for (const auto& source : config.sources.all)
+    platforms::find(source.platform())->add_routes(source, context, router);
 }
 
 http::ServerOptions ingest_options(const config::Config& config,
@@ -234,28 +206,16 @@ Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& con
                                    .max_connections = config.enrich.concurrency,
                                    .tls = upstream::make_tls_client_context()};
   for (const auto& source : config.sources.all) {
-    const std::string& name = source.name;
-    Result<std::unique_ptr<enrich::PlatformApi>, std::string> api = std::string();
-    bool configured = false;
-    if (const auto* ja = std::get_if<config::JustAnswerSource>(&source.settings)) {
-      configured = !ja->api.base_url.empty();
-      if (configured) api = enrich::make_justanswer_api(executor, name, ja->api, options);
-    } else if (const auto* cao = std::get_if<config::CaoSource>(&source.settings)) {
-      configured = !cao->api.base_url.empty();
-      if (configured) api = enrich::make_cao_api(executor, name, cao->api, options);
-    } else if (const auto* talkjs = std::get_if<config::TalkJsSource>(&source.settings)) {
-      configured = !talkjs->api.secret_key.empty();
-      if (configured) api = enrich::make_talkjs_api(executor, name, talkjs->api, options);
-    } else {
-      continue;  // Directly is polled whole, not enriched
-    }
-    if (!configured) {
+    const auto* platform = platforms::find(source.platform());
+    if (platform->make_api == nullptr) continue;  // polled whole, not enriched
+    auto api = platform->make_api(executor, source, options);
+    if (!api) return api.error();
+    if (!api.value()) {
       log::info("enrichment off for a source without api credentials",
-                {{"source", name}, {"enrichment", "not_applicable"}});
+                {{"source", source.name}, {"enrichment", "not_applicable"}});
       continue;
     }
-    if (!api) return api.error();
-    apis.emplace(name, std::move(api).value());
+    apis.emplace(source.name, std::move(api).value());
   }
   return apis;
 }

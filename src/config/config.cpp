@@ -674,12 +674,8 @@ class SchemaReader {
 
   std::string source_platform(const std::string& name, const YAML::Node& node,
                               const std::string& path) const {
-    static constexpr std::string_view kPlatforms[] = {JustAnswerSource::kPlatform,
-                                                      CaoSource::kPlatform, TalkJsSource::kPlatform,
-                                                      DirectlySource::kPlatform};
     const auto known = [](std::string_view platform) {
-      return std::find(std::begin(kPlatforms), std::end(kPlatforms), platform) !=
-             std::end(kPlatforms);
+      return std::find(kPlatforms.begin(), kPlatforms.end(), platform) != kPlatforms.end();
     };
     const YAML::Node platform = node.IsMap() ? node["platform"] : YAML::Node();
     if (!platform.IsDefined() || platform.IsNull()) {

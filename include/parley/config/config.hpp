@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -122,6 +123,11 @@ struct DirectlySource {
     std::chrono::milliseconds timeout{5000};  ///< per request (connect, then exchange)
   } poll;
 };
+
+/// The platforms a source can be (`platform:`), one config section each.
+inline constexpr std::array<std::string_view, 4> kPlatforms = {
+    JustAnswerSource::kPlatform, CaoSource::kPlatform, TalkJsSource::kPlatform,
+    DirectlySource::kPlatform};
 
 /// One source: an account of a platform, configured under `sources.<name>`. Its name
 /// names its webhook paths, its events' `source`, record keys and ids, and the `source`

@@ -1,0 +1,86 @@
+// The platform table: every platform the config knows has one entry, and every entry has
+// all its parts -- a webhook source or watch list, an enrichment client or a poller, its
+// config section, its simulator, its fuzz target, its place in the docs.
+#include "parley/platforms/registry.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "support/memory_producer.hpp"
+
+namespace parley::platforms {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read(const fs::path& relative) {
+  std::ifstream file(fs::path(PARLEY_SOURCE_DIR) / relative);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+TEST(PlatformRegistry, HasOneEntryPerPlatformTheConfigKnows) {
+  std::set<std::string_view> names;
+  for (const auto& platform : all())
+    names.insert(platform.name);
+  EXPECT_EQ(names,
+            (std::set<std::string_view>(config::kPlatforms.begin(), config::kPlatforms.end())));
+  EXPECT_EQ(all().size(), config::kPlatforms.size());  // no name twice
+  for (const auto name : config::kPlatforms) {
+    ASSERT_NE(find(name), nullptr) << name;
+    EXPECT_EQ(find(name)->name, name);
+  }
+  EXPECT_EQ(find("slack"), nullptr);
+}
+
+TEST(PlatformRegistry, EveryPlatformHasAllItsParts) {
+  const auto events_doc = read("docs/events.md");
+  const auto reference_config = read("config/parley.yaml");
+  for (const auto& platform : all()) {
+    SCOPED_TRACE(std::string(platform.name));
+    EXPECT_NE(platform.add_routes, nullptr);
+    // Enriched from its REST API, or polled whole (Directly) by directly/.
+    const bool polled = platform.name == config::DirectlySource::kPlatform;
+    EXPECT_EQ(platform.make_api == nullptr, polled);
+    EXPECT_TRUE(fs::exists(fs::path(PARLEY_SOURCE_DIR) / "tests/fuzz" / platform.fuzz_target))
+        << platform.fuzz_target;
+    EXPECT_TRUE(fs::exists(fs::path(PARLEY_SOURCE_DIR) / "src/sim" / platform.simulator))
+        << platform.simulator;
+    const std::string folder =
+        polled ? "src/directly" : "src/sources/" + std::string(platform.name);
+    EXPECT_TRUE(fs::is_directory(fs::path(PARLEY_SOURCE_DIR) / folder)) << folder;
+    EXPECT_NE(events_doc.find("/parley/" + std::string(platform.name)), std::string::npos)
+        << "docs/events.md never shows its events' source";
+    EXPECT_NE(reference_config.find("\n  " + std::string(platform.name) + ":\n"), std::string::npos)
+        << "config/parley.yaml has no section for it";
+  }
+}
+
+TEST(PlatformRegistry, RoutesOfASourceAreNamedAfterIt) {
+  metrics::Metrics metrics({});
+  testing::MemoryProducer producer;
+  const RouteContext context{.producer = producer, .metrics = metrics, .events = {}, .watches = {}};
+  const std::pair<config::Source, std::vector<std::string>> cases[] = {
+      {{.name = "ja-2", .settings = config::JustAnswerSource{}}, {"/v1/webhooks/ja-2"}},
+      {{.name = "cao-eu", .settings = config::CaoSource{}},
+       {"/v1/webhooks/cao-eu/messages", "/v1/webhooks/cao-eu/receipts"}},
+      {{.name = "talkjs-b", .settings = config::TalkJsSource{}}, {"/v1/webhooks/talkjs-b"}},
+      {{.name = "directly-eu", .settings = config::DirectlySource{}}, {"/v1/directly-eu/watches"}}};
+  for (const auto& [source, paths] : cases) {
+    SCOPED_TRACE(source.name);
+    http::Router router;
+    find(source.platform())->add_routes(source, context, router);
+    for (const auto& path : paths)
+      EXPECT_TRUE(router.find(boost::beast::http::verb::post, path)) << path;
+    EXPECT_FALSE(router.find(boost::beast::http::verb::post,
+                             "/v1/webhooks/" + std::string(source.platform())));
+  }
+}
+
+}  // namespace
+}  // namespace parley::platforms
