@@ -259,25 +259,18 @@ void Poller::on_error(const std::string& uuid, Question& question,
 }
 
 asio::awaitable<bool> Poller::publish(const kafka::Record& record) {
-  while (!stopping_) {
-    const auto failed =
-        co_await kafka::produce_acknowledged(producer_, record, options_.ack_timeout);
-    if (!failed) {
-      metrics_.kafka_produced(record.topic);
-      co_return true;
-    }
-    metrics_.kafka_produce_error(record.topic);
-    if (failed->code == Errc::kafka_too_large || failed->code == Errc::kafka_invalid_record) {
-      log::error("kafka refused a directly event for good; skipped",
-                 {{"topic", record.topic}, {"key", record.key}, {"error", failed->message}});
-      co_return false;
-    }
-    log::warn("directly event not acknowledged; retrying",
-              {{"topic", record.topic}, {"error", failed->message}});
-    asio::steady_timer timer(strand_);
-    co_await wait_until(timer, Clock::now() + kPublishRetry);
-  }
-  co_return false;
+  // Until stop(): what is not acknowledged then is polled again by the next owner.
+  const kafka::RetryPolicy policy{.ack_timeout = options_.ack_timeout,
+                                  .retry_every = kPublishRetry,
+                                  .keep_trying = [this] { return !stopping_; },
+                                  .on_attempt =
+                                      [this, &record](const std::optional<Error>& failed) {
+                                        failed ? metrics_.kafka_produce_error(record.topic)
+                                               : metrics_.kafka_produced(record.topic);
+                                      },
+                                  .what = "a directly event"};
+  co_return co_await kafka::publish_until_acknowledged(producer_, record, policy) ==
+      kafka::Publication::acknowledged;
 }
 
 void Poller::finish_flight() {

@@ -102,22 +102,15 @@ Result<std::string, Error> WatchEndpoint::target_uuid(const http::Request& reque
 }
 
 boost::asio::awaitable<http::Response> WatchEndpoint::handle(const http::Request& request) {
-  const auto observe = [&] {
-    const std::chrono::duration<double> elapsed =
-        std::chrono::steady_clock::now() - request.received_at;
-    metrics_.webhook_duration(source_, elapsed.count());
-  };
+  const metrics::WebhookTimer timer(metrics_, source_, request.received_at);
   if (!producer_.reachable()) {
-    observe();
     co_return reject(Error{Errc::kafka_unavailable, "Kafka is unreachable; retry later"});
   }
   if (auto refused = verify(request)) {
-    observe();
     co_return reject(*refused);
   }
   auto uuid = target_uuid(request);
   if (!uuid) {
-    observe();
     co_return reject(uuid.error());
   }
   const bool watch = request.method == bhttp::verb::post;
@@ -133,7 +126,6 @@ boost::asio::awaitable<http::Response> WatchEndpoint::handle(const http::Request
   }
   const auto failure =
       co_await kafka::produce_acknowledged(producer_, record, publishing_.ack_timeout);
-  observe();
   if (failure) {
     metrics_.kafka_produce_error(publishing_.topic);
     log::warn("watch not acknowledged by kafka",

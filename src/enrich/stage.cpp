@@ -409,25 +409,17 @@ asio::awaitable<bool> Stage::reconcile(const EventRef& event) {
 }
 
 asio::awaitable<void> Stage::publish(const kafka::Record& record) {
-  // Nothing may be lost: the offset is not committed until this returns, so keep trying.
-  for (;;) {
-    const auto failed =
-        co_await kafka::produce_acknowledged(producer_, record, options_.ack_timeout);
-    if (!failed) {
-      metrics_.kafka_produced(record.topic);
-      co_return;
-    }
-    metrics_.kafka_produce_error(record.topic);
-    if (failed->code == Errc::kafka_too_large || failed->code == Errc::kafka_invalid_record) {
-      // Retrying the same bytes cannot succeed and would stall the partition for ever.
-      log::error("kafka refused a record for good; skipped",
-                 {{"topic", record.topic}, {"key", record.key}, {"error", failed->message}});
-      co_return;
-    }
-    log::warn("enriched event not acknowledged; retrying",
-              {{"topic", record.topic}, {"error", failed->message}});
-    co_await wait(kPublishRetry);
-  }
+  // Nothing may be lost: the offset is not committed until this returns, so no stop
+  // condition (a shutdown ends the coroutine with its io_context).
+  const kafka::RetryPolicy policy{.ack_timeout = options_.ack_timeout,
+                                  .retry_every = kPublishRetry,
+                                  .on_attempt =
+                                      [this, &record](const std::optional<Error>& failed) {
+                                        failed ? metrics_.kafka_produce_error(record.topic)
+                                               : metrics_.kafka_produced(record.topic);
+                                      },
+                                  .what = "an enriched event"};
+  co_await kafka::publish_until_acknowledged(producer_, record, policy);
 }
 
 asio::awaitable<void> Stage::wait_until(Clock::time_point when) {

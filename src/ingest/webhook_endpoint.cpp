@@ -48,25 +48,18 @@ void WebhookEndpoint::count_field_warnings(const events::CloudEvent& event) {
 }
 
 boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Request& request) {
-  const auto observe = [&] {
-    const std::chrono::duration<double> elapsed =
-        std::chrono::steady_clock::now() - request.received_at;
-    metrics_.webhook_duration(source_->name(), elapsed.count());
-  };
+  const metrics::WebhookTimer timer(metrics_, source_->name(), request.received_at);
   auto* spool = publishing_.spool;
   // Refuse before any work while Kafka is known to be down and nothing can hold the event:
   // the platform retries later, rather than every request waiting kafka.ack_timeout_ms.
   if (spool == nullptr && !producer_.reachable()) {
-    observe();
     co_return reject(Error{Errc::kafka_unavailable, "Kafka is unreachable; retry later"});
   }
   if (auto refused = source_->verify(request)) {
-    observe();
     co_return reject(*refused);
   }
   auto event = source_->normalize(request, std::chrono::system_clock::now());
   if (!event) {
-    observe();
     co_return reject(event.error());
   }
   // source + id is what consumers deduplicate on, so it is what parley remembers too.
@@ -75,7 +68,6 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
   if (recent != nullptr) {
     dedupe_key = event.value().source + "|" + event.value().id;
     if (recent->contains(dedupe_key)) {
-      observe();
       metrics_.webhook_answered(source_->name(), "duplicate");
       co_return http::Response{.status = 200, .body = source_->accepted_body()};
     }
@@ -83,7 +75,6 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
   count_field_warnings(event.value());
   auto encoded = events::encode(event.value());
   if (auto too_large = check_size(encoded, producer_.max_message_bytes())) {
-    observe();
     co_return reject(*too_large);
   }
   kafka::Record record{.topic = publishing_.topic,
@@ -93,7 +84,6 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
   // Behind spooled records (order), or straight to disk while Kafka is known to be down.
   if (spool != nullptr && (spool->holds_records() || !producer_.reachable())) {
     auto answer = co_await spool_event(std::move(record), dedupe_key);
-    observe();
     co_return answer;
   }
   const auto failure =
@@ -104,16 +94,13 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
         failure->code == Errc::kafka_unavailable || failure->code == Errc::kafka_timeout;
     if (spool != nullptr && can_clear) {
       auto answer = co_await spool_event(std::move(record), dedupe_key);
-      observe();
       co_return answer;
     }
-    observe();
     log::warn(
         "event not acknowledged by kafka",
         {{"source", source_->name()}, {"topic", publishing_.topic}, {"error", failure->message}});
     co_return reject(*failure);
   }
-  observe();
   metrics_.kafka_produced(publishing_.topic);
   co_return accepted("accepted", dedupe_key);
 }

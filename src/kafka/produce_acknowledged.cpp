@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "parley/kafka/producer.hpp"
+#include "parley/log/log.hpp"
 
 namespace parley::kafka {
 namespace {
@@ -51,6 +52,27 @@ boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
                                              " ms (kafka.ack_timeout_ms)"};
   }
   co_return std::move(pending->result);
+}
+
+boost::asio::awaitable<Publication> publish_until_acknowledged(Producer& producer,
+                                                               const Record& record,
+                                                               const RetryPolicy& policy) {
+  const auto executor = co_await boost::asio::this_coro::executor;
+  while (!policy.keep_trying || policy.keep_trying()) {
+    const auto failed = co_await produce_acknowledged(producer, record, policy.ack_timeout);
+    if (policy.on_attempt) policy.on_attempt(failed);
+    if (!failed) co_return Publication::acknowledged;
+    if (failed->code == Errc::kafka_too_large || failed->code == Errc::kafka_invalid_record) {
+      log::error("kafka refused " + std::string(policy.what) + " for good; skipped",
+                 {{"topic", record.topic}, {"key", record.key}, {"error", failed->message}});
+      co_return Publication::refused;
+    }
+    log::warn(std::string(policy.what) + " not acknowledged; retrying",
+              {{"topic", record.topic}, {"error", failed->message}});
+    boost::asio::steady_timer pause(executor, policy.retry_every);
+    co_await pause.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  co_return Publication::stopped;
 }
 
 }  // namespace parley::kafka

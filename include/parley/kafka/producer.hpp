@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -118,5 +119,33 @@ class KafkaProducer final : public Producer {
 /// duplicate, never a loss.
 boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
     Producer& producer, const Record& record, std::chrono::milliseconds ack_timeout);
+
+/// What publish_until_acknowledged() made of a record.
+enum class Publication {
+  acknowledged,
+  refused,  ///< Kafka refuses it for good (too large, invalid): not retried
+  stopped,  ///< keep_trying() turned false before an acknowledgement
+};
+
+/// How publish_until_acknowledged() retries.
+struct RetryPolicy {
+  std::chrono::milliseconds ack_timeout{4000};
+  std::chrono::milliseconds retry_every{1000};  ///< after each retriable failure
+  /// Asked before every attempt; false ends the loop (the caller is stopping). Null:
+  /// retry until acknowledged.
+  std::function<bool()> keep_trying;
+  /// Told the result of every attempt (nullopt: acknowledged), for the caller's counters.
+  std::function<void(const std::optional<Error>&)> on_attempt;
+  std::string_view what = "record";  ///< names the record in the logs ("enriched event")
+};
+
+/// Produces `record` until Kafka acknowledges it, for the stages that answer no one and
+/// must lose nothing (enrichment, Directly polling): a retriable failure is logged at warn
+/// and tried again `retry_every` later; a record Kafka refuses for good is logged at error
+/// and given up, since the same bytes would stall its partition for ever. Runs on the
+/// calling coroutine's executor; `record` and `policy` must outlive the call.
+boost::asio::awaitable<Publication> publish_until_acknowledged(Producer& producer,
+                                                               const Record& record,
+                                                               const RetryPolicy& policy);
 
 }  // namespace parley::kafka

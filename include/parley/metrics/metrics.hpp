@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -136,6 +137,26 @@ class Metrics {
   prometheus::Counter* spool_appended_ = nullptr;
   prometheus::Counter* spool_forwarded_ = nullptr;
   prometheus::Family<prometheus::Counter>* spool_errors_ = nullptr;
+};
+
+/// Records one webhook's receive-to-answer time (webhook_duration) when it goes out of
+/// scope, so every path of a handler is timed. `metrics` must outlive it.
+class WebhookTimer {
+ public:
+  WebhookTimer(Metrics& metrics, std::string_view source,
+               std::chrono::steady_clock::time_point received)
+      : metrics_(metrics), source_(source), received_(received) {}
+  ~WebhookTimer() {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - received_;
+    metrics_.webhook_duration(source_, elapsed.count());
+  }
+  WebhookTimer(const WebhookTimer&) = delete;
+  WebhookTimer& operator=(const WebhookTimer&) = delete;
+
+ private:
+  Metrics& metrics_;
+  std::string_view source_;  // the endpoint's own name, which outlives the request
+  std::chrono::steady_clock::time_point received_;
 };
 
 }  // namespace parley::metrics
