@@ -5,6 +5,7 @@
 #include "parley/common/json_writer.hpp"
 #include "parley/common/time.hpp"
 #include "parley/directly/question.hpp"
+#include "parley/http/answers.hpp"
 #include "parley/http/router.hpp"
 #include "parley/log/log.hpp"
 #include "parley/sources/json.hpp"
@@ -63,7 +64,7 @@ std::string watch_route(std::string_view source) {
 }
 
 http::Response WatchEndpoint::reject(const Error& error) {
-  metrics_.webhook_answered(source_, metric_outcome(error.code));
+  metrics_.webhook_answered(source_, http::metric_outcome(error.code));
   return http::error_response(error, http::generic_error_body(error));
 }
 

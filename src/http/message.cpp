@@ -1,5 +1,7 @@
 #include "parley/http/message.hpp"
 
+#include "parley/http/answers.hpp"
+
 #include "parley/common/json_writer.hpp"
 
 namespace parley::http {

@@ -1,5 +1,6 @@
 #include "parley/ingest/webhook_endpoint.hpp"
 
+#include "parley/http/answers.hpp"
 #include "parley/log/log.hpp"
 #include "parley/spool/append_durable.hpp"
 
@@ -29,7 +30,7 @@ WebhookEndpoint::WebhookEndpoint(std::shared_ptr<const sources::Source> source,
       publishing_(std::move(publishing)) {}
 
 http::Response WebhookEndpoint::reject(const Error& error) {
-  metrics_.webhook_answered(source_->name(), metric_outcome(error.code));
+  metrics_.webhook_answered(source_->name(), http::metric_outcome(error.code));
   if (log::enabled(log::Level::debug)) {
     log::debug("webhook refused", {{"source", source_->name()}, {"error", error.message}});
   }

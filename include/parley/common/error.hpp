@@ -5,8 +5,8 @@
 
 namespace parley {
 
-/// Every way a request can fail, from the socket to Kafka. The one mapping to an
-/// HTTP status, a Retry-After and a metric outcome lives in error.cpp.
+/// Every way a request can fail, from the socket to Kafka. What each means to a client
+/// (status, Retry-After) and to the metrics is decided at the edge, in http/answers.hpp.
 enum class Errc {
   bad_request,             ///< malformed JSON, missing or invalid field
   unauthorized,            ///< verification failed
@@ -32,14 +32,5 @@ struct Error {
   Errc code;
   std::string message;
 };
-
-/// The HTTP status answered for `code`.
-unsigned http_status(Errc code);
-
-/// Seconds a client should wait before retrying, or 0 when retrying cannot help.
-unsigned retry_after_seconds(Errc code);
-
-/// The `outcome` label of parley_webhooks_received_total for `code`.
-std::string_view metric_outcome(Errc code);
 
 }  // namespace parley

@@ -40,7 +40,7 @@ struct Response {
 };
 
 /// The answer for `error`: status and Retry-After from the one mapping in
-/// common/error.cpp, with `body` written in the caller's platform convention.
+/// http/answers.cpp, with `body` written in the caller's platform convention.
 Response error_response(const Error& error, std::string body);
 
 /// `{"error":"<message>"}` for requests no platform owns (404, 405, admin).

@@ -1,4 +1,4 @@
-#include "parley/common/error.hpp"
+#include "parley/http/answers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley {
+namespace parley::http {
 namespace {
 
 struct Mapping {
@@ -104,4 +104,4 @@ TEST(Error, UnknownCodeFallsBackSafely) {
 }
 
 }  // namespace
-}  // namespace parley
+}  // namespace parley::http

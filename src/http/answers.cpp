@@ -1,6 +1,6 @@
-#include "parley/common/error.hpp"
+#include "parley/http/answers.hpp"
 
-namespace parley {
+namespace parley::http {
 
 unsigned http_status(Errc code) {
   switch (code) {
@@ -81,4 +81,4 @@ std::string_view metric_outcome(Errc code) {
   return "invalid";
 }
 
-}  // namespace parley
+}  // namespace parley::http
