@@ -101,12 +101,13 @@ Result<events::Conversation, Error> read_conversation(const FieldReader& fields,
 }
 
 // The envelope both CAO events share.
-events::CloudEvent cao_event(std::string_view source_name, std::string id, std::string_view type,
+events::CloudEvent cao_event(std::string_view source_name, const std::string& event_source,
+                             std::string id, std::string_view type,
                              events::Conversation conversation, std::string time,
                              std::string_view platform_event) {
   events::CloudEvent event;
   event.id = std::move(id);
-  event.source = "/parley/" + std::string(source_name);
+  event.source = event_source;
   event.type = type;
   event.subject = conversation.id;
   event.time = std::move(time);
@@ -247,9 +248,9 @@ Result<events::CloudEvent, Error> CaoMessages::normalize(
   }
 
   const std::string time = format_rfc3339(sent_at.value());
-  auto event = cao_event(name(), events::message_event_id(name(), message_id.value()),
-                         events::type::kMessageCreated, std::move(conversation.value()), time,
-                         "ReceiveMessage");
+  auto event = cao_event(
+      name(), event_source(), events::message_event_id(name(), message_id.value()),
+      events::type::kMessageCreated, std::move(conversation.value()), time, "ReceiveMessage");
   events::Message message;
   message.id = std::move(message_id.value());
   message.text = text.value();
@@ -286,7 +287,7 @@ Result<events::CloudEvent, Error> CaoReceipts::normalize(
   // The status is part of the id: "delivered" and "read" of one message are two events,
   // a redelivered "read" is the same one.
   auto event = cao_event(
-      name(),
+      name(), event_source(),
       std::string(name()) + ":receipt:" + message_id.value() + ":" + platform_status.value(),
       mapping.type, std::move(conversation.value()), format_rfc3339(received), "MessageStatus");
   events::Receipt receipt;

@@ -31,7 +31,8 @@ JustAnswer::JustAnswer(const config::JustAnswerSource::Webhook& webhook, bool in
       allow_cidrs_(webhook.allow_cidrs),
       allow_unauthenticated_(webhook.allow_unauthenticated),
       include_raw_(include_raw),
-      name_(std::move(name)) {}
+      name_(std::move(name)),
+      event_source_("/parley/" + name_) {}
 
 bool JustAnswer::signed_by_any_secret(std::string_view body, const Digest& signature) const {
   bool matched = false;
@@ -102,7 +103,7 @@ Result<events::CloudEvent, Error> JustAnswer::normalize(
 
   events::CloudEvent event;
   event.id = events::make_uuid_v7(received);
-  event.source = "/parley/" + name_;
+  event.source = event_source_;
   event.type = parley_type_for(event_type.value());
   event.subject = question_id.value();
   event.time = format_rfc3339(received);  // the webhook carries no time of its own

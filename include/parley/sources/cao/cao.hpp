@@ -58,13 +58,19 @@ class CaoEndpoint : public Source {
 
  protected:
   CaoEndpoint(const config::CaoSource::Webhook& webhook, bool include_raw, std::string name)
-      : authorization_(webhook), include_raw_(include_raw), name_(std::move(name)) {}
+      : authorization_(webhook),
+        include_raw_(include_raw),
+        name_(std::move(name)),
+        event_source_("/parley/" + name_) {}
   bool include_raw() const { return include_raw_; }
+  /// "/parley/<name>", the `source` of this endpoint's events.
+  const std::string& event_source() const { return event_source_; }
 
  private:
   CaoAuthorization authorization_;
   bool include_raw_;
   std::string name_;
+  std::string event_source_;
 };
 
 /// CAO's ReceiveMessage (an agent's message to the consumer) at

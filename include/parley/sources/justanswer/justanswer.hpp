@@ -43,6 +43,7 @@ class JustAnswer final : public Source {
   bool allow_unauthenticated_;
   bool include_raw_;
   std::string name_;
+  std::string event_source_;  ///< "/parley/<name>", built once
 };
 
 }  // namespace parley::sources
