@@ -5,10 +5,10 @@
 
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
-#include "parley/sources/cao/cao.hpp"
+#include "parley/platforms/cao/webhook.hpp"
+#include "parley/platforms/justanswer/webhook.hpp"
+#include "parley/platforms/talkjs/webhook.hpp"
 #include "parley/sources/crypto.hpp"
-#include "parley/sources/justanswer/justanswer.hpp"
-#include "parley/sources/talkjs/talkjs.hpp"
 #include "support/source_request.hpp"
 
 namespace {

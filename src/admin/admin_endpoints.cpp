@@ -68,7 +68,7 @@ http::Response readiness(const Probes& probes, const http::Admission& admission)
 }  // namespace
 
 void add_routes(http::Router& router, const Probes& probes, const http::Admission& admission,
-                metrics::Metrics& metrics) {
+                metrics::Registry& registry, http::ListenerStats& listener) {
   router.add(bhttp::verb::get, "/healthz", std::make_shared<FunctionEndpoint>([probes] {
                if (auto failure = probes.failure()) {
                  std::string body = R"({"status":"failed","reason":)";
@@ -77,16 +77,19 @@ void add_routes(http::Router& router, const Probes& probes, const http::Admissio
                }
                return http::Response{.status = 200, .body = R"({"status":"alive"})"};
              }));
-  metrics.on_scrape([probes, &admission](metrics::Metrics& m) {
-    m.set_inflight(static_cast<double>(admission.inflight()));
-    m.set_ready(check(probes, admission).reasons.empty());
+  auto& ready =
+      registry.gauge("parley_ready", "1 when /readyz answers 200 (Kafka reachable, not draining)")
+          .Add({});
+  registry.on_scrape([probes, &admission, &ready, &listener] {
+    listener.set_inflight(static_cast<double>(admission.inflight()));
+    ready.Set(check(probes, admission).reasons.empty() ? 1 : 0);
   });
   router.add(bhttp::verb::get, "/readyz", std::make_shared<FunctionEndpoint>([probes, &admission] {
                return readiness(probes, admission);
              }));
-  router.add(bhttp::verb::get, "/metrics", std::make_shared<FunctionEndpoint>([&metrics] {
+  router.add(bhttp::verb::get, "/metrics", std::make_shared<FunctionEndpoint>([&registry] {
                return http::Response{.status = 200,
-                                     .body = metrics.scrape(),
+                                     .body = registry.scrape(),
                                      .content_type = "text/plain; version=0.0.4; charset=utf-8"};
              }));
 }

@@ -51,9 +51,8 @@ App::App(const config::Config& config)
       threads_(thread_count(config)),
       admission_(config.limits.max_inflight, config.limits.max_inflight_bytes),
       runtime_(threads_),
-      metrics_(ingest_sources(config), {config.kafka.topics.events, config.kafka.topics.enriched,
-                                        config.kafka.topics.deadletter}),
-      recent_ids_(config.dedupe.window, config.dedupe.max_entries) {}
+      recent_ids_(config.dedupe.window, config.dedupe.max_entries),
+      stats_(config, recent_ids_) {}
 
 App::~App() {
   runtime_.stop();
@@ -69,25 +68,22 @@ Result<std::unique_ptr<App>, std::string> App::build(const config::Config& confi
     tls = std::move(loaded).value();
   }
   auto app = std::unique_ptr<App>(new App(config));
-  auto& metrics = app->metrics_;
-  metrics.on_scrape([&recent_ids = app->recent_ids_](metrics::Metrics& m) {
-    m.set_dedupe_entries(static_cast<double>(recent_ids.size()));
-  });
+  auto& stats = app->stats_;
 
   auto kafka = KafkaPublishing::create(config, app->runtime_);
   if (!kafka) return kafka.error();
   std::unique_ptr<SpoolForwarding> spool;
   if (runs_ingest(config)) {
-    auto opened = SpoolForwarding::create(config, kafka.value()->producer(), metrics);
+    auto opened = SpoolForwarding::create(config, kafka.value()->producer());
     if (!opened) return opened.error();
     spool = std::move(opened).value();
+    if (spool) stats.spool.export_from(stats.registry, spool->spool(), config.spool.max_bytes);
   }
-  metrics.spool_enabled();
   spool::Spool* const spool_store = spool ? &spool->spool() : nullptr;
 
   http::Router admin_routes;
   admin::add_routes(admin_routes, probes(kafka.value()->producer(), spool_store), app->admission_,
-                    metrics);
+                    stats.registry, stats.listener);
   app->components_.push_back(
       std::make_unique<Listener>("admin", app->runtime_.main(), admin_options(config),
                                  std::move(admin_routes), nullptr, config.admin_listen));
@@ -96,26 +92,26 @@ Result<std::unique_ptr<App>, std::string> App::build(const config::Config& confi
   if (spool) app->components_.push_back(std::move(spool));
 
   if (runs_enrichment(config)) {
-    auto enrichment = Enrichment::create(config, app->runtime_, publishing, metrics);
+    auto enrichment = Enrichment::create(config, app->runtime_, publishing, stats);
     if (!enrichment) return enrichment.error();
     app->components_.push_back(std::move(enrichment).value());
     app->background_work_ = true;
   }
   std::vector<const DirectlyPolling*> pollers;
   for (const auto* source : polled_directly_sources(config)) {
-    auto polling = DirectlyPolling::create(config, *source, app->runtime_, publishing, metrics);
+    auto polling = DirectlyPolling::create(config, *source, app->runtime_, publishing, stats);
     if (!polling) return polling.error();
     pollers.push_back(polling.value().get());
     app->components_.push_back(std::move(polling).value());
     app->background_work_ = true;
   }
   if (!pollers.empty()) {
-    metrics.directly_polling();
-    metrics.on_scrape([pollers](metrics::Metrics& m) {
+    stats.polls.create_series();
+    stats.registry.on_scrape([pollers, &polls = stats.polls] {
       std::size_t watched = 0;
       for (const auto* poller : pollers)
         watched += poller->watched();
-      m.set_directly_watched(static_cast<double>(watched));
+      polls.set_watched(static_cast<double>(watched));
     });
   }
   for (const auto& source : config.sources.all) {
@@ -128,11 +124,11 @@ Result<std::unique_ptr<App>, std::string> App::build(const config::Config& confi
 
   if (runs_ingest(config)) {
     http::Router ingest_routes;
-    add_webhook_routes(config, ingest_routes, publishing.producer(), metrics, app->recent_ids_,
-                       spool_store);
+    add_webhook_routes(config, ingest_routes, publishing.producer(), stats.webhooks, stats.produced,
+                       app->recent_ids_, spool_store);
     auto options = ingest_options(config, std::move(tls));
-    options.on_unrouted_refusal = [&metrics](std::string_view reason) {
-      metrics.http_refused(reason);
+    options.on_unrouted_refusal = [&listener = stats.listener](std::string_view reason) {
+      listener.refused(reason);
     };
     options.connection_contexts = app->runtime_.connection_contexts();
     app->components_.push_back(

@@ -9,8 +9,8 @@
 #include "parley/config/config.hpp"
 #include "parley/dedupe/recent_ids.hpp"
 #include "parley/http/admission.hpp"
-#include "parley/metrics/metrics.hpp"
 #include "runtime.hpp"
+#include "stats.hpp"
 
 namespace parley::app {
 
@@ -46,8 +46,8 @@ class App {
   // Before the runtime: coroutine frames its contexts destroy may still hold tickets.
   http::Admission admission_;
   Runtime runtime_;
-  metrics::Metrics metrics_;
   dedupe::RecentIds recent_ids_;
+  Stats stats_;
   bool background_work_ = false;  // enrichment or Directly polling runs
   Component::Clock::time_point drain_deadline_ = Component::Clock::now();
   /// In start order; stopped and destroyed in reverse.

@@ -44,14 +44,12 @@ bool KafkaPublishing::stop(Clock::time_point deadline) {
 }
 
 Result<std::unique_ptr<SpoolForwarding>, std::string> SpoolForwarding::create(
-    const config::Config& config, kafka::Producer& producer, metrics::Metrics& metrics) {
+    const config::Config& config, kafka::Producer& producer) {
   auto opened = open_spool(config);
   if (!opened) return "spool not opened: " + opened.error();
   if (!opened.value()) return std::unique_ptr<SpoolForwarding>();
-  auto made = std::unique_ptr<SpoolForwarding>(
+  return std::unique_ptr<SpoolForwarding>(
       new SpoolForwarding(std::move(opened).value(), producer, config.spool.dir));
-  export_spool_metrics(metrics, made->spool(), config.spool.max_bytes);
-  return made;
 }
 
 SpoolForwarding::SpoolForwarding(std::unique_ptr<spool::Spool> spool, kafka::Producer& producer,
@@ -96,15 +94,15 @@ bool Listener::stop(Clock::time_point deadline) {
 Result<std::unique_ptr<Enrichment>, std::string> Enrichment::create(const config::Config& config,
                                                                     Runtime& runtime,
                                                                     KafkaPublishing& kafka,
-                                                                    metrics::Metrics& metrics) {
+                                                                    Stats& stats) {
   auto strand = asio::make_strand(runtime.background().get_executor());
   auto apis = platform_apis(config, strand);
   if (!apis) return "enrichment not configured: " + apis.error();
   auto made = std::unique_ptr<Enrichment>(new Enrichment());
   auto* self = made.get();
   made->stage_ = std::make_unique<enrich::Stage>(
-      strand, kafka.producer(), metrics, std::move(apis).value(), stage_options(config),
-      [self](std::int32_t partition, std::int64_t offset) {
+      strand, kafka.producer(), stats.enrich, stats.produced, std::move(apis).value(),
+      stage_options(config), [self](std::int32_t partition, std::int64_t offset) {
         self->consumer_->done(partition, offset);
       });
   auto subscribed = kafka::KafkaConsumer::create(
@@ -116,13 +114,13 @@ Result<std::unique_ptr<Enrichment>, std::string> Enrichment::create(const config
       [self](kafka::ConsumedRecord record) { self->stage_->accept(std::move(record)); });
   if (!subscribed) return "kafka consumer not created: " + subscribed.error();
   made->consumer_ = std::move(subscribed).value();
-  metrics.enrich_platforms(enabled_sources(config));
-  metrics.set_consumer_lag(config.kafka.topics.events, 0);
-  metrics.on_scrape([self](metrics::Metrics& m) {
+  stats.enrich.create_series(enabled_sources(config));
+  stats.enrich.set_consumer_lag(config.kafka.topics.events, 0);
+  stats.registry.on_scrape([self, &enrich = stats.enrich] {
     double total = 0;
     for (const auto& [partition, lag] : self->consumer_->lag())
       total += static_cast<double>(lag);
-    m.set_consumer_lag(self->consumer_->topic(), total);
+    enrich.set_consumer_lag(self->consumer_->topic(), total);
   });
   return made;
 }
@@ -139,15 +137,16 @@ bool Enrichment::stop(Clock::time_point deadline) {
 
 Result<std::unique_ptr<DirectlyPolling>, std::string> DirectlyPolling::create(
     const config::Config& config, const config::Source& source, Runtime& runtime,
-    KafkaPublishing& kafka, metrics::Metrics& metrics) {
+    KafkaPublishing& kafka, Stats& stats) {
   auto strand = asio::make_strand(runtime.background().get_executor());
   auto api = directly_api(source, strand);
   if (!api) return "directly polling not configured: " + api.error();
   auto made =
       std::unique_ptr<DirectlyPolling>(new DirectlyPolling("directly poller " + source.name));
   auto* self = made.get();
-  made->poller_ = std::make_unique<directly::Poller>(
-      strand, kafka.producer(), metrics, std::move(api).value(), poller_options(config, source));
+  made->poller_ =
+      std::make_unique<directly::Poller>(strand, kafka.producer(), stats.polls, stats.produced,
+                                         std::move(api).value(), poller_options(config, source));
   auto subscribed = kafka::KafkaConsumer::create(
       {.bootstrap_servers = kafka.bootstrap(),
        .group_id = directly_group(source.name),

@@ -9,7 +9,6 @@
 #include "component.hpp"
 #include "parley/common/result.hpp"
 #include "parley/config/config.hpp"
-#include "parley/directly/poller.hpp"
 #include "parley/enrich/stage.hpp"
 #include "parley/http/admission.hpp"
 #include "parley/http/router.hpp"
@@ -17,10 +16,11 @@
 #include "parley/kafka/consumer.hpp"
 #include "parley/kafka/embedded_broker.hpp"
 #include "parley/kafka/producer.hpp"
-#include "parley/metrics/metrics.hpp"
+#include "parley/platforms/directly/poller.hpp"
 #include "parley/spool/forwarder.hpp"
 #include "parley/spool/spool.hpp"
 #include "runtime.hpp"
+#include "stats.hpp"
 
 namespace parley::app {
 
@@ -52,8 +52,7 @@ class SpoolForwarding final : public Component {
  public:
   /// Null when spool.dir is empty; an error when the spool cannot be opened.
   static Result<std::unique_ptr<SpoolForwarding>, std::string> create(const config::Config& config,
-                                                                      kafka::Producer& producer,
-                                                                      metrics::Metrics& metrics);
+                                                                      kafka::Producer& producer);
   std::string_view name() const override { return "spool forwarder"; }
   std::optional<std::string> start() override;
   bool stop(Clock::time_point deadline) override;
@@ -93,7 +92,7 @@ class Enrichment final : public Component {
   static Result<std::unique_ptr<Enrichment>, std::string> create(const config::Config& config,
                                                                  Runtime& runtime,
                                                                  KafkaPublishing& kafka,
-                                                                 metrics::Metrics& metrics);
+                                                                 Stats& stats);
   std::string_view name() const override { return "enrichment"; }
   std::optional<std::string> start() override;
   bool stop(Clock::time_point deadline) override;
@@ -115,7 +114,7 @@ class DirectlyPolling final : public Component {
                                                                       const config::Source& source,
                                                                       Runtime& runtime,
                                                                       KafkaPublishing& kafka,
-                                                                      metrics::Metrics& metrics);
+                                                                      Stats& stats);
   std::string_view name() const override { return name_; }
   std::optional<std::string> start() override;
   bool stop(Clock::time_point deadline) override;

@@ -46,10 +46,12 @@ std::vector<std::string> ingest_sources(const config::Config& config) {
 }
 
 void add_webhook_routes(const config::Config& config, http::Router& router,
-                        kafka::Producer& producer, metrics::Metrics& metrics,
-                        dedupe::RecentIds& recent_ids, spool::Spool* spool) {
+                        kafka::Producer& producer, ingest::WebhookStats& stats,
+                        kafka::ProduceStats& produced, dedupe::RecentIds& recent_ids,
+                        spool::Spool* spool) {
   const platforms::RouteContext context{.producer = producer,
-                                        .metrics = metrics,
+                                        .stats = stats,
+                                        .produced = produced,
                                         .events = {.topic = config.kafka.topics.events,
                                                    .ack_timeout = config.kafka.ack_timeout,
                                                    .recent_ids = &recent_ids,
@@ -175,25 +177,6 @@ Result<std::unique_ptr<spool::Spool>, std::string> open_spool(const config::Conf
              {"torn_tails_truncated", static_cast<long long>(recovery.torn_tails)},
              {"segments_quarantined", static_cast<long long>(recovery.quarantined.size())}});
   return std::move(opened).value();
-}
-
-void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool,
-                          std::uint64_t max_bytes) {
-  metrics.on_scrape([&spool, max_bytes](metrics::Metrics& m) {
-    const auto stats = spool.stats();
-    const double oldest_age =
-        stats.oldest_ms
-            ? std::max<double>(
-                  0, static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             std::chrono::system_clock::now().time_since_epoch())
-                                             .count() -
-                                         *stats.oldest_ms) /
-                         1000.0)
-            : 0.0;
-    m.set_spool(static_cast<double>(max_bytes), static_cast<double>(stats.bytes),
-                static_cast<double>(stats.records), oldest_age, stats.appended_total,
-                stats.forwarded_total, stats.errors);
-  });
 }
 
 /// The API clients of every enabled source whose API is configured. A source without

@@ -15,13 +15,14 @@
 #include "parley/common/result.hpp"
 #include "parley/config/config.hpp"
 #include "parley/dedupe/recent_ids.hpp"
-#include "parley/directly/directly_api.hpp"
-#include "parley/directly/poller.hpp"
 #include "parley/enrich/stage.hpp"
 #include "parley/http/router.hpp"
 #include "parley/http/server.hpp"
+#include "parley/ingest/webhook_stats.hpp"
+#include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
-#include "parley/metrics/metrics.hpp"
+#include "parley/platforms/directly/directly_api.hpp"
+#include "parley/platforms/directly/poller.hpp"
 #include "parley/spool/spool.hpp"
 
 namespace parley::app {
@@ -52,8 +53,9 @@ std::vector<std::string> ingest_sources(const config::Config& config);
 
 /// One route per platform webhook, each publishing through the same producer.
 void add_webhook_routes(const config::Config& config, http::Router& router,
-                        kafka::Producer& producer, metrics::Metrics& metrics,
-                        dedupe::RecentIds& recent_ids, spool::Spool* spool);
+                        kafka::Producer& producer, ingest::WebhookStats& stats,
+                        kafka::ProduceStats& produced, dedupe::RecentIds& recent_ids,
+                        spool::Spool* spool);
 
 http::ServerOptions ingest_options(const config::Config& config,
                                    std::shared_ptr<http::TlsCertificates> tls);
@@ -73,9 +75,6 @@ enrich::StageOptions stage_options(const config::Config& config);
 std::optional<std::string> unusable_spool_dir(const std::string& dir);
 /// Opens the spool of `config` (null when spool.dir is empty); logs what recovery did.
 Result<std::unique_ptr<spool::Spool>, std::string> open_spool(const config::Config& config);
-/// The spool's gauges and totals, read at every scrape.
-void export_spool_metrics(metrics::Metrics& metrics, const spool::Spool& spool,
-                          std::uint64_t max_bytes);
 
 /// The enrichment clients of every source in `config` with an api section (others are
 /// logged and left out); an error names a half-configured key.

@@ -4,6 +4,7 @@
 
 #include "parley/events/cloud_event.hpp"
 #include "parley/events/ids.hpp"
+#include "parley/kafka/event_record.hpp"
 
 namespace parley::enrich {
 namespace {
@@ -30,14 +31,6 @@ bool matches(const kafka::ConsumedRecord& record, const EventRef& event, const s
   if (filter.since_ms && record.timestamp_ms < *filter.since_ms) return false;
   if (filter.until_ms && record.timestamp_ms >= *filter.until_ms) return false;
   return filter.reason.empty() || reason.find(filter.reason) != std::string::npos;
-}
-
-kafka::Record record_of(const events::CloudEvent& event, const std::string& topic) {
-  auto encoded = events::encode(event);
-  return kafka::Record{.topic = topic,
-                       .key = std::move(encoded.key),
-                       .value = std::move(encoded.value),
-                       .headers = std::move(encoded.headers)};
 }
 
 }  // namespace
@@ -75,22 +68,22 @@ std::vector<kafka::Record> backfill_records(const EventRef& about,
   std::vector<kafka::Record> records;
   for (const auto& message : conversation.messages) {
     if (conversation.made_up_ids.contains(message.id)) continue;
-    records.push_back(record_of(
-        message_created_event(about, message, fetched_at, "backfill.discovered"), events_topic));
+    records.push_back(kafka::event_record(
+        events_topic, message_created_event(about, message, fetched_at, "backfill.discovered")));
   }
-  auto updated =
-      record_of(events::CloudEvent{.id = events::make_uuid_v7(std::chrono::system_clock::now()),
-                                   .source = about.source,
-                                   .type = std::string(events::type::kConversationUpdated),
-                                   .subject = about.conversation_id,
-                                   .time = fetched_at,
-                                   .partition_key = conversation_key(about),
-                                   .data = {.platform = about.platform,
-                                            .source_name = about.name(),
-                                            .platform_event = "parley.backfill",
-                                            .conversation = {.id = about.conversation_id,
-                                                             .customer_id = about.customer_id}}},
-                enriched_topic);
+  auto updated = kafka::event_record(
+      enriched_topic,
+      events::CloudEvent{.id = events::make_uuid_v7(std::chrono::system_clock::now()),
+                         .source = about.source,
+                         .type = std::string(events::type::kConversationUpdated),
+                         .subject = about.conversation_id,
+                         .time = fetched_at,
+                         .partition_key = conversation_key(about),
+                         .data = {.platform = about.platform,
+                                  .source_name = about.name(),
+                                  .platform_event = "parley.backfill",
+                                  .conversation = {.id = about.conversation_id,
+                                                   .customer_id = about.customer_id}}});
   // The event was just built by encode(), so splicing into it cannot fail.
   updated.value = splice_enrichment(
                       updated.value, to_json(conversation),

@@ -9,6 +9,7 @@
 
 #include "parley/common/time.hpp"
 #include "parley/events/cloud_event.hpp"
+#include "parley/kafka/event_record.hpp"
 #include "parley/log/log.hpp"
 
 namespace parley::enrich {
@@ -73,10 +74,12 @@ struct Stage::Outcome {
 };
 
 Stage::Stage(asio::strand<asio::any_io_executor> strand, kafka::Producer& producer,
-             metrics::Metrics& metrics, Apis apis, StageOptions options, Done done)
+             EnrichStats& stats, kafka::ProduceStats& produced, Apis apis, StageOptions options,
+             Done done)
     : strand_(std::move(strand)),
       producer_(producer),
-      metrics_(metrics),
+      stats_(stats),
+      produced_(produced),
       apis_(std::move(apis)),
       options_(std::move(options)),
       done_(std::move(done)),
@@ -128,7 +131,7 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
                                    .value = record.value,
                                    .headers = std::move(headers)};
     co_await publish(deadletter);
-    metrics_.enrich_result("unknown", "invalid");
+    stats_.result("unknown", "invalid");
     done_(record.partition, record.offset);
     co_return;
   }
@@ -172,8 +175,8 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
     co_await publish(deadletter);
   }
   const std::chrono::duration<double> elapsed = Clock::now() - started;
-  metrics_.enrich_duration(event.value().source_name, elapsed.count());
-  metrics_.enrich_result(event.value().source_name, enrichment.status);
+  stats_.duration(event.value().source_name, elapsed.count());
+  stats_.result(event.value().source_name, enrichment.status);
   if (outcome.fetched) schedule_reconcile(event.value(), key);
   done_(record.partition, record.offset);
 }
@@ -184,7 +187,7 @@ asio::awaitable<Stage::Outcome> Stage::enrich(const EventRef& event, std::int64_
     co_return Outcome{.enrichment = {.status = "not_applicable"}};
   }
   if (auto hit = cached(event, published_ms)) {
-    metrics_.enrich_coalesced(event.source_name);
+    stats_.coalesced(event.source_name);
     auto fetched_at = hit->fetched_at;
     co_return Outcome{.enrichment = {.status = "ok", .fetched_at = std::move(fetched_at)},
                       .fetched = std::move(hit)};
@@ -208,19 +211,19 @@ asio::awaitable<Stage::Attempt> Stage::fetch_once(PlatformApi& api, const EventR
                                                   std::string_view reason) {
   auto& breaker = *breakers_.at(event.source_name);
   if (!breaker.allow(Clock::now())) {
-    metrics_.enrich_fetch(event.source_name, "circuit_open", reason);
+    stats_.fetch(event.source_name, "circuit_open", reason);
     co_return Attempt{.circuit_open = true};
   }
   const auto started_ms = now_ms();
   auto fetched = co_await api.fetch(event);
   if (fetched) {
     breaker.record_success();
-    metrics_.enrich_fetch(event.source_name, "ok", reason);
+    stats_.fetch(event.source_name, "ok", reason);
     auto entry = make_fetched(std::move(fetched).value(), started_ms, options_.cache_ttl);
     remember(conversation_key(event), entry);
     co_return Attempt{.fetched = std::move(entry)};
   }
-  metrics_.enrich_fetch(event.source_name, "error", reason);
+  stats_.fetch(event.source_name, "error", reason);
   // A 4xx proves the upstream is up and answering: only retryable failures count.
   if (fetched.error().retryable) {
     breaker.record_failure(Clock::now());
@@ -296,12 +299,9 @@ asio::awaitable<void> Stage::publish_discovered(const EventRef& event, const Fet
     }
   }
   for (const auto* message : unseen) {
-    auto encoded = events::encode(
+    const auto record = kafka::event_record(
+        options_.events_topic,
         message_created_event(event, *message, fetched.fetched_at, "enrichment.discovered"));
-    const kafka::Record record{.topic = options_.events_topic,
-                               .key = std::move(encoded.key),
-                               .value = std::move(encoded.value),
-                               .headers = std::move(encoded.headers)};
     co_await publish(record);
     // Looked up again: other conversations may have changed the memory meanwhile.
     auto& ids = emitted_ids(key);
@@ -351,10 +351,9 @@ void Stage::schedule_reconcile(const EventRef& event, const std::string& key) {
   while (reconciles.order.size() > options_.reconcile_max_conversations) {
     reconciles.by_key.erase(reconciles.order.front().key);
     reconciles.order.pop_front();
-    metrics_.enrich_reconcile_dropped(event.source_name);
+    stats_.reconcile_dropped(event.source_name);
   }
-  metrics_.set_enrich_reconcile_pending(event.source_name,
-                                        static_cast<double>(reconciles.order.size()));
+  stats_.set_reconcile_pending(event.source_name, static_cast<double>(reconciles.order.size()));
   if (!reconciles.running) {
     reconciles.running = true;
     asio::co_spawn(strand_, reconcile_loop(event.source_name), asio::detached);
@@ -375,7 +374,7 @@ asio::awaitable<void> Stage::reconcile_loop(std::string platform) {
     auto pending = std::move(reconciles.order.front());
     reconciles.by_key.erase(pending.key);
     reconciles.order.pop_front();
-    metrics_.set_enrich_reconcile_pending(platform, static_cast<double>(reconciles.order.size()));
+    stats_.set_reconcile_pending(platform, static_cast<double>(reconciles.order.size()));
     // An event of this conversation is being enriched right now: its fetch is as fresh as
     // ours would be, and it schedules the next reconcile.
     if (queues_.contains(pending.key)) continue;
@@ -413,11 +412,7 @@ asio::awaitable<void> Stage::publish(const kafka::Record& record) {
   // condition (a shutdown ends the coroutine with its io_context).
   const kafka::RetryPolicy policy{.ack_timeout = options_.ack_timeout,
                                   .retry_every = kPublishRetry,
-                                  .on_attempt =
-                                      [this, &record](const std::optional<Error>& failed) {
-                                        failed ? metrics_.kafka_produce_error(record.topic)
-                                               : metrics_.kafka_produced(record.topic);
-                                      },
+                                  .counted = &produced_,
                                   .what = "an enriched event"};
   co_await kafka::publish_until_acknowledged(producer_, record, policy);
 }
@@ -438,10 +433,10 @@ void Stage::update_gauges(std::string_view platform) {
   const auto api = apis_.find(platform);
   if (api == apis_.end()) return;
   const auto& client = api->second->client();
-  metrics_.set_upstream_connections(platform, static_cast<double>(client.idle_connections()),
-                                    static_cast<double>(client.active_requests()));
-  metrics_.set_circuit_open(platform, breakers_.at(std::string(platform))->state(Clock::now()) !=
-                                          upstream::CircuitBreaker::State::closed);
+  stats_.set_upstream_connections(platform, static_cast<double>(client.idle_connections()),
+                                  static_cast<double>(client.active_requests()));
+  stats_.set_circuit_open(platform, breakers_.at(std::string(platform))->state(Clock::now()) !=
+                                        upstream::CircuitBreaker::State::closed);
 }
 
 }  // namespace parley::enrich

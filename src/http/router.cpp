@@ -1,4 +1,5 @@
 #include "parley/http/router.hpp"
+#include "parley/http/errors.hpp"
 
 namespace parley::http {
 
@@ -32,13 +33,13 @@ const Router::Methods* Router::route_for(std::string_view path) const {
 Result<Endpoint*, Error> Router::find(bhttp::verb method, std::string_view path) const {
   const auto* route = route_for(path);
   if (route == nullptr) {
-    return Error{Errc::not_found, "no endpoint at " + std::string(path)};
+    return Error{http::Errc::not_found, "no endpoint at " + std::string(path)};
   }
   const auto endpoint = route->find(method);
   if (endpoint == route->end()) {
-    return Error{Errc::method_not_allowed, std::string(bhttp::to_string(method)) +
-                                               " is not allowed on " + std::string(path) +
-                                               "; allowed: " + allowed_methods(path)};
+    return Error{http::Errc::method_not_allowed, std::string(bhttp::to_string(method)) +
+                                                     " is not allowed on " + std::string(path) +
+                                                     "; allowed: " + allowed_methods(path)};
   }
   return endpoint->second.get();
 }

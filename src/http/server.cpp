@@ -17,6 +17,7 @@
 #include <string>
 #include <variant>
 
+#include "parley/http/errors.hpp"
 #include "parley/log/log.hpp"
 
 namespace parley::http {
@@ -64,18 +65,18 @@ std::optional<Error> check_before_body(const Parser& parser, bool needs_json,
                                        const ServerOptions& options) {
   const auto length = parser.content_length();
   if (length && *length > options.max_body_bytes) {
-    return Error{Errc::payload_too_large, "body of " + std::to_string(*length) +
-                                              " bytes is over limits.max_body_bytes (" +
-                                              std::to_string(options.max_body_bytes) + ")"};
+    return Error{http::Errc::payload_too_large, "body of " + std::to_string(*length) +
+                                                    " bytes is over limits.max_body_bytes (" +
+                                                    std::to_string(options.max_body_bytes) + ")"};
   }
   if (!needs_json) return std::nullopt;
   const auto content_type = parser.get()[bhttp::field::content_type];
   if (content_type.empty()) {
-    return Error{Errc::unsupported_media_type,
+    return Error{http::Errc::unsupported_media_type,
                  "Content-Type header is missing; send application/json"};
   }
   if (!is_json_media_type(content_type)) {
-    return Error{Errc::unsupported_media_type,
+    return Error{http::Errc::unsupported_media_type,
                  "Content-Type must be application/json, got '" + std::string(content_type) + "'"};
   }
   return std::nullopt;
@@ -83,14 +84,15 @@ std::optional<Error> check_before_body(const Parser& parser, bool needs_json,
 
 Error body_read_error(const beast::error_code& ec, const ServerOptions& options) {
   if (ec == bhttp::error::body_limit) {
-    return Error{Errc::payload_too_large, "body is over limits.max_body_bytes (" +
-                                              std::to_string(options.max_body_bytes) + ")"};
+    return Error{http::Errc::payload_too_large, "body is over limits.max_body_bytes (" +
+                                                    std::to_string(options.max_body_bytes) + ")"};
   }
   if (ec == beast::error::timeout) {
-    return Error{Errc::request_timeout, "body not received within limits.read_timeout_ms (" +
-                                            std::to_string(options.read_timeout.count()) + " ms)"};
+    return Error{http::Errc::request_timeout, "body not received within limits.read_timeout_ms (" +
+                                                  std::to_string(options.read_timeout.count()) +
+                                                  " ms)"};
   }
-  return Error{Errc::bad_request, "malformed request body: " + ec.message()};
+  return Error{http::Errc::malformed, "malformed request body: " + ec.message()};
 }
 
 // The answer's bytes in one buffer, written in one call: Beast's serializer would allocate
@@ -259,7 +261,7 @@ asio::awaitable<Response> handle_guarded(Endpoint& endpoint, const Request& requ
   }
   log::error("request handler threw; answered 500", {{"path", request.path}, {"error", failure}});
   co_return endpoint.reject(
-      Error{Errc::internal, "internal error while handling the request: " + failure});
+      Error{http::Errc::internal, "internal error while handling the request: " + failure});
 }
 
 }  // namespace
@@ -282,7 +284,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
     }
     if (read_ec == bhttp::error::header_limit) {
       count_unrouted("header_too_large");
-      const Error error{Errc::header_too_large,
+      const Error error{http::Errc::header_too_large,
                         "request line and headers are over limits.max_header_bytes (" +
                             std::to_string(options_.max_header_bytes) + ")"};
       co_await write_response(stream, error_response(error, generic_error_body(error)), 11, false,
@@ -290,7 +292,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
     } else if (read_ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
                read_ec != bhttp::error::end_of_stream && read_ec != bhttp::error::partial_message) {
       count_unrouted("malformed");
-      const Error error{Errc::bad_request, "malformed HTTP request: " + read_ec.message()};
+      const Error error{http::Errc::malformed, "malformed HTTP request: " + read_ec.message()};
       co_await write_response(stream, error_response(error, generic_error_body(error)), 11, false,
                               options_.read_timeout);
     }
@@ -313,9 +315,10 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
 
   auto routed = router_.find(head.method(), path);
   if (!routed) {
-    count_unrouted(routed.error().code == Errc::not_found ? "not_found" : "method_not_allowed");
+    count_unrouted(routed.error().code == http::Errc::not_found ? "not_found"
+                                                                : "method_not_allowed");
     auto response = error_response(routed.error(), generic_error_body(routed.error()));
-    if (routed.error().code == Errc::method_not_allowed) {
+    if (routed.error().code == http::Errc::method_not_allowed) {
       response.extra_headers.emplace_back("Allow", router_.allowed_methods(path));
     }
     co_return co_await answer(response, parser.is_done());

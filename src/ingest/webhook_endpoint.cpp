@@ -1,6 +1,8 @@
 #include "parley/ingest/webhook_endpoint.hpp"
 
 #include "parley/http/answers.hpp"
+#include "parley/kafka/errors.hpp"
+#include "parley/kafka/event_record.hpp"
 #include "parley/log/log.hpp"
 #include "parley/spool/append_durable.hpp"
 
@@ -8,29 +10,28 @@ namespace parley::ingest {
 namespace {
 
 // Refused before producing (and before spooling): Kafka would refuse it on every retry.
-std::optional<Error> check_size(const events::EncodedEvent& encoded, std::size_t limit) {
-  std::size_t bytes = encoded.key.size() + encoded.value.size();
-  for (const auto& [name, value] : encoded.headers)
-    bytes += name.size() + value.size();
+std::optional<Error> check_size(const kafka::Record& record, std::size_t limit) {
+  const std::size_t bytes = kafka::record_bytes(record);
   if (bytes <= limit) return std::nullopt;
-  return Error{Errc::kafka_too_large, "the encoded event is " + std::to_string(bytes) +
-                                          " bytes, over Kafka's message limit of " +
-                                          std::to_string(limit) +
-                                          " bytes (kafka.properties.message.max.bytes)"};
+  return Error{kafka::Errc::too_large, "the encoded event is " + std::to_string(bytes) +
+                                           " bytes, over Kafka's message limit of " +
+                                           std::to_string(limit) +
+                                           " bytes (kafka.properties.message.max.bytes)"};
 }
 
 }  // namespace
 
 WebhookEndpoint::WebhookEndpoint(std::shared_ptr<const sources::Source> source,
-                                 kafka::Producer& producer, metrics::Metrics& metrics,
-                                 Publishing publishing)
+                                 kafka::Producer& producer, WebhookStats& stats,
+                                 kafka::ProduceStats& produced, Publishing publishing)
     : source_(std::move(source)),
       producer_(producer),
-      metrics_(metrics),
+      stats_(stats),
+      produced_(produced),
       publishing_(std::move(publishing)) {}
 
 http::Response WebhookEndpoint::reject(const Error& error) {
-  metrics_.webhook_answered(source_->name(), http::metric_outcome(error.code));
+  stats_.answered(source_->name(), http::metric_outcome(error.code));
   if (log::enabled(log::Level::debug)) {
     log::debug("webhook refused", {{"source", source_->name()}, {"error", error.message}});
   }
@@ -39,7 +40,7 @@ http::Response WebhookEndpoint::reject(const Error& error) {
 
 void WebhookEndpoint::count_field_warnings(const events::CloudEvent& event) {
   for (const auto& warning : event.field_warnings) {
-    metrics_.webhook_field_warning(source_->name(), warning.field);
+    stats_.field_warning(source_->name(), warning.field);
     if (log::enabled(log::Level::debug)) {
       log::debug(
           "optional field dropped or resolved",
@@ -49,12 +50,12 @@ void WebhookEndpoint::count_field_warnings(const events::CloudEvent& event) {
 }
 
 boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Request& request) {
-  const metrics::WebhookTimer timer(metrics_, source_->name(), request.received_at);
+  const WebhookTimer timer(stats_, source_->name(), request.received_at);
   auto* spool = publishing_.spool;
   // Refuse before any work while Kafka is known to be down and nothing can hold the event:
   // the platform retries later, rather than every request waiting kafka.ack_timeout_ms.
   if (spool == nullptr && !producer_.reachable()) {
-    co_return reject(Error{Errc::kafka_unavailable, "Kafka is unreachable; retry later"});
+    co_return reject(Error{kafka::Errc::unavailable, "Kafka is unreachable; retry later"});
   }
   if (auto refused = source_->verify(request)) {
     co_return reject(*refused);
@@ -69,30 +70,25 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
   if (recent != nullptr) {
     dedupe_key = event.value().source + "|" + event.value().id;
     if (recent->contains(dedupe_key)) {
-      metrics_.webhook_answered(source_->name(), "duplicate");
+      stats_.answered(source_->name(), "duplicate");
       co_return http::Response{.status = 200, .body = source_->accepted_body()};
     }
   }
   count_field_warnings(event.value());
-  auto encoded = events::encode(event.value());
-  if (auto too_large = check_size(encoded, producer_.max_message_bytes())) {
+  auto record = kafka::event_record(publishing_.topic, event.value());
+  if (auto too_large = check_size(record, producer_.max_message_bytes())) {
     co_return reject(*too_large);
   }
-  kafka::Record record{.topic = publishing_.topic,
-                       .key = std::move(encoded.key),
-                       .value = std::move(encoded.value),
-                       .headers = std::move(encoded.headers)};
   // Behind spooled records (order), or straight to disk while Kafka is known to be down.
   if (spool != nullptr && (spool->holds_records() || !producer_.reachable())) {
     auto answer = co_await spool_event(std::move(record), dedupe_key);
     co_return answer;
   }
   const auto failure =
-      co_await kafka::produce_acknowledged(producer_, record, publishing_.ack_timeout);
+      co_await kafka::produce_acknowledged(producer_, record, publishing_.ack_timeout, &produced_);
   if (failure) {
-    metrics_.kafka_produce_error(publishing_.topic);
     const bool can_clear =
-        failure->code == Errc::kafka_unavailable || failure->code == Errc::kafka_timeout;
+        failure->code == kafka::Errc::unavailable || failure->code == kafka::Errc::timeout;
     if (spool != nullptr && can_clear) {
       auto answer = co_await spool_event(std::move(record), dedupe_key);
       co_return answer;
@@ -102,7 +98,6 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
         {{"source", source_->name()}, {"topic", publishing_.topic}, {"error", failure->message}});
     co_return reject(*failure);
   }
-  metrics_.kafka_produced(publishing_.topic);
   co_return accepted("accepted", dedupe_key);
 }
 
@@ -119,7 +114,7 @@ http::Response WebhookEndpoint::accepted(std::string_view outcome, const std::st
   if (!dedupe_key.empty() && publishing_.recent_ids != nullptr) {
     publishing_.recent_ids->remember(dedupe_key);
   }
-  metrics_.webhook_answered(source_->name(), outcome);
+  stats_.answered(source_->name(), outcome);
   return http::Response{.status = 200, .body = source_->accepted_body()};
 }
 

@@ -5,6 +5,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <mutex>
 
+#include "parley/kafka/errors.hpp"
+#include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
 #include "parley/log/log.hpp"
 
@@ -24,7 +26,8 @@ struct PendingDelivery {
 }  // namespace
 
 boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
-    Producer& producer, const Record& record, std::chrono::milliseconds ack_timeout) {
+    Producer& producer, const Record& record, std::chrono::milliseconds ack_timeout,
+    ProduceStats* counted) {
   const auto executor = co_await boost::asio::this_coro::executor;
   boost::asio::steady_timer deadline(executor, ack_timeout);
   auto pending = std::make_shared<PendingDelivery>();
@@ -43,15 +46,21 @@ boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
     });
   });
   co_await deadline.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-  std::lock_guard lock(pending->mutex);
-  pending->deadline = nullptr;
-  if (!pending->settled) {
-    pending->settled = true;
-    co_return Error{Errc::kafka_timeout, "Kafka did not acknowledge the event within " +
-                                             std::to_string(ack_timeout.count()) +
-                                             " ms (kafka.ack_timeout_ms)"};
+  std::optional<Error> result;
+  {
+    std::lock_guard lock(pending->mutex);
+    pending->deadline = nullptr;
+    if (pending->settled) {
+      result = std::move(pending->result);
+    } else {
+      pending->settled = true;
+      result = Error{kafka::Errc::timeout, "Kafka did not acknowledge the event within " +
+                                               std::to_string(ack_timeout.count()) +
+                                               " ms (kafka.ack_timeout_ms)"};
+    }
   }
-  co_return std::move(pending->result);
+  if (counted != nullptr) counted->delivered(record.topic, !result);
+  co_return result;
 }
 
 boost::asio::awaitable<Publication> publish_until_acknowledged(Producer& producer,
@@ -59,10 +68,10 @@ boost::asio::awaitable<Publication> publish_until_acknowledged(Producer& produce
                                                                const RetryPolicy& policy) {
   const auto executor = co_await boost::asio::this_coro::executor;
   while (!policy.keep_trying || policy.keep_trying()) {
-    const auto failed = co_await produce_acknowledged(producer, record, policy.ack_timeout);
-    if (policy.on_attempt) policy.on_attempt(failed);
+    const auto failed =
+        co_await produce_acknowledged(producer, record, policy.ack_timeout, policy.counted);
     if (!failed) co_return Publication::acknowledged;
-    if (failed->code == Errc::kafka_too_large || failed->code == Errc::kafka_invalid_record) {
+    if (failed->code == kafka::Errc::too_large || failed->code == kafka::Errc::invalid_record) {
       log::error("kafka refused " + std::string(policy.what) + " for good; skipped",
                  {{"topic", record.topic}, {"key", record.key}, {"error", failed->message}});
       co_return Publication::refused;

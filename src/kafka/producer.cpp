@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "conf.hpp"
+#include "parley/kafka/errors.hpp"
 #include "parley/log/log.hpp"
 
 namespace parley::kafka {
@@ -50,13 +51,13 @@ Error classify(int code, std::chrono::milliseconds ack_timeout, std::size_t max_
   const std::string detail = rd_kafka_err2str(err);
   switch (err) {
     case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
-      return Error{Errc::kafka_timeout, "Kafka did not acknowledge the event within " +
-                                            std::to_string(ack_timeout.count()) +
-                                            " ms (kafka.ack_timeout_ms)"};
+      return Error{kafka::Errc::timeout, "Kafka did not acknowledge the event within " +
+                                             std::to_string(ack_timeout.count()) +
+                                             " ms (kafka.ack_timeout_ms)"};
     // Permanent for this event: the same bytes are refused on every retry.
     case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
     case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
-      return Error{Errc::kafka_too_large,
+      return Error{kafka::Errc::too_large,
                    "the event is over Kafka's message size limit (kafka.properties."
                    "message.max.bytes = " +
                        std::to_string(max_message_bytes) +
@@ -66,7 +67,7 @@ Error classify(int code, std::chrono::milliseconds ack_timeout, std::size_t max_
     case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
     case RD_KAFKA_RESP_ERR__INVALID_ARG:
     case RD_KAFKA_RESP_ERR__BAD_MSG:
-      return Error{Errc::kafka_invalid_record, "Kafka refused the record: " + detail};
+      return Error{kafka::Errc::invalid_record, "Kafka refused the record: " + detail};
     // Permanent for the service: no event can be produced until an operator acts.
     case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
@@ -78,11 +79,11 @@ Error classify(int code, std::chrono::milliseconds ack_timeout, std::size_t max_
     case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
     case RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT:
     case RD_KAFKA_RESP_ERR__FATAL:
-      return Error{Errc::kafka_refused, "Kafka refuses this service: " + detail};
+      return Error{kafka::Errc::refused, "Kafka refuses this service: " + detail};
     // Everything else (broker down, leader moved, queue full, not enough replicas,
     // throttling, transport) can clear by itself.
     default:
-      return Error{Errc::kafka_unavailable, "Kafka did not accept the event: " + detail};
+      return Error{kafka::Errc::unavailable, "Kafka did not accept the event: " + detail};
   }
 }
 
@@ -129,7 +130,7 @@ class KafkaProducer::Impl {
       return;
     }
     auto error = classify(message->err, self->options.ack_timeout, self->max_message_bytes);
-    if (error.code == Errc::kafka_refused) self->note_refusal(error.message);
+    if (error.code == kafka::Errc::refused) self->note_refusal(error.message);
     (*callback)(std::move(error));
   }
 

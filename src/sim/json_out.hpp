@@ -5,6 +5,7 @@
 
 #include "parley/common/json_writer.hpp"
 #include "parley/http/message.hpp"
+#include "parley/sources/errors.hpp"
 
 namespace parley::sim {
 
@@ -29,7 +30,7 @@ inline void put_int(json::ObjectWriter& object, std::string_view name, long long
 
 /// `{"error":"<message>"}`, the simulator's error body (the shape parley's own errors have).
 inline std::string error_json(std::string_view message) {
-  return http::generic_error_body(Error{Errc::bad_request, std::string(message)});
+  return http::generic_error_body(Error{sources::Errc::invalid, std::string(message)});
 }
 
 }  // namespace parley::sim

@@ -1,4 +1,5 @@
 #include "parley/sources/json.hpp"
+#include "parley/sources/errors.hpp"
 
 namespace parley::sources {
 
@@ -7,12 +8,12 @@ Result<simdjson::dom::object, Error> parse_object(const std::string& body) {
   const bool padded = body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING;
   auto parsed = parser.parse(body.data(), body.size(), !padded);
   if (parsed.error() != simdjson::SUCCESS) {
-    return Error{Errc::bad_request,
+    return Error{sources::Errc::invalid,
                  std::string("body is not valid JSON: ") + simdjson::error_message(parsed.error())};
   }
   auto object = parsed.value_unsafe().get_object();
   if (object.error() != simdjson::SUCCESS) {
-    return Error{Errc::bad_request, "body must be a JSON object"};
+    return Error{sources::Errc::invalid, "body must be a JSON object"};
   }
   return object.value_unsafe();
 }
@@ -22,7 +23,7 @@ std::string compact(simdjson::dom::object object) {
 }
 
 Error field_error(std::string_view name, std::string_view problem) {
-  return Error{Errc::bad_request, "field " + std::string(name) + ": " + std::string(problem)};
+  return Error{sources::Errc::invalid, "field " + std::string(name) + ": " + std::string(problem)};
 }
 
 std::string_view json_type_name(simdjson::dom::element_type type) {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "parley/log/log.hpp"
+#include "parley/spool/errors.hpp"
 
 namespace parley::spool {
 namespace fs = std::filesystem;
@@ -245,7 +246,7 @@ class Spool::Impl {
   }
 
   Error unavailable(const std::string& why) const {
-    return Error{Errc::spool_unavailable,
+    return Error{spool::Errc::unavailable,
                  "Kafka cannot take the event and the spool cannot either: " + why};
   }
 

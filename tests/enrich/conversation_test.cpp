@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "parley/events/cloud_event.hpp"
+#include "parley/sources/errors.hpp"
 
 namespace parley::enrich {
 namespace {
@@ -235,7 +236,7 @@ TEST(SpliceEnrichment, RefusesEventsWithoutAnObjectData) {
   for (const auto& c : cases) {
     auto spliced = splice_enrichment(c.json, "", kEnrichment);
     ASSERT_FALSE(spliced.ok()) << c.json;
-    EXPECT_EQ(spliced.error().code, Errc::bad_request) << c.json;
+    EXPECT_EQ(spliced.error().code, sources::Errc::invalid) << c.json;
     EXPECT_THAT(spliced.error().message, HasSubstr(c.names)) << c.json;
   }
 }

@@ -68,7 +68,7 @@ class StageTest : public ::testing::Test {
     Stage::Apis apis;
     apis.emplace("cao", std::move(api));
     stage_ = std::make_unique<Stage>(
-        strand_, producer_, metrics_, std::move(apis),
+        strand_, producer_, stats_, produced_, std::move(apis),
         StageOptions{.events_topic = "events",
                      .enriched_topic = "enriched",
                      .deadletter_topic = "deadletter",
@@ -136,7 +136,9 @@ class StageTest : public ::testing::Test {
   asio::io_context io_;
   asio::strand<asio::any_io_executor> strand_ = asio::make_strand(io_.get_executor());
   MemoryProducer producer_;
-  metrics::Metrics metrics_{{}};
+  metrics::Registry registry_;
+  EnrichStats stats_{registry_};
+  kafka::ProduceStats produced_{registry_, {}};
   ScriptedApi* api_ = nullptr;
   std::unique_ptr<Stage> stage_;
   std::vector<std::int64_t> done_;

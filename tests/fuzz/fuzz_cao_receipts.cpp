@@ -1,6 +1,6 @@
 // libFuzzer target: CAO read/delivery receipts, verify → parse → normalize → encode.
 #include "fuzz_input.hpp"
-#include "parley/sources/cao/cao.hpp"
+#include "parley/platforms/cao/webhook.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const parley::config::CaoSource::Webhook webhook{.api_keys = {"fuzz-key"}};

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "parley/directly/question.hpp"
 #include "parley/events/cloud_event.hpp"
+#include "parley/platforms/directly/question.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string body(reinterpret_cast<const char*>(data), size);

@@ -16,6 +16,7 @@
 
 #include "parley/events/cloud_event.hpp"
 #include "parley/http/message.hpp"
+#include "parley/sources/errors.hpp"
 #include "parley/sources/source.hpp"
 
 namespace parley::fuzz {
@@ -46,7 +47,7 @@ inline void drive(const sources::Source& source, const http::Request& request) {
   if (source.verify(request)) return;
   auto event = source.normalize(request, std::chrono::system_clock::now());
   if (!event) {
-    if (event.error().message.empty() || event.error().code != Errc::bad_request) std::abort();
+    if (event.error().message.empty() || event.error().code != sources::Errc::invalid) std::abort();
     (void)source.error_body(event.error());
     return;
   }

@@ -1,6 +1,6 @@
 // libFuzzer target: JustAnswer webhook, verify → parse → normalize → encode.
 #include "fuzz_input.hpp"
-#include "parley/sources/justanswer/justanswer.hpp"
+#include "parley/platforms/justanswer/webhook.hpp"
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <chrono>
 
 #include "fuzz_input.hpp"
+#include "parley/platforms/talkjs/webhook.hpp"
 #include "parley/sources/crypto.hpp"
-#include "parley/sources/talkjs/talkjs.hpp"
 
 namespace {
 

@@ -1,4 +1,5 @@
 #include "parley/http/router.hpp"
+#include "parley/http/errors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +33,7 @@ TEST(Router, PrefixNeedsSomethingAfterIt) {
   router.add(bhttp::verb::delete_, "/w/*", std::make_shared<Named>());
   const auto missing = router.find(bhttp::verb::delete_, "/w/");
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, Errc::not_found);
+  EXPECT_EQ(missing.error().code, http::Errc::not_found);
 }
 
 TEST(Router, PrefixRouteReportsAllowedMethods) {
@@ -40,7 +41,7 @@ TEST(Router, PrefixRouteReportsAllowedMethods) {
   router.add(bhttp::verb::delete_, "/w/*", std::make_shared<Named>());
   const auto wrong = router.find(bhttp::verb::get, "/w/x");
   ASSERT_FALSE(wrong);
-  EXPECT_EQ(wrong.error().code, Errc::method_not_allowed);
+  EXPECT_EQ(wrong.error().code, http::Errc::method_not_allowed);
   EXPECT_EQ(router.allowed_methods("/w/x"), "DELETE");
 }
 

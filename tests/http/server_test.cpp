@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "parley/http/errors.hpp"
 #include "support/http_client.hpp"
 
 namespace parley::http {
@@ -274,14 +275,14 @@ TEST(AdmissionTest, RefusesOverTheLimitAndWhileDraining) {
   EXPECT_EQ(admission.inflight(), 1u);
   auto second = admission.admit();
   ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, Errc::overloaded);
+  EXPECT_EQ(second.error().code, http::Errc::overloaded);
   EXPECT_EQ(admission.inflight(), 1u);
   { auto released = std::move(first).value(); }
   EXPECT_EQ(admission.inflight(), 0u);
   admission.start_draining();
   auto third = admission.admit();
   ASSERT_FALSE(third);
-  EXPECT_EQ(third.error().code, Errc::draining);
+  EXPECT_EQ(third.error().code, http::Errc::draining);
 }
 
 TEST(AdmissionTest, RefusesOverTheByteBudgetAndReleasesIt) {
@@ -290,7 +291,7 @@ TEST(AdmissionTest, RefusesOverTheByteBudgetAndReleasesIt) {
   ASSERT_TRUE(first);
   auto second = admission.admit(600);
   ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, Errc::overloaded);
+  EXPECT_EQ(second.error().code, http::Errc::overloaded);
   EXPECT_NE(second.error().message.find("limits.max_inflight_bytes (1000"), std::string::npos);
   EXPECT_EQ(admission.inflight(), 1u);
   { auto released = std::move(first).value(); }

@@ -12,8 +12,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include "parley/http/errors.hpp"
 #include "parley/http/server.hpp"
-#include "parley/sources/justanswer/justanswer.hpp"
+#include "parley/kafka/errors.hpp"
+#include "parley/platforms/justanswer/webhook.hpp"
 #include "support/http_client.hpp"
 #include "support/source_request.hpp"
 
@@ -40,7 +42,7 @@ class FakeProducer final : public kafka::Producer {
   std::vector<kafka::DeliveryCallback> pending;
 };
 
-double scraped(metrics::Metrics& metrics, const std::string& series) {
+double scraped(metrics::Registry& metrics, const std::string& series) {
   const auto text = metrics.scrape();
   const auto at = text.find("\n" + series + " ");
   return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
@@ -67,9 +69,11 @@ class WebhookEndpointTest : public ::testing::Test {
 
   config::JustAnswerSource::Webhook webhook_{.tokens = {"t"}};
   FakeProducer producer_;
-  metrics::Metrics metrics_{{"justanswer"}};
+  metrics::Registry registry_;
+  WebhookStats stats_{registry_, {"justanswer"}};
+  kafka::ProduceStats produced_{registry_, {}};
   WebhookEndpoint endpoint_{std::make_shared<sources::JustAnswer>(webhook_, true), producer_,
-                            metrics_, Publishing{.topic = "events", .ack_timeout = 200ms}};
+                            stats_, produced_, Publishing{.topic = "events", .ack_timeout = 200ms}};
   const std::string valid_ = R"({"eventType":"1","questionId":"q1","userToken":"u"})";
 };
 
@@ -80,24 +84,24 @@ TEST_F(WebhookEndpointTest, AcknowledgedEventIsAnswered200AndCounted) {
   ASSERT_EQ(producer_.records.size(), 1u);
   EXPECT_EQ(producer_.records[0].topic, "events");
   EXPECT_EQ(producer_.records[0].key, "justanswer:q1");
-  EXPECT_EQ(scraped(metrics_,
+  EXPECT_EQ(scraped(registry_,
                     R"(parley_webhooks_received_total{outcome="accepted",source="justanswer"})"),
             1);
-  EXPECT_EQ(scraped(metrics_, R"(parley_kafka_produced_total{topic="events"})"), 1);
-  EXPECT_EQ(scraped(metrics_, R"(parley_webhook_duration_seconds_count{source="justanswer"})"), 1);
+  EXPECT_EQ(scraped(registry_, R"(parley_kafka_produced_total{topic="events"})"), 1);
+  EXPECT_EQ(scraped(registry_, R"(parley_webhook_duration_seconds_count{source="justanswer"})"), 1);
 }
 
 TEST_F(WebhookEndpointTest, KafkaFailureIs503WithRetryAfterAndCounted) {
-  producer_.result = Error{Errc::kafka_unavailable, "Kafka did not accept the event: boom"};
+  producer_.result = Error{kafka::Errc::unavailable, "Kafka did not accept the event: boom"};
   const auto answer = post(valid_);
   EXPECT_EQ(answer.status, 503u);
   EXPECT_EQ(answer.retry_after_seconds, 5u);
   EXPECT_EQ(answer.body, R"({"status":false,"message":"Kafka did not accept the event: boom"})");
   EXPECT_EQ(
-      scraped(metrics_,
+      scraped(registry_,
               R"(parley_webhooks_received_total{outcome="publish_failed",source="justanswer"})"),
       1);
-  EXPECT_EQ(scraped(metrics_, R"(parley_kafka_produce_errors_total{topic="events"})"), 1);
+  EXPECT_EQ(scraped(registry_, R"(parley_kafka_produce_errors_total{topic="events"})"), 1);
 }
 
 TEST_F(WebhookEndpointTest, UnreachableKafkaIsRefusedAtOnceWithoutProducing) {
@@ -110,7 +114,7 @@ TEST_F(WebhookEndpointTest, UnreachableKafkaIsRefusedAtOnceWithoutProducing) {
   EXPECT_NE(answer.body.find("Kafka is unreachable"), std::string::npos);
   EXPECT_TRUE(producer_.records.empty());
   EXPECT_EQ(
-      scraped(metrics_,
+      scraped(registry_,
               R"(parley_webhooks_received_total{outcome="publish_failed",source="justanswer"})"),
       1);
 }
@@ -134,20 +138,21 @@ TEST_F(WebhookEndpointTest, UnverifiedOrInvalidRequestsNeverReachTheProducer) {
   EXPECT_EQ(post("not json").status, 400u);
   EXPECT_TRUE(producer_.records.empty());
   EXPECT_EQ(
-      scraped(metrics_,
+      scraped(registry_,
               R"(parley_webhooks_received_total{outcome="unauthorized",source="justanswer"})"),
       2);
-  EXPECT_EQ(
-      scraped(metrics_, R"(parley_webhooks_received_total{outcome="invalid",source="justanswer"})"),
-      2);
+  EXPECT_EQ(scraped(registry_,
+                    R"(parley_webhooks_received_total{outcome="invalid",source="justanswer"})"),
+            2);
 }
 
 TEST_F(WebhookEndpointTest, HttpLayerRefusalsAreAnsweredInThePlatformsShapeAndCounted) {
-  const auto answer = endpoint_.reject(Error{Errc::overloaded, "over limits.max_inflight (1)"});
+  const auto answer =
+      endpoint_.reject(Error{http::Errc::overloaded, "over limits.max_inflight (1)"});
   EXPECT_EQ(answer.status, 429u);
   EXPECT_EQ(answer.retry_after_seconds, 1u);
   EXPECT_EQ(answer.body, R"json({"status":false,"message":"over limits.max_inflight (1)"})json");
-  EXPECT_EQ(scraped(metrics_,
+  EXPECT_EQ(scraped(registry_,
                     R"(parley_webhooks_received_total{outcome="overloaded",source="justanswer"})"),
             1);
 }
@@ -174,10 +179,10 @@ class DuplicateSuppressionTest : public WebhookEndpointTest {
  protected:
   dedupe::RecentIds recent_{600s, 100};
   WebhookEndpoint deterministic_{
-      std::make_shared<DeterministicSource>(), producer_, metrics_,
+      std::make_shared<DeterministicSource>(), producer_, stats_, produced_,
       Publishing{.topic = "events", .ack_timeout = 200ms, .recent_ids = &recent_}};
   WebhookEndpoint minted_{
-      std::make_shared<sources::JustAnswer>(webhook_, true), producer_, metrics_,
+      std::make_shared<sources::JustAnswer>(webhook_, true), producer_, stats_, produced_,
       Publishing{.topic = "events", .ack_timeout = 200ms, .recent_ids = &recent_}};
 };
 
@@ -189,16 +194,16 @@ TEST_F(DuplicateSuppressionTest, RedeliveryIsAnswered200WithoutASecondEvent) {
   EXPECT_EQ(producer_.records.size(), 1u);
   EXPECT_EQ(post_to(deterministic_, "evt-2", {}).status, 200u);
   EXPECT_EQ(producer_.records.size(), 2u);
-  EXPECT_EQ(scraped(metrics_,
+  EXPECT_EQ(scraped(registry_,
                     R"(parley_webhooks_received_total{outcome="duplicate",source="justanswer"})"),
             1);
-  EXPECT_EQ(scraped(metrics_,
+  EXPECT_EQ(scraped(registry_,
                     R"(parley_webhooks_received_total{outcome="accepted",source="justanswer"})"),
             2);
 }
 
 TEST_F(DuplicateSuppressionTest, AFailedPublishIsNotRememberedSoTheRetryPublishes) {
-  producer_.result = Error{Errc::kafka_unavailable, "down"};
+  producer_.result = Error{kafka::Errc::unavailable, "down"};
   EXPECT_EQ(post_to(deterministic_, "evt-1", {}).status, 503u);
   producer_.result.reset();
   EXPECT_EQ(post_to(deterministic_, "evt-1", {}).status, 200u);
@@ -241,11 +246,13 @@ class ThrowingSource final : public sources::Source {
 TEST(RequestPathCatchAll, AThrowingSourceIsAnswered500AndTheConnectionServesTheNextRequest) {
   namespace asio = boost::asio;
   FakeProducer producer;
-  metrics::Metrics metrics({"justanswer"});
+  metrics::Registry metrics;
+  WebhookStats stats(metrics, {"justanswer"});
+  kafka::ProduceStats produced(metrics, {});
   http::Router router;
   router.add(boost::beast::http::verb::post, "/hook",
-             std::make_shared<WebhookEndpoint>(std::make_shared<ThrowingSource>(), producer,
-                                               metrics, Publishing{.topic = "events"}));
+             std::make_shared<WebhookEndpoint>(std::make_shared<ThrowingSource>(), producer, stats,
+                                               produced, Publishing{.topic = "events"}));
   asio::io_context io;
   auto work = asio::make_work_guard(io);
   http::Admission admission(8);

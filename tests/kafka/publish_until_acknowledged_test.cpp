@@ -7,6 +7,8 @@
 #include <boost/asio/use_future.hpp>
 #include <deque>
 
+#include "parley/kafka/errors.hpp"
+#include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
 
 namespace parley::kafka {
@@ -43,21 +45,21 @@ Publication run(ScriptedProducer& producer, const RetryPolicy& policy) {
 
 TEST(PublishUntilAcknowledged, RetriesWhatCanClearUntilAcknowledgedCountingEachAttempt) {
   ScriptedProducer producer(
-      {Error{Errc::kafka_unavailable, "broker down"}, Error{Errc::kafka_timeout, "no report"}});
-  int failures = 0;
-  int acknowledged = 0;
-  const RetryPolicy policy{
-      .ack_timeout = 1s, .retry_every = 1ms, .on_attempt = [&](const std::optional<Error>& failed) {
-        failed ? ++failures : ++acknowledged;
-      }};
+      {Error{kafka::Errc::unavailable, "broker down"}, Error{kafka::Errc::timeout, "no report"}});
+  metrics::Registry registry;
+  ProduceStats counted(registry, {"t"});
+  const RetryPolicy policy{.ack_timeout = 1s, .retry_every = 1ms, .counted = &counted};
   EXPECT_EQ(run(producer, policy), Publication::acknowledged);
   EXPECT_EQ(producer.attempts, 3);
-  EXPECT_EQ(failures, 2);
-  EXPECT_EQ(acknowledged, 1);
+  const auto scraped = registry.scrape();
+  EXPECT_NE(scraped.find("parley_kafka_produce_errors_total{topic=\"t\"} 2"), std::string::npos)
+      << scraped;
+  EXPECT_NE(scraped.find("parley_kafka_produced_total{topic=\"t\"} 1"), std::string::npos)
+      << scraped;
 }
 
 TEST(PublishUntilAcknowledged, GivesUpARecordKafkaRefusesForGood) {
-  for (const auto code : {Errc::kafka_too_large, Errc::kafka_invalid_record}) {
+  for (const auto code : {kafka::Errc::too_large, kafka::Errc::invalid_record}) {
     ScriptedProducer producer({Error{code, "Message size too large"}});
     EXPECT_EQ(run(producer, {.ack_timeout = 1s, .retry_every = 1ms}), Publication::refused);
     EXPECT_EQ(producer.attempts, 1);
@@ -65,9 +67,9 @@ TEST(PublishUntilAcknowledged, GivesUpARecordKafkaRefusesForGood) {
 }
 
 TEST(PublishUntilAcknowledged, StopsRetryingOnceKeepTryingTurnsFalse) {
-  ScriptedProducer producer({Error{Errc::kafka_unavailable, "down"},
-                             Error{Errc::kafka_unavailable, "down"},
-                             Error{Errc::kafka_unavailable, "down"}});
+  ScriptedProducer producer({Error{kafka::Errc::unavailable, "down"},
+                             Error{kafka::Errc::unavailable, "down"},
+                             Error{kafka::Errc::unavailable, "down"}});
   int asked = 0;
   const RetryPolicy policy{
       .ack_timeout = 1s, .retry_every = 1ms, .keep_trying = [&] { return ++asked <= 2; }};

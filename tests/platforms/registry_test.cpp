@@ -44,16 +44,26 @@ TEST(PlatformRegistry, EveryPlatformHasAllItsParts) {
   for (const auto& platform : all()) {
     SCOPED_TRACE(std::string(platform.name));
     EXPECT_NE(platform.add_routes, nullptr);
-    // Enriched from its REST API, or polled whole (Directly) by directly/.
+    // Enriched from its REST API, or polled whole (Directly).
     const bool polled = platform.name == config::DirectlySource::kPlatform;
     EXPECT_EQ(platform.make_api == nullptr, polled);
     EXPECT_TRUE(fs::exists(fs::path(PARLEY_SOURCE_DIR) / "tests/fuzz" / platform.fuzz_target))
         << platform.fuzz_target;
     EXPECT_TRUE(fs::exists(fs::path(PARLEY_SOURCE_DIR) / "src/sim" / platform.simulator))
         << platform.simulator;
-    const std::string folder =
-        polled ? "src/directly" : "src/sources/" + std::string(platform.name);
-    EXPECT_TRUE(fs::is_directory(fs::path(PARLEY_SOURCE_DIR) / folder)) << folder;
+    // Its folder holds all of it: its entry, its config section, and its webhook source
+    // and REST client or its watch list and poller.
+    const fs::path folder = fs::path(PARLEY_SOURCE_DIR) / "src/platforms" / platform.name;
+    std::vector<std::string_view> parts = {"platform.cpp", "settings.cpp"};
+    if (polled) {
+      parts.insert(parts.end(), {"watch_endpoint.cpp", "poller.cpp"});
+    } else {
+      parts.insert(parts.end(), {"webhook.cpp", "api.cpp", "api_responses.cpp"});
+    }
+    for (const auto part : parts)
+      EXPECT_TRUE(fs::exists(folder / part)) << (folder / part);
+    EXPECT_TRUE(fs::exists(fs::path(PARLEY_SOURCE_DIR) / "include/parley/platforms" /
+                           platform.name / "settings.hpp"));
     EXPECT_NE(events_doc.find("/parley/" + std::string(platform.name)), std::string::npos)
         << "docs/events.md never shows its events' source";
     EXPECT_NE(reference_config.find("\n  " + std::string(platform.name) + ":\n"), std::string::npos)
@@ -62,9 +72,12 @@ TEST(PlatformRegistry, EveryPlatformHasAllItsParts) {
 }
 
 TEST(PlatformRegistry, RoutesOfASourceAreNamedAfterIt) {
-  metrics::Metrics metrics({});
+  metrics::Registry registry;
+  ingest::WebhookStats stats(registry, {});
+  kafka::ProduceStats produced(registry, {});
   testing::MemoryProducer producer;
-  const RouteContext context{.producer = producer, .metrics = metrics, .events = {}, .watches = {}};
+  const RouteContext context{
+      .producer = producer, .stats = stats, .produced = produced, .events = {}, .watches = {}};
   const std::pair<config::Source, std::vector<std::string>> cases[] = {
       {{.name = "ja-2", .settings = config::JustAnswerSource{}}, {"/v1/webhooks/ja-2"}},
       {{.name = "cao-eu", .settings = config::CaoSource{}},

@@ -13,7 +13,9 @@
 #include <mutex>
 #include <random>
 
+#include "parley/kafka/errors.hpp"
 #include "parley/spool/crc32c.hpp"
+#include "parley/spool/errors.hpp"
 #include "parley/spool/format.hpp"
 #include "parley/spool/forwarder.hpp"
 
@@ -271,7 +273,7 @@ TEST(Spool, FullIsRefusedNamingTheLimitAndNothingIsEvicted) {
     if (!refused) ++accepted;
   }
   ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->code, Errc::spool_unavailable);
+  EXPECT_EQ(refused->code, spool::Errc::unavailable);
   EXPECT_NE(refused->message.find("spool.max_bytes (8192)"), std::string::npos) << refused->message;
   EXPECT_TRUE(spool->refusal());
   EXPECT_EQ(read_all(*spool).size(), static_cast<std::size_t>(accepted));  // the oldest kept
@@ -295,7 +297,7 @@ TEST(Spool, AFailedWriteIsRefusedNamingTheCauseAndLeavesNoPartialRecord) {
   disk_full = true;
   const auto refused = append_and_wait(*spool, record(2));
   ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->code, Errc::spool_unavailable);
+  EXPECT_EQ(refused->code, spool::Errc::unavailable);
   EXPECT_NE(refused->message.find("No space left on device"), std::string::npos)
       << refused->message;
   disk_full = false;
@@ -369,7 +371,7 @@ class ScriptedProducer final : public kafka::Producer {
       std::lock_guard lock(mutex);
       if (fail_next > 0) {
         --fail_next;
-        result = Error{Errc::kafka_timeout, "scripted timeout"};
+        result = Error{kafka::Errc::timeout, "scripted timeout"};
       } else {
         values.push_back(r.value);
       }

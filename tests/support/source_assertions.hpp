@@ -10,6 +10,7 @@
 #include "parley/common/error.hpp"
 #include "parley/common/result.hpp"
 #include "parley/events/cloud_event.hpp"
+#include "parley/sources/errors.hpp"
 
 namespace parley::testing {
 
@@ -26,9 +27,9 @@ inline std::string describe(const std::optional<Error>& error) {
 inline ::testing::AssertionResult unauthorized_naming(const std::optional<Error>& error,
                                                       std::string_view part) {
   if (!error) return ::testing::AssertionFailure() << "request was accepted";
-  if (error->code != Errc::unauthorized) {
+  if (error->code != sources::Errc::unauthorized) {
     return ::testing::AssertionFailure()
-           << "code " << static_cast<int>(error->code) << ": " << error->message;
+           << "code " << error->code.message() << ": " << error->message;
   }
   if (!contains(error->message, part)) {
     return ::testing::AssertionFailure()
@@ -42,9 +43,9 @@ inline ::testing::AssertionResult bad_request_naming(
     const Result<events::CloudEvent, Error>& result,
     std::initializer_list<std::string_view> parts) {
   if (result.ok()) return ::testing::AssertionFailure() << "body was accepted";
-  if (result.error().code != Errc::bad_request) {
+  if (result.error().code != sources::Errc::invalid) {
     return ::testing::AssertionFailure()
-           << "code " << static_cast<int>(result.error().code) << ": " << result.error().message;
+           << "code " << result.error().code.message() << ": " << result.error().message;
   }
   for (const auto part : parts) {
     if (!contains(result.error().message, part)) {

@@ -5,8 +5,9 @@
 #include <string>
 
 #include "parley/http/admission.hpp"
+#include "parley/http/listener_stats.hpp"
 #include "parley/http/router.hpp"
-#include "parley/metrics/metrics.hpp"
+#include "parley/metrics/registry.hpp"
 
 namespace parley::admin {
 
@@ -26,8 +27,10 @@ struct Probes {
 /// Routes of the admin listener: GET /healthz (alive unless probes.failure says otherwise), GET
 /// /readyz (200 when not draining and Kafka is reachable or the spool takes events; the body
 /// says when it is spooling), GET
-/// /metrics (Prometheus text). `admission` and `metrics` must outlive the router.
+/// /metrics (Prometheus text of `registry`). Exports parley_ready and, into `listener`,
+/// the admission's in-flight count, at every scrape. `admission`, `registry` and `listener`
+/// must outlive the router.
 void add_routes(http::Router& router, const Probes& probes, const http::Admission& admission,
-                metrics::Metrics& metrics);
+                metrics::Registry& registry, http::ListenerStats& listener);
 
 }  // namespace parley::admin

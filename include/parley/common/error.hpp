@@ -1,36 +1,41 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace parley {
 
-/// Every way a request can fail, from the socket to Kafka. What each means to a client
-/// (status, Retry-After) and to the metrics is decided at the edge, in http/answers.hpp.
-enum class Errc {
-  bad_request,             ///< malformed JSON, missing or invalid field
-  unauthorized,            ///< verification failed
-  not_found,               ///< no route for the path
-  method_not_allowed,      ///< route exists, method does not
-  payload_too_large,       ///< body over limits.max_body_bytes
-  header_too_large,        ///< request line + headers over limits.max_header_bytes
-  unsupported_media_type,  ///< body is not declared as JSON
-  request_timeout,         ///< client too slow to send the request
-  overloaded,              ///< over limits.max_inflight
-  draining,                ///< shutting down
-  kafka_unavailable,       ///< Kafka failed the event for a reason that can clear (retriable)
-  kafka_timeout,           ///< no delivery report within kafka.ack_timeout_ms
-  kafka_too_large,         ///< the encoded event is over Kafka's message size limit
-  kafka_invalid_record,    ///< Kafka refused the record itself: retrying cannot help
-  kafka_refused,           ///< Kafka refuses the service (authorization, missing topic)
-  internal,                ///< a bug or a library exception while handling the request
-  spool_unavailable,       ///< Kafka cannot take the event and the spool is full or failing
-};
-
-/// An error value: what failed and a message naming the field, header or limit.
+/// The one error shape on the request path, from the socket to Kafka: a code of the domain
+/// that failed and a message naming the field, header or limit. Each domain declares its
+/// codes in its own folder (http/errors.hpp, sources/errors.hpp, kafka/errors.hpp,
+/// spool/errors.hpp); what a code means to a client (status, Retry-After) and to the
+/// metrics is decided in one place at the edge, http/answers.hpp.
 struct Error {
-  Errc code;
+  std::error_code code;
   std::string message;
 };
+
+/// A domain's name and one word per code (codes count from 1), specialised next to its
+/// enum; error_category_of<E>() makes the std::error_category from it.
+template <class Enum>
+struct ErrorDomain;
+
+template <class Enum>
+const std::error_category& error_category_of() {
+  class Category final : public std::error_category {
+   public:
+    const char* name() const noexcept override { return ErrorDomain<Enum>::kName; }
+    std::string message(int code) const override {
+      const auto& words = ErrorDomain<Enum>::kCodes;
+      const auto index = static_cast<std::size_t>(code);
+      return index >= 1 && index <= words.size() ? words[index - 1] : "unknown";
+    }
+  };
+  static const Category category;
+  return category;
+}
 
 }  // namespace parley

@@ -13,6 +13,10 @@
 
 #include "parley/common/cidr.hpp"
 #include "parley/common/result.hpp"
+#include "parley/platforms/cao/settings.hpp"
+#include "parley/platforms/directly/settings.hpp"
+#include "parley/platforms/justanswer/settings.hpp"
+#include "parley/platforms/talkjs/settings.hpp"
 
 namespace parley::config {
 
@@ -63,78 +67,29 @@ struct Kafka {
   std::string instance_id;
 };
 
-struct JustAnswerSource {
-  static constexpr std::string_view kPlatform = "justanswer";
-  struct Webhook {
-    std::vector<std::string> tokens;
-    std::vector<std::string> hmac_secrets;
-    std::vector<Cidr> allow_cidrs;
-    bool allow_unauthenticated = false;
-  } webhook;
-  struct Api {
-    std::string base_url, client_id, client_secret, api_key;
-  } api;
-};
+/// Every platform a source can be (`platform:`): one settings type each, defined with its
+/// reader in the platform's folder (platforms/<name>/settings.hpp). A fifth platform adds
+/// its type here.
+using Settings = std::variant<JustAnswerSource, CaoSource, TalkJsSource, DirectlySource>;
 
-struct CaoSource {
-  static constexpr std::string_view kPlatform = "cao";
-  struct Webhook {
-    std::vector<std::string> api_keys;
-    bool allow_unauthenticated = false;
-  } webhook;
-  struct Api {
-    std::string base_url, api_key;
-  } api;
+namespace detail {
+template <class>
+struct PlatformNames;
+template <class... T>
+struct PlatformNames<std::variant<T...>> {
+  static constexpr std::array<std::string_view, sizeof...(T)> value = {T::kPlatform...};
 };
+}  // namespace detail
 
-struct TalkJsSource {
-  static constexpr std::string_view kPlatform = "talkjs";
-  struct Webhook {
-    std::vector<std::string> secret_keys;
-    std::chrono::seconds max_skew{300};
-    bool allow_unauthenticated = false;
-    /// extension: TalkJS user role -> author role (customer|expert|agent|system);
-    /// unlisted roles are customers
-    std::map<std::string, std::string> roles;
-  } webhook;
-  struct Api {
-    std::string base_url = "https://api.talkjs.com";
-    std::string app_id, secret_key;
-  } api;
-};
-
-struct DirectlySource {
-  static constexpr std::string_view kPlatform = "directly";
-  struct Watch {
-    std::vector<std::string> tokens;
-    bool allow_unauthenticated = false;
-  } watch;
-  struct Api {
-    std::string base_url, client_id, client_secret;
-    std::string token_path = "oauth/token";
-    std::string logout_path = "oauth/logout";
-  } api;
-  struct Poll {
-    std::chrono::milliseconds interval{5000};  ///< between polls of one active question
-    /// A question unchanged for long is polled less often, down to once per this.
-    std::chrono::milliseconds max_interval{60000};
-    unsigned max_requests_per_second = 50;    ///< toward Directly, per replica
-    unsigned concurrency = 16;                ///< requests in flight toward Directly
-    std::chrono::milliseconds timeout{5000};  ///< per request (connect, then exchange)
-  } poll;
-};
-
-/// The platforms a source can be (`platform:`), one config section each.
-inline constexpr std::array<std::string_view, 4> kPlatforms = {
-    JustAnswerSource::kPlatform, CaoSource::kPlatform, TalkJsSource::kPlatform,
-    DirectlySource::kPlatform};
+/// The platforms' names, in the order of Settings.
+inline constexpr auto kPlatforms = detail::PlatformNames<Settings>::value;
 
 /// One source: an account of a platform, configured under `sources.<name>`. Its name
 /// names its webhook paths, its events' `source`, record keys and ids, and the `source`
 /// label of its metrics; `platform:` says which platform it is (default: the name).
 struct Source {
   std::string name;  ///< lowercase letters, digits and '-'
-  std::variant<JustAnswerSource, CaoSource, TalkJsSource, DirectlySource> settings;
+  Settings settings;
 
   /// "justanswer", "cao", "talkjs" or "directly".
   std::string_view platform() const {

@@ -113,43 +113,4 @@ Result<std::string, Error> splice_enrichment(std::string_view event_json,
 /// as splice_enrichment's. Pure; thread-safe.
 Result<std::string, Error> strip_enrichment(std::string_view event_json);
 
-// Platform responses -> FetchedConversation. Pure functions; thread-safe (per-thread
-// parser). Errors name the field that is missing or of the wrong type ("field
-// data.question.token: is required", "field Messages[2].TimeStamp: unrecognized date ...")
-// or say which body is not JSON. Platforms are loose, so ids may be strings or integers,
-// optional fields may be null and a missing array is empty; an array (or TalkJS's
-// participants object) of more than 10000 items is refused naming the limit. Dates become
-// RFC 3339 UTC.
-
-/// JustAnswer `GET /api/v2/questions/{token}` body (`{status, message, data: {question,
-/// messages, experts}}`). The question text becomes the first message (id = question
-/// token, role customer, sentAt = postedDate, the question's attachments); each message's
-/// author is the expert (role expert, id/name/avatar from `expert` {token, name,
-/// getSmallestPhotoUri}, else id = authorId) when isExpertMessage, else the customer
-/// (`customer_id`). Message text is `text` or `textMessage`, its date `posted` or
-/// `postedDate` ("2022-02-02 12:12:12", UTC). `accepted` is written when a message carries
-/// isMessageExpertAcceptedAnswer: true when any is true. status "closed"/"open" and
-/// `closed` from isClosed, when sent. Participants: the customer (when `customer_id` is
-/// not empty), then each of `experts` (avatarUrlSmall). `status: false` is an error
-/// carrying JustAnswer's `message`.
-Result<FetchedConversation, std::string> parse_justanswer_question(std::string_view body,
-                                                                   std::string_view customer_id);
-
-/// CAO `GetTranscript/{VisitId}` body. SpeakerRole Agent -> agent, Customer/Consumer ->
-/// customer (the author id is then ConsumerId), any other role -> system; message id =
-/// MessageId when present, else "<VisitId>:<index>" (listed in made_up_ids); MediaURL non-empty ->
-/// one attachment; TimeStamp parsed with sources' CAO date rules. Required: VisitId and each
-/// message's TimeStamp, SpeakerRole and Message (may be empty). A body with a non-zero
-/// Status is an error carrying FailureDescription. Participants: distinct speakers, in
-/// order of appearance.
-Result<FetchedConversation, std::string> parse_cao_transcript(std::string_view body);
-
-/// TalkJS `GET /v1/{appId}/conversations/{id}` and `.../messages` bodies. Participants
-/// from the `participants` object's keys (role customer: TalkJS conversations carry no
-/// roles); subject; messages from `data[]` (createdAt unix ms; SystemMessage -> role
-/// system, else customer with the senderId; createdAt required), sorted oldest first
-/// (stable). `closed` is not written (TalkJS has no such state).
-Result<FetchedConversation, std::string> parse_talkjs_conversation(
-    std::string_view conversation_body, std::string_view messages_body);
-
 }  // namespace parley::enrich

@@ -41,16 +41,6 @@ struct ApiOptions {
   std::shared_ptr<boost::asio::ssl::context> tls;  ///< for https base URLs
 };
 
-/// The client of the source named `source` (sources.<source>.api); errors name the key
-/// ("sources.cao-eu.api.base_url: must start with http:// or https://").
-Result<std::unique_ptr<PlatformApi>, std::string> make_justanswer_api(
-    const boost::asio::any_io_executor& executor, std::string_view source,
-    const config::JustAnswerSource::Api& api, const ApiOptions& options);
-Result<std::unique_ptr<PlatformApi>, std::string> make_cao_api(
-    const boost::asio::any_io_executor& executor, std::string_view source,
-    const config::CaoSource::Api& api, const ApiOptions& options);
-Result<std::unique_ptr<PlatformApi>, std::string> make_talkjs_api(
-    const boost::asio::any_io_executor& executor, std::string_view source,
-    const config::TalkJsSource::Api& api, const ApiOptions& options);
+// Each platform's client: make_<platform>_api in platforms/<platform>/api.hpp.
 
 }  // namespace parley::enrich

@@ -15,10 +15,11 @@
 #include <vector>
 
 #include "parley/common/async_slots.hpp"
+#include "parley/enrich/enrich_stats.hpp"
 #include "parley/enrich/platform_api.hpp"
 #include "parley/kafka/consumer.hpp"
+#include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
-#include "parley/metrics/metrics.hpp"
 #include "parley/upstream/retry.hpp"
 
 namespace parley::enrich {
@@ -60,7 +61,7 @@ struct StageOptions {
 /// acknowledged by Kafka (retrying until then), so offsets commit only past finished work.
 ///
 /// accept() is thread-safe; all state lives on one strand. The executor, producer,
-/// metrics and apis must outlive the stage; destroy it after its io_context stopped.
+/// stats and apis must outlive the stage; destroy it after its io_context stopped.
 class Stage {
  public:
   using Clock = std::chrono::steady_clock;
@@ -69,7 +70,8 @@ class Stage {
   using Apis = std::map<std::string, std::unique_ptr<PlatformApi>, std::less<>>;
 
   Stage(boost::asio::strand<boost::asio::any_io_executor> strand, kafka::Producer& producer,
-        metrics::Metrics& metrics, Apis apis, StageOptions options, Done done);
+        EnrichStats& stats, kafka::ProduceStats& produced, Apis apis, StageOptions options,
+        Done done);
   ~Stage();
 
   void accept(kafka::ConsumedRecord record);
@@ -108,7 +110,8 @@ class Stage {
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   kafka::Producer& producer_;
-  metrics::Metrics& metrics_;
+  EnrichStats& stats_;
+  kafka::ProduceStats& produced_;
   Apis apis_;
   StageOptions options_;
   Done done_;

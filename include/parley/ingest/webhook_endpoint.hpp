@@ -6,8 +6,9 @@
 
 #include "parley/dedupe/recent_ids.hpp"
 #include "parley/http/message.hpp"
+#include "parley/ingest/webhook_stats.hpp"
+#include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
-#include "parley/metrics/metrics.hpp"
 #include "parley/sources/source.hpp"
 #include "parley/spool/spool.hpp"
 
@@ -30,12 +31,12 @@ struct Publishing {
 /// its tail, so one conversation keeps its order. Without one (or when it is full or
 /// failing) the answer is 503 + Retry-After. A redelivery of an event with a deterministic id that
 /// Kafka acknowledged within dedupe.window_seconds is answered 2xx without publishing again. Every
-/// answer is counted once in parley_webhooks_received_total. Thread-safe; the producer, metrics and
+/// answer is counted once in parley_webhooks_received_total. Thread-safe; the producer, stats and
 /// recent ids must outlive it.
 class WebhookEndpoint final : public http::Endpoint {
  public:
   WebhookEndpoint(std::shared_ptr<const sources::Source> source, kafka::Producer& producer,
-                  metrics::Metrics& metrics, Publishing publishing);
+                  WebhookStats& stats, kafka::ProduceStats& produced, Publishing publishing);
 
   boost::asio::awaitable<http::Response> handle(const http::Request& request) override;
   http::Response reject(const Error& error) override;
@@ -49,7 +50,8 @@ class WebhookEndpoint final : public http::Endpoint {
 
   std::shared_ptr<const sources::Source> source_;
   kafka::Producer& producer_;
-  metrics::Metrics& metrics_;
+  WebhookStats& stats_;
+  kafka::ProduceStats& produced_;
   const Publishing publishing_;
 };
 

@@ -18,6 +18,8 @@
 
 namespace parley::kafka {
 
+class ProduceStats;  // produce_stats.hpp
+
 /// One record to produce. Owned by the caller until produce() copies it.
 struct Record {
   std::string topic;
@@ -116,9 +118,11 @@ class KafkaProducer final : public Producer {
 /// acknowledged it (nullopt), failed it, or `ack_timeout` passed without a delivery
 /// report (kafka_timeout) -- whichever comes first. A record that times out here may
 /// still be delivered later: the answer then says 503 and the platform's retry makes a
-/// duplicate, never a loss.
+/// duplicate, never a loss. With `counted`, the answer is counted there (acknowledged or
+/// failed, by topic): every stage counts what it produced this one way.
 boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
-    Producer& producer, const Record& record, std::chrono::milliseconds ack_timeout);
+    Producer& producer, const Record& record, std::chrono::milliseconds ack_timeout,
+    ProduceStats* counted = nullptr);
 
 /// What publish_until_acknowledged() made of a record.
 enum class Publication {
@@ -134,8 +138,8 @@ struct RetryPolicy {
   /// Asked before every attempt; false ends the loop (the caller is stopping). Null:
   /// retry until acknowledged.
   std::function<bool()> keep_trying;
-  /// Told the result of every attempt (nullopt: acknowledged), for the caller's counters.
-  std::function<void(const std::optional<Error>&)> on_attempt;
+  /// Counts every attempt (acknowledged or failed), when set.
+  ProduceStats* counted = nullptr;
   std::string_view what = "record";  ///< names the record in the logs ("enriched event")
 };
 

@@ -1,0 +1,58 @@
+#include "parley/platforms/api_support.hpp"
+
+namespace parley::platforms {
+
+namespace asio = boost::asio;
+
+upstream::HttpClientOptions client_options(const upstream::BaseUrl& base,
+                                           const enrich::ApiOptions& options) {
+  return upstream::HttpClientOptions{.base = base,
+                                     .connect_timeout = options.timeout,
+                                     .request_timeout = options.timeout,
+                                     .max_connections = options.max_connections,
+                                     .max_idle = options.max_connections};
+}
+
+Result<upstream::BaseUrl, std::string> base_url(std::string_view key, const std::string& url) {
+  if (url.empty()) return std::string(key) + ": is required for enrichment";
+  auto parsed = upstream::parse_base_url(url);
+  if (!parsed) return std::string(key) + ": " + parsed.error();
+  return parsed;
+}
+
+asio::awaitable<Result<upstream::HttpResponse, upstream::UpstreamError>> send(
+    upstream::HttpClient& client, const upstream::HttpRequest& request, std::string_view what) {
+  auto answered = co_await client.send(request);
+  if (!answered) {
+    co_return upstream::UpstreamError{.message = std::string(what) + ": " + answered.error()};
+  }
+  co_return std::move(answered).value();
+}
+
+upstream::UpstreamError unreadable(std::string_view what, const std::string& problem) {
+  return upstream::UpstreamError{.message = std::string(what) + " unreadable: " + problem,
+                                 .retryable = false};
+}
+
+Result<simdjson::dom::object, Error> parse_body(std::string_view body, std::string_view what) {
+  auto object = sources::parse_object(std::string(body));
+  if (!object) return Error{object.error().code, std::string(what) + ": " + object.error().message};
+  return object.value();
+}
+
+Result<events::Attachment, Error> read_attachment(const sources::FieldReader& attachment,
+                                                  std::string_view name_field) {
+  auto url = attachment.required_string("url", sources::kMaxUrlBytes);
+  if (!url) return url.error();
+  auto name = sources::string_or_empty(attachment, name_field);
+  if (!name) return name.error();
+  return events::Attachment{.url = std::string(url.value()), .name = std::move(name).value()};
+}
+
+Result<enrich::FetchedConversation, std::string> with_message(
+    Result<enrich::FetchedConversation, Error> read) {
+  if (!read) return read.error().message;
+  return std::move(read).value();
+}
+
+}  // namespace parley::platforms

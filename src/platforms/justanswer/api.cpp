@@ -1,0 +1,98 @@
+#include "parley/platforms/justanswer/api.hpp"
+
+#include <boost/beast/http/verb.hpp>
+
+#include "parley/platforms/api_support.hpp"
+
+namespace parley::enrich {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+using upstream::HttpClient;
+using upstream::HttpRequest;
+using upstream::UpstreamError;
+
+namespace {
+
+class JustAnswerApi final : public PlatformApi {
+ public:
+  JustAnswerApi(const asio::any_io_executor& executor, config::JustAnswerSource::Api api,
+                const upstream::BaseUrl& base, const ApiOptions& options)
+      : api_(std::move(api)),
+        client_(executor, platforms::client_options(base, options), options.tls),
+        tokens_(executor, [this] { return fetch_token(); }) {}
+
+  std::string_view platform() const override { return "justanswer"; }
+  const HttpClient& client() const override { return client_; }
+
+  asio::awaitable<Result<FetchedConversation, UpstreamError>> fetch(
+      const EventRef& event) override {
+    if (event.customer_id.empty()) {
+      co_return UpstreamError{.message =
+                                  "data.conversation.customerId is empty: JustAnswer's "
+                                  "API needs the webhook's userToken",
+                              .retryable = false};
+    }
+    constexpr std::string_view kWhat = "JustAnswer GET /api/v2/questions";
+    // One retry after a 401: the token may have been revoked or expired early.
+    for (int round = 0;; ++round) {
+      auto token = co_await tokens_.get();
+      if (!token) co_return token.error();
+      const HttpRequest request{
+          .target = "/api/v2/questions/" + upstream::encode_path_segment(event.conversation_id),
+          .headers = {{"Authorization", "Bearer " + token.value()},
+                      {"X-Api-Key", api_.api_key},
+                      {"UserIdToken", event.customer_id},
+                      {"Accept", "application/json"}}};
+      auto response = co_await platforms::send(client_, request, kWhat);
+      if (!response) co_return response.error();
+      if (response.value().status == 401 && round == 0) {
+        tokens_.invalidate(token.value());
+        continue;
+      }
+      if (auto failed = upstream::judge(kWhat, response.value())) co_return *failed;
+      auto parsed = parse_justanswer_question(response.value().body, event.customer_id);
+      if (!parsed) co_return platforms::unreadable(kWhat, parsed.error());
+      co_return std::move(parsed).value();
+    }
+  }
+
+ private:
+  asio::awaitable<Result<upstream::AccessToken, UpstreamError>> fetch_token() {
+    constexpr std::string_view kWhat = "JustAnswer POST /connect/token";
+    const HttpRequest request{
+        .method = bhttp::verb::post,
+        .target = "/connect/token",
+        .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                    {"Accept", "application/json"}},
+        .body = "client_id=" + upstream::encode_path_segment(api_.client_id) +
+                "&client_secret=" + upstream::encode_path_segment(api_.client_secret)};
+    auto response = co_await platforms::send(client_, request, kWhat);
+    if (!response) co_return response.error();
+    if (auto failed = upstream::judge(kWhat, response.value())) co_return *failed;
+    co_return upstream::parse_token_response(kWhat, response.value().body);
+  }
+
+  config::JustAnswerSource::Api api_;
+  HttpClient client_;
+  upstream::TokenCache tokens_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PlatformApi>, std::string> make_justanswer_api(
+    const asio::any_io_executor& executor, std::string_view source,
+    const config::JustAnswerSource::Api& api, const ApiOptions& options) {
+  const std::string keys = "sources." + std::string(source) + ".api.";
+  auto base = platforms::base_url(keys + "base_url", api.base_url);
+  if (!base) return base.error();
+  for (const auto& [key, value] :
+       {std::pair{"client_id", &api.client_id}, std::pair{"client_secret", &api.client_secret},
+        std::pair{"api_key", &api.api_key}}) {
+    if (value->empty()) return keys + key + ": is required for enrichment";
+  }
+  return std::unique_ptr<PlatformApi>(
+      std::make_unique<JustAnswerApi>(executor, api, base.value(), options));
+}
+
+}  // namespace parley::enrich
