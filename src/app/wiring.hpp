@@ -21,7 +21,7 @@
 #include "parley/ingest/webhook_stats.hpp"
 #include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
-#include "parley/platforms/directly/directly_api.hpp"
+#include "parley/platforms/directly/api.hpp"
 #include "parley/platforms/directly/poller.hpp"
 #include "parley/spool/spool.hpp"
 

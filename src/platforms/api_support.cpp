@@ -13,10 +13,16 @@ upstream::HttpClientOptions client_options(const upstream::BaseUrl& base,
                                      .max_idle = options.max_connections};
 }
 
-Result<upstream::BaseUrl, std::string> base_url(std::string_view key, const std::string& url) {
-  if (url.empty()) return std::string(key) + ": is required for enrichment";
+std::string required_for_enrichment(std::string_view source, std::string_view key) {
+  return "sources." + std::string(source) + ".api." + std::string(key) +
+         ": is required for enrichment";
+}
+
+Result<upstream::BaseUrl, std::string> api_base_url(std::string_view source,
+                                                    const std::string& url) {
+  if (url.empty()) return required_for_enrichment(source, "base_url");
   auto parsed = upstream::parse_base_url(url);
-  if (!parsed) return std::string(key) + ": " + parsed.error();
+  if (!parsed) return "sources." + std::string(source) + ".api.base_url: " + parsed.error();
   return parsed;
 }
 
@@ -27,6 +33,14 @@ asio::awaitable<Result<upstream::HttpResponse, upstream::UpstreamError>> send(
     co_return upstream::UpstreamError{.message = std::string(what) + ": " + answered.error()};
   }
   co_return std::move(answered).value();
+}
+
+asio::awaitable<Result<std::string, upstream::UpstreamError>> fetch_body(
+    upstream::HttpClient& client, const upstream::HttpRequest& request, std::string_view what) {
+  auto response = co_await send(client, request, what);
+  if (!response) co_return response.error();
+  if (auto failed = upstream::judge(what, response.value())) co_return *failed;
+  co_return std::move(response.value().body);
 }
 
 upstream::UpstreamError unreadable(std::string_view what, const std::string& problem) {

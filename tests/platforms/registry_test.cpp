@@ -56,7 +56,7 @@ TEST(PlatformRegistry, EveryPlatformHasAllItsParts) {
     const fs::path folder = fs::path(PARLEY_SOURCE_DIR) / "src/platforms" / platform.name;
     std::vector<std::string_view> parts = {"platform.cpp", "settings.cpp"};
     if (polled) {
-      parts.insert(parts.end(), {"watch_endpoint.cpp", "poller.cpp"});
+      parts.insert(parts.end(), {"watch_endpoint.cpp", "api.cpp", "question.cpp", "poller.cpp"});
     } else {
       parts.insert(parts.end(), {"webhook.cpp", "api.cpp", "api_responses.cpp"});
     }

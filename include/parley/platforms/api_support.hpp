@@ -23,12 +23,37 @@ namespace parley::platforms {
 upstream::HttpClientOptions client_options(const upstream::BaseUrl& base,
                                            const enrich::ApiOptions& options);
 
-/// `url` parsed; an error names `key` ("sources.cao-eu.api.base_url: is required ...").
-Result<upstream::BaseUrl, std::string> base_url(std::string_view key, const std::string& url);
+/// What every platform client holds: its source's api settings and its connection pool.
+template <class Settings>
+class ClientBase : public enrich::PlatformApi {
+ public:
+  ClientBase(const boost::asio::any_io_executor& executor, Settings api,
+             const upstream::BaseUrl& base, const enrich::ApiOptions& options)
+      : api_(std::move(api)), client_(executor, client_options(base, options), options.tls) {}
+
+  const upstream::HttpClient& client() const final { return client_; }
+
+ protected:
+  const Settings api_;
+  upstream::HttpClient client_;
+};
+
+/// sources.<source>.api.base_url parsed; an error names the key ("sources.cao-eu.api.
+/// base_url: is required for enrichment").
+Result<upstream::BaseUrl, std::string> api_base_url(std::string_view source,
+                                                    const std::string& url);
+
+/// "sources.<source>.api.<key>: is required for enrichment".
+std::string required_for_enrichment(std::string_view source, std::string_view key);
 
 /// The answer of one request on `client` (used only from the client's strand), or a
 /// retryable error saying `what` failed.
 boost::asio::awaitable<Result<upstream::HttpResponse, upstream::UpstreamError>> send(
+    upstream::HttpClient& client, const upstream::HttpRequest& request, std::string_view what);
+
+/// send(), then upstream::judge(): the body of a 2xx answer, else an error saying whether a
+/// retry can help.
+boost::asio::awaitable<Result<std::string, upstream::UpstreamError>> fetch_body(
     upstream::HttpClient& client, const upstream::HttpRequest& request, std::string_view what);
 
 /// A body that does not read as `what` should: not retryable, the same body would return.

@@ -18,11 +18,9 @@ namespace {
 
 using sources::field_error;
 using sources::FieldReader;
-using sources::kMaxIdBytes;
 using sources::kMaxTextBytes;
 using sources::kMaxUrlBytes;
 using sources::object_array;
-using sources::optional_bool;
 using sources::string_or_empty;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {

@@ -8,22 +8,19 @@ namespace parley::enrich {
 
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
-using upstream::HttpClient;
 using upstream::HttpRequest;
 using upstream::UpstreamError;
 
 namespace {
 
-class JustAnswerApi final : public PlatformApi {
+class JustAnswerApi final : public platforms::ClientBase<config::JustAnswerSource::Api> {
  public:
   JustAnswerApi(const asio::any_io_executor& executor, config::JustAnswerSource::Api api,
                 const upstream::BaseUrl& base, const ApiOptions& options)
-      : api_(std::move(api)),
-        client_(executor, platforms::client_options(base, options), options.tls),
+      : ClientBase(executor, std::move(api), base, options),
         tokens_(executor, [this] { return fetch_token(); }) {}
 
   std::string_view platform() const override { return "justanswer"; }
-  const HttpClient& client() const override { return client_; }
 
   asio::awaitable<Result<FetchedConversation, UpstreamError>> fetch(
       const EventRef& event) override {
@@ -67,14 +64,11 @@ class JustAnswerApi final : public PlatformApi {
                     {"Accept", "application/json"}},
         .body = "client_id=" + upstream::encode_path_segment(api_.client_id) +
                 "&client_secret=" + upstream::encode_path_segment(api_.client_secret)};
-    auto response = co_await platforms::send(client_, request, kWhat);
-    if (!response) co_return response.error();
-    if (auto failed = upstream::judge(kWhat, response.value())) co_return *failed;
-    co_return upstream::parse_token_response(kWhat, response.value().body);
+    auto body = co_await platforms::fetch_body(client_, request, kWhat);
+    if (!body) co_return body.error();
+    co_return upstream::parse_token_response(kWhat, body.value());
   }
 
-  config::JustAnswerSource::Api api_;
-  HttpClient client_;
   upstream::TokenCache tokens_;
 };
 
@@ -83,13 +77,12 @@ class JustAnswerApi final : public PlatformApi {
 Result<std::unique_ptr<PlatformApi>, std::string> make_justanswer_api(
     const asio::any_io_executor& executor, std::string_view source,
     const config::JustAnswerSource::Api& api, const ApiOptions& options) {
-  const std::string keys = "sources." + std::string(source) + ".api.";
-  auto base = platforms::base_url(keys + "base_url", api.base_url);
+  auto base = platforms::api_base_url(source, api.base_url);
   if (!base) return base.error();
   for (const auto& [key, value] :
        {std::pair{"client_id", &api.client_id}, std::pair{"client_secret", &api.client_secret},
         std::pair{"api_key", &api.api_key}}) {
-    if (value->empty()) return keys + key + ": is required for enrichment";
+    if (value->empty()) return platforms::required_for_enrichment(source, key);
   }
   return std::unique_ptr<PlatformApi>(
       std::make_unique<JustAnswerApi>(executor, api, base.value(), options));

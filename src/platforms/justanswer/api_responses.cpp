@@ -18,7 +18,6 @@ namespace {
 
 using sources::field_error;
 using sources::FieldReader;
-using sources::kMaxIdBytes;
 using sources::kMaxTextBytes;
 using sources::kMaxUrlBytes;
 using sources::object_array;

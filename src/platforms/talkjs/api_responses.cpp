@@ -17,11 +17,9 @@ namespace {
 
 using sources::field_error;
 using sources::FieldReader;
-using sources::kMaxIdBytes;
 using sources::kMaxTextBytes;
 using sources::kMaxUrlBytes;
 using sources::object_array;
-using sources::optional_bool;
 using sources::string_or_empty;
 
 // Bounds the memory one fetched conversation can take; real conversations stay far below.

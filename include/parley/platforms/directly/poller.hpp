@@ -19,7 +19,7 @@
 #include "parley/kafka/consumer.hpp"
 #include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
-#include "parley/platforms/directly/directly_api.hpp"
+#include "parley/platforms/directly/api.hpp"
 #include "parley/platforms/directly/poll_stats.hpp"
 #include "parley/platforms/directly/question.hpp"
 

@@ -1,4 +1,4 @@
-#include "parley/platforms/directly/directly_api.hpp"
+#include "parley/platforms/directly/api.hpp"
 
 #include <boost/beast/http/verb.hpp>
 
