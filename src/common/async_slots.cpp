@@ -14,26 +14,60 @@ asio::awaitable<void> wait_cancelled(asio::steady_timer& timer) {
 }
 }  // namespace detail
 
-asio::awaitable<void> AsyncSlots::acquire() {
-  if (free_ > 0) {
-    --free_;
-    co_return;
+struct AsyncSlots::State {
+  State(asio::any_io_executor executor_in, std::size_t count)
+      : executor(std::move(executor_in)), free(count) {}
+
+  void give_back() {
+    if (!open) return;  // the AsyncSlots is gone, and its waiters with it
+    if (waiters.empty()) {
+      ++free;
+      return;
+    }
+    auto next = std::move(waiters.front());
+    waiters.pop_front();
+    next->cancel();
   }
-  auto timer =
-      std::make_shared<asio::steady_timer>(executor_, asio::steady_timer::time_point::max());
-  waiters_.push_back(timer);
-  // release() cancels this timer after handing the slot over; no other wake-up exists.
-  co_await detail::wait_cancelled(*timer);
+
+  asio::any_io_executor executor;
+  std::size_t free;
+  std::deque<std::shared_ptr<asio::steady_timer>> waiters;
+  bool open = true;
+};
+
+AsyncSlots::AsyncSlots(asio::any_io_executor executor, std::size_t count)
+    : state_(std::make_shared<State>(std::move(executor), count)) {}
+
+AsyncSlots::~AsyncSlots() {
+  state_->open = false;
 }
 
-void AsyncSlots::release() {
-  if (waiters_.empty()) {
-    ++free_;
-    return;
+std::size_t AsyncSlots::free() const {
+  return state_->free;
+}
+
+std::size_t AsyncSlots::waiting() const {
+  return state_->waiters.size();
+}
+
+asio::awaitable<AsyncSlots::Slot> AsyncSlots::acquire() {
+  auto state = state_;
+  if (state->free > 0) {
+    --state->free;
+    co_return Slot(std::move(state));
   }
-  auto next = std::move(waiters_.front());
-  waiters_.pop_front();
-  next->cancel();
+  auto timer =
+      std::make_shared<asio::steady_timer>(state->executor, asio::steady_timer::time_point::max());
+  state->waiters.push_back(timer);
+  // give_back() cancels this timer after handing the slot over; no other wake-up exists.
+  co_await detail::wait_cancelled(*timer);
+  co_return Slot(std::move(state));
+}
+
+void AsyncSlots::Slot::release() {
+  if (state_ == nullptr) return;
+  state_->give_back();
+  state_.reset();
 }
 
 }  // namespace parley

@@ -193,9 +193,9 @@ asio::awaitable<Stage::Outcome> Stage::enrich(const EventRef& event, std::int64_
                       .fetched = std::move(hit)};
   }
   auto& slots = *slots_.at(event.source_name);
-  co_await slots.acquire();
+  auto slot = co_await slots.acquire();
   auto outcome = co_await fetch_with_retries(*api->second, event);
-  slots.release();
+  slot.release();
   update_gauges(event.source_name);
   co_return outcome;
 }

@@ -240,15 +240,12 @@ std::size_t HttpClient::active_requests() const {
 }
 
 asio::awaitable<Result<HttpResponse, std::string>> HttpClient::send(const HttpRequest& request) {
-  co_await pool_->limit.acquire();
+  const auto slot = co_await pool_->limit.acquire();
   ++pool_->active;
-  struct Release {
+  struct Active {
     Pool& pool;
-    ~Release() {
-      --pool.active;
-      pool.limit.release();
-    }
-  } release{*pool_};
+    ~Active() { --pool.active; }
+  } active{*pool_};
 
   const auto beast_request = to_beast(request, options_.base);
   std::unique_ptr<Connection> connection;

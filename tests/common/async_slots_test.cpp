@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <optional>
 
 namespace parley {
 namespace {
@@ -23,12 +25,11 @@ TEST(AsyncSlots, NeverMoreHoldersThanSlotsAndWaitersServedInOrder) {
     asio::co_spawn(
         io,
         [&, i]() -> asio::awaitable<void> {
-          co_await slots.acquire();
+          const auto slot = co_await slots.acquire();
           order.push_back(i);
           most = std::max(most, ++holding);
           co_await asio::post(io, asio::use_awaitable);  // hold the slot across a suspension
           --holding;
-          slots.release();
         },
         asio::detached);
   }
@@ -37,6 +38,30 @@ TEST(AsyncSlots, NeverMoreHoldersThanSlotsAndWaitersServedInOrder) {
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5}));
   EXPECT_EQ(slots.free(), 2u);
   EXPECT_EQ(slots.waiting(), 0u);
+}
+
+TEST(AsyncSlots, AReleasedSlotGoesBackOnceAndASlotMayOutliveItsOwner) {
+  asio::io_context io;
+  auto slots = std::make_unique<AsyncSlots>(io.get_executor(), 1);
+  std::optional<AsyncSlots::Slot> held;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { held.emplace(co_await slots->acquire()); },
+      asio::detached);
+  io.run();
+  ASSERT_TRUE(held);
+  EXPECT_EQ(slots->free(), 0u);
+  held->release();
+  held->release();  // a second release gives nothing more back
+  EXPECT_EQ(slots->free(), 1u);
+
+  io.restart();
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { held.emplace(co_await slots->acquire()); },
+      asio::detached);
+  io.run();
+  EXPECT_EQ(slots->free(), 0u);
+  slots.reset();  // the owner goes first, as at teardown
+  held.reset();   // and the slot then gives nothing back (ASan would see a use after free)
 }
 
 TEST(SharedResult, EveryWaiterSeesTheOneValue) {

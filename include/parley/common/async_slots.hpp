@@ -10,25 +10,45 @@
 
 namespace parley {
 
-/// A counting semaphore for coroutines: acquire() waits for one of `count` slots,
-/// release() hands a slot to the longest waiter. Not thread-safe: every call must run on
-/// the same strand (or single-threaded executor) that owns the object.
+/// A counting semaphore for coroutines: acquire() waits for one of `count` slots and
+/// returns it held; the slot goes back (to the longest waiter) when the Slot is destroyed or
+/// released. Not thread-safe: every call must run on the same strand (or single-threaded
+/// executor) that owns the object.
 class AsyncSlots {
+  struct State;
+
  public:
-  AsyncSlots(boost::asio::any_io_executor executor, std::size_t count)
-      : executor_(std::move(executor)), free_(count) {}
+  /// One held slot. Move-only. It may outlive its AsyncSlots (a coroutine frame destroyed
+  /// with its io_context after the owner): it then gives nothing back.
+  class Slot {
+   public:
+    Slot(Slot&& other) noexcept = default;
+    Slot& operator=(Slot&&) = delete;
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    ~Slot() { release(); }
 
-  boost::asio::awaitable<void> acquire();
-  /// Gives a slot back; the caller must hold one.
-  void release();
+    /// Gives the slot back now; later calls and the destructor do nothing.
+    void release();
 
-  std::size_t free() const { return free_; }
-  std::size_t waiting() const { return waiters_.size(); }
+   private:
+    friend class AsyncSlots;
+    explicit Slot(std::shared_ptr<State> state) : state_(std::move(state)) {}
+    std::shared_ptr<State> state_;
+  };
+
+  AsyncSlots(boost::asio::any_io_executor executor, std::size_t count);
+  ~AsyncSlots();
+  AsyncSlots(const AsyncSlots&) = delete;
+  AsyncSlots& operator=(const AsyncSlots&) = delete;
+
+  boost::asio::awaitable<Slot> acquire();
+
+  std::size_t free() const;
+  std::size_t waiting() const;
 
  private:
-  boost::asio::any_io_executor executor_;
-  std::size_t free_;
-  std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
+  std::shared_ptr<State> state_;
 };
 
 /// A value produced once and awaited by any number of coroutines (single flight). Same

@@ -134,27 +134,25 @@ asio::awaitable<void> Poller::run() {
       co_await wait_until(wake_, wake_at);
       continue;
     }
-    co_await slots_.acquire();
+    auto slot = co_await slots_.acquire();
     // Waiting for a slot took time: questions may have been unwatched or stopping begun.
-    if (stopping_ || due_.empty() || due_.begin()->first > Clock::now()) {
-      slots_.release();
-      continue;
-    }
+    if (stopping_ || due_.empty() || due_.begin()->first > Clock::now()) continue;
     const auto uuid = due_.begin()->second;
     due_.erase(due_.begin());
     auto& question = questions_.at(uuid);
     question.due.reset();
     next_request_ = std::max(next_request_, Clock::now()) + pace;
     ++in_flight_;
-    asio::co_spawn(strand_, poll(uuid, question.generation), asio::detached);
+    asio::co_spawn(strand_, poll(uuid, question.generation, std::move(slot)), asio::detached);
   }
 }
 
-asio::awaitable<void> Poller::poll(std::string uuid, std::uint64_t generation) {
+asio::awaitable<void> Poller::poll(std::string uuid, std::uint64_t generation,
+                                   AsyncSlots::Slot slot) {
   const std::string last_checked = questions_.at(uuid).last_checked;
   const auto started = std::chrono::system_clock::now();
   auto answer = co_await api_->poll(uuid, last_checked);
-  slots_.release();
+  slot.release();  // the request is done; publishing what it found needs no slot
   const auto current = [&]() -> Question* {
     const auto it = questions_.find(uuid);
     return it != questions_.end() && it->second.generation == generation ? &it->second : nullptr;

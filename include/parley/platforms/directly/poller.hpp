@@ -99,7 +99,9 @@ class Poller {
   void schedule(const std::string& uuid, Question& question, Clock::time_point when);
   std::chrono::milliseconds next_interval(const Question& question, Clock::time_point now);
   boost::asio::awaitable<void> run();
-  boost::asio::awaitable<void> poll(std::string uuid, std::uint64_t generation);
+  /// Polls one question holding one of slots_ until its answer is in.
+  boost::asio::awaitable<void> poll(std::string uuid, std::uint64_t generation,
+                                    AsyncSlots::Slot slot);
   /// Applies a 200: publishes its events, remembers the question. Its updatedAt (the next
   /// lastChecked; empty when Directly sent none), or nullopt when it was unreadable or
   /// its events could not all be published (stopping, or the question handed over).
