@@ -7,18 +7,12 @@
 #include <boost/beast/core/string.hpp>
 
 #include "json_out.hpp"
+#include "parley/common/hex.hpp"
 
 namespace parley::sim {
 namespace {
 
 namespace asio = boost::asio;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -76,18 +70,7 @@ std::string_view bearer_token(const http::Request& request) {
 }
 
 std::string decode_segment(std::string_view segment) {
-  std::string out;
-  out.reserve(segment.size());
-  for (std::size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] == '%' && i + 2 < segment.size() && hex_value(segment[i + 1]) >= 0 &&
-        hex_value(segment[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(segment[i + 1]) * 16 + hex_value(segment[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(segment[i]);
-    }
-  }
-  return out;
+  return percent_decode(segment, /*plus_is_space=*/false);
 }
 
 }  // namespace parley::sim

@@ -6,17 +6,9 @@
 
 #include <cstdlib>
 
+#include "parley/common/hex.hpp"
+
 namespace parley::sources {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<Digest> try_hmac_sha256(std::string_view key, std::string_view message) {
   Digest out{};
@@ -68,8 +60,8 @@ std::optional<Digest> parse_hex_digest(std::string_view hex) {
   Digest out{};
   if (hex.size() != out.size() * 2) return std::nullopt;
   for (std::size_t i = 0; i < out.size(); ++i) {
-    const int high = hex_value(hex[2 * i]);
-    const int low = hex_value(hex[2 * i + 1]);
+    const int high = hex_digit(hex[2 * i]);
+    const int low = hex_digit(hex[2 * i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
     out[i] = static_cast<unsigned char>(high * 16 + low);
   }
