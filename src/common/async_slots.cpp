@@ -2,6 +2,7 @@
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <exception>
 
 namespace parley {
 
@@ -62,6 +63,17 @@ asio::awaitable<AsyncSlots::Slot> AsyncSlots::acquire() {
   // give_back() cancels this timer after handing the slot over; no other wake-up exists.
   co_await detail::wait_cancelled(*timer);
   co_return Slot(std::move(state));
+}
+
+AsyncSlots::Slot::~Slot() {
+  try {
+    release();
+  } catch (...) {
+    // Handing the slot on cancels a waiter's timer, which does not fail for a live timer.
+    // Were it to, that waiter would sleep for ever holding up the others: stop loudly
+    // rather than throw out of a destructor.
+    std::terminate();
+  }
 }
 
 void AsyncSlots::Slot::release() {

@@ -26,7 +26,7 @@ class AsyncSlots {
     Slot& operator=(Slot&&) = delete;
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
-    ~Slot() { release(); }
+    ~Slot();
 
     /// Gives the slot back now; later calls and the destructor do nothing.
     void release();
