@@ -54,6 +54,17 @@ void BM_JustAnswerVerifySignature(benchmark::State& state) {
 }
 BENCHMARK(BM_JustAnswerVerifySignature);
 
+// The load benchmark's path: a token header, checked against the set's hashes.
+void BM_JustAnswerVerifyToken(benchmark::State& state) {
+  JustAnswerRequest fixture;
+  fixture.headers.erase("X-Parley-Signature");
+  fixture.headers.set("X-Parley-Token", "token");
+  const auto request = fixture.request();
+  for (auto _ : state)
+    benchmark::DoNotOptimize(fixture.source.verify(request));
+}
+BENCHMARK(BM_JustAnswerVerifyToken);
+
 void BM_JustAnswerNormalize(benchmark::State& state) {
   JustAnswerRequest fixture;
   const auto request = fixture.request();

@@ -1,12 +1,17 @@
 #include "parley/spool/crc32c.hpp"
 
 #include <array>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
 
 namespace parley::spool {
 namespace {
 
 // Slicing-by-8 tables of the reflected polynomial 0x82F63B78: eight bytes per step,
-// about 1 GB/s here, far above what fdatasync lets the spool write.
+// about 1 GB/s; the fallback where the CPU has no CRC32 instruction.
 constexpr std::array<std::array<std::uint32_t, 256>, 8> make_tables() {
   std::array<std::array<std::uint32_t, 256>, 8> tables{};
   for (std::uint32_t i = 0; i < 256; ++i) {
@@ -24,9 +29,7 @@ constexpr std::array<std::array<std::uint32_t, 256>, 8> make_tables() {
 
 constexpr auto kTables = make_tables();
 
-}  // namespace
-
-std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) {
+std::uint32_t crc32c_table(std::string_view bytes, std::uint32_t crc) {
   crc = ~crc;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   std::size_t n = bytes.size();
@@ -44,5 +47,41 @@ std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) {
     crc = (crc >> 8) ^ kTables[0][(crc ^ *p++) & 0xFFU];
   return ~crc;
 }
+
+#if defined(__x86_64__)
+// SSE4.2's CRC32 instruction computes exactly CRC-32C, eight bytes per instruction: the
+// spool checksums every record on the request path, so this is ~10x the tables' speed.
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::string_view bytes,
+                                                             std::uint32_t crc) {
+  std::uint64_t state = ~crc;
+  const char* p = bytes.data();
+  std::size_t n = bytes.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, sizeof word);  // x86 is little-endian, as the CRC's byte order
+    state = _mm_crc32_u64(state, word);
+  }
+  auto narrow = static_cast<std::uint32_t>(state);
+  for (; n > 0; ++p, --n)
+    narrow = _mm_crc32_u8(narrow, static_cast<unsigned char>(*p));
+  return ~narrow;
+}
+#endif
+
+}  // namespace
+
+std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) {
+#if defined(__x86_64__)
+  static const bool hardware = __builtin_cpu_supports("sse4.2");
+  if (hardware) return crc32c_sse42(bytes, crc);
+#endif
+  return crc32c_table(bytes, crc);
+}
+
+namespace detail {
+std::uint32_t crc32c_portable(std::string_view bytes, std::uint32_t crc) {
+  return crc32c_table(bytes, crc);
+}
+}  // namespace detail
 
 }  // namespace parley::spool

@@ -100,28 +100,36 @@ std::size_t frame_bytes(const kafka::Record& record) {
 }
 
 void append_frame(std::string& out, const kafka::Record& record, std::int64_t appended_ms) {
-  std::string payload;
-  payload.reserve(payload_bytes(record));
-  put<std::uint64_t>(payload, static_cast<std::uint64_t>(appended_ms));
-  put<std::uint8_t>(payload, record.tombstone ? 1 : 0);
-  put<std::uint16_t>(payload, record.topic.size());
-  payload += record.topic;
-  put<std::uint32_t>(payload, record.key.size());
-  payload += record.key;
-  put<std::uint16_t>(payload, record.headers.size());
+  // Written in place: the header first with a zero length and CRC, patched once the
+  // payload behind it is complete (one buffer, no copy of the payload).
+  const std::size_t payload_size = payload_bytes(record);
+  out.reserve(out.size() + kFrameHeaderBytes + payload_size);
+  out += kRecordMagic;
+  const std::size_t patch_at = out.size();
+  put<std::uint32_t>(out, 0);
+  put<std::uint32_t>(out, 0);
+  const std::size_t payload_at = out.size();
+  put<std::uint64_t>(out, static_cast<std::uint64_t>(appended_ms));
+  put<std::uint8_t>(out, record.tombstone ? 1 : 0);
+  put<std::uint16_t>(out, record.topic.size());
+  out += record.topic;
+  put<std::uint32_t>(out, record.key.size());
+  out += record.key;
+  put<std::uint16_t>(out, record.headers.size());
   for (const auto& [name, value] : record.headers) {
-    put<std::uint16_t>(payload, name.size());
-    payload += name;
-    put<std::uint32_t>(payload, value.size());
-    payload += value;
+    put<std::uint16_t>(out, name.size());
+    out += name;
+    put<std::uint32_t>(out, value.size());
+    out += value;
   }
   const std::string_view value = record.tombstone ? std::string_view() : record.value;
-  put<std::uint32_t>(payload, value.size());
-  payload += value;
-  out += kRecordMagic;
-  put<std::uint32_t>(out, payload.size());
-  put<std::uint32_t>(out, crc32c(payload));
-  out += payload;
+  put<std::uint32_t>(out, value.size());
+  out += value;
+  const std::string_view payload(out.data() + payload_at, out.size() - payload_at);
+  std::string header;
+  put<std::uint32_t>(header, payload.size());
+  put<std::uint32_t>(header, crc32c(payload));
+  out.replace(patch_at, header.size(), header);
 }
 
 Result<FrameHeader, std::string> read_frame_header(std::string_view bytes) {
@@ -187,6 +195,10 @@ SegmentScan scan_segment(std::string_view bytes, std::uint64_t from) {
       }
     }
     if (!record) {
+      if (bytes.find_first_not_of('\0', at) == std::string_view::npos) {
+        scan.zero_tail = true;  // room the writer zero-filled ahead of its records
+        return scan;
+      }
       scan.damage = valid_record_after(bytes, at) ? SegmentScan::Damage::corrupt
                                                   : SegmentScan::Damage::torn_tail;
       scan.damage_offset = at;

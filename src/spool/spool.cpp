@@ -25,6 +25,11 @@ constexpr std::string_view kSegmentSuffix = ".seg";
 constexpr std::string_view kQuarantineSuffix = ".quarantined";
 constexpr std::string_view kCursorFile = "forwarded.cursor";
 constexpr std::string_view kLockFile = "lock";
+// How far ahead of its records the active segment is zero-filled. An fdatasync of bytes
+// written over zeros already on disk changes no file metadata (size, extents), so it waits
+// for no journal commit: 179 us instead of 313 us per small append + fdatasync here
+// (ext4). One extension per MiB costs a larger fdatasync about every 2,000 records.
+constexpr std::uint64_t kPreallocateBytes = 1 << 20;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -91,6 +96,8 @@ class Spool::Impl {
   SpoolOptions options;
   int lock_fd = -1;
   int active_fd = -1;
+  // Writer thread only: the active segment's length on disk, zeros after its records.
+  std::uint64_t active_allocated = 0;
 
   mutable std::mutex mutex;
   std::condition_variable queue_changed;
@@ -123,7 +130,10 @@ class Spool::Impl {
     queue_changed.notify_all();
     records_changed.notify_all();
     if (writer.joinable()) writer.join();
-    if (active_fd >= 0) ::close(active_fd);
+    if (active_fd >= 0) {
+      trim_active_segment();
+      ::close(active_fd);
+    }
     if (lock_fd >= 0) ::close(lock_fd);
   }
 
@@ -209,6 +219,11 @@ class Spool::Impl {
                    {"dropped_bytes", static_cast<long long>(bytes_read->size() - scan.valid_end)},
                    {"damage", scan.detail}});
       }
+      if (scan.zero_tail &&
+          ::truncate(path.c_str(), static_cast<off_t>(scan.valid_end)) != 0) {  // sealed now
+        return "spool segment " + path.string() +
+               ": cannot trim its preallocated tail: " + errno_text(errno);
+      }
       std::uint64_t pending = scan.records_after;
       Position start{id, from};
       if (!scan.from_is_boundary) {  // a cursor that does not fit: forward all (repeats)
@@ -261,7 +276,7 @@ class Spool::Impl {
     dones.clear();
   }
 
-  bool write_all(const std::string& buffer) {
+  bool write_all(std::string_view buffer) {
     std::size_t written = 0;
     while (written < buffer.size()) {
       const auto n = options.write(active_fd, buffer.data() + written, buffer.size() - written);
@@ -277,11 +292,12 @@ class Spool::Impl {
     if (dones.empty()) return;
     // The forwarder erases sealed segments at the front: only touch back() under the lock.
     const std::uint64_t active_size = active_segment_size();
-    if (!write_all(buffer)) {
+    if (!preallocate(active_size, active_size + buffer.size()) || !write_all(buffer)) {
       const int error = errno;
       // Nothing half-written may stay: a later append would follow garbage.
+      active_allocated = active_size;
       const bool cleaned = ::ftruncate(active_fd, static_cast<off_t>(active_size)) == 0 &&
-                           ::lseek(active_fd, 0, SEEK_END) >= 0;
+                           ::lseek(active_fd, static_cast<off_t>(active_size), SEEK_SET) >= 0;
       {
         std::lock_guard lock(mutex);
         ++errors["write"];
@@ -330,15 +346,51 @@ class Spool::Impl {
     return segments.back().size;
   }
 
+  // Zero-fills the active segment up to at least `needed` bytes, a chunk ahead, leaving the
+  // file offset at `data_end`. The room stays within segment_bytes (unless one record is
+  // larger) and within max_bytes counted over every segment on disk.
+  bool preallocate(std::uint64_t data_end, std::uint64_t needed) {
+    if (needed <= active_allocated) return true;
+    std::uint64_t other_segments = 0;
+    {
+      std::lock_guard lock(mutex);
+      other_segments = bytes - segments.back().size;
+    }
+    const std::uint64_t room =
+        other_segments < options.max_bytes ? options.max_bytes - other_segments : 0;
+    const std::uint64_t limit = std::max(needed, std::min(options.segment_bytes, room));
+    const std::uint64_t target =
+        std::min(limit, std::max(needed, active_allocated + kPreallocateBytes));
+    static const std::string kZeros(64 * 1024, '\0');
+    if (::lseek(active_fd, static_cast<off_t>(active_allocated), SEEK_SET) < 0) return false;
+    for (std::uint64_t at = active_allocated; at < target;) {
+      const auto chunk = std::min<std::uint64_t>(kZeros.size(), target - at);
+      if (!write_all(std::string_view(kZeros.data(), chunk))) return false;
+      at += chunk;
+    }
+    active_allocated = target;
+    return ::lseek(active_fd, static_cast<off_t>(data_end), SEEK_SET) >= 0;
+  }
+
+  // A segment that takes no more appends keeps no zero tail (best effort: recovery trims a
+  // tail left behind too).
+  void trim_active_segment() {
+    if (::ftruncate(active_fd, static_cast<off_t>(active_segment_size())) != 0) {
+      log::warn("spool segment keeps its zero-filled tail; the next start trims it",
+                {{"dir", options.dir.string()}, {"error", errno_text(errno)}});
+    }
+  }
+
   std::optional<std::string> roll_over() {
     if (active_fd >= 0) {
+      trim_active_segment();
       ::close(active_fd);
       active_fd = -1;
       std::lock_guard lock(mutex);
       segments.back().sealed = true;
     }
     const auto path = segment_path(options.dir, next_id);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return "cannot create segment " + path.string() + ": " + errno_text(errno);
     const auto header = segment_header();
     active_fd = fd;
@@ -350,6 +402,7 @@ class Spool::Impl {
       fs::remove(path, ec);
       return "cannot start segment " + path.string() + ": " + why;
     }
+    active_allocated = header.size();
     std::lock_guard lock(mutex);
     segments.push_back(
         Segment{.id = next_id, .path = path, .size = header.size(), .sealed = false});

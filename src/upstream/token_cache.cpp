@@ -43,7 +43,11 @@ asio::awaitable<Result<std::string, UpstreamError>> TokenCache::get() {
   if (fetched) {
     const auto now = Clock::now();
     const auto lifetime = fetched.value().expires_at - now;
-    const auto early = std::min<Clock::duration>(lifetime / 10, std::chrono::minutes(1));
+    // A tenth of the lifetime, but at least a second (a request in flight when the token is
+    // refreshed must not arrive after it expired) and never more than half or a minute.
+    const auto early = std::min<Clock::duration>(
+        {std::max<Clock::duration>(lifetime / 10, std::chrono::seconds(1)), lifetime / 2,
+         std::chrono::minutes(1)});
     current_ = fetched.value();
     refresh_at_ = fetched.value().expires_at - early;
   }

@@ -93,6 +93,22 @@ TEST(Crc32c, KnownVectors) {
   EXPECT_EQ(crc32c(""), 0U);
   EXPECT_EQ(crc32c(std::string(32, '\0')), 0x8A9136AAU);
   EXPECT_EQ(crc32c("56789", crc32c("1234")), 0xE3069283U);  // continues
+  EXPECT_EQ(detail::crc32c_portable("123456789"), 0xE3069283U);
+}
+
+// Whichever implementation crc32c() picked on this CPU, it agrees with the tables at every
+// length and alignment (the instruction path takes 8 bytes at a time, then single bytes).
+TEST(Crc32c, InstructionAndTablesAgreeAtEveryLengthAndAlignment) {
+  std::string bytes(300, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<char>((i * 131 + 7) & 0xFF);
+  for (std::size_t start = 0; start < 8; ++start) {
+    for (std::size_t length = 0; start + length <= bytes.size(); ++length) {
+      const std::string_view piece(bytes.data() + start, length);
+      ASSERT_EQ(crc32c(piece, 0x12345678U), detail::crc32c_portable(piece, 0x12345678U))
+          << "start " << start << " length " << length;
+    }
+  }
 }
 
 TEST(Format, FrameRoundTripKeepsEveryField) {
@@ -164,16 +180,22 @@ TEST(Spool, TornTailAtEveryByteOffsetOfTheLastRecordIsTruncated) {
   const auto last_start = bytes.size() - last;
   int offsets = 0;
   for (std::size_t cut = last_start; cut < bytes.size(); ++cut) {
-    for (const bool garbage : {false, true}) {
+    // After the cut: nothing (a file that ended there), garbage, or the zeros of the
+    // writer's preallocated room (what a crash of the active segment leaves).
+    for (const char* after : {"", "garbage", "zeros"}) {
       TempDir copy;
       std::string torn = bytes.substr(0, cut);
-      if (garbage) torn += std::string(37, '\x5a');
+      if (std::string_view(after) == "garbage") torn += std::string(37, '\x5a');
+      if (std::string_view(after) == "zeros") torn += std::string(4096, '\0');
       std::ofstream(copy.path() / segment.filename(), std::ios::binary) << torn;
       Recovery recovery;
       auto spool = open_spool(copy.path(), &recovery);
       ASSERT_NE(spool, nullptr);
-      EXPECT_EQ(recovery.records, 2u) << "cut at " << cut;
-      EXPECT_EQ(recovery.torn_tails, (cut == last_start && !garbage) ? 0u : 1u) << cut;
+      EXPECT_EQ(recovery.records, 2u) << "cut at " << cut << " " << after;
+      const bool clean_end = cut == last_start && std::string_view(after) != "garbage";
+      EXPECT_EQ(recovery.torn_tails, clean_end ? 0u : 1u) << cut << " " << after;
+      EXPECT_EQ(fs::file_size(copy.path() / segment.filename()), last_start)
+          << "trimmed to the last whole record: " << cut << " " << after;
       EXPECT_TRUE(recovery.quarantined.empty()) << cut;
       EXPECT_EQ(read_all(*spool).size(), 2u) << cut;
       // Appending after the truncation works and survives a reopen.
@@ -186,8 +208,8 @@ TEST(Spool, TornTailAtEveryByteOffsetOfTheLastRecordIsTruncated) {
       ++offsets;
     }
   }
-  std::cout << "[ measured ] torn tails tried: " << offsets << " (" << last
-            << " byte offsets of the last record, with and without garbage after)\n";
+  std::cout << "[ measured ] torn tails tried: " << offsets << " (the last record's " << last
+            << " byte offsets, each followed by nothing, garbage or zeros)\n";
 }
 
 TEST(Spool, RandomBitFlipsNeverCrashAndNeverForwardADamagedRecord) {
@@ -333,6 +355,49 @@ TEST(Spool, AFailedFdatasyncFailsClosed) {
   EXPECT_TRUE(append_and_wait(*spool, record(3)));
   ASSERT_TRUE(spool->refusal());
   EXPECT_NE(spool->refusal()->find("fdatasync failed"), std::string::npos);
+}
+
+// The active segment is zero-filled ahead of its records (fdatasync then changes no file
+// metadata). A copy taken while it is open -- what SIGKILL leaves -- recovers every record
+// as a clean end, and a clean close trims the room away.
+TEST(Spool, TheActiveSegmentsZeroFilledRoomIsACleanEnd) {
+  TempDir dir;
+  auto spool = open_spool(dir.path());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_FALSE(append_and_wait(*spool, record(i)));
+  const auto segment = files_ending(dir.path(), ".seg").at(0);
+  const std::string live = contents_of(segment);
+  const auto data_end = kSegmentHeaderBytes + 5 * frame_bytes(record(0));
+  ASSERT_GT(live.size(), data_end) << "no room preallocated";
+  EXPECT_EQ(live.find_first_not_of('\0', data_end), std::string::npos);
+
+  TempDir copy;
+  std::ofstream(copy.path() / segment.filename(), std::ios::binary) << live;
+  Recovery recovery;
+  auto recovered = open_spool(copy.path(), &recovery);
+  EXPECT_EQ(recovery.records, 5u);
+  EXPECT_EQ(recovery.torn_tails, 0u);
+  EXPECT_TRUE(recovery.quarantined.empty());
+  EXPECT_EQ(fs::file_size(copy.path() / segment.filename()), data_end);
+  EXPECT_EQ(read_all(*recovered).size(), 5u);
+
+  spool.reset();
+  EXPECT_EQ(fs::file_size(segment), data_end);
+}
+
+// Preallocated room counts against max_bytes: the files never hold more than the limit.
+TEST(Spool, PreallocatedRoomStaysWithinMaxBytes) {
+  TempDir dir;
+  auto spool =
+      open_spool(dir.path(), nullptr, SpoolOptions{.max_bytes = 20000, .segment_bytes = 1 << 20});
+  for (int i = 0; i < 100; ++i) {
+    if (append_and_wait(*spool, record(i, 200))) break;
+    std::uintmax_t on_disk = 0;
+    for (const auto& file : files_ending(dir.path(), ".seg"))
+      on_disk += fs::file_size(file);
+    ASSERT_LE(on_disk, 20000u) << "after append " << i;
+  }
+  EXPECT_TRUE(spool->refusal());
 }
 
 TEST(Spool, ConcurrentAppendsShareFdatasyncs) {

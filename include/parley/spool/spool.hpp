@@ -37,8 +37,8 @@ struct Recovery {
 
 /// Numbers for metrics, readiness and `parley spool inspect`. A plain value.
 struct SpoolStats {
-  std::uint64_t bytes = 0;                ///< segment files on disk
-  std::uint64_t records = 0;              ///< appended (or queued) and not yet forwarded
+  std::uint64_t bytes = 0;    ///< records and headers on disk (not the zero-filled room)
+  std::uint64_t records = 0;  ///< appended (or queued) and not yet forwarded
   std::optional<std::int64_t> oldest_ms;  ///< append time of the oldest unforwarded record
   std::uint64_t segments = 0;
   std::uint64_t appended_total = 0;   ///< records made durable since start

@@ -27,8 +27,8 @@ Result<AccessToken, UpstreamError> parse_token_response(std::string_view what,
                                                         const std::string& body);
 
 /// Caches one access token and refreshes it shortly before it expires (a tenth of its
-/// lifetime, at most a minute early). Refreshes are single-flight: callers arriving
-/// while one is in flight share its result. Not thread-safe: use from one strand.
+/// lifetime early, at least a second, at most half of it or a minute). Refreshes are single-flight:
+/// callers arriving while one is in flight share its result. Not thread-safe: use from one strand.
 class TokenCache {
  public:
   using Fetch = std::function<boost::asio::awaitable<Result<AccessToken, UpstreamError>>()>;
