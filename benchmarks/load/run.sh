@@ -96,6 +96,9 @@ warmup=$(run_wrk warmup http://127.0.0.1:18080 justanswer.lua 3)
 
 declare -A result
 result[nginx]=$(run_wrk nginx http://127.0.0.1:18081 nginx.lua "$duration")
+# nginx again under the very script parley's rows use: wrk builds each JustAnswer request in
+# Lua, which costs wrk (on the same two cores) more than nginx.lua's fixed request.
+result[nginx_same_script]=$(run_wrk nginx_same_script http://127.0.0.1:18081 justanswer.lua "$duration")
 result[justanswer]=$(run_wrk justanswer http://127.0.0.1:18080 justanswer.lua "$duration")
 result[cao]=$(run_wrk cao http://127.0.0.1:18080 cao.lua "$duration")
 result[talkjs]=$(run_wrk talkjs http://127.0.0.1:18080 talkjs.lua "$duration")
@@ -183,7 +186,7 @@ result[relay]=$(run_wrk relay http://127.0.0.1:18085 justanswer.lua "$duration")
 python3 - "$work" "$peak_rss_kb" "$outage_peak_kb" "$on_kafka" "$accepted" "$duplicates" \
   "${result[nginx]}" "${result[justanswer]}" "${result[cao]}" "${result[talkjs]}" "$warmup" \
   "${result[spool_on]}" "${result[spool_only]}" "$spool_on_appended" "$spool_only_durable" \
-  "$spool_only_spooled" "${result[spool_off]}" "${result[relay]}" <<'PY'
+  "$spool_only_spooled" "${result[spool_off]}" "${result[relay]}" "${result[nginx_same_script]}" <<'PY'
 import json, sys, re, datetime
 work, peak, outage_peak, on_kafka, accepted, duplicates = sys.argv[1:7]
 runs = dict(zip(["nginx", "justanswer", "cao", "talkjs"], map(json.loads, sys.argv[7:11])))
@@ -192,12 +195,18 @@ spool_runs = dict(zip(["spool_on", "spool_only"], map(json.loads, sys.argv[12:14
 spool_on_appended, spool_only_durable, spool_only_spooled = map(int, sys.argv[14:17])
 spool_runs = {"spool_off": json.loads(sys.argv[17]), **spool_runs}
 relay = json.loads(sys.argv[18])
+nginx_same_script = json.loads(sys.argv[19])
 ceiling = runs["nginx"]["rps"]
 print(f"{'target':<11} {'req/s':>9} {'x nginx':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'non-2xx':>8} {'sock err':>8}")
 for name, r in runs.items():
     print(f"{name:<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
 for name, r in spool_runs.items():
     print(f"{name:<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
+for name, r in [("nginx, justanswer.lua", nginx_same_script)]:
+    print(f"{name:<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
+print("x nginx under the same script: " + ", ".join(
+    f"{n} {r['rps'] / nginx_same_script['rps']:.2f}" for n, r in [*runs.items(), *spool_runs.items()]
+    if n != "nginx"))
 r = relay
 print(f"{'relay':<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
 print(f"parley JustAnswer / relay: {runs['justanswer']['rps'] / relay['rps']:.1f}x "
@@ -227,7 +236,10 @@ report = {"when": datetime.datetime.utcnow().isoformat() + "Z", "runs": runs,
           "spool_runs": spool_runs,
           "spool_ratio_to_nginx": {n: r["rps"] / ceiling for n, r in spool_runs.items()},
           "spool_only_2xx": spool_only_2xx, "spool_only_durable": spool_only_durable,
-          "relay": relay, "parley_over_relay": runs["justanswer"]["rps"] / relay["rps"]}
+          "relay": relay, "parley_over_relay": runs["justanswer"]["rps"] / relay["rps"],
+          "nginx_same_script": nginx_same_script,
+          "ratio_to_nginx_same_script": {n: r["rps"] / nginx_same_script["rps"]
+                                         for n, r in [*runs.items(), *spool_runs.items()]}}
 json.dump(report, open("benchmarks/load/results/latest.json", "w"), indent=2)
 # wrk counts a request cut off at the end of a run as an error, not a 2xx, yet parley may
 # have published it: so on the topic >= 2xx answers, and accepted == on the topic exactly.
