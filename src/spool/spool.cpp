@@ -361,7 +361,7 @@ class Spool::Impl {
     const std::uint64_t limit = std::max(needed, std::min(options.segment_bytes, room));
     const std::uint64_t target =
         std::min(limit, std::max(needed, active_allocated + kPreallocateBytes));
-    static const std::string kZeros(64 * 1024, '\0');
+    static const std::string kZeros(std::size_t{64} * 1024, '\0');
     if (::lseek(active_fd, static_cast<off_t>(active_allocated), SEEK_SET) < 0) return false;
     for (std::uint64_t at = active_allocated; at < target;) {
       const auto chunk = std::min<std::uint64_t>(kZeros.size(), target - at);
