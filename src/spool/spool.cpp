@@ -292,12 +292,13 @@ class Spool::Impl {
     if (dones.empty()) return;
     // The forwarder erases sealed segments at the front: only touch back() under the lock.
     const std::uint64_t active_size = active_segment_size();
-    if (!preallocate(active_size, active_size + buffer.size()) || !write_all(buffer)) {
+    // The zero-filled room is only a speed-up: on a disk too full for it, records go in plainly.
+    const bool placed =
+        preallocate(active_size, active_size + buffer.size()) || discard_room(active_size);
+    if (!placed || !write_all(buffer)) {
       const int error = errno;
       // Nothing half-written may stay: a later append would follow garbage.
-      active_allocated = active_size;
-      const bool cleaned = ::ftruncate(active_fd, static_cast<off_t>(active_size)) == 0 &&
-                           ::lseek(active_fd, static_cast<off_t>(active_size), SEEK_SET) >= 0;
+      const bool cleaned = discard_room(active_size);
       {
         std::lock_guard lock(mutex);
         ++errors["write"];
@@ -370,6 +371,14 @@ class Spool::Impl {
     }
     active_allocated = target;
     return ::lseek(active_fd, static_cast<off_t>(data_end), SEEK_SET) >= 0;
+  }
+
+  // Cuts the active segment back to its records (dropping a partial write or the room),
+  // leaving the file offset there.
+  bool discard_room(std::uint64_t data_end) {
+    active_allocated = data_end;
+    return ::ftruncate(active_fd, static_cast<off_t>(data_end)) == 0 &&
+           ::lseek(active_fd, static_cast<off_t>(data_end), SEEK_SET) >= 0;
   }
 
   // A segment that takes no more appends keeps no zero tail (best effort: recovery trims a

@@ -333,6 +333,30 @@ TEST(Spool, AFailedWriteIsRefusedNamingTheCauseAndLeavesNoPartialRecord) {
   EXPECT_EQ(records[1].record.value, record(3).value);
 }
 
+// A disk with room for the records but not for the zero-filled room ahead still takes them.
+TEST(Spool, ADiskTooFullToPreallocateStillTakesRecords) {
+  TempDir dir;
+  SpoolOptions options;
+  options.write = [](int fd, const void* data, std::size_t size) -> ssize_t {
+    if (size >= 4096) {  // the zero chunks; records here are far smaller
+      errno = ENOSPC;
+      return -1;
+    }
+    return ::write(fd, data, size);
+  };
+  auto spool = open_spool(dir.path(), nullptr, options);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_FALSE(append_and_wait(*spool, record(i)));
+  const auto segment = files_ending(dir.path(), ".seg").at(0);
+  EXPECT_EQ(fs::file_size(segment), kSegmentHeaderBytes + 3 * frame_bytes(record(0)));
+  EXPECT_FALSE(spool->stats().errors.contains("write"));
+  spool.reset();
+  Recovery recovery;
+  auto reopened = open_spool(dir.path(), &recovery);
+  EXPECT_EQ(recovery.records, 3u);
+  EXPECT_EQ(recovery.torn_tails, 0u);
+}
+
 TEST(Spool, AFailedFdatasyncFailsClosed) {
   TempDir dir;
   std::atomic<bool> failing{false};
