@@ -131,7 +131,7 @@ class SchemaReader {
 
   Config read(const YAML::Node& root) {
     if (!root.IsNull() && !root.IsMap()) {
-      refuse("", "the top level must be a map of keys, not " + kind_of_document(root));
+      refuse("", "the top level must be a map of keys, not " + kind_of(root));
     }
     const Section top(
         reading_, root, "",
@@ -153,10 +153,6 @@ class SchemaReader {
   }
 
  private:
-  static std::string kind_of_document(const YAML::Node& node) {
-    return node.IsSequence() ? "a list" : "a scalar";
-  }
-
   // Calls `use(text, path)` with the substituted scalar when `key` is present.
   template <class Use>
   static void with_scalar(const Section& map, std::string_view key, Use&& use) {
@@ -316,8 +312,7 @@ class SchemaReader {
     const YAML::Node* node = top.find("sources");
     if (node == nullptr || node->IsNull()) return entries;
     if (!node->IsMap()) {
-      refuse("sources", "must be a map of source names, not " +
-                            std::string(node->IsSequence() ? "a list" : "a scalar"));
+      refuse("sources", "must be a map of source names, not " + kind_of(*node));
     }
     for (const auto& entry : *node) {
       if (!entry.first.IsScalar()) refuse("sources", "keys must be plain names");

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <yaml-cpp/yaml.h>
+
 #include "parley/common/result.hpp"
 #include "parley/config/config.hpp"
 
@@ -19,6 +21,9 @@ struct Refusal {
 };
 
 [[noreturn]] void refuse(std::string path, std::string message);
+
+/// What a node is, for messages: "a map", "a list", "empty" or "a scalar".
+std::string kind_of(const YAML::Node& node);
 
 struct ReadFailure {
   std::string reason;

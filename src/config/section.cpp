@@ -23,13 +23,6 @@ std::string join(KnownKeys words) {
   return joined;
 }
 
-std::string kind_of(const YAML::Node& node) {
-  if (node.IsMap()) return "a map";
-  if (node.IsSequence()) return "a list";
-  if (node.IsNull()) return "empty";
-  return "a scalar";
-}
-
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   std::iota(row.begin(), row.end(), std::size_t{0});
@@ -83,6 +76,13 @@ bool parse_bool(std::string_view text, const std::string& path) {
 }
 
 }  // namespace
+
+std::string kind_of(const YAML::Node& node) {
+  if (node.IsMap()) return "a map";
+  if (node.IsSequence()) return "a list";
+  if (node.IsNull()) return "empty";
+  return "a scalar";
+}
 
 std::string in_quotes(std::string_view text) {
   return "\"" + std::string(text) + "\"";
