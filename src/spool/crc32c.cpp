@@ -29,7 +29,9 @@ constexpr std::array<std::array<std::uint32_t, 256>, 8> make_tables() {
 
 constexpr auto kTables = make_tables();
 
-std::uint32_t crc32c_table(std::string_view bytes, std::uint32_t crc) {
+}  // namespace
+
+std::uint32_t detail::crc32c_portable(std::string_view bytes, std::uint32_t crc) {
   crc = ~crc;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   std::size_t n = bytes.size();
@@ -47,6 +49,8 @@ std::uint32_t crc32c_table(std::string_view bytes, std::uint32_t crc) {
     crc = (crc >> 8) ^ kTables[0][(crc ^ *p++) & 0xFFU];
   return ~crc;
 }
+
+namespace {
 
 #if defined(__x86_64__)
 // SSE4.2's CRC32 instruction computes exactly CRC-32C, eight bytes per instruction: the
@@ -75,13 +79,7 @@ std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) {
   static const bool hardware = __builtin_cpu_supports("sse4.2");
   if (hardware) return crc32c_sse42(bytes, crc);
 #endif
-  return crc32c_table(bytes, crc);
+  return detail::crc32c_portable(bytes, crc);
 }
-
-namespace detail {
-std::uint32_t crc32c_portable(std::string_view bytes, std::uint32_t crc) {
-  return crc32c_table(bytes, crc);
-}
-}  // namespace detail
 
 }  // namespace parley::spool

@@ -196,8 +196,7 @@ SegmentScan scan_segment(std::string_view bytes, std::uint64_t from) {
     }
     if (!record) {
       if (bytes.find_first_not_of('\0', at) == std::string_view::npos) {
-        scan.zero_tail = true;  // room the writer zero-filled ahead of its records
-        return scan;
+        return scan;  // room the writer zero-filled ahead of its records
       }
       scan.damage = valid_record_after(bytes, at) ? SegmentScan::Damage::corrupt
                                                   : SegmentScan::Damage::torn_tail;

@@ -206,11 +206,14 @@ class Spool::Impl {
                    recovery);
         continue;
       }
+      // Whatever follows the last whole record goes: a torn tail, or the zero-filled room of
+      // the segment that was active (recovered segments are sealed).
+      if (scan.valid_end < bytes_read->size() &&
+          ::truncate(path.c_str(), static_cast<off_t>(scan.valid_end)) != 0) {
+        return "spool segment " + path.string() +
+               ": cannot truncate after its last record: " + errno_text(errno);
+      }
       if (scan.damage == SegmentScan::Damage::torn_tail) {
-        if (::truncate(path.c_str(), static_cast<off_t>(scan.valid_end)) != 0) {
-          return "spool segment " + path.string() +
-                 ": cannot truncate a torn tail: " + errno_text(errno);
-        }
         ++recovery.torn_tails;
         ++errors["torn_tail"];
         log::warn("spool segment had a torn tail (an append cut by a crash); truncated",
@@ -218,11 +221,6 @@ class Spool::Impl {
                    {"at", static_cast<long long>(scan.damage_offset)},
                    {"dropped_bytes", static_cast<long long>(bytes_read->size() - scan.valid_end)},
                    {"damage", scan.detail}});
-      }
-      if (scan.zero_tail &&
-          ::truncate(path.c_str(), static_cast<off_t>(scan.valid_end)) != 0) {  // sealed now
-        return "spool segment " + path.string() +
-               ": cannot trim its preallocated tail: " + errno_text(errno);
       }
       std::uint64_t pending = scan.records_after;
       Position start{id, from};
@@ -384,7 +382,7 @@ class Spool::Impl {
   // A segment that takes no more appends keeps no zero tail (best effort: recovery trims a
   // tail left behind too).
   void trim_active_segment() {
-    if (::ftruncate(active_fd, static_cast<off_t>(active_segment_size())) != 0) {
+    if (!discard_room(active_segment_size())) {
       log::warn("spool segment keeps its zero-filled tail; the next start trims it",
                 {{"dir", options.dir.string()}, {"error", errno_text(errno)}});
     }

@@ -61,14 +61,13 @@ struct SegmentScan {
   std::string detail;                        ///< what was wrong at damage_offset
   std::int64_t first_appended_ms_after = 0;  ///< of the first record at or after `from`
   bool from_is_boundary = false;             ///< `from` is a record boundary (or the header's end)
-  bool zero_tail = false;  ///< only zero bytes after valid_end: the writer's preallocation
 };
 
 /// Scans a whole segment. Zero bytes alone after the last record are the active segment's
-/// preallocated room, not damage (zero_tail). A bad or partial record with no valid record
-/// after it is a torn tail (the crash of an unfinished append: truncate at damage_offset);
-/// one followed by a valid record is corruption in the middle (quarantine the segment). A
-/// bad header is corrupt at offset 0. Pure.
+/// preallocated room, not damage (valid_end stops before them). A bad or partial record with no
+/// valid record after it is a torn tail (the crash of an unfinished append: truncate at
+/// damage_offset); one followed by a valid record is corruption in the middle (quarantine the
+/// segment). A bad header is corrupt at offset 0. Pure.
 SegmentScan scan_segment(std::string_view bytes, std::uint64_t from = kSegmentHeaderBytes);
 
 }  // namespace parley::spool
