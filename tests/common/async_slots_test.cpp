@@ -54,14 +54,29 @@ TEST(AsyncSlots, AReleasedSlotGoesBackOnceAndASlotMayOutliveItsOwner) {
   held->release();  // a second release gives nothing more back
   EXPECT_EQ(slots->free(), 1u);
 
-  io.restart();
+  // The slot is held again, and a waiter queues behind it.
+  bool waiter_woken = false;
   asio::co_spawn(
       io, [&]() -> asio::awaitable<void> { held.emplace(co_await slots->acquire()); },
       asio::detached);
-  io.run();
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        const auto slot = co_await slots->acquire();
+        waiter_woken = true;
+      },
+      asio::detached);
+  io.restart();
+  io.poll();  // not run(): the waiter never finishes
   EXPECT_EQ(slots->free(), 0u);
+  EXPECT_EQ(slots->waiting(), 1u);
+  EXPECT_FALSE(waiter_woken);
   slots.reset();  // the owner goes first, as at teardown
-  held.reset();   // and the slot then gives nothing back (ASan would see a use after free)
+  held.reset();   // the slot outlives it and gives nothing back: no waiter is handed it
+  io.restart();
+  io.poll();
+  EXPECT_FALSE(waiter_woken) << "a slot released after its owner was gone woke a waiter";
+  // `io` goes last, destroying the waiter's frame (and the shared state it keeps).
 }
 
 TEST(SharedResult, EveryWaiterSeesTheOneValue) {

@@ -245,8 +245,9 @@ TEST_F(ServerTest, OverMaxInflightIs429WithRetryAfter) {
   EXPECT_EQ(refused.headers["Retry-After"], "1");
   EXPECT_NE(refused.body.find("limits.max_inflight (2"), std::string::npos);
   endpoint_->release_all();
-  EXPECT_EQ(first.read_answer()->status, 200u);
-  EXPECT_EQ(second.read_answer()->status, 200u);
+  // value(), not ->: no answer must fail here, not read an empty optional.
+  EXPECT_EQ(first.read_answer().value().status, 200u);
+  EXPECT_EQ(second.read_answer().value().status, 200u);
 }
 
 TEST_F(ServerTest, DrainingAnswers503AndShutdownFinishesInFlightRequests) {
