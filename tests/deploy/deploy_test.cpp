@@ -5,8 +5,11 @@
 //    autoscaler is one the real binary exports (started against an embedded Kafka broker and
 //    scraped);
 //  - promtool checks the rules, runs their unit tests and lints the scrape;
-//  - both kustomize overlays render, with the probes, shutdown timing, hardening, Secrets and
-//    policies the operations guide promises.
+//  - every kustomize overlay (dev, prod, prod-stateless) renders, with the probes, shutdown
+//    timing, hardening, Secrets and policies the operations guide promises; both production
+//    overlays spool (prod on a PersistentVolume per pod, prod-stateless on an emptyDir whose
+//    preStop hook, run against the real binary, waits for the spool to be forwarded) and differ
+//    in nothing else.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +23,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
 #include <regex>
@@ -1003,7 +1007,48 @@ TEST_F(DeployMetrics, AutoscalersScaleOnExportedGaugesThatTheAdapterServes) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Kubernetes: both overlays rendered by kustomize.
+// Kubernetes: every overlay rendered by kustomize.
+
+// Where the production overlays mount the spool volume (PARLEY_SPOOL_DIR).
+const std::string kSpoolMount = "/var/lib/parley/spool";
+
+/// The longest the ingest pods' preStop hook runs, in seconds: `/bin/sleep N`, or the wait of
+/// components/spool-emptydir (a bash loop until `limit=N` seconds after it started, plus its
+/// last check: a 2 s fetch and a 2 s sleep); -1 when it is neither.
+int pre_stop_seconds(const std::string& workload) {
+  const auto block = yaml_block(workload, "preStop");
+  const auto command = yaml_list(block, "command");
+  if (command.size() == 2 && command[0] == "/bin/sleep") return std::stoi(command[1]);
+  std::smatch limit;
+  if (command.size() == 3 && command[0] == "/bin/bash" && command[1] == "-c" &&
+      std::regex_search(block, limit, std::regex(R"(\blimit=([0-9]+)\n)"))) {
+    return std::stoi(limit[1]) + 4;
+  }
+  return -1;
+}
+
+/// The script of a preStop hook written `command: [/bin/bash, -c, |...]`, its indentation
+/// removed, or "".
+std::string pre_stop_script(const std::string& workload) {
+  const auto lines = split_lines(yaml_block(workload, "preStop"));
+  std::string script;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (trim(lines[i]) != "- |") continue;
+    const std::size_t item_indent = indentation(lines[i]);
+    std::size_t content_indent = std::string::npos;
+    for (std::size_t j = i + 1;
+         j < lines.size() && (trim(lines[j]).empty() || indentation(lines[j]) > item_indent); ++j) {
+      if (trim(lines[j]).empty()) {
+        script += "\n";
+        continue;
+      }
+      if (content_indent == std::string::npos) content_indent = indentation(lines[j]);
+      script += lines[j].substr(std::min(content_indent, indentation(lines[j]))) + "\n";
+    }
+    break;
+  }
+  return script;
+}
 
 /// True for "<name>-<hash>", the name kustomize gives a generated ConfigMap or Secret.
 bool generated_from(const std::string& generated, const std::string& name) {
@@ -1041,7 +1086,15 @@ class DeployKustomize : public ::testing::TestWithParam<std::string> {
     return match != nullptr ? *match : kMissing;
   }
 
-  bool production() const { return GetParam() == "prod"; }
+  bool production() const { return GetParam().rfind("prod", 0) == 0; }
+  /// prod runs ingest as a StatefulSet (a volume per pod for the spool); the others keep the
+  /// base's Deployment.
+  std::string ingest_kind() const { return GetParam() == "prod" ? "StatefulSet" : "Deployment"; }
+  const Manifest& ingest() const { return find(ingest_kind(), "parley-ingest"); }
+  /// The workload of `name` (parley-ingest or parley-enrich).
+  const Manifest& workload(const std::string& name) const {
+    return name == "parley-ingest" ? ingest() : find("Deployment", name);
+  }
 
   std::vector<Manifest> manifests_;
 };
@@ -1116,7 +1169,7 @@ int integer_after(const std::string& text, const std::string& key) {
 }
 
 TEST_P(DeployKustomize, IngestHasProbesShutdownTimingHardeningAndZoneSpread) {
-  const auto& ingest = find("Deployment", "parley-ingest").text;
+  const auto& ingest = this->ingest().text;
   EXPECT_EQ(yaml_list(ingest, "args"),
             (std::vector<std::string>{"--config", "/etc/parley/parley.yaml", "--role", "ingest"}));
   EXPECT_TRUE(yaml_values(ingest, "replicas").empty())
@@ -1130,15 +1183,14 @@ TEST_P(DeployKustomize, IngestHasProbesShutdownTimingHardeningAndZoneSpread) {
       << liveness;
 
   // SIGKILL must not come before preStop + the whole drain.
-  const auto pre_stop = yaml_list(yaml_block(ingest, "preStop"), "command");
-  ASSERT_EQ(pre_stop.size(), 2u) << yaml_block(ingest, "preStop");
-  EXPECT_EQ(pre_stop[0], "/bin/sleep");
-  const int sleep_seconds = std::stoi(pre_stop[1]);
+  const int pre_stop_s = pre_stop_seconds(ingest);
+  ASSERT_GE(pre_stop_s, 5) << "a preStop hook of /bin/sleep or the spool wait, at least 5 s:\n"
+                           << yaml_block(ingest, "preStop");
   const int shutdown_ms =
       integer_after(read_file(source_path("deploy/k8s/base/parley.yaml")), "shutdown_timeout_ms");
   ASSERT_GT(shutdown_ms, 0);
   EXPECT_GT(integer_after(ingest, "terminationGracePeriodSeconds") * 1000,
-            sleep_seconds * 1000 + shutdown_ms);
+            pre_stop_s * 1000 + shutdown_ms);
 
   for (const char* hardening : {"runAsNonRoot: true", "runAsUser: 10001",
                                 "readOnlyRootFilesystem: true", "allowPrivilegeEscalation: false",
@@ -1206,7 +1258,7 @@ TEST_P(DeployKustomize, IngestPollsDirectlyWithItsOwnCredentials) {
   const auto& config = find("ConfigMap", "parley-config").text;
   EXPECT_TRUE(contains(config, "  directly:")) << config;
   EXPECT_TRUE(contains(config, "base_url: ${env:PARLEY_DIRECTLY_API_URL}")) << config;
-  const auto env = environment_of(find("Deployment", "parley-ingest").text);
+  const auto env = environment_of(ingest().text);
   for (const auto& [variable, source] : env) {
     if (!generated_from(source.name, "parley-platform-api") && source.name != "parley-platform-api")
       continue;
@@ -1219,7 +1271,8 @@ TEST_P(DeployKustomize, IngestPollsDirectlyWithItsOwnCredentials) {
 TEST_P(DeployKustomize, EveryConfigVariableComesFromASecretOrTheEnvConfigMap) {
   for (const auto& [name, config_file] : kWorkloadConfigs) {
     const auto variables = config_variables(config_file.first);
-    const auto env = environment_of(find("Deployment", name).text);
+    const auto& manifest = workload(name);
+    const auto env = environment_of(manifest.text);
     for (const auto& variable : variables) {
       ASSERT_EQ(env.count(variable), 1u)
           << name << " does not set " << variable << ", which parley.yaml references";
@@ -1239,8 +1292,14 @@ TEST_P(DeployKustomize, EveryConfigVariableComesFromASecretOrTheEnvConfigMap) {
         EXPECT_EQ(source.from, "resourceFieldRef");
         EXPECT_EQ(source.key, "limits.cpu");
       } else if (variable == "PARLEY_SPOOL_DIR") {
-        // A path fixed by the manifest: "" (off) in the Deployments, the volume in prod-spool.
+        // A path fixed by the manifest: "" (off) in dev; in production the mount path of the
+        // spool volume, so an event Kafka cannot take is never lost with the answer (a
+        // PersistentVolumeClaim in prod, an emptyDir in prod-stateless).
         EXPECT_EQ(source.from, "value") << name;
+        if (production() && name == "parley-ingest") {
+          EXPECT_EQ(source.value, kSpoolMount) << GetParam() << ": the spool is on in production";
+          EXPECT_TRUE(contains(manifest.text, "mountPath: " + kSpoolMount)) << manifest.text;
+        }
       } else {
         EXPECT_EQ(source.from, "configMapKeyRef") << variable;
         const auto& config_map = find("ConfigMap", "parley-env");
@@ -1363,9 +1422,39 @@ TEST_P(DeployKustomize, ServiceAutoscalerBudgetNetworkPolicyAndServiceMonitorRen
   EXPECT_TRUE(contains(monitor, "targetLabel: role")) << "the alerts group by role";
 }
 
-INSTANTIATE_TEST_SUITE_P(Overlays, DeployKustomize, ::testing::Values("dev", "prod"),
+// The overlay's `images:` entry (what the release pipeline edits: `kustomize edit set image
+// parley=...`) reaches every container. An `images:` in the base would rename the image first
+// and leave the overlay's entry matching nothing.
+TEST_P(DeployKustomize, EveryContainerRunsTheImageTheOverlaySets) {
+  const auto overlay =
+      read_file(source_path("deploy/k8s/overlays/" + GetParam() + "/kustomization.yaml"));
+  const auto value_of = [&](const char* key) {
+    const auto values = yaml_values(overlay, key);
+    EXPECT_LE(values.size(), 1u) << key;
+    return values.empty() ? std::string{} : trim(values[0].substr(0, values[0].find(" #")));
+  };
+  const auto name = value_of("newName");
+  const auto tag = value_of("newTag");
+  const auto digest = value_of("digest");
+  ASSERT_FALSE(name.empty()) << "the overlay sets newName";
+  ASSERT_FALSE(tag.empty() && digest.empty()) << "the overlay sets newTag or digest";
+  const auto expected = digest.empty() ? name + ":" + tag : name + "@" + digest;
+  int containers = 0;
+  for (const auto& manifest : manifests_) {
+    for (const auto& image : yaml_values(manifest.text, "image")) {
+      ++containers;
+      EXPECT_EQ(image, expected) << manifest.kind << " " << manifest.name;
+    }
+  }
+  EXPECT_EQ(containers, 2) << "the ingest and the enrich container";
+}
+
+INSTANTIATE_TEST_SUITE_P(Overlays, DeployKustomize,
+                         ::testing::Values("dev", "prod", "prod-stateless"),
                          [](const ::testing::TestParamInfo<std::string>& overlay) {
-                           return overlay.param;
+                           std::string name = overlay.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
                          });
 
 }  // namespace
@@ -1374,28 +1463,272 @@ INSTANTIATE_TEST_SUITE_P(Overlays, DeployKustomize, ::testing::Values("dev", "pr
 namespace parley::testing {
 namespace {
 
-// overlays/prod-spool: ingest as a StatefulSet whose volume is spool.dir, with the timing and
+// The two production overlays: the spool on a PersistentVolume per pod (prod, the default) or
+// on an emptyDir (prod-stateless).
+
+/// `kubectl kustomize deploy/k8s/overlays/<overlay>`, rendered once per test binary.
+const std::vector<Manifest>& rendered(const std::string& overlay) {
+  static std::map<std::string, std::vector<Manifest>> cache;
+  if (cache.count(overlay) == 0) {
+    const auto result =
+        run("kubectl kustomize " + shell_quote(source_path("deploy/k8s/overlays/" + overlay)));
+    EXPECT_EQ(result.exit_code, 0) << overlay << ":\n" << result.output;
+    cache[overlay] = result.exit_code == 0 ? split_manifests(result.output)
+                                           : std::vector<Manifest>{};
+  }
+  return cache.at(overlay);
+}
+
+const Manifest* find_in(const std::vector<Manifest>& manifests, const std::string& kind,
+                        const std::string& name) {
+  for (const auto& manifest : manifests) {
+    if (manifest.kind == kind && manifest.name == name) return &manifest;
+  }
+  return nullptr;
+}
+
+// overlays/prod: ingest as a StatefulSet whose volume is spool.dir, with the timing and
 // retention the operations guide describes.
-TEST(DeploySpoolOverlay, IngestIsAStatefulSetWithAVolumeForTheSpool) {
+TEST(DeploySpoolOverlays, ProdRunsIngestAsAStatefulSetWithAVolumePerPodForTheSpool) {
   if (!have_program("kubectl")) GTEST_SKIP() << "kubectl (with kustomize) is not installed";
-  const auto rendered =
-      run("kubectl kustomize " + shell_quote(source_path("deploy/k8s/overlays/prod-spool")));
-  ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
-  const auto& out = rendered.output;
-  EXPECT_TRUE(contains(out, "kind: StatefulSet"));
-  EXPECT_EQ(check_every_pods_configuration("prod-spool", split_manifests(out)), 2);
-  EXPECT_FALSE(
-      std::regex_search(out, std::regex("kind: Deployment\\n(.*\\n){1,6}  name: parley-ingest")))
+  const auto& manifests = rendered("prod");
+  ASSERT_FALSE(manifests.empty());
+  EXPECT_EQ(find_in(manifests, "Deployment", "parley-ingest"), nullptr)
       << "the ingest Deployment must be replaced";
+  const auto* ingest = find_in(manifests, "StatefulSet", "parley-ingest");
+  ASSERT_NE(ingest, nullptr);
+  const auto& out = ingest->text;
   EXPECT_TRUE(contains(out, "volumeClaimTemplates:"));
-  EXPECT_TRUE(contains(out, "mountPath: /var/lib/parley/spool"));
-  EXPECT_TRUE(contains(out, "value: /var/lib/parley/spool"));  // PARLEY_SPOOL_DIR
+  EXPECT_TRUE(contains(yaml_block(out, "volumeMounts"), "mountPath: " + kSpoolMount)) << out;
+  EXPECT_EQ(environment_of(out)["PARLEY_SPOOL_DIR"].value, kSpoolMount);
   EXPECT_TRUE(contains(out, "whenScaled: Retain"));
   EXPECT_TRUE(contains(out, "terminationGracePeriodSeconds: 60"));
-  EXPECT_TRUE(std::regex_search(out, std::regex("scaleTargetRef:\\n.*\\n    kind: StatefulSet")));
+  EXPECT_TRUE(contains(out, "fsGroup: 10001")) << "the volume must be writable by parley";
   EXPECT_TRUE(std::regex_search(out, std::regex("name: parley-config-[a-z0-9]+")));
   EXPECT_TRUE(contains(out, "image: registry.example.com/parley"));
+  for (const char* label : {"app.kubernetes.io/part-of: parley",
+                            "app.kubernetes.io/managed-by: kustomize"}) {
+    EXPECT_TRUE(contains(yaml_block(yaml_block(out, "template"), "labels"), label))
+        << label << ": the base's labels, on the pods too";
+  }
+  const auto* hpa = find_in(manifests, "HorizontalPodAutoscaler", "parley-ingest");
+  ASSERT_NE(hpa, nullptr);
+  EXPECT_TRUE(std::regex_search(hpa->text,
+                                std::regex("scaleTargetRef:\n.*\n    kind: StatefulSet")))
+      << hpa->text;
   EXPECT_TRUE(contains(read_file(source_path("docs/operations.md")), "## Spool"));
+}
+
+// overlays/prod-stateless: the Deployment kept, spool.dir on an emptyDir, and a preStop hook
+// that gives the spool time to reach Kafka before the pod (and the emptyDir) goes.
+TEST(DeploySpoolOverlays, ProdStatelessSpoolsOnAnEmptyDirAndWaitsForItBeforeStopping) {
+  if (!have_program("kubectl")) GTEST_SKIP() << "kubectl (with kustomize) is not installed";
+  const auto& manifests = rendered("prod-stateless");
+  ASSERT_FALSE(manifests.empty());
+  EXPECT_EQ(find_in(manifests, "StatefulSet", "parley-ingest"), nullptr);
+  for (const auto& manifest : manifests) {
+    EXPECT_FALSE(contains(manifest.text, "volumeClaimTemplates:") ||
+                 manifest.kind == "PersistentVolumeClaim")
+        << manifest.kind << " " << manifest.name << ": no PersistentVolume in this variant";
+  }
+  const auto* ingest = find_in(manifests, "Deployment", "parley-ingest");
+  ASSERT_NE(ingest, nullptr);
+  const auto& out = ingest->text;
+  EXPECT_EQ(environment_of(out)["PARLEY_SPOOL_DIR"].value, kSpoolMount);
+  EXPECT_TRUE(std::regex_search(yaml_block(out, "volumeMounts"),
+                                std::regex("- mountPath: " + kSpoolMount + "\n +name: spool\n")))
+      << yaml_block(out, "volumeMounts");
+  // An emptyDir on the node's disk (not tmpfs), larger than spool.max_bytes: past its
+  // sizeLimit the pod is evicted, while at max_bytes parley answers 503 and keeps what it has.
+  std::smatch size;
+  const auto volumes = yaml_block(out, "volumes");
+  ASSERT_TRUE(std::regex_search(volumes, size,
+                                std::regex("- emptyDir:\n +sizeLimit: ([0-9]+)Gi\n +name: spool\n")))
+      << volumes;
+  EXPECT_FALSE(contains(volumes, "medium: Memory"));
+  const int configured_max =
+      integer_after(read_file(source_path("deploy/k8s/base/parley.yaml")), "max_bytes");
+  const long long max_bytes = configured_max > 0 ? configured_max : 1073741824LL;  // default
+  EXPECT_GT(std::stoll(size[1]) << 30, max_bytes);
+  EXPECT_TRUE(contains(yaml_block(yaml_block(out, "resources"), "requests"),
+                       "ephemeral-storage: " + size[1].str() + "Gi"))
+      << "the scheduler must reserve the emptyDir's room on the node";
+
+  // The preStop hook waits while parley_spool_records is above 0, read from the admin port.
+  const auto script = pre_stop_script(out);
+  EXPECT_TRUE(contains(script, "sleep 5\n")) << "endpoints first, as in base:\n" << script;
+  EXPECT_TRUE(contains(script, "/dev/tcp/127.0.0.1/9464")) << script;
+  EXPECT_TRUE(contains(out, "containerPort: 9464"));
+  EXPECT_TRUE(contains(script, "^parley_spool_records [1-9]")) << script;
+  const int shutdown_ms =
+      integer_after(read_file(source_path("deploy/k8s/base/parley.yaml")), "shutdown_timeout_ms");
+  EXPECT_GT(pre_stop_seconds(out), 30) << "a useful wait for Kafka to come back";
+  EXPECT_GT(integer_after(out, "terminationGracePeriodSeconds") * 1000,
+            pre_stop_seconds(out) * 1000 + shutdown_ms);
+  const auto* hpa = find_in(manifests, "HorizontalPodAutoscaler", "parley-ingest");
+  ASSERT_NE(hpa, nullptr);
+  EXPECT_TRUE(std::regex_search(hpa->text,
+                                std::regex("scaleTargetRef:\n.*\n    kind: Deployment")))
+      << hpa->text;
+}
+
+// "Keep both in step": the production overlays render the same objects apart from the ingest
+// workload (and its autoscaler's target kind), and the two ingest workloads run the same
+// container the same way apart from the spool's volume, timing and hook.
+TEST(DeploySpoolOverlays, ProductionOverlaysDifferOnlyInTheIngestWorkload) {
+  if (!have_program("kubectl")) GTEST_SKIP() << "kubectl (with kustomize) is not installed";
+  const auto& prod = rendered("prod");
+  const auto& stateless = rendered("prod-stateless");
+  ASSERT_FALSE(prod.empty());
+  ASSERT_FALSE(stateless.empty());
+  const auto others = [](const std::vector<Manifest>& manifests) {
+    std::map<std::string, std::string> out;
+    for (const auto& manifest : manifests) {
+      if (manifest.name == "parley-ingest" &&
+          (manifest.kind == "StatefulSet" || manifest.kind == "Deployment"))
+        continue;
+      std::string text = manifest.text;
+      if (manifest.kind == "HorizontalPodAutoscaler") {
+        text = std::regex_replace(text, std::regex("kind: StatefulSet"), "kind: Deployment");
+      }
+      out[manifest.kind + " " + manifest.name] = text;
+    }
+    return out;
+  };
+  const auto in_prod = others(prod);
+  const auto in_stateless = others(stateless);
+  for (const auto& [object, text] : in_prod) {
+    const auto other = in_stateless.find(object);
+    if (other == in_stateless.end()) {
+      ADD_FAILURE() << object << " is in prod, not in prod-stateless";
+    } else {
+      EXPECT_EQ(text, other->second) << object << " differs between prod and prod-stateless";
+    }
+  }
+  for (const auto& entry : in_stateless) {
+    EXPECT_EQ(in_prod.count(entry.first), 1u)
+        << entry.first << " is in prod-stateless, not in prod";
+  }
+
+  const auto* statefulset = find_in(prod, "StatefulSet", "parley-ingest");
+  const auto* deployment = find_in(stateless, "Deployment", "parley-ingest");
+  ASSERT_NE(statefulset, nullptr);
+  ASSERT_NE(deployment, nullptr);
+  const auto env_a = environment_of(statefulset->text);
+  const auto env_b = environment_of(deployment->text);
+  ASSERT_EQ(env_a.size(), env_b.size());
+  for (const auto& [variable, a] : env_a) {
+    ASSERT_EQ(env_b.count(variable), 1u) << variable;
+    const auto& b = env_b.at(variable);
+    EXPECT_TRUE(a.from == b.from && a.name == b.name && a.key == b.key && a.value == b.value)
+        << variable << " comes from different places in the two ingest workloads";
+  }
+  for (const char* block : {"args", "ports", "readinessProbe", "livenessProbe", "limits",
+                            "securityContext", "labels"}) {
+    EXPECT_EQ(yaml_block(yaml_block(statefulset->text, "template"), block),
+              yaml_block(yaml_block(deployment->text, "template"), block))
+        << block << " differs between the ingest StatefulSet and Deployment";
+  }
+}
+
+// The stateless variant's preStop hook, run against the real binary: it returns at once when
+// the spool is empty, waits while the spool holds a record Kafka has not acknowledged (and
+// returns once Kafka is back and the record forwarded), and gives up at its limit.
+TEST(DeploySpoolOverlays, StatelessPreStopWaitsWhileTheSpoolHoldsRecordsAndNoLonger) {
+  if (!have_program("kubectl")) GTEST_SKIP() << "kubectl (with kustomize) is not installed";
+  if (!have_program("bash") || !have_program("timeout")) GTEST_SKIP() << "no bash or timeout";
+  const auto& manifests = rendered("prod-stateless");
+  const auto* ingest = find_in(manifests, "Deployment", "parley-ingest");
+  ASSERT_NE(ingest, nullptr);
+  const auto script = pre_stop_script(ingest->text);
+  ASSERT_TRUE(contains(script, "sleep 5\n") && contains(script, "127.0.0.1/9464") &&
+              std::regex_search(script, std::regex(R"(\blimit=[0-9]+\n)")))
+      << script;
+
+  auto started = kafka::EmbeddedBroker::start(
+      1, {"parley.events.v1", "parley.enriched.v1", "parley.deadletter.v1",
+          "parley.directly.watches.v1"},
+      3);
+  ASSERT_TRUE(started) << started.error();
+  auto broker = std::move(started).value();
+  const auto dir = fs::temp_directory_path() /
+                   ("parley-deploy-prestop-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  struct RemoveAtExit {
+    fs::path dir;
+    ~RemoveAtExit() {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+    }
+  } remove_at_exit{dir};
+  ParleyProcess parley(test_config(broker->bootstrap_servers(),
+                                   "spool: {dir: \"" + (dir / "spool").string() + "\"}\n"));
+  ASSERT_TRUE(parley.wait_for_log("kafka reachable", 20s));
+
+  // The hook as the pod runs it, but against this process's admin port, without the 5 s for
+  // the endpoints and with `limit` seconds.
+  const auto hook = [&](int limit) {
+    std::string text = std::regex_replace(script, std::regex("127\\.0\\.0\\.1/9464"),
+                                          "127.0.0.1/" + std::to_string(parley.admin_port()));
+    text = std::regex_replace(text, std::regex("sleep 5\n"), "sleep 0\n");
+    text = std::regex_replace(text, std::regex(R"(\blimit=[0-9]+\n)"),
+                              "limit=" + std::to_string(limit) + "\n");
+    const auto file = dir / ("prestop-" + std::to_string(limit) + ".sh");
+    std::ofstream(file) << text;
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = run("bash " + shell_quote(file.string()));
+    return std::make_pair(result, std::chrono::duration<double>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count());
+  };
+  const auto spool_records = [&] {
+    const auto scrape = HttpClient(parley.admin_port()).get("/metrics").body;
+    std::smatch value;
+    return std::regex_search(scrape, value, std::regex("\nparley_spool_records ([0-9.e+]+)\n"))
+               ? std::stod(value[1])
+               : -1.0;
+  };
+  const auto spool_one = [&](const std::string& id) {
+    HttpClient client(parley.port());
+    const auto answer =
+        client.post("/v1/webhooks/justanswer",
+                    R"({"eventType":"1","questionId":")" + id + R"(","userToken":"u1"})",
+                    {{"X-Parley-Token", "test-token"}});
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+  };
+
+  // Nothing spooled: the hook ends at once.
+  ASSERT_EQ(spool_records(), 0.0);
+  const auto [empty, empty_seconds] = hook(60);
+  EXPECT_EQ(empty.exit_code, 0) << empty.output;
+  EXPECT_LT(empty_seconds, 5.0);
+
+  // Kafka away, one event spooled: the hook waits, and ends once Kafka is back and the spool
+  // forwarded it, long before its limit.
+  broker->set_broker_up(1, false);
+  ASSERT_TRUE(parley.wait_for_log("kafka unreachable", 20s));
+  spool_one("prestop-1");
+  ASSERT_GT(spool_records(), 0.0);
+  auto waiting = std::async(std::launch::async, [&] { return hook(120); });
+  EXPECT_EQ(waiting.wait_for(5s), std::future_status::timeout)
+      << "the hook returned while the spool held a record";
+  broker->set_broker_up(1, true);
+  const auto [drained, drained_seconds] = waiting.get();
+  EXPECT_EQ(drained.exit_code, 0) << drained.output;
+  EXPECT_GE(drained_seconds, 5.0);
+  EXPECT_LT(drained_seconds, 60.0) << "ended by the spool emptying, not by its limit";
+  EXPECT_EQ(spool_records(), 0.0);
+
+  // Kafka away for longer than the limit: the hook gives up at it (SIGTERM's drain follows).
+  broker->set_broker_up(1, false);
+  ASSERT_TRUE(parley.wait_for_log("kafka unreachable", 20s, 2));
+  spool_one("prestop-2");
+  ASSERT_GT(spool_records(), 0.0);
+  const auto [bounded, bounded_seconds] = hook(4);
+  EXPECT_EQ(bounded.exit_code, 0) << bounded.output;
+  EXPECT_GE(bounded_seconds, 3.0);
+  EXPECT_LT(bounded_seconds, 4.0 + 4.0 + 1.0) << "limit + the last check's fetch and sleep";
+  broker->set_broker_up(1, true);
 }
 
 }  // namespace
