@@ -17,6 +17,7 @@ constexpr const char* kUsage = R"(usage:
   parley --config FILE [--role ingest|enrich|all]   serve with FILE (YAML, see config/parley.yaml)
   parley --check-config FILE                        validate FILE, exit 0 when valid, 2 otherwise
   parley spool inspect --dir DIR                    list a spool's segments, records, age, damage
+  parley spool export-refused --dir DIR             the events Kafka refused for good, as JSON lines
   parley spool forward --config FILE                empty FILE's spool.dir into Kafka and exit
   parley replay --config FILE [--platform P] [--conversation ID] [--since T] [--until T]
                 [--reason TEXT] [--dry-run]         send dead letters back to enrichment

@@ -1,11 +1,14 @@
-// `parley spool inspect --dir D` and `parley spool forward --config F`.
+// `parley spool inspect --dir D`, `parley spool export-refused --dir D` and
+// `parley spool forward --config F`.
 #include "spool_command.hpp"
 
 #include <chrono>
 #include <iostream>
 
+#include "parley/common/json_writer.hpp"
 #include "parley/kafka/producer.hpp"
 #include "parley/spool/forwarder.hpp"
+#include "parley/spool/refused.hpp"
 #include "parley/spool/spool.hpp"
 #include "service.hpp"
 
@@ -20,6 +23,20 @@ std::string age_of(std::int64_t appended_ms) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   return std::to_string((now - appended_ms) / 1000) + " s";
+}
+
+// The quarantine's records, one line each; the count (0 when there are none).
+Result<std::size_t, std::string> print_refused(const std::string& dir) {
+  auto refused = spool::read_refused(dir);
+  if (!refused) return refused.error();
+  if (refused.value().empty()) return std::size_t{0};
+  std::cout << "\nrefused (" << spool::kRefusedFile << ")\ntopic\tkey\tbytes\tspooled\treason\n";
+  for (const auto& entry : refused.value()) {
+    const auto& record = entry.spooled.record;
+    std::cout << record.topic << "\t" << record.key << "\t" << record.value.size() << "\t"
+              << age_of(entry.spooled.appended_ms) << " ago\t" << entry.reason << "\n";
+  }
+  return refused.value().size();
 }
 
 int inspect(const std::string& dir) {
@@ -40,10 +57,47 @@ int inspect(const std::string& dir) {
     bytes += report.bytes;
     damaged += report.damage.empty() ? 0 : 1;
   }
+  const auto refused = print_refused(dir);
+  if (!refused) {
+    std::cerr << "parley spool inspect: " << refused.error() << "\n";
+    return 1;
+  }
   std::cerr << "parley spool inspect: " << reports.value().size() << " segments, " << records
             << " records (forwarded ones included until their segment is deleted), " << bytes
-            << " bytes, " << damaged << " damaged\n";
-  return damaged > 0 ? 3 : 0;
+            << " bytes, " << damaged << " damaged, " << refused.value()
+            << " refused by Kafka (parley spool export-refused --dir " << dir << ")\n";
+  return damaged > 0 || refused.value() > 0 ? 3 : 0;
+}
+
+// One JSON object per line: what an operator needs to fix and re-send a refused event.
+int export_refused(const std::string& dir) {
+  auto refused = spool::read_refused(dir);
+  if (!refused) {
+    std::cerr << "parley spool export-refused: " << refused.error() << "\n";
+    return 1;
+  }
+  std::string line;
+  for (const auto& entry : refused.value()) {
+    const auto& record = entry.spooled.record;
+    line.clear();
+    {
+      json::ObjectWriter out(line);
+      out.string("topic", record.topic);
+      out.string("key", record.key);
+      {
+        json::ObjectWriter headers(out.key("headers"));
+        for (const auto& [name, value] : record.headers)
+          json::append_string(headers.key(name), value);
+      }
+      out.key("spooledAtMs") += std::to_string(entry.spooled.appended_ms);
+      out.string("reason", entry.reason);
+      json::append_string(out.key("value"), record.value);
+    }
+    std::cout << line << "\n";
+  }
+  std::cerr << "parley spool export-refused: " << refused.value().size() << " records from "
+            << dir << "/" << spool::kRefusedFile << "\n";
+  return 0;
 }
 
 int forward(const config::Config& config) {
@@ -96,7 +150,8 @@ int spool_command(
     int argc, char** argv,
     const std::function<Result<config::Config, std::string>(const std::string&)>& load) {
   const std::string_view usage =
-      "usage: parley spool inspect --dir DIR | parley spool forward --config FILE";
+      "usage: parley spool inspect --dir DIR | parley spool export-refused --dir DIR | "
+      "parley spool forward --config FILE";
   if (argc != 5) {
     std::cerr << "parley: " << usage << "\n";
     return 2;
@@ -104,6 +159,7 @@ int spool_command(
   const std::string_view verb = argv[2];
   const std::string_view flag = argv[3];
   if (verb == "inspect" && flag == "--dir") return inspect(argv[4]);
+  if (verb == "export-refused" && flag == "--dir") return export_refused(argv[4]);
   if (verb == "forward" && flag == "--config") {
     auto config = load(argv[4]);
     if (!config) {

@@ -1,25 +1,14 @@
 #include "parley/ingest/webhook_endpoint.hpp"
 
 #include "parley/http/answers.hpp"
+#include "parley/kafka/disposition.hpp"
 #include "parley/kafka/errors.hpp"
 #include "parley/kafka/event_record.hpp"
+#include "parley/kafka/record_size.hpp"
 #include "parley/log/log.hpp"
 #include "parley/spool/append_durable.hpp"
 
 namespace parley::ingest {
-namespace {
-
-// Refused before producing (and before spooling): Kafka would refuse it on every retry.
-std::optional<Error> check_size(const kafka::Record& record, std::size_t limit) {
-  const std::size_t bytes = kafka::record_bytes(record);
-  if (bytes <= limit) return std::nullopt;
-  return Error{kafka::Errc::too_large, "the encoded event is " + std::to_string(bytes) +
-                                           " bytes, over Kafka's message limit of " +
-                                           std::to_string(limit) +
-                                           " bytes (kafka.properties.message.max.bytes)"};
-}
-
-}  // namespace
 
 WebhookEndpoint::WebhookEndpoint(std::shared_ptr<const sources::Source> source,
                                  kafka::Producer& producer, WebhookStats& stats,
@@ -76,7 +65,8 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
   }
   count_field_warnings(event.value());
   auto record = kafka::event_record(publishing_.topic, event.value());
-  if (auto too_large = check_size(record, producer_.max_message_bytes())) {
+  // Refused before producing and before spooling: Kafka would refuse it on every retry.
+  if (auto too_large = kafka::check_fits(record, producer_)) {
     co_return reject(*too_large);
   }
   // Behind spooled records (order), or straight to disk while Kafka is known to be down.
@@ -87,9 +77,7 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
   const auto failure =
       co_await kafka::produce_acknowledged(producer_, record, publishing_.ack_timeout, &produced_);
   if (failure) {
-    const bool can_clear =
-        failure->code == kafka::Errc::unavailable || failure->code == kafka::Errc::timeout;
-    if (spool != nullptr && can_clear) {
+    if (spool != nullptr && kafka::disposition(*failure) == kafka::Disposition::spool) {
       auto answer = co_await spool_event(std::move(record), dedupe_key);
       co_return answer;
     }

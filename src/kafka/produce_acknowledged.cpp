@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <mutex>
 
+#include "parley/kafka/disposition.hpp"
 #include "parley/kafka/errors.hpp"
 #include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
@@ -45,7 +46,13 @@ boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
       if (pending->deadline != nullptr) pending->deadline->cancel();
     });
   });
-  co_await deadline.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  // Woken by the report (which cancels the timer), the ack timeout, or a terminal
+  // cancellation of the calling coroutine (the drain deadline).
+  const auto [woken] =
+      co_await deadline.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  const boost::asio::cancellation_state state = co_await boost::asio::this_coro::cancellation_state;
+  const bool cancelled = woken == boost::asio::error::operation_aborted &&
+                         state.cancelled() != boost::asio::cancellation_type::none;
   std::optional<Error> result;
   {
     std::lock_guard lock(pending->mutex);
@@ -54,9 +61,12 @@ boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
       result = std::move(pending->result);
     } else {
       pending->settled = true;
-      result = Error{kafka::Errc::timeout, "Kafka did not acknowledge the event within " +
-                                               std::to_string(ack_timeout.count()) +
-                                               " ms (kafka.ack_timeout_ms)"};
+      result = Error{kafka::Errc::timeout,
+                     cancelled ? std::string("cancelled at the drain deadline before Kafka "
+                                             "acknowledged the event")
+                               : "Kafka did not acknowledge the event within " +
+                                     std::to_string(ack_timeout.count()) +
+                                     " ms (kafka.ack_timeout_ms)"};
     }
   }
   if (counted != nullptr) counted->delivered(record.topic, !result);
@@ -71,7 +81,7 @@ boost::asio::awaitable<Publication> publish_until_acknowledged(Producer& produce
     const auto failed =
         co_await produce_acknowledged(producer, record, policy.ack_timeout, policy.counted);
     if (!failed) co_return Publication::acknowledged;
-    if (failed->code == kafka::Errc::too_large || failed->code == kafka::Errc::invalid_record) {
+    if (disposition(*failed) == Disposition::give_up) {
       log::error("kafka refused " + std::string(policy.what) + " for good; skipped",
                  {{"topic", record.topic}, {"key", record.key}, {"error", failed->message}});
       co_return Publication::refused;

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -110,6 +111,9 @@ class KafkaProducer::Impl {
   std::atomic<bool> reachable{false};
   std::atomic<bool> fatal{false};
   std::size_t max_message_bytes = 1000000;
+  // The probe topic's max.message.bytes as the cluster last answered it (0: not known).
+  std::atomic<std::size_t> topic_max_message_bytes{0};
+  std::chrono::steady_clock::time_point topic_limit_asked{};  // probe thread only
   std::mutex refusal_mutex;
   std::optional<std::string> refusal;  // the last service-permanent error, until a success
   std::atomic<bool> stopping{false};
@@ -214,11 +218,59 @@ class KafkaProducer::Impl {
     return ok;
   }
 
+  // The topic's max.message.bytes (its own, else the broker's default), which the broker
+  // applies to the compressed batch. Asked when Kafka becomes reachable and every few
+  // minutes; a cluster that does not answer DescribeConfigs (librdkafka's mock cluster,
+  // a user without DescribeConfigs on the topic) leaves it unknown.
+  void learn_topic_limit() {
+    constexpr auto kEvery = std::chrono::minutes(5);
+    const auto now = std::chrono::steady_clock::now();
+    if (topic_limit_asked != std::chrono::steady_clock::time_point{} &&
+        now - topic_limit_asked < kEvery) {
+      return;
+    }
+    topic_limit_asked = now;
+    auto* resource =
+        rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, options.probe_topic.c_str());
+    auto* queue = rd_kafka_queue_new(rk);
+    auto* admin = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+    char error[256];
+    rd_kafka_AdminOptions_set_request_timeout(admin, 2000, error, sizeof error);
+    rd_kafka_DescribeConfigs(rk, &resource, 1, admin, queue);
+    if (auto* event = rd_kafka_queue_poll(queue, 3000)) {
+      if (rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        topic_max_message_bytes.store(limit_in(rd_kafka_event_DescribeConfigs_result(event)));
+      }
+      rd_kafka_event_destroy(event);
+    }
+    rd_kafka_AdminOptions_destroy(admin);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_ConfigResource_destroy(resource);
+  }
+
+  static std::size_t limit_in(const rd_kafka_DescribeConfigs_result_t* result) {
+    if (result == nullptr) return 0;
+    std::size_t count = 0;
+    const auto* const* resources = rd_kafka_DescribeConfigs_result_resources(result, &count);
+    if (count != 1 || rd_kafka_ConfigResource_error(resources[0]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return 0;
+    }
+    std::size_t entries = 0;
+    const auto* const* configs = rd_kafka_ConfigResource_configs(resources[0], &entries);
+    for (std::size_t i = 0; i < entries; ++i) {
+      if (std::string_view(rd_kafka_ConfigEntry_name(configs[i])) != "max.message.bytes") continue;
+      const char* value = rd_kafka_ConfigEntry_value(configs[i]);
+      return value != nullptr ? static_cast<std::size_t>(std::strtoull(value, nullptr, 10)) : 0;
+    }
+    return 0;
+  }
+
   void run_probe() {
     std::unique_lock lock(probe_mutex);
     while (!stopping.load()) {
       lock.unlock();
       const bool now = probe_once();
+      if (now) learn_topic_limit();
       lock.lock();
       const bool changed = now != reachable.exchange(now);
       lock.unlock();
@@ -391,6 +443,12 @@ bool KafkaProducer::failed_fatally() const {
 std::optional<std::string> KafkaProducer::refusal() const {
   std::lock_guard lock(impl_->refusal_mutex);
   return impl_->refusal;
+}
+
+std::optional<std::size_t> KafkaProducer::topic_max_message_bytes() const {
+  const auto learned = impl_->topic_max_message_bytes.load();
+  if (learned == 0) return std::nullopt;
+  return learned;
 }
 
 std::size_t KafkaProducer::max_message_bytes() const {

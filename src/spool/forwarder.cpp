@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "parley/kafka/disposition.hpp"
 #include "parley/log/log.hpp"
 
 namespace parley::spool {
@@ -81,10 +82,53 @@ bool Forwarder::forward_batch() {
   });
   carry_.assign(std::make_move_iterator(repeat), std::make_move_iterator(batch.end()));
   batch.erase(repeat, batch.end());
+  const auto results = send(batch);
+  // Records leave the spool as a prefix: acknowledged ones, and ones Kafka refuses for good
+  // (set aside in the quarantine, so one record never holds back those behind it).
+  std::size_t done = 0;
+  std::size_t refused = 0;
+  for (; done < batch.size(); ++done) {
+    const auto& failure = results[done];
+    if (!failure) continue;
+    if (kafka::disposition(*failure) != kafka::Disposition::give_up) break;
+    if (auto problem = spool_.refuse(batch[done].first, failure->message)) {
+      log::error("a spooled event kafka refused cannot be quarantined; holding it",
+                 {{"key", batch[done].first.record.key}, {"error", *problem}});
+      break;
+    }
+    ++refused;
+  }
+  // Acknowledged after the first failure: different keys, so the retry may skip them
+  // without reordering a conversation, and Kafka gets each record once, not once a retry.
+  for (auto i = done; i < batch.size(); ++i) {
+    if (!results[i]) acknowledged_ahead_.insert(position_key(batch[i].second));
+  }
+  if (done > 0) {
+    spool_.forwarded(batch[done - 1].second, done, refused);
+    if (!spool_.holds_records()) {
+      log::info("spool emptied; new events go to Kafka directly again",
+                {{"forwarded_total", static_cast<long long>(spool_.stats().forwarded_total)}});
+    }
+  }
+  if (done == batch.size()) return true;
+  carry_.clear();  // read again after the rewind
+  spool_.rewind();
+  spool_.count_error("forward");
+  log::warn("spooled events not acknowledged by kafka; retrying in order",
+            {{"forwarded", static_cast<long long>(done)},
+             {"left_in_batch", static_cast<long long>(batch.size() - done)},
+             {"error", results[done]->message}});
+  return false;
+}
+
+std::vector<std::optional<Error>> Forwarder::send(
+    const std::vector<std::pair<SpooledRecord, Position>>& batch) {
   auto shared = std::make_shared<BatchResults>();
   shared->results.resize(batch.size());
-  shared->left = batch.size();
   for (std::size_t i = 0; i < batch.size(); ++i) {
+    // Acknowledged by an earlier try of this batch: not written again.
+    if (acknowledged_ahead_.erase(position_key(batch[i].second)) > 0) continue;
+    ++shared->left;
     producer_.produce(batch[i].first.record, [shared, i](std::optional<Error> result) {
       std::lock_guard lock(shared->mutex);
       shared->results[i] = std::move(result);
@@ -94,25 +138,7 @@ bool Forwarder::forward_batch() {
   // librdkafka reports every record within message.timeout.ms (kafka.ack_timeout_ms).
   std::unique_lock lock(shared->mutex);
   shared->all_reported.wait(lock, [&] { return shared->left == 0; });
-  std::size_t acknowledged = 0;
-  while (acknowledged < batch.size() && !shared->results[acknowledged])
-    ++acknowledged;
-  if (acknowledged > 0) {
-    spool_.forwarded(batch[acknowledged - 1].second, acknowledged);
-    if (!spool_.holds_records()) {
-      log::info("spool emptied; new events go to Kafka directly again",
-                {{"forwarded_total", static_cast<long long>(spool_.stats().forwarded_total)}});
-    }
-  }
-  if (acknowledged == batch.size()) return true;
-  carry_.clear();  // read again after the rewind
-  spool_.rewind();
-  spool_.count_error("forward");
-  log::warn("spooled events not acknowledged by kafka; retrying in order",
-            {{"forwarded", static_cast<long long>(acknowledged)},
-             {"left_in_batch", static_cast<long long>(batch.size() - acknowledged)},
-             {"error", shared->results[acknowledged]->message}});
-  return false;
+  return std::move(shared->results);
 }
 
 }  // namespace parley::spool

@@ -16,6 +16,7 @@
 
 #include "parley/log/log.hpp"
 #include "parley/spool/errors.hpp"
+#include "parley/spool/refused.hpp"
 
 namespace parley::spool {
 namespace fs = std::filesystem;
@@ -120,6 +121,7 @@ class Spool::Impl {
   std::uint64_t appended_total = 0;
   std::uint64_t forwarded_total = 0;
   std::map<std::string, std::uint64_t> errors;
+  std::optional<RefusedLog> refused;  // the forwarder's; opened with the spool
   std::thread writer;
 
   ~Impl() {
@@ -478,6 +480,7 @@ Result<std::unique_ptr<Spool>, std::string> Spool::open(SpoolOptions options, Re
   if (auto problem = impl->lock_dir()) return *problem;
   Recovery ignored;
   if (auto problem = impl->recover(recovery != nullptr ? *recovery : ignored)) return *problem;
+  impl->refused.emplace(impl->options.dir, impl->options.segment_bytes);
   impl->writer = std::thread([raw = impl.get()] { raw->run_writer(); });
   return std::unique_ptr<Spool>(new Spool(std::move(impl)));
 }
@@ -588,7 +591,7 @@ std::vector<std::pair<SpooledRecord, Position>> Spool::read(std::size_t max) {
   return out;
 }
 
-void Spool::forwarded(Position up_to, std::uint64_t count) {
+void Spool::forwarded(Position up_to, std::uint64_t count, std::uint64_t refused) {
   std::vector<fs::path> done_segments;
   {
     std::lock_guard lock(impl_->mutex);
@@ -597,7 +600,7 @@ void Spool::forwarded(Position up_to, std::uint64_t count) {
     s.unforwarded -= count;
     s.durable -= count;
     s.handed_out -= std::min(s.handed_out, count);
-    s.forwarded_total += count;
+    s.forwarded_total += count - std::min(count, refused);
     // The oldest record left is the first handed out after `up_to`, if any.
     std::erase_if(s.read_times, [&](const auto& entry) {
       const auto& at = entry.first;
@@ -632,6 +635,17 @@ bool Spool::wait_for_records(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(impl_->mutex);
   return impl_->records_changed.wait_until(lock, deadline,
                                            [this] { return impl_->durable > impl_->handed_out; });
+}
+
+std::optional<std::string> Spool::refuse(const SpooledRecord& record, const std::string& reason) {
+  if (auto problem = impl_->refused->add(record, reason)) return problem;
+  count_error("refused");
+  log::error("kafka refused a spooled event for good; moved to the spool's quarantine",
+             {{"topic", record.record.topic},
+              {"key", record.record.key},
+              {"file", (impl_->options.dir / kRefusedFile).string()},
+              {"error", reason}});
+  return std::nullopt;
 }
 
 void Spool::count_error(const std::string& kind) {

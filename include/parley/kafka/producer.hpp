@@ -47,6 +47,9 @@ class Producer {
   /// The largest record (value + key + headers) the producer accepts; a larger one is
   /// refused with kafka_too_large, so callers can refuse before producing.
   virtual std::size_t max_message_bytes() const { return SIZE_MAX; }
+  /// The events topic's limit as the cluster states it (max.message.bytes, applied by the
+  /// broker to the compressed batch), when it was learned; nullopt when unknown.
+  virtual std::optional<std::size_t> topic_max_message_bytes() const { return std::nullopt; }
 };
 
 /// The one classification of a librdkafka error code (rd_kafka_resp_err_t) for the
@@ -101,6 +104,9 @@ class KafkaProducer final : public Producer {
   /// delivery reports say so; nullopt once a record is acknowledged again.
   std::optional<std::string> refusal() const;
   std::size_t max_message_bytes() const override;
+  /// The probe topic's max.message.bytes from DescribeConfigs (asked when Kafka becomes
+  /// reachable, then every 5 minutes); nullopt while the cluster has not answered it.
+  std::optional<std::size_t> topic_max_message_bytes() const override;
   /// Waits until reachable() equals `wanted`; false when `timeout` came first.
   bool wait_reachable(bool wanted, std::chrono::milliseconds timeout);
   /// Waits up to `timeout` for every queued record's delivery report; returns how many

@@ -4,6 +4,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -19,11 +21,13 @@ struct ForwarderOptions {
 };
 
 /// Sends a spool's records to Kafka in append order, removing them only once Kafka
-/// acknowledged them. A batch holds at most one record per key (conversation), so a retry
-/// never puts one conversation's records out of order; a failed batch is retried from its
-/// first unacknowledged record, so a record can reach Kafka twice (same event id), never
-/// zero times. Owns one thread; the
-/// spool and producer must outlive it. Thread-safe.
+/// acknowledged them -- or, for a record Kafka refuses for good (kafka::Disposition::give_up),
+/// once it is in the spool's quarantine (Spool::refuse), so it never blocks what follows. A
+/// batch holds at most one record per key (conversation), so a retry never puts one
+/// conversation's records out of order; a failed batch is retried from its first
+/// unacknowledged record, skipping those of it Kafka already acknowledged. A record may still
+/// reach Kafka twice (an acknowledgement lost in a timeout; same event id), never zero times.
+/// Owns one thread; the spool and producer must outlive it. Thread-safe.
 class Forwarder {
  public:
   Forwarder(Spool& spool, kafka::Producer& producer, ForwarderOptions options = {});
@@ -40,6 +44,11 @@ class Forwarder {
  private:
   void run();
   bool forward_batch();  ///< false when the batch failed (wait before the next)
+  /// Produces `batch` and waits for every report; nullopt for each acknowledged record.
+  std::vector<std::optional<Error>> send(const std::vector<std::pair<SpooledRecord, Position>>& batch);
+  static std::pair<std::uint64_t, std::uint64_t> position_key(const Position& at) {
+    return {at.segment, at.end};
+  }
 
   Spool& spool_;
   kafka::Producer& producer_;
@@ -50,6 +59,9 @@ class Forwarder {
   std::thread thread_;
   /// Read, not yet sent: they repeat a key of the batch in flight (forwarder thread only).
   std::vector<std::pair<SpooledRecord, Position>> carry_;
+  /// Records behind a failed one that Kafka acknowledged; skipped when read again (at most
+  /// one batch of them; forwarder thread only).
+  std::set<std::pair<std::uint64_t, std::uint64_t>> acknowledged_ahead_;
 };
 
 }  // namespace parley::spool

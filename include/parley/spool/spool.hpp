@@ -43,7 +43,7 @@ struct SpoolStats {
   std::uint64_t segments = 0;
   std::uint64_t appended_total = 0;   ///< records made durable since start
   std::uint64_t forwarded_total = 0;  ///< records Kafka acknowledged since start
-  /// Errors since start by kind: full, write, sync, torn_tail, quarantined, forward.
+  /// Errors since start by kind: full, write, sync, torn_tail, quarantined, forward, refused.
   std::map<std::string, std::uint64_t> errors;
   bool full = false;  ///< the last append was refused for space, and nothing freed since
 };
@@ -88,8 +88,14 @@ class Spool {
   /// Forwarder side (one caller at a time). Up to `max` durable records after the read
   /// cursor, in append order, each with its position.
   std::vector<std::pair<SpooledRecord, Position>> read(std::size_t max);
-  /// Every record up to and including `up_to` (and `count` of them) reached Kafka.
-  void forwarded(Position up_to, std::uint64_t count);
+  /// Every record up to and including `up_to` (`count` of them) left the spool: reached
+  /// Kafka, or -- `refused` of them -- were moved to the quarantine by refuse().
+  void forwarded(Position up_to, std::uint64_t count, std::uint64_t refused = 0);
+  /// Moves a record Kafka refused for good to the spool's quarantine (refused.hpp), fsynced,
+  /// and counts it (errors "refused"); the caller then passes it with forwarded(). Fails,
+  /// naming the cause, when the quarantine file is full or cannot be written: the record
+  /// then stays in the spool.
+  std::optional<std::string> refuse(const SpooledRecord& record, const std::string& reason);
   /// The read cursor goes back to the first record not yet forwarded.
   void rewind();
   /// Waits until durable records wait to be read or `deadline`; false on timeout.

@@ -1,0 +1,113 @@
+#include "parley/spool/refused.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace parley::spool {
+namespace fs = std::filesystem;
+namespace {
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+// Writes all of `bytes` at the end of `fd`, or fails with errno set.
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const auto written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return true;
+}
+
+}  // namespace
+
+RefusedLog::RefusedLog(fs::path dir, std::uint64_t max_bytes)
+    : path_(std::move(dir) / kRefusedFile), max_bytes_(max_bytes) {}
+
+std::optional<std::string> RefusedLog::add(const SpooledRecord& record, const std::string& reason) {
+  auto with_reason = record.record;
+  with_reason.headers.insert(with_reason.headers.begin(),
+                             {std::string(kRefusedReasonHeader), reason});
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return path_.string() + ": cannot open: " + errno_text();
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) {
+    const auto problem = path_.string() + ": cannot stat: " + errno_text();
+    ::close(fd);
+    return problem;
+  }
+  auto size = static_cast<std::uint64_t>(status.st_size);
+  if (!tail_checked_ && size > 0) {
+    // Once per process: a crash mid-append left a torn record; the next one starts after
+    // the last whole record.
+    std::ifstream in(path_, std::ios::binary);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    const auto scan = scan_segment(std::move(buffer).str());
+    if (scan.damage != SegmentScan::Damage::corrupt && scan.valid_end < size &&
+        ::ftruncate(fd, static_cast<off_t>(scan.valid_end)) == 0) {
+      size = scan.valid_end;
+    }
+  }
+  tail_checked_ = true;
+  std::string bytes = size == 0 ? segment_header() : std::string();
+  append_frame(bytes, with_reason, record.appended_ms);
+  std::optional<std::string> problem;
+  if (size + bytes.size() > max_bytes_) {
+    problem = path_.string() + " would pass its limit of " + std::to_string(max_bytes_) +
+              " bytes (spool.segment_bytes): export and remove it (parley spool export-refused)";
+  } else if (::lseek(fd, static_cast<off_t>(size), SEEK_SET) < 0 || !write_all(fd, bytes) ||
+             ::fdatasync(fd) != 0) {
+    problem = path_.string() + ": cannot write: " + errno_text();
+    // Whatever part was written goes, so the file ends at its last whole record.
+    if (::ftruncate(fd, static_cast<off_t>(size)) == 0) ::fdatasync(fd);
+  }
+  ::close(fd);
+  return problem;
+}
+
+Result<std::vector<RefusedRecord>, std::string> read_refused(const fs::path& dir) {
+  const auto path = dir / kRefusedFile;
+  std::vector<RefusedRecord> records;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return records;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return path.string() + ": cannot read";
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string bytes = std::move(buffer).str();
+  if (auto bad = check_segment_header(bytes)) return path.string() + ": " + *bad;
+  std::size_t at = kSegmentHeaderBytes;
+  while (at + kFrameHeaderBytes <= bytes.size()) {
+    auto frame = read_frame_header(std::string_view(bytes).substr(at, kFrameHeaderBytes));
+    if (!frame) return path.string() + " at offset " + std::to_string(at) + ": " + frame.error();
+    const auto end = at + kFrameHeaderBytes + frame.value().length;
+    if (end > bytes.size()) break;  // torn last record
+    auto decoded = decode_payload(
+        std::string_view(bytes).substr(at + kFrameHeaderBytes, frame.value().length),
+        frame.value().crc);
+    if (!decoded) {
+      return path.string() + " at offset " + std::to_string(at) + ": " + decoded.error();
+    }
+    RefusedRecord refused{.spooled = std::move(decoded).value(), .reason = {}};
+    auto& headers = refused.spooled.record.headers;
+    if (!headers.empty() && headers.front().first == kRefusedReasonHeader) {
+      refused.reason = std::move(headers.front().second);
+      headers.erase(headers.begin());
+    }
+    records.push_back(std::move(refused));
+    at = end;
+  }
+  return records;
+}
+
+}  // namespace parley::spool
