@@ -50,12 +50,14 @@ App::App(const config::Config& config)
     : config_(config),
       threads_(thread_count(config)),
       admission_(config.limits.max_inflight, config.limits.max_inflight_bytes),
-      runtime_(threads_),
       recent_ids_(config.dedupe.window, config.dedupe.max_entries),
-      stats_(config, recent_ids_) {}
+      stats_(config, recent_ids_),
+      runtime_(threads_) {}
 
 App::~App() {
-  runtime_.stop();
+  // Frames still suspended (past the drain deadline) go first, while the pools, stages and
+  // endpoints they point to exist; then the components, whose I/O objects need the contexts.
+  runtime_.destroy_pending();
   while (!components_.empty())
     components_.pop_back();
 }

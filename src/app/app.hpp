@@ -43,11 +43,13 @@ class App {
 
   const config::Config config_;
   const unsigned threads_;
-  // Before the runtime: coroutine frames its contexts destroy may still hold tickets.
+  // Before the runtime, so they outlive it: a coroutine frame destroyed with its contexts
+  // (one whose completion was posted after destroy_pending()) may still hold a ticket or
+  // time an answer into the stats.
   http::Admission admission_;
-  Runtime runtime_;
   dedupe::RecentIds recent_ids_;
   Stats stats_;
+  Runtime runtime_;
   bool background_work_ = false;  // enrichment or Directly polling runs
   Component::Clock::time_point drain_deadline_ = Component::Clock::now();
   /// In start order; stopped and destroyed in reverse.

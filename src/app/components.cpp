@@ -88,7 +88,15 @@ std::optional<std::string> Listener::start() {
 
 bool Listener::stop(Clock::time_point deadline) {
   server_.shutdown();
-  return server_.wait_closed(deadline);
+  if (server_.wait_closed(deadline)) return true;
+  // Past the deadline: cancel what is still running, so no handler outlives the drain
+  // (its sender gets a 503 or nothing, and retries); they end within the second.
+  server_.cancel();
+  constexpr auto kCancelled = std::chrono::seconds(1);
+  if (!server_.wait_closed(Clock::now() + kCancelled)) {
+    log::error("connections still open after their cancellation", {{"listener", name_}});
+  }
+  return false;
 }
 
 Result<std::unique_ptr<Enrichment>, std::string> Enrichment::create(const config::Config& config,

@@ -4,7 +4,7 @@ namespace parley::app {
 
 Runtime::Runtime(unsigned threads) {
   for (unsigned i = 1; i < threads; ++i)
-    connection_only_.push_back(std::make_unique<boost::asio::io_context>(1));
+    connection_only_.push_back(std::make_unique<Context>(1));
 }
 
 Runtime::~Runtime() {
@@ -38,6 +38,18 @@ void Runtime::stop() {
   for (auto& thread : threads_)
     thread.join();
   threads_.clear();
+}
+
+}  // namespace parley::app
+
+namespace parley::app {
+
+void Runtime::destroy_pending() {
+  stop();
+  main_.shutdown();
+  background_.shutdown();
+  for (auto& context : connection_only_)
+    context->shutdown();
 }
 
 }  // namespace parley::app

@@ -30,12 +30,23 @@ class Runtime {
   void run(bool with_background);
   /// Lets every context finish and joins the threads; idempotent.
   void stop();
+  /// After stop(): destroys every handler and coroutine frame still pending in the contexts
+  /// (a request past the drain deadline, an enrichment fetch), now, while everything they
+  /// point to is alive -- not when the contexts are destroyed, after the components are.
+  /// The contexts stay usable for destroying the I/O objects of the components.
+  void destroy_pending();
 
  private:
+  /// An io_context whose pending work can be destroyed before the context itself.
+  class Context : public boost::asio::io_context {
+   public:
+    using io_context::io_context;
+    using io_context::shutdown;
+  };
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
-  boost::asio::io_context main_{1};
-  std::vector<std::unique_ptr<boost::asio::io_context>> connection_only_;
-  boost::asio::io_context background_{1};
+  Context main_{1};
+  std::vector<std::unique_ptr<Context>> connection_only_;
+  Context background_{1};
   std::vector<WorkGuard> work_;
   std::vector<std::thread> threads_;
 };

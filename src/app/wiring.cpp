@@ -69,6 +69,8 @@ http::ServerOptions ingest_options(const config::Config& config,
                              .max_body_bytes = config.limits.max_body_bytes,
                              .max_header_bytes = config.limits.max_header_bytes,
                              .read_timeout = config.limits.read_timeout,
+                             .lingering_close = config.limits.lingering_close,
+                             .max_lingering_connections = config.limits.max_lingering_connections,
                              .tls = std::move(tls)};
 }
 
@@ -76,7 +78,9 @@ http::ServerOptions admin_options(const config::Config& config) {
   return http::ServerOptions{.name = "admin",
                              .max_body_bytes = 4096,
                              .max_header_bytes = config.limits.max_header_bytes,
-                             .read_timeout = config.limits.read_timeout};
+                             .read_timeout = config.limits.read_timeout,
+                             .lingering_close = config.limits.lingering_close,
+                             .max_lingering_connections = config.limits.max_lingering_connections};
 }
 
 kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,

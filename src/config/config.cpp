@@ -196,7 +196,8 @@ class SchemaReader {
 
   static void read_limits(const Section& top, Limits& limits) {
     const Section map = top.section("limits", {"max_body_bytes", "max_inflight", "read_timeout_ms",
-                                               "max_header_bytes", "max_inflight_bytes"});
+                                               "max_header_bytes", "max_inflight_bytes",
+                                               "lingering_close_ms", "max_lingering_connections"});
     map.read_integer("max_body_bytes", limits.max_body_bytes, 1);
     map.read_integer("max_inflight", limits.max_inflight, 1);
     map.read_duration("read_timeout_ms", limits.read_timeout, 1);
@@ -204,6 +205,8 @@ class SchemaReader {
     constexpr std::uint64_t kMinHeaderBytes = 1024;
     map.read_integer("max_header_bytes", limits.max_header_bytes, kMinHeaderBytes);
     map.read_integer("max_inflight_bytes", limits.max_inflight_bytes, 1);
+    map.read_duration("lingering_close_ms", limits.lingering_close, 0);
+    map.read_integer("max_lingering_connections", limits.max_lingering_connections, 0);
     if (limits.max_inflight_bytes < limits.max_body_bytes) {
       map.refuse("max_inflight_bytes",
                  "must be at least limits.max_body_bytes (" +

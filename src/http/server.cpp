@@ -2,10 +2,13 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -44,7 +47,11 @@ struct Server::Connection {
   std::shared_ptr<asio::ssl::context> tls_context;  // the one this connection started with
   beast::flat_buffer buffer;
   asio::ip::address peer;
-  bool idle = false;  // waiting for the next request; touched only on the strand
+  bool idle = false;       // waiting for the next request; touched only on the strand
+  bool lingering = false;  // reading what is left after the last answer; likewise
+  bool unread_input = false;  // answered before the whole request was read
+  // Emitted (terminal) by cancel(): ends whatever the connection's coroutine awaits.
+  asio::cancellation_signal cancelled;
 };
 
 namespace {
@@ -128,20 +135,6 @@ asio::awaitable<bool> write_response(Stream& stream, const Response& response, u
   co_return !ec && keep_alive;
 }
 
-// Closing with unread request bytes makes the kernel send a reset, which can destroy the
-// answer just written (a 413 or 429 the client never sees). Read and drop what is left,
-// briefly and boundedly, until the client closes its side.
-asio::awaitable<void> discard_unread_input(beast::tcp_stream& stream) {
-  constexpr std::size_t kMaxDiscardBytes = std::size_t{64} * 1024;
-  stream.expires_after(std::chrono::seconds(1));
-  std::array<char, 4096> scratch;
-  for (std::size_t discarded = 0; discarded < kMaxDiscardBytes;) {
-    const auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
-    if (ec) break;
-    discarded += n;
-  }
-}
-
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerOptions options, const Router& router,
@@ -209,13 +202,18 @@ void Server::start_connection(tcp::socket socket) {
     connections_.insert(connection);
   }
   asio::co_spawn(connection->lowest().get_executor(), serve(connection),
-                 [this, connection](const std::exception_ptr& failure) {
-                   if (failure) log::error("connection failed", {{"listener", options_.name}});
-                   forget(connection);
-                 });
+                 asio::bind_cancellation_slot(
+                     connection->cancelled.slot(),
+                     [this, connection](const std::exception_ptr& failure) {
+                       if (failure) log::error("connection failed", {{"listener", options_.name}});
+                       forget(connection);
+                     }));
 }
 
 asio::awaitable<void> Server::serve(std::shared_ptr<Connection> connection) {
+  // A cancelled operation reports operation_aborted like any other error, so the steps
+  // after it (a 503 for the handler's refusal) still run.
+  co_await asio::this_coro::throw_if_cancelled(false);
   beast::error_code ec;
   connection->peer = connection->lowest().socket().remote_endpoint(ec).address();
   co_await std::visit(
@@ -233,16 +231,50 @@ asio::awaitable<void> Server::serve_stream(Connection& connection, Stream& strea
   }
   while (!closing_.load() && co_await serve_one(connection, stream)) {
   }
+  co_await linger(connection, stream);
   if constexpr (kTls) {
     // The peer's close_notify is a courtesy: never let it hold a drain for long.
     connection.lowest().expires_after(
         std::min<std::chrono::milliseconds>(options_.read_timeout, std::chrono::seconds(1)));
     co_await stream.async_shutdown(kAsTuple);
-  } else {
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    co_await discard_unread_input(stream);
   }
+}
+
+// Closing with unread request bytes makes the kernel send a reset, which can destroy the
+// answer just written: a sender that writes its whole body before reading (413 before the
+// body) would see a broken pipe and retry what can never succeed. So, as nginx does, the
+// write side is half-closed (plain TCP: the client reads the answer, then EOF) and what the
+// client still sends is read and dropped until it closes, for at most lingering_close and
+// for at most max_lingering_connections connections at once. Over TLS the half-close is
+// the close_notify sent afterwards: the bytes are read through the TLS stream first.
+template <class Stream>
+asio::awaitable<void> Server::linger(Connection& connection, Stream& stream) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+  const asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+  if (state.cancelled() != asio::cancellation_type::none || !connection.unread_input ||
+      options_.lingering_close.count() <= 0) {
+    co_return;
+  }
+  if (lingering_.fetch_add(1) >= options_.max_lingering_connections) {
+    lingering_.fetch_sub(1);
+    co_return;
+  }
+  connection.lingering = true;
+  connection.lowest().expires_after(options_.lingering_close);
+  std::array<char, 16384> scratch;
+  for (;;) {
+    if (connection.buffer.size() > 0) {  // read ahead with the last request's head
+      connection.buffer.consume(connection.buffer.size());
+      continue;
+    }
+    const auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
+    if (ec) break;
+  }
+  connection.lingering = false;
+  lingering_.fetch_sub(1);
 }
 
 namespace {
@@ -264,40 +296,50 @@ asio::awaitable<Response> handle_guarded(Endpoint& endpoint, const Request& requ
       Error{http::Errc::internal, "internal error while handling the request: " + failure});
 }
 
+// The refusal to answer for a head that could not be read, if any: an idle keep-alive
+// connection timing out or closing is normal and gets none.
+std::optional<std::pair<std::string_view, Error>> head_refusal(const beast::error_code& ec,
+                                                               const ServerOptions& options) {
+  if (ec == bhttp::error::header_limit) {
+    return std::pair{std::string_view("header_too_large"),
+                     Error{http::Errc::header_too_large,
+                           "request line and headers are over limits.max_header_bytes (" +
+                               std::to_string(options.max_header_bytes) + ")"}};
+  }
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+    return std::pair{std::string_view("malformed"),
+                     Error{http::Errc::malformed, "malformed HTTP request: " + ec.message()}};
+  }
+  return std::nullopt;
+}
+
+// The in-flight charge of a request's body: its declared length, or for a chunked body
+// the most it may grow to.
+std::size_t admission_charge(const Parser& parser, const ServerOptions& options) {
+  return static_cast<std::size_t>(std::min<std::uint64_t>(
+      parser.content_length().value_or(options.max_body_bytes), options.max_body_bytes));
+}
+
 }  // namespace
 
-template <class Stream>
+// How reading a body ended: complete; or not, with the refusal to count (none when the
+// client went away) and whether an answer can still be written.
+struct Server::BodyRead {
+  bool complete = false;
+  std::optional<Error> refusal;
+  bool answerable = true;
+};
 
+// One request on a connection, in its steps: the head, the route, admission, the checks
+// before the body, the body, the handler, the answer. True when the connection stays open
+// for the next request.
+template <class Stream>
 asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) {
   Parser parser;
   parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // checked per endpoint below
-  connection.lowest().expires_after(options_.read_timeout);
-  connection.idle = true;
-  const auto [read_ec, header_bytes] =
-      co_await bhttp::async_read_header(stream, connection.buffer, parser, kAsTuple);
-  connection.idle = false;
-  if (read_ec) {
-    // An idle keep-alive connection timing out is normal; a half-sent header is not.
-    if (read_ec == beast::error::timeout && connection.buffer.size() > 0) {
-      count_unrouted("header_timeout");
-    }
-    if (read_ec == bhttp::error::header_limit) {
-      count_unrouted("header_too_large");
-      const Error error{http::Errc::header_too_large,
-                        "request line and headers are over limits.max_header_bytes (" +
-                            std::to_string(options_.max_header_bytes) + ")"};
-      co_await write_response(stream, error_response(error, generic_error_body(error)), 11, false,
-                              options_.read_timeout);
-    } else if (read_ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
-               read_ec != bhttp::error::end_of_stream && read_ec != bhttp::error::partial_message) {
-      count_unrouted("malformed");
-      const Error error{http::Errc::malformed, "malformed HTTP request: " + read_ec.message()};
-      co_await write_response(stream, error_response(error, generic_error_body(error)), 11, false,
-                              options_.read_timeout);
-    }
-    co_return false;
-  }
+  if (!co_await read_head(connection, stream, parser)) co_return false;
   const auto received_at = std::chrono::steady_clock::now();
   auto& head = parser.get();
   const unsigned version = head.version();
@@ -307,31 +349,24 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
   const auto query =
       question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
 
+  // Every answer goes through here: one that leaves part of the request unread closes the
+  // connection after a lingering close (linger()).
   auto answer = [&](const Response& response, bool keep_alive) {
-    return write_response(stream, response, version,
-                          keep_alive && parser.keep_alive() && !closing_.load(),
-                          options_.read_timeout);
+    connection.unread_input = !parser.is_done();
+    return write_response(
+        stream, response, version,
+        keep_alive && !connection.unread_input && parser.keep_alive() && !closing_.load(),
+        options_.read_timeout);
   };
 
   auto routed = router_.find(head.method(), path);
-  if (!routed) {
-    count_unrouted(routed.error().code == http::Errc::not_found ? "not_found"
-                                                                : "method_not_allowed");
-    auto response = error_response(routed.error(), generic_error_body(routed.error()));
-    if (routed.error().code == http::Errc::method_not_allowed) {
-      response.extra_headers.emplace_back("Allow", router_.allowed_methods(path));
-    }
-    co_return co_await answer(response, parser.is_done());
-  }
+  if (!routed) co_return co_await answer(unrouted_answer(routed.error(), path), true);
   Endpoint& endpoint = *routed.value();
   const bool ingest = endpoint.is_ingest() && admission_ != nullptr;
 
   std::optional<Admission::Ticket> ticket;
   if (ingest) {
-    // A chunked body may grow to the limit, so it is charged as that much.
-    const auto body_bytes = std::min<std::uint64_t>(
-        parser.content_length().value_or(options_.max_body_bytes), options_.max_body_bytes);
-    auto admitted = admission_->admit(static_cast<std::size_t>(body_bytes));
+    auto admitted = admission_->admit(admission_charge(parser, options_));
     if (!admitted) co_return co_await answer(endpoint.reject(admitted.error()), false);
     ticket.emplace(std::move(admitted).value());
   }
@@ -340,29 +375,13 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
   if (auto refused = check_before_body(parser, needs_json, options_)) {
     co_return co_await answer(endpoint.reject(*refused), false);
   }
-
-  if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
-    bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, version};
-    connection.lowest().expires_after(options_.read_timeout);
-    const auto [ec, n] = co_await bhttp::async_write(stream, proceed, kAsTuple);
-    if (ec) co_return false;
-  }
-  head.body().reserve(parser.content_length().value_or(0) + kBodySlack);
-  parser.body_limit(options_.max_body_bytes);
-  connection.lowest().expires_after(options_.read_timeout);
-  const auto [body_ec, body_bytes] =
-      co_await bhttp::async_read(stream, connection.buffer, parser, kAsTuple);
-  if (body_ec) {
-    if (body_ec == beast::error::timeout) {
-      // Beast has closed the socket already: the slow client gets no answer, but the
-      // refusal is still counted.
-      endpoint.reject(body_read_error(body_ec, options_));
-      co_return false;
-    }
-    if (body_ec == bhttp::error::end_of_stream || body_ec == asio::error::operation_aborted) {
-      co_return false;
-    }
-    co_return co_await answer(endpoint.reject(body_read_error(body_ec, options_)), false);
+  if (const auto body = co_await read_body(connection, stream, parser); !body.complete) {
+    if (!body.refusal) co_return false;  // the client went away: nothing to answer or count
+    const auto response = endpoint.reject(*body.refusal);
+    // A body that timed out has lost its socket already (Beast closed it): the refusal is
+    // counted, but no answer is possible.
+    if (!body.answerable) co_return false;
+    co_return co_await answer(response, false);
   }
   auto& body = head.body();
   if (body.capacity() < body.size() + kBodySlack) body.reserve(body.size() + kBodySlack);
@@ -379,6 +398,60 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
   co_return co_await answer(response, true);
 }
 
+// Reads the request line and headers; false when the connection is over (closed, timed out,
+// or refused with the answer written here).
+template <class Stream, class RequestParser>
+asio::awaitable<bool> Server::read_head(Connection& connection, Stream& stream, RequestParser& parser) {
+  connection.lowest().expires_after(options_.read_timeout);
+  connection.idle = true;
+  const auto [ec, bytes] =
+      co_await bhttp::async_read_header(stream, connection.buffer, parser, kAsTuple);
+  connection.idle = false;
+  if (!ec) co_return true;
+  // An idle keep-alive connection timing out is normal; a half-sent header is not.
+  if (ec == beast::error::timeout && connection.buffer.size() > 0) count_unrouted("header_timeout");
+  const auto refusal = head_refusal(ec, options_);
+  if (!refusal) co_return false;
+  count_unrouted(refusal->first);
+  connection.unread_input = true;
+  co_await write_response(stream, error_response(refusal->second, generic_error_body(refusal->second)),
+                          11, false, options_.read_timeout);
+  co_return false;
+}
+
+// Reads the body of an admitted request, answering 100-continue first when asked.
+template <class Stream, class RequestParser>
+asio::awaitable<Server::BodyRead> Server::read_body(Connection& connection, Stream& stream,
+                                                    RequestParser& parser) {
+  auto& head = parser.get();
+  if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
+    bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, head.version()};
+    connection.lowest().expires_after(options_.read_timeout);
+    const auto [ec, n] = co_await bhttp::async_write(stream, proceed, kAsTuple);
+    if (ec) co_return BodyRead{.complete = false};
+  }
+  head.body().reserve(parser.content_length().value_or(0) + kBodySlack);
+  parser.body_limit(options_.max_body_bytes);
+  connection.lowest().expires_after(options_.read_timeout);
+  const auto [ec, n] = co_await bhttp::async_read(stream, connection.buffer, parser, kAsTuple);
+  if (!ec) co_return BodyRead{.complete = true};
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted) {
+    co_return BodyRead{.complete = false};
+  }
+  co_return BodyRead{.complete = false,
+                     .refusal = body_read_error(ec, options_),
+                     .answerable = ec != beast::error::timeout};
+}
+
+Response Server::unrouted_answer(const Error& error, std::string_view path) const {
+  count_unrouted(error.code == http::Errc::not_found ? "not_found" : "method_not_allowed");
+  auto response = error_response(error, generic_error_body(error));
+  if (error.code == http::Errc::method_not_allowed) {
+    response.extra_headers.emplace_back("Allow", router_.allowed_methods(path));
+  }
+  return response;
+}
+
 void Server::count_unrouted(std::string_view reason) const {
   if (options_.on_unrouted_refusal) options_.on_unrouted_refusal(reason);
 }
@@ -392,7 +465,16 @@ void Server::shutdown() {
   std::lock_guard lock(connections_mutex_);
   for (const auto& connection : connections_) {
     asio::post(connection->lowest().get_executor(), [connection] {
-      if (connection->idle) connection->lowest().cancel();
+      if (connection->idle || connection->lingering) connection->lowest().cancel();
+    });
+  }
+}
+
+void Server::cancel() {
+  std::lock_guard lock(connections_mutex_);
+  for (const auto& connection : connections_) {
+    asio::post(connection->lowest().get_executor(), [connection] {
+      connection->cancelled.emit(asio::cancellation_type::terminal);
     });
   }
 }

@@ -37,6 +37,12 @@ struct Limits {
   /// extension: request bodies held in memory at once (declared length; chunked bodies
   /// count as max_body_bytes); beyond it parley answers 429
   std::size_t max_inflight_bytes = 268435456;
+  /// extension: after an answer that leaves part of a request unread (413, 415, 429, 503
+  /// before the body), how long parley keeps reading and dropping it so the client sees the
+  /// answer instead of a reset ("lingering close")
+  std::chrono::milliseconds lingering_close{5000};
+  /// extension: connections lingering at once per listener; past it, closed at once
+  std::size_t max_lingering_connections = 1024;
 };
 
 struct Tls {

@@ -26,6 +26,12 @@ struct ServerOptions {
   std::size_t max_body_bytes = 1048576;
   std::size_t max_header_bytes = 16384;
   std::chrono::milliseconds read_timeout{10000};  ///< per handshake, header, body, write
+  /// After the last answer of a connection, how long unread request bytes are read and
+  /// dropped (the write side half-closed first), so the answer is not destroyed by the
+  /// reset that closing with unread input makes the kernel send.
+  std::chrono::milliseconds lingering_close{5000};
+  /// Connections lingering at once; past it a connection closes at once.
+  std::size_t max_lingering_connections = 1024;
   /// Serve HTTPS with these certificates (null = plain HTTP).
   std::shared_ptr<TlsCertificates> tls;
   /// Told of every request refused before an endpoint owned it (no source to count it
@@ -60,6 +66,11 @@ class Server {
   /// of a request finishes it (answered with Connection: close) and then closes.
   void shutdown();
 
+  /// Cancels what every open connection awaits (a body, a handler's Kafka ack or spool
+  /// append, a lingering read): for the drain deadline, after which nothing may run on.
+  /// A handler answers what it can (503) and the connection closes.
+  void cancel();
+
   /// Waits until every connection has closed; false when `deadline` came first.
   bool wait_closed(std::chrono::steady_clock::time_point deadline);
 
@@ -75,6 +86,15 @@ class Server {
   boost::asio::awaitable<void> serve_stream(Connection& connection, Stream& stream);
   template <class Stream>
   boost::asio::awaitable<bool> serve_one(Connection& connection, Stream& stream);
+  template <class Stream>
+  boost::asio::awaitable<void> linger(Connection& connection, Stream& stream);
+  struct BodyRead;  // server.cpp
+  template <class Stream, class RequestParser>
+  boost::asio::awaitable<bool> read_head(Connection& connection, Stream& stream, RequestParser& parser);
+  template <class Stream, class RequestParser>
+  boost::asio::awaitable<BodyRead> read_body(Connection& connection, Stream& stream,
+                                             RequestParser& parser);
+  Response unrouted_answer(const Error& error, std::string_view path) const;
   void forget(const std::shared_ptr<Connection>& connection);
 
   boost::asio::io_context& io_;
@@ -84,6 +104,7 @@ class Server {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::size_t next_context_ = 0;  // only touched by the accept loop
   std::atomic<bool> closing_{false};
+  std::atomic<std::size_t> lingering_{0};
 
   std::mutex connections_mutex_;
   std::condition_variable connections_closed_;
