@@ -14,7 +14,7 @@ build_packages=(
 # What the tests, fuzzing, benchmarks and checks add.
 test_packages=(
   clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
-  curl kcat prometheus wrk nginx-light shellcheck clang-tidy
+  curl kcat prometheus wrk nginx-light shellcheck clang-tidy strace
 )
 
 if [ "${1:-}" = "--list" ]; then

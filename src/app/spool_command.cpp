@@ -132,6 +132,10 @@ int forward(const config::Config& config) {
   std::uint64_t left = start;
   while (left > 0) {
     const auto now_left = forwarder.drain(Clock::now() + std::chrono::seconds(1));
+    // drain() returns at once while Kafka is unreachable: wait for it here, a second at most.
+    if (!producer.value()->reachable()) {
+      producer.value()->wait_reachable(true, std::chrono::seconds(1));
+    }
     if (now_left < left) last_progress = Clock::now();
     left = now_left;
     std::cerr << "parley spool forward: forwarded " << (start - left) << " of " << start << "\n";

@@ -1,8 +1,9 @@
 #include "parley/common/async_slots.hpp"
 
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
+
+#include "parley/common/await.hpp"
 
 namespace parley {
 
@@ -10,8 +11,7 @@ namespace asio = boost::asio;
 
 namespace detail {
 asio::awaitable<void> wait_cancelled(asio::steady_timer& timer) {
-  boost::system::error_code ignored;  // cancellation is the wake-up signal
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  co_await timer.async_wait(kAsTuple);  // cancellation is the wake-up signal
 }
 }  // namespace detail
 
@@ -82,4 +82,5 @@ void AsyncSlots::Slot::release() {
   state_.reset();
 }
 
-}  // namespace parley
+}  // namespace parley#include "parley/common/await.hpp"
+

@@ -3,10 +3,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "parley/common/await.hpp"
 #include "parley/common/time.hpp"
 #include "parley/events/cloud_event.hpp"
 #include "parley/kafka/event_record.hpp"
@@ -419,14 +419,12 @@ asio::awaitable<void> Stage::publish(const kafka::Record& record) {
 
 asio::awaitable<void> Stage::wait_until(Clock::time_point when) {
   asio::steady_timer timer(strand_, when);
-  boost::system::error_code ignored;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  co_await timer.async_wait(kAsTuple);
 }
 
 asio::awaitable<void> Stage::wait(milliseconds delay) {
   asio::steady_timer timer(strand_, delay);
-  boost::system::error_code ignored;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  co_await timer.async_wait(kAsTuple);
 }
 
 void Stage::update_gauges(std::string_view platform) {

@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <mutex>
 
+#include "parley/common/await.hpp"
 #include "parley/kafka/disposition.hpp"
 #include "parley/kafka/errors.hpp"
 #include "parley/kafka/produce_stats.hpp"
@@ -49,7 +50,7 @@ boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
   // Woken by the report (which cancels the timer), the ack timeout, or a terminal
   // cancellation of the calling coroutine (the drain deadline).
   const auto [woken] =
-      co_await deadline.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      co_await deadline.async_wait(kAsTuple);
   const boost::asio::cancellation_state state = co_await boost::asio::this_coro::cancellation_state;
   const bool cancelled = woken == boost::asio::error::operation_aborted &&
                          state.cancelled() != boost::asio::cancellation_type::none;
@@ -89,7 +90,7 @@ boost::asio::awaitable<Publication> publish_until_acknowledged(Producer& produce
     log::warn(std::string(policy.what) + " not acknowledged; retrying",
               {{"topic", record.topic}, {"error", failed->message}});
     boost::asio::steady_timer pause(executor, policy.retry_every);
-    co_await pause.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_await pause.async_wait(kAsTuple);
   }
   co_return Publication::stopped;
 }

@@ -46,7 +46,8 @@ void Forwarder::stop() {
 
 std::uint64_t Forwarder::drain(Clock::time_point deadline) {
   std::unique_lock lock(mutex_);
-  changed_.wait_until(lock, deadline, [this] { return !spool_.holds_records(); });
+  changed_.wait_until(lock, deadline,
+                      [this] { return !spool_.holds_records() || !producer_.reachable(); });
   return spool_.stats().records;
 }
 

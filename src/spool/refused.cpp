@@ -64,7 +64,8 @@ std::optional<std::string> RefusedLog::add(const SpooledRecord& record, const st
   std::optional<std::string> problem;
   if (size + bytes.size() > max_bytes_) {
     problem = path_.string() + " would pass its limit of " + std::to_string(max_bytes_) +
-              " bytes (spool.segment_bytes): export and remove it (parley spool export-refused)";
+              " bytes (a quarter of spool.max_bytes): export and remove it (parley spool "
+              "export-refused)";
   } else if (::lseek(fd, static_cast<off_t>(size), SEEK_SET) < 0 || !write_all(fd, bytes) ||
              ::fdatasync(fd) != 0) {
     problem = path_.string() + ": cannot write: " + errno_text();

@@ -480,7 +480,9 @@ Result<std::unique_ptr<Spool>, std::string> Spool::open(SpoolOptions options, Re
   if (auto problem = impl->lock_dir()) return *problem;
   Recovery ignored;
   if (auto problem = impl->recover(recovery != nullptr ? *recovery : ignored)) return *problem;
-  impl->refused.emplace(impl->options.dir, impl->options.segment_bytes);
+  // Refused records are rare and each may be as large as Kafka's limit: a quarter of the
+  // spool's own budget holds many of them and keeps the disk bounded.
+  impl->refused.emplace(impl->options.dir, impl->options.max_bytes / 4);
   impl->writer = std::thread([raw = impl.get()] { raw->run_writer(); });
   return std::unique_ptr<Spool>(new Spool(std::move(impl)));
 }

@@ -8,25 +8,10 @@
 #include <fstream>
 #include <string>
 
+#include "support/parley_process.hpp"
+
 namespace parley::testing {
 namespace {
-
-struct CommandResult {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult run_parley(const std::string& arguments) {
-  const std::string command = std::string(PARLEY_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> chunk{};
-  while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr) {
-    output += chunk.data();
-  }
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
 
 std::filesystem::path write_config(const std::string& name, const std::string& text) {
   const auto path = std::filesystem::temp_directory_path() / ("parley-cli-" + name + ".yaml");

@@ -283,5 +283,108 @@ TEST_F(SmallSpool, AFullSpoolIs503WithRetryAfterAndEverythingAnswered2xxIsForwar
       200u);
 }
 
+// Kafka refuses some records for good: with a smaller kafka.properties.message.max.bytes
+// than the one an event was spooled under (an operator's change between two starts).
+class RefusingKafka : public SpoolFixture {
+ protected:
+  std::string extra_config() const override {
+    return "spool: {dir: \"" + dir_.string() + "\", segment_bytes: 4194304}\n";
+  }
+  std::string kafka_config() const override {
+    return smaller_limit_ ? "  properties: {message.max.bytes: \"600000\"}\n" : "";
+  }
+  /// A CAO message whose event is about 2 x `text_bytes` (text and raw), of random,
+  /// incompressible letters.
+  static std::string big_cao_message(const std::string& visit, const std::string& id,
+                                     std::size_t text_bytes) {
+    std::mt19937 random(7);
+    std::string text(text_bytes, 'a');
+    for (auto& c : text)
+      c = static_cast<char>('a' + random() % 26);
+    return R"({"VisitId":")" + visit + R"(","DateTime":"6/15/2024 4:13 PM","MessageId":")" + id +
+           R"(","Message":")" + text + R"("})";
+  }
+  bool smaller_limit_ = false;
+};
+
+TEST_F(RefusingKafka, ARefusedSpooledEventIsQuarantinedAndTheHundredBehindItArriveInOrder) {
+  broker_->set_broker_up(1, false);
+  ASSERT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
+  HttpClient client(parley_->port());
+  // The refused one first, in the conversation of 20 others: it must hold back none of them.
+  const auto big = client.post("/v1/webhooks/cao/messages",
+                               big_cao_message("v0", "refused-1", 400000), kCaoAuth);
+  ASSERT_EQ(big.status, 200u) << big.body;
+  std::vector<std::string> sent;
+  for (int i = 0; i < 100; ++i) {
+    const auto message = "good" + std::to_string(i);
+    const auto answer = client.post("/v1/webhooks/cao/messages",
+                                    cao_message("v" + std::to_string(i % 5), message), kCaoAuth);
+    ASSERT_EQ(answer.status, 200u) << answer.body;
+    sent.push_back(id_for(message));
+  }
+  parley_->send_signal(SIGKILL);
+  EXPECT_EQ(parley_->wait_exit(10s), 128 + SIGKILL);
+
+  smaller_limit_ = true;
+  broker_->set_broker_up(1, true);
+  restart_parley();
+  ASSERT_TRUE(wait_spool_empty(60s));
+  auto events = reader();
+  const std::set<std::string> good(sent.begin(), sent.end());
+  const auto records = read_ids(events, good, 30s);
+  ASSERT_EQ(missing(records, good), std::set<std::string>{});
+  // Once each (a retry no longer rewrites what Kafka acknowledged), in order per conversation.
+  EXPECT_EQ(records.size(), 100u);
+  std::map<std::string, std::vector<std::string>> written;
+  std::map<std::string, std::vector<std::string>> expected;
+  for (const auto& record : records)
+    written[record.key].push_back(id_of(record));
+  for (int i = 0; i < 100; ++i)
+    expected["cao:v" + std::to_string(i % 5)].push_back(sent[i]);
+  EXPECT_EQ(written, expected);
+  EXPECT_EQ(scraped("parley_spool_errors_total{kind=\"refused\"}"), 1);
+  EXPECT_EQ(scraped("parley_spool_forwarded_total"), 100);
+  EXPECT_TRUE(parley_->wait_for_log("moved to the spool's quarantine", 1s));
+
+  // Another process holds the spool's lock; inspect and export only read.
+  const auto inspected = run_parley("spool inspect --dir " + dir_.string());
+  std::cout << "[ measured ] parley spool inspect:\n" << inspected.output;
+  EXPECT_EQ(inspected.exit_code, 3) << "something needs a person";
+  EXPECT_NE(inspected.output.find("cao:v0"), std::string::npos);
+  EXPECT_NE(inspected.output.find("message.max.bytes"), std::string::npos);
+  EXPECT_NE(inspected.output.find("1 refused by Kafka"), std::string::npos);
+  const auto exported = run_parley("spool export-refused --dir " + dir_.string());
+  EXPECT_EQ(exported.exit_code, 0);
+  EXPECT_EQ(std::count(exported.output.begin(), exported.output.end(), '{'), 2)
+      << "one record, with its headers: " << exported.output;
+  EXPECT_NE(exported.output.find("1 records from"), std::string::npos) << exported.output;
+  EXPECT_NE(exported.output.find(R"("key":"cao:v0")"), std::string::npos);
+  EXPECT_NE(exported.output.find(R"("ce_id":"cao:message:refused-1")"), std::string::npos);
+}
+
+TEST_F(RefusingKafka, AnEventOverKafkasLimitIs413WithKafkaUpAndWithKafkaAway) {
+  parley_.reset();  // its successor needs the spool's lock
+  smaller_limit_ = true;
+  restart_parley();
+  ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
+  HttpClient client(parley_->port());
+  const auto body = big_cao_message("v-big", "too-big-1", 400000);
+  const auto up = client.post("/v1/webhooks/cao/messages", body, kCaoAuth);
+  EXPECT_EQ(up.status, 413u) << up.body;
+  EXPECT_NE(up.body.find("over Kafka's message limit of 600000 bytes"), std::string::npos)
+      << up.body;
+  EXPECT_NE(up.body.find("the encoded event is 8"), std::string::npos) << up.body;
+
+  broker_->set_broker_up(1, false);
+  ASSERT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
+  const auto away = client.post("/v1/webhooks/cao/messages", body, kCaoAuth);
+  EXPECT_EQ(away.status, 413u) << away.body;
+  EXPECT_EQ(away.body, up.body);
+  const auto small = client.post("/v1/webhooks/cao/messages", cao_message("v", "small"), kCaoAuth);
+  EXPECT_EQ(small.status, 200u) << "spooled";
+  EXPECT_EQ(scraped("parley_spool_appended_total"), 1);
+}
+
 }  // namespace
 }  // namespace parley::testing

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -174,6 +176,18 @@ bool ParleyProcess::wait_for_log(std::string_view needle, std::chrono::milliseco
 std::vector<std::string> ParleyProcess::log_lines() const {
   std::lock_guard lock(mutex_);
   return lines_;
+}
+
+CommandResult run_parley(const std::string& arguments) {
+  const std::string command = std::string(PARLEY_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string output;
+  std::array<char, 4096> chunk{};
+  while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr) {
+    output += chunk.data();
+  }
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 }  // namespace parley::testing

@@ -27,6 +27,14 @@ std::string test_config_head(const std::string& bootstrap, const std::string& ka
 std::string test_config(const std::string& bootstrap, const std::string& extra = {},
                         const std::string& kafka_extra = {});
 
+/// What a command of the real binary printed (stdout and stderr) and its exit code.
+struct CommandResult {
+  int exit_code;
+  std::string output;
+};
+/// Runs `parley <arguments>` (a shell word list) to its end.
+CommandResult run_parley(const std::string& arguments);
+
 /// The real `parley` binary in a child process, its stderr (JSON log lines) captured.
 /// The constructor returns once both listeners logged their bound addresses (role enrich:
 /// the admin listener and "parley started"); it throws
@@ -43,6 +51,7 @@ class ParleyProcess {
   std::uint16_t port() const { return port_; }
   std::uint16_t admin_port() const { return admin_port_; }
 
+  pid_t pid() const { return pid_; }
   void send_signal(int signal);
   /// The exit code once the process ended (stderr closed), or -1 when `timeout` came first.
   int wait_exit(std::chrono::milliseconds timeout);

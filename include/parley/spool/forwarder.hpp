@@ -36,7 +36,8 @@ class Forwarder {
   Forwarder& operator=(const Forwarder&) = delete;
 
   void start();
-  /// Waits until the spool holds nothing or `deadline`; returns the records left.
+  /// Waits until the spool holds nothing, `deadline`, or Kafka is known unreachable
+  /// (nothing would be forwarded before the deadline); returns the records left.
   std::uint64_t drain(std::chrono::steady_clock::time_point deadline);
   /// Stops after the batch in flight; what is left stays on disk for the next start.
   void stop();

@@ -25,7 +25,8 @@ struct RefusedRecord {
   std::string reason;
 };
 
-/// Appends to `dir`/refused.log, which stays under `max_bytes`. Not thread-safe: the spool's
+/// Appends to `dir`/refused.log, which stays under `max_bytes` (the spool gives it a quarter
+/// of spool.max_bytes). Not thread-safe: the spool's
 /// forwarder is its one writer.
 class RefusedLog {
  public:

@@ -3,9 +3,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "parley/common/await.hpp"
 #include "parley/common/time.hpp"
 #include "parley/kafka/event_record.hpp"
 #include "parley/log/log.hpp"
@@ -25,8 +25,7 @@ constexpr int kIdleDivisor = 10;
 asio::awaitable<void> wait_until(asio::steady_timer& timer,
                                  std::chrono::steady_clock::time_point when) {
   timer.expires_at(when);
-  boost::system::error_code cancelled;  // an earlier due question or stop() wakes it early
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+  co_await timer.async_wait(kAsTuple);  // an earlier due question or stop() wakes it early
 }
 
 }  // namespace

@@ -1,0 +1,202 @@
+// SIGTERM while work is suspended in coroutines -- enrichment fetches the platform holds, a
+// spool append stalled in fdatasync, connections stopped mid-body -- ends within the drain
+// deadline with no sanitizer report: nothing a coroutine frame points to is destroyed
+// before the frame (this suite runs in the ASan + UBSan build, where a use-after-free
+// at shutdown is a report on stderr and exit code 1).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <random>
+#include <spawn.h>
+
+#include "integration/enrich_fixture.hpp"
+
+extern char** environ;
+
+namespace parley::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Fails the test on any sanitizer report in parley's log.
+void expect_no_sanitizer_report(const ParleyProcess& parley) {
+  for (const auto& line : parley.log_lines()) {
+    EXPECT_EQ(line.find("Sanitizer"), std::string::npos) << line;
+    EXPECT_EQ(line.find("runtime error:"), std::string::npos) << line;
+  }
+}
+
+/// Sends SIGTERM and returns the exit code, failing unless it came by `deadline`.
+int terminate_by(ParleyProcess& parley, std::chrono::milliseconds deadline) {
+  const auto start = Clock::now();
+  parley.send_signal(SIGTERM);
+  const int code = parley.wait_exit(deadline + 5s);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  std::cout << "[ measured ] exit " << code << " " << took.count() << " ms after SIGTERM\n";
+  EXPECT_LE(took, deadline) << "past the drain deadline";
+  return code;
+}
+
+/// Re-checks `done` every 20 ms (the pace of re-checking, not a synchronization) until it
+/// holds or `timeout` passed; whether it holds.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto until = Clock::now() + timeout;
+  while (!done()) {
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+double inflight(const ParleyProcess& parley) {
+  return metric_value(HttpClient(parley.admin_port()).get("/metrics").body,
+                      "parley_inflight_requests");
+}
+
+int open_loopback(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+class SanitizedShutdown : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = kafka::EmbeddedBroker::start(
+        1, {kEventsTopic, kEnrichedTopic, kDeadletterTopic, "parley.directly.watches.v1"}, 3);
+    ASSERT_TRUE(started) << started.error();
+    broker_ = std::move(started).value();
+  }
+  void TearDown() override {
+    if (!HasFailure() || !parley_) return;
+    for (const auto& line : parley_->log_lines())
+      std::cerr << line << "\n";
+  }
+  std::unique_ptr<kafka::EmbeddedBroker> broker_;
+  std::unique_ptr<ParleyProcess> parley_;
+};
+
+TEST_F(SanitizedShutdown, FiftyEnrichmentFetchesHeldByThePlatform) {
+  SimProcess sim({"--latency-ms", "60000"});
+  parley_ = std::make_unique<ParleyProcess>(
+      enrich_test_config(broker_->bootstrap_servers(), sim.base_url()));
+  ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
+  HttpClient client(parley_->port());
+  for (int i = 0; i < 50; ++i) {
+    const auto visit = "held-" + std::to_string(i);
+    ASSERT_EQ(client.post("/v1/webhooks/cao/messages", cao_message(visit, "m" + visit), kCaoAuth)
+                  .status,
+              200u);
+  }
+  // Every fetch has reached the platform, which holds its answer for a minute.
+  ASSERT_TRUE(eventually([&] { return stat(sim.stats(), "calls", "cao.transcript") >= 50; }, 60s))
+      << sim.stats();
+  EXPECT_EQ(terminate_by(*parley_, 15s), 0);
+  expect_no_sanitizer_report(*parley_);
+}
+
+TEST_F(SanitizedShutdown, ASpoolAppendStalledInFdatasync) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("parley-stalled-" + std::to_string(std::random_device{}()));
+  // LeakSanitizer inspects threads with ptrace at exit, which strace (holding them) denies:
+  // leaks go unchecked for this one run; use-after-free and UB are still reports.
+  const char* saved = std::getenv("ASAN_OPTIONS");
+  const std::string previous = saved != nullptr ? saved : "";
+  ::setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+  parley_ = std::make_unique<ParleyProcess>(
+      test_config(broker_->bootstrap_servers(), "spool: {dir: \"" + dir.string() + "\"}\n"));
+  if (saved != nullptr) ::setenv("ASAN_OPTIONS", previous.c_str(), 1);
+  else ::unsetenv("ASAN_OPTIONS");
+  ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
+  broker_->set_broker_up(1, false);
+  ASSERT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
+
+  // Every fdatasync of parley now takes 3 s (strace holds the thread in the syscall).
+  const auto pid = std::to_string(parley_->pid());
+  const char* argv[] = {"strace", "-f", "-qq", "-o", "/dev/null", "-e",
+                        "inject=fdatasync:delay_enter=3000000", "-p", pid.c_str(), nullptr};
+  pid_t tracer = -1;
+  ASSERT_EQ(::posix_spawnp(&tracer, "strace", nullptr, nullptr, const_cast<char**>(argv), environ),
+            0);
+  std::atomic<unsigned> status{0};
+  std::thread sender([&] {
+    HttpClient client(parley_->port(), 30s);
+    status = client.post("/v1/webhooks/cao/messages", cao_message("stalled", "m-stalled"), kCaoAuth)
+                 .status;
+  });
+  // The append is in flight when the in-flight gauge says so and nothing was answered yet.
+  ASSERT_TRUE(eventually([&] { return inflight(*parley_) >= 1; }, 30s));
+  EXPECT_EQ(status.load(), 0u) << "answered before the signal: the stall did not hold it";
+  EXPECT_EQ(terminate_by(*parley_, 15s), 0);
+  sender.join();
+  EXPECT_EQ(status.load(), 200u) << "spooled, once fdatasync returned";
+  int tracer_status = 0;
+  ::waitpid(tracer, &tracer_status, 0);
+  expect_no_sanitizer_report(*parley_);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+TEST_F(SanitizedShutdown, TwoHundredConnectionsMidBody) {
+  // Bodies that never finish: the drain waits for them until their read timeout.
+  parley_ = std::make_unique<ParleyProcess>(test_config(
+      broker_->bootstrap_servers(), "role: ingest\nlimits: {read_timeout_ms: 3000}\n"));
+  ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
+  std::vector<int> sockets;
+  const std::string head =
+      "POST /v1/webhooks/justanswer HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Parley-Token: test-token\r\n"
+      "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"eventType\":";
+  for (int i = 0; i < 200; ++i) {
+    const int fd = open_loopback(parley_->port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    sockets.push_back(fd);
+  }
+  ASSERT_TRUE(eventually([&] { return inflight(*parley_) >= 200; }, 30s));
+  EXPECT_EQ(terminate_by(*parley_, 15s), 0);
+  expect_no_sanitizer_report(*parley_);
+  for (const int fd : sockets)
+    ::close(fd);
+}
+
+TEST_F(SanitizedShutdown, ConnectionsPastTheDeadlineAreCancelled) {
+  // Bodies slower than the drain deadline: cancelled at it, the process ends a moment later
+  // and says the drain was incomplete (exit 1), with no sanitizer report.
+  // Role ingest: no consumer group to leave, whose teardown the mock cluster can hold.
+  auto config = test_config(broker_->bootstrap_servers(),
+                            "role: ingest\nlimits: {read_timeout_ms: 60000}\n");
+  const std::string drain = "shutdown_timeout_ms: 15000";
+  config.replace(config.find(drain), drain.size(), "shutdown_timeout_ms: 3500");
+  parley_ = std::make_unique<ParleyProcess>(config);
+  ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
+  std::vector<int> sockets;
+  const std::string head =
+      "POST /v1/webhooks/justanswer HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Parley-Token: test-token\r\n"
+      "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+  for (int i = 0; i < 50; ++i) {
+    const int fd = open_loopback(parley_->port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    sockets.push_back(fd);
+  }
+  ASSERT_TRUE(eventually([&] { return inflight(*parley_) >= 50; }, 30s));
+  EXPECT_EQ(terminate_by(*parley_, 5s), 1) << "3.5 s drain deadline, then 1 s for the cancelled";
+  EXPECT_TRUE(parley_->wait_for_log("shutdown_timeout_ms reached", 1s));
+  expect_no_sanitizer_report(*parley_);
+  for (const int fd : sockets)
+    ::close(fd);
+}
+
+}  // namespace
+}  // namespace parley::testing
