@@ -29,8 +29,9 @@ bool is_ipv6_address(std::string_view text) {
   return !ec;
 }
 
-HostPort parse_host_port(std::string_view text, const std::string& path) {
-  const std::string expected = " (e.g. 0.0.0.0:8080 or [::1]:8080), got " + in_quotes(text);
+HostPort parse_host_port(const Reading& reading, std::string_view text, const std::string& path) {
+  const std::string expected =
+      " (e.g. 0.0.0.0:8080 or [::1]:8080)" + reading.echo(path, ", got ", in_quotes(text));
   std::string_view host;
   std::string_view port;
   if (text.starts_with('[')) {
@@ -49,8 +50,8 @@ HostPort parse_host_port(std::string_view text, const std::string& path) {
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
     if (host.find(':') != std::string_view::npos) {
-      refuse(path,
-             "an IPv6 host must be written in brackets, e.g. [::1]:8080; got " + in_quotes(text));
+      refuse(path, "an IPv6 host must be written in brackets, e.g. [::1]:8080" +
+                       reading.echo(path, "; got ", in_quotes(text)));
     }
     const bool plain = std::all_of(host.begin(), host.end(), [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
@@ -67,7 +68,7 @@ HostPort parse_host_port(std::string_view text, const std::string& path) {
 }
 
 template <class Enum>
-Enum parse_choice(std::string_view text, const std::string& path,
+Enum parse_choice(const Reading& reading, std::string_view text, const std::string& path,
                   std::initializer_list<std::pair<std::string_view, Enum>> choices) {
   std::string names;
   for (const auto& [name, value] : choices) {
@@ -75,24 +76,27 @@ Enum parse_choice(std::string_view text, const std::string& path,
     names += names.empty() ? "" : ", ";
     names += name;
   }
-  refuse(path, "must be one of " + names + ", got " + in_quotes(text));
+  refuse(path, "must be one of " + names + reading.echo(path, ", got ", in_quotes(text)));
 }
 
-void check_topic(std::string_view topic, const std::string& path) {
+void check_topic(const Reading& reading, std::string_view topic, const std::string& path) {
   // Kafka's own rules (kafka.common.internals.Topic), checked here so a typo fails at start-up
   // rather than at the first produce.
   constexpr std::size_t kMaxTopicLength = 249;
-  if (topic.empty()) refuse(path, "topic name must not be empty");
+  if (topic.empty()) refuse(path, "topic name must not be empty" + reading.echo(path, "", ""));
   if (topic.size() > kMaxTopicLength) {
-    refuse(path, "topic name must be at most 249 characters, has " + std::to_string(topic.size()));
+    refuse(path, "topic name must be at most 249 characters" +
+                     reading.echo(path, ", has ", std::to_string(topic.size())));
   }
-  if (topic == "." || topic == "..") refuse(path, "topic name cannot be \".\" or \"..\"");
+  if (topic == "." || topic == "..") {
+    refuse(path, "topic name cannot be \".\" or \"..\"" + reading.echo(path, "", ""));
+  }
   const bool legal = std::all_of(topic.begin(), topic.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
   });
   if (!legal) {
-    refuse(path, "topic name may contain only letters, digits, '.', '_' and '-', got " +
-                     in_quotes(topic));
+    refuse(path, "topic name may contain only letters, digits, '.', '_' and '-'" +
+                     reading.echo(path, ", got ", in_quotes(topic)));
   }
 }
 
@@ -148,7 +152,7 @@ class SchemaReader {
     read_enrich(top, config.enrich);
     read_events(top, config.events);
     read_spool(top, config.spool);
-    check_timeouts(config);
+    check_timeouts(reading_, config);
     return config;
   }
 
@@ -164,13 +168,13 @@ class SchemaReader {
 
   static void read_host_port(const Section& map, std::string_view key, HostPort& target) {
     with_scalar(map, key, [&](const std::string& text, const std::string& path) {
-      target = parse_host_port(text, path);
+      target = parse_host_port(map.reading(), text, path);
     });
   }
 
   static void read_topic(const Section& map, std::string_view key, std::string& target) {
     map.read_string(key, target);
-    check_topic(target, child_path(map.path(), key));
+    check_topic(map.reading(), target, child_path(map.path(), key));
   }
 
   // --- sections ------------------------------------------------------------------------------
@@ -180,10 +184,11 @@ class SchemaReader {
     read_host_port(top, "admin_listen", config.admin_listen);
     with_scalar(top, "role", [&](const std::string& text, const std::string& path) {
       config.role = parse_choice<Role>(
-          text, path, {{"ingest", Role::ingest}, {"enrich", Role::enrich}, {"all", Role::all}});
+          top.reading(), text, path,
+          {{"ingest", Role::ingest}, {"enrich", Role::enrich}, {"all", Role::all}});
     });
     with_scalar(top, "log_level", [&](const std::string& text, const std::string& path) {
-      config.log_level = parse_choice<LogLevel>(text, path,
+      config.log_level = parse_choice<LogLevel>(top.reading(), text, path,
                                                 {{"debug", LogLevel::debug},
                                                  {"info", LogLevel::info},
                                                  {"warn", LogLevel::warn},
@@ -197,7 +202,9 @@ class SchemaReader {
   static void read_limits(const Section& top, Limits& limits) {
     const Section map = top.section("limits", {"max_body_bytes", "max_inflight", "read_timeout_ms",
                                                "max_header_bytes", "max_inflight_bytes",
-                                               "lingering_close_ms", "max_lingering_connections"});
+                                               "lingering_close_ms", "max_lingering_connections",
+                                               "max_connections", "max_unverified_bytes",
+                                               "max_unverified_bytes_per_peer"});
     map.read_integer("max_body_bytes", limits.max_body_bytes, 1);
     map.read_integer("max_inflight", limits.max_inflight, 1);
     map.read_duration("read_timeout_ms", limits.read_timeout, 1);
@@ -207,11 +214,26 @@ class SchemaReader {
     map.read_integer("max_inflight_bytes", limits.max_inflight_bytes, 1);
     map.read_duration("lingering_close_ms", limits.lingering_close, 0);
     map.read_integer("max_lingering_connections", limits.max_lingering_connections, 0);
+    map.read_integer("max_connections", limits.max_connections, 1);
+    map.read_integer("max_unverified_bytes", limits.max_unverified_bytes, 1);
+    map.read_integer("max_unverified_bytes_per_peer", limits.max_unverified_bytes_per_peer, 1);
+    if (limits.max_unverified_bytes_per_peer < limits.max_body_bytes) {
+      map.refuse("max_unverified_bytes_per_peer",
+                 "must be at least limits.max_body_bytes" +
+                     map.echo("max_body_bytes", " (", std::to_string(limits.max_body_bytes) + ")") +
+                     ", or no signed body of the largest allowed size could be admitted");
+    }
+    if (limits.max_unverified_bytes < limits.max_unverified_bytes_per_peer) {
+      map.refuse("max_unverified_bytes",
+                 "must be at least limits.max_unverified_bytes_per_peer" +
+                     map.echo("max_unverified_bytes_per_peer", " (",
+                              std::to_string(limits.max_unverified_bytes_per_peer) + ")"));
+    }
     if (limits.max_inflight_bytes < limits.max_body_bytes) {
       map.refuse("max_inflight_bytes",
-                 "must be at least limits.max_body_bytes (" +
-                     std::to_string(limits.max_body_bytes) +
-                     "), or no body of the largest allowed size could ever be admitted");
+                 "must be at least limits.max_body_bytes" +
+                     map.echo("max_body_bytes", " (", std::to_string(limits.max_body_bytes) + ")") +
+                     ", or no body of the largest allowed size could ever be admitted");
     }
   }
 
@@ -240,7 +262,8 @@ class SchemaReader {
     map.read_string("brokers", kafka.brokers);
     // Not split further: librdkafka also accepts "host" alone and "SASL_SSL://host:port".
     if (kafka.brokers.empty()) {
-      refuse("kafka.brokers", "must not be empty (\"embedded\" or \"host:port,host:port\")");
+      map.refuse("brokers", "must not be empty (\"embedded\" or \"host:port,host:port\")" +
+                                map.echo("brokers", "", ""));
     }
     map.read_duration("ack_timeout_ms", kafka.ack_timeout, 1);
     read_topics(map, kafka.topics);
@@ -249,7 +272,8 @@ class SchemaReader {
     map.read_string("instance_id", kafka.instance_id);
     // "" = dynamic membership: for brokers without KIP-345 (librdkafka's mock cluster).
     if (kafka.instance_id.size() > 249) {
-      refuse("kafka.instance_id", "must be at most 249 characters (default: the host name)");
+      map.refuse("instance_id", "must be at most 249 characters (default: the host name)" +
+                                    map.echo("instance_id", "", ""));
     }
     if (kafka.properties.contains("group.instance.id")) {
       refuse("kafka.properties.group.instance.id", "set kafka.instance_id instead");
@@ -268,9 +292,10 @@ class SchemaReader {
     map.read_integer("max_bytes", spool.max_bytes, 1);
     map.read_integer("segment_bytes", spool.segment_bytes, 4096);
     if (spool.max_bytes < spool.segment_bytes) {
-      refuse("spool.max_bytes", "must be at least spool.segment_bytes (" +
-                                    std::to_string(spool.segment_bytes) + "), got " +
-                                    std::to_string(spool.max_bytes));
+      map.refuse("max_bytes",
+                 "must be at least spool.segment_bytes" +
+                     map.echo("segment_bytes", " (", std::to_string(spool.segment_bytes) + ")") +
+                     map.echo("max_bytes", ", got ", std::to_string(spool.max_bytes)));
     }
   }
 
@@ -288,9 +313,13 @@ class SchemaReader {
     for (std::size_t i = 0; i < std::size(named); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
         if (*named[i].second == *named[j].second) {
-          map.refuse(named[i].first, "must differ from kafka.topics." +
-                                         std::string(named[j].first) + " (both " +
-                                         in_quotes(*named[i].second) + ")");
+          // The shared name is shown only when neither value came from a substitution.
+          const std::string other = map.echo(named[j].first, "", "");
+          const std::string shared =
+              other.empty() ? map.echo(named[i].first, " (both ", in_quotes(*named[i].second) + ")")
+                            : other;
+          map.refuse(named[i].first,
+                     "must differ from kafka.topics." + std::string(named[j].first) + shared);
         }
       }
     }
@@ -355,7 +384,8 @@ class SchemaReader {
     const std::string field_path = child_path(path, "platform");
     std::string value = top.scalar(platform, field_path);
     if (!known(value)) {
-      refuse(field_path, "must be " + platform_list(" or ") + ", got " + in_quotes(value));
+      refuse(field_path, "must be " + platform_list(" or ") +
+                             top.reading().echo(field_path, ", got ", in_quotes(value)));
     }
     return value;
   }
@@ -382,13 +412,15 @@ class SchemaReader {
 
   // During shutdown every in-flight request still waits up to ack_timeout for Kafka's answer;
   // if that wait can outlast the shutdown budget, accepted webhooks get cut off unanswered.
-  static void check_timeouts(const Config& config) {
+  static void check_timeouts(const Reading& reading, const Config& config) {
     if (config.kafka.ack_timeout < config.shutdown_timeout) return;
     refuse("kafka.ack_timeout_ms",
-           "must be less than shutdown_timeout_ms (" +
-               std::to_string(config.kafka.ack_timeout.count()) +
-               " >= " + std::to_string(config.shutdown_timeout.count()) +
-               ") so in-flight requests get their Kafka answer before shutdown ends");
+           "must be less than shutdown_timeout_ms" +
+               reading.echo("shutdown_timeout_ms", " (",
+                            std::to_string(config.shutdown_timeout.count()) + ")") +
+               reading.echo("kafka.ack_timeout_ms", ", got ",
+                            std::to_string(config.kafka.ack_timeout.count())) +
+               ", so in-flight requests get their Kafka answer before shutdown ends");
   }
 
   Reading reading_;

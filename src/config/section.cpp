@@ -51,28 +51,28 @@ std::string unknown_key_message(std::string_view key, KnownKeys known) {
   return message + " (known keys: " + join(known) + ")";
 }
 
-std::uint64_t parse_integer(std::string_view text, const std::string& path, std::uint64_t min,
-                            std::uint64_t max) {
+std::uint64_t parse_integer(const Reading& reading, std::string_view text, const std::string& path,
+                            std::uint64_t min, std::uint64_t max) {
   std::uint64_t value = 0;
   const char* last = text.data() + text.size();
+  const std::string got = reading.echo(path, ", got ", in_quotes(text));
   // from_chars on an unsigned type refuses '-', '+', spaces and "0x", which is the point.
   const auto [end, error] = std::from_chars(text.data(), last, value);
   if (text.empty() || error == std::errc::invalid_argument || end != last) {
-    refuse(path, "must be a non-negative integer, got " + in_quotes(text));
+    refuse(path, "must be a non-negative integer" + got);
   }
   if (error == std::errc::result_out_of_range || value > max) {
-    refuse(path, "must be at most " + std::to_string(max) + ", got " + in_quotes(text));
+    refuse(path, "must be at most " + std::to_string(max) + got);
   }
-  if (value < min)
-    refuse(path, "must be at least " + std::to_string(min) + ", got " + in_quotes(text));
+  if (value < min) refuse(path, "must be at least " + std::to_string(min) + got);
   return value;
 }
 
-bool parse_bool(std::string_view text, const std::string& path) {
+bool parse_bool(const Reading& reading, std::string_view text, const std::string& path) {
   // Only YAML 1.2's spellings: YAML 1.1's yes/no/on/off surprise people (Norway problem).
   if (text == "true" || text == "True" || text == "TRUE") return true;
   if (text == "false" || text == "False" || text == "FALSE") return false;
-  refuse(path, "must be true or false, got " + in_quotes(text));
+  refuse(path, "must be true or false" + reading.echo(path, ", got ", in_quotes(text)));
 }
 
 }  // namespace
@@ -136,6 +136,11 @@ void Section::refuse(std::string_view key, std::string message) const {
   config::refuse(key.empty() ? path_ : child_path(path_, key), std::move(message));
 }
 
+std::string Section::echo(std::string_view key, std::string_view lead,
+                          std::string_view shown) const {
+  return reading_->echo(key.empty() ? path_ : child_path(path_, key), lead, shown);
+}
+
 void Section::read_string(std::string_view key, std::string& target) const {
   if (const YAML::Node* node = find(key)) target = scalar(*node, child_path(path_, key));
 }
@@ -143,7 +148,7 @@ void Section::read_string(std::string_view key, std::string& target) const {
 void Section::read_bool(std::string_view key, bool& target) const {
   if (const YAML::Node* node = find(key)) {
     const std::string path = child_path(path_, key);
-    target = parse_bool(scalar(*node, path), path);
+    target = parse_bool(*reading_, scalar(*node, path), path);
   }
 }
 
@@ -152,25 +157,33 @@ bool Section::read_unsigned(std::string_view key, std::uint64_t& value, std::uin
   const YAML::Node* node = find(key);
   if (node == nullptr) return false;
   const std::string path = child_path(path_, key);
-  value = parse_integer(scalar(*node, path), path, min, max);
+  value = parse_integer(*reading_, scalar(*node, path), path, min, max);
   return true;
 }
 
 void Section::read_base_url(std::string& target) const {
   read_string("base_url", target);
   if (target.empty()) return;
-  // Not echoed: a URL may carry credentials (https://user:password@host).
+  // Never echoed, even when typed in the file: a URL may carry credentials
+  // (https://user:password@host). Only where a substituted value came from is named.
   const bool http = target.starts_with("http://") && target.size() > 7;
   const bool https = target.starts_with("https://") && target.size() > 8;
-  if (!http && !https) refuse("base_url", "must start with http:// or https:// followed by a host");
+  if (!http && !https) {
+    refuse("base_url",
+           "must start with http:// or https:// followed by a host" + echo("base_url", "", ""));
+  }
 }
 
 std::vector<std::string> Section::read_secrets(std::string_view key) const {
   std::vector<std::string> secrets;
   for (const auto& [node, path] : items(key)) {
+    // Never echoed, even when typed in the file: these are the credentials themselves.
     secrets.push_back(scalar(node, path));
     if (secrets.back().empty()) {
-      config::refuse(path, "must not be empty (check the variable or file it references)");
+      const std::string origin = reading_->origin(path);
+      config::refuse(path, origin.empty() ? std::string("must not be empty")
+                                          : "must not be empty (value from " + origin +
+                                                ", which is empty: check that variable or file)");
     }
   }
   return secrets;
@@ -182,9 +195,8 @@ std::vector<Cidr> Section::read_cidrs(std::string_view key) const {
     const std::string text = scalar(node, path);
     auto cidr = Cidr::parse(text);
     if (!cidr) {
-      config::refuse(path,
-                     "must be a CIDR such as 10.0.0.0/8, 2001:db8::/32 or a single address, got " +
-                         in_quotes(text));
+      config::refuse(path, "must be a CIDR such as 10.0.0.0/8, 2001:db8::/32 or a single address" +
+                               reading_->echo(path, ", got ", in_quotes(text)));
     }
     cidrs.push_back(*cidr);
   }

@@ -1,9 +1,11 @@
 #include "parley/config/config.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -84,7 +86,7 @@ class ConfigTest : public ::testing::Test {
   }
 
   fs::path write_file(const std::string& name, std::string_view content) const {
-    const fs::path file = dir_ / name;
+    fs::path file = dir_ / name;
     std::ofstream out(file, std::ios::binary);
     out << content;
     return file;
@@ -886,6 +888,7 @@ TEST_F(ConfigTest, RefusesSecretThatResolvesToEmpty) {
       refused("sources: {cao: {webhook: {api_keys: [\"${env:PARLEY_TEST_EMPTY_SECRET}\"]}}}");
   EXPECT_EQ(error.path, "sources.cao.webhook.api_keys[0]");
   EXPECT_TRUE(contains(error.message, "must not be empty")) << error.message;
+  EXPECT_TRUE(contains(error.message, "${env:PARLEY_TEST_EMPTY_SECRET}")) << error.message;
 }
 
 TEST_F(ConfigTest, ParsesAllowCidrs) {
@@ -1098,6 +1101,166 @@ TEST_F(ConfigTest, RefusesUnterminatedSubstitution) {
   const ConfigError error = refused("kafka: {topics: {events: \"${env:TOPIC\"}}");
   EXPECT_EQ(error.path, "kafka.topics.events");
   EXPECT_TRUE(contains(error.message, "unterminated")) << error.message;
+}
+
+// A value that came from ${env:...} or ${file:...} may be a secret put under the wrong key:
+// the message names the key and the reference, never the value.
+struct LeakCase {
+  std::string_view yaml;    // refers to ${env:PARLEY_TEST_LEAKED}
+  std::string_view secret;  // its value, invalid where it is used
+  std::string_view path;    // the key the error must name
+};
+
+constexpr std::string_view kLeakedReference = "${env:PARLEY_TEST_LEAKED}";
+
+// Every kind of message that shows a value: the value of the refused key itself, or of
+// another key it is compared with.
+constexpr LeakCase kLeakCases[] = {
+    {"threads: \"${env:PARLEY_TEST_LEAKED}\"", "Hunter2/s3cret", "threads"},
+    {"threads: \"${env:PARLEY_TEST_LEAKED}\"", "987654321", "threads"},
+    {"listen: \"${env:PARLEY_TEST_LEAKED}\"", "Hunter2/s3cret", "listen"},
+    {"listen: \"${env:PARLEY_TEST_LEAKED}:80\"", "Hunter2::s3cret", "listen"},
+    {"admin_listen: \"[${env:PARLEY_TEST_LEAKED}]:80\"", "Hunter2s3cret", "admin_listen"},
+    {"role: \"${env:PARLEY_TEST_LEAKED}\"", "Hunter2/s3cret", "role"},
+    {"log_level: \"${env:PARLEY_TEST_LEAKED}\"", "Hunter2/s3cret", "log_level"},
+    {"events: {include_raw: \"${env:PARLEY_TEST_LEAKED}\"}", "Hunter2/s3cret",
+     "events.include_raw"},
+    {"kafka: {topics: {events: \"${env:PARLEY_TEST_LEAKED}\"}}", "Hunter2/s3cret",
+     "kafka.topics.events"},
+    {"kafka: {topics: {events: \"${env:PARLEY_TEST_LEAKED}\", enriched: "
+     "\"${env:PARLEY_TEST_LEAKED}\"}}",
+     "Hunter2.s3cret", "kafka.topics.enriched"},
+    {"kafka: {topics: {events: \"${env:PARLEY_TEST_LEAKED}\", enriched: Hunter2.s3cret}}",
+     "Hunter2.s3cret", "kafka.topics.enriched"},
+    {"sources: {justanswer: {webhook: {allow_cidrs: [\"${env:PARLEY_TEST_LEAKED}\"]}}}",
+     "Hunter2/s3cret", "sources.justanswer.webhook.allow_cidrs[0]"},
+    {"sources: {justanswer: {webhook: {tokens: [t], allow_unauthenticated: "
+     "\"${env:PARLEY_TEST_LEAKED}\"}}}",
+     "Hunter2/s3cret", "sources.justanswer.webhook.allow_unauthenticated"},
+    {"sources: {cao: {webhook: {api_keys: [k]}, api: {base_url: \"${env:PARLEY_TEST_LEAKED}\"}}}",
+     "Hunter2/s3cret", "sources.cao.api.base_url"},
+    {"sources: {eu: {platform: \"${env:PARLEY_TEST_LEAKED}\"}}", "Hunter2/s3cret",
+     "sources.eu.platform"},
+    {"sources: {talkjs: {webhook: {secret_keys: [k], roles: {agentx: "
+     "\"${env:PARLEY_TEST_LEAKED}\"}}, api: {app_id: a}}}",
+     "Hunter2/s3cret", "sources.talkjs.webhook.roles.agentx"},
+    {"limits: {max_body_bytes: \"${env:PARLEY_TEST_LEAKED}\", max_inflight_bytes: 1000, "
+     "max_unverified_bytes_per_peer: 1000000000000, max_unverified_bytes: 1000000000000}",
+     "987654321", "limits.max_inflight_bytes"},
+    {"limits: {max_body_bytes: \"${env:PARLEY_TEST_LEAKED}\"}", "987654321",
+     "limits.max_unverified_bytes_per_peer"},
+    {"limits: {max_unverified_bytes_per_peer: \"${env:PARLEY_TEST_LEAKED}\"}", "987654321",
+     "limits.max_unverified_bytes"},
+    {"spool: {max_bytes: \"${env:PARLEY_TEST_LEAKED}\"}", "8191", "spool.max_bytes"},
+    {"spool: {segment_bytes: \"${env:PARLEY_TEST_LEAKED}\", max_bytes: 4096}", "987654321",
+     "spool.max_bytes"},
+    {"shutdown_timeout_ms: \"${env:PARLEY_TEST_LEAKED}\"", "3999", "kafka.ack_timeout_ms"},
+    {"shutdown_timeout_ms: 987654322\nkafka: {ack_timeout_ms: \"${env:PARLEY_TEST_LEAKED}\"}",
+     "987654321987", "kafka.ack_timeout_ms"},
+    {"sources: {directly: {watch: {tokens: [t]}, poll: {interval_ms: "
+     "\"${env:PARLEY_TEST_LEAKED}\", max_interval_ms: 200}}}",
+     "987654321", "sources.directly.poll.max_interval_ms"},
+};
+
+TEST_F(ConfigTest, NeverShowsValueFromEnvironmentInErrors) {
+  for (const LeakCase& leak : kLeakCases) {
+    SCOPED_TRACE(leak.yaml);
+    const ScopedEnv env("PARLEY_TEST_LEAKED", std::string(leak.secret));
+    const ConfigError error = refused(leak.yaml);
+    EXPECT_EQ(error.path, leak.path);
+    EXPECT_FALSE(contains(error.to_string(), leak.secret)) << error.to_string();
+    EXPECT_TRUE(contains(error.message, std::string(kLeakedReference) + ", not shown"))
+        << error.message;
+  }
+}
+
+TEST_F(ConfigTest, NeverShowsValueFromFileInErrors) {
+  write_file("leaked-secret", "Hunter2/FileS3cret\n");
+  const ConfigError cidr =
+      refused("sources: {justanswer: {webhook: {allow_cidrs: [\"${file:leaked-secret}\"]}}}");
+  EXPECT_EQ(cidr.path, "sources.justanswer.webhook.allow_cidrs[0]");
+  EXPECT_FALSE(contains(cidr.to_string(), "Hunter2")) << cidr.to_string();
+  EXPECT_TRUE(contains(cidr.message, "(value from ${file:leaked-secret}, not shown)"))
+      << cidr.message;
+
+  const ConfigError threads = refused("threads: \"${file:leaked-secret}\"");
+  EXPECT_EQ(threads.path, "threads");
+  EXPECT_FALSE(contains(threads.to_string(), "Hunter2")) << threads.to_string();
+  EXPECT_TRUE(contains(threads.message, "(value from ${file:leaked-secret}, not shown)"))
+      << threads.message;
+}
+
+TEST_F(ConfigTest, NamesEveryReferenceOfAMixedValue) {
+  const ScopedEnv host("PARLEY_TEST_HOST", "Hunter2");
+  write_file("port", "s3cret\n");
+  const ConfigError error = refused("listen: \"${env:PARLEY_TEST_HOST}:${file:port}\"");
+  EXPECT_EQ(error.path, "listen");
+  EXPECT_FALSE(contains(error.to_string(), "Hunter2")) << error.to_string();
+  EXPECT_FALSE(contains(error.to_string(), "s3cret")) << error.to_string();
+  EXPECT_TRUE(contains(error.message,
+                       "(value from ${env:PARLEY_TEST_HOST} and ${file:port}, "
+                       "not shown)"))
+      << error.message;
+}
+
+TEST_F(ConfigTest, ShowsValuesTypedInTheFile) {
+  // Only substituted values are hidden: a typed one is in the file for anyone to read, and
+  // showing it makes the mistake obvious.
+  EXPECT_TRUE(contains(refused("threads: lots").message, "got \"lots\""));
+  EXPECT_TRUE(contains(refused("role: both").message, "got \"both\""));
+  EXPECT_TRUE(
+      contains(refused("sources: {justanswer: {webhook: {allow_cidrs: [10.0.0.0/33]}}}").message,
+               "got \"10.0.0.0/33\""));
+  EXPECT_TRUE(contains(refused("spool: {max_bytes: 4096, segment_bytes: 8192}").message,
+                       "spool.segment_bytes (8192), got 4096"));
+}
+
+TEST_F(ConfigTest, RefusesDeviceAsFileReferenceWithoutReadingIt) {
+  const auto start = std::chrono::steady_clock::now();
+  const ConfigError error = refused("tls: {cert_file: \"${file:/dev/zero}\", key_file: k}");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(error.path, "tls.cert_file");
+  EXPECT_TRUE(contains(error.message, "\"/dev/zero\"")) << error.message;
+  EXPECT_TRUE(contains(error.message, "is a character device, not a regular file"))
+      << error.message;
+}
+
+TEST_F(ConfigTest, RefusesFifoAsFileReferenceWithoutOpeningIt) {
+  // Opening a FIFO for reading waits for a writer: without the check this test hangs.
+  ASSERT_EQ(::mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  const ConfigError error = refused("tls: {cert_file: \"${file:fifo}\", key_file: k}");
+  EXPECT_EQ(error.path, "tls.cert_file");
+  EXPECT_TRUE(contains(error.message, (dir_ / "fifo").string())) << error.message;
+  EXPECT_TRUE(contains(error.message, "is a FIFO (named pipe), not a regular file"))
+      << error.message;
+}
+
+TEST_F(ConfigTest, ReadsFileReferenceUpToTheLimit) {
+  write_file("at-limit", std::string(kMaxFileReferenceBytes, 'a'));
+  const Config config = accepted("kafka: {properties: {sasl.password: \"${file:at-limit}\"}}");
+  ASSERT_TRUE(config.kafka.properties.contains("sasl.password"));
+  EXPECT_EQ(config.kafka.properties.at("sasl.password").size(), kMaxFileReferenceBytes);
+}
+
+TEST_F(ConfigTest, RefusesFileReferenceOverTheLimit) {
+  EXPECT_EQ(kMaxFileReferenceBytes, 65536u);
+  write_file("over-limit", std::string(kMaxFileReferenceBytes + 1, 'a'));
+  const ConfigError error = refused("kafka: {properties: {sasl.password: \"${file:over-limit}\"}}");
+  EXPECT_EQ(error.path, "kafka.properties.sasl.password");
+  EXPECT_TRUE(contains(error.message, (dir_ / "over-limit").string())) << error.message;
+  EXPECT_TRUE(contains(error.message, "larger than the limit of 65536 bytes (64 KiB)"))
+      << error.message;
+}
+
+TEST_F(ConfigTest, FollowsSymbolicLinkOfFileReference) {
+  // A mounted Kubernetes Secret is a chain of symbolic links to a regular file.
+  write_file("real-token", "tok\n");
+  fs::create_symlink(dir_ / "real-token", dir_ / "linked-token");
+  const Config config =
+      accepted("sources: {justanswer: {webhook: {tokens: [\"${file:linked-token}\"]}}}");
+  const auto* justanswer = config.sources.find<JustAnswerSource>("justanswer");
+  ASSERT_NE(justanswer, nullptr);
+  EXPECT_EQ(justanswer->webhook.tokens, std::vector<std::string>{"tok"});
 }
 
 // ---------------------------------------------------------------------------------------------

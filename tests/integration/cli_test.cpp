@@ -51,6 +51,25 @@ TEST(Cli, CheckConfigNamesTheBadKey) {
   EXPECT_NE(missing.output.find("/nonexistent/parley.yaml"), std::string::npos);
 }
 
+TEST(Cli, ASecretInTheWrongKeyIsNamedByItsSourceNeverPrinted) {
+  ::setenv("PARLEY_IT_SECRET", "s3cr3t-api-key", 1);
+  const auto leaked = run_parley(
+      "--check-config " +
+      write_config("secret", "kafka:\n  ack_timeout_ms: ${env:PARLEY_IT_SECRET}\n").string());
+  ::unsetenv("PARLEY_IT_SECRET");
+  EXPECT_EQ(leaked.exit_code, 2);
+  EXPECT_NE(leaked.output.find("kafka.ack_timeout_ms"), std::string::npos) << leaked.output;
+  EXPECT_NE(leaked.output.find("${env:PARLEY_IT_SECRET}"), std::string::npos) << leaked.output;
+  EXPECT_EQ(leaked.output.find("s3cr3t"), std::string::npos) << leaked.output;
+
+  // A device is refused without being read (before: /dev/zero was read without bound).
+  const auto device = run_parley(
+      "--check-config " +
+      write_config("device", "tls:\n  cert_file: ${file:/dev/zero}\n  key_file: x\n").string());
+  EXPECT_EQ(device.exit_code, 2);
+  EXPECT_NE(device.output.find("not a regular file"), std::string::npos) << device.output;
+}
+
 TEST(Cli, CheckConfigNamesABadOrRepeatedSourceName) {
   const auto bad = run_parley(
       "--check-config " +

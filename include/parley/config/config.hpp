@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -43,6 +44,13 @@ struct Limits {
   std::chrono::milliseconds lingering_close{5000};
   /// extension: connections lingering at once per listener; past it, closed at once
   std::size_t max_lingering_connections = 1024;
+  /// extension: open connections of the webhook listener; at it, the oldest idle keep-alive
+  /// connection is closed, else accepting pauses (the admin listener has its own 64)
+  std::size_t max_connections = 4096;
+  /// extension: bodies whose proof is a signature over them (not verified until read), at
+  /// once and per peer address; beyond either parley answers 429
+  std::size_t max_unverified_bytes = 33554432;
+  std::size_t max_unverified_bytes_per_peer = 4194304;
 };
 
 struct Tls {
@@ -168,9 +176,15 @@ struct ConfigError {
   std::string to_string() const;
 };
 
+/// The most a `${file:PATH}` reference reads: 64 KiB, far more than any credential. Only
+/// regular files are read; a larger one, a directory, a device or a FIFO is refused.
+inline constexpr std::size_t kMaxFileReferenceBytes = std::size_t{64} * 1024;
+
 /// Parses and validates YAML text. `${env:NAME}` and `${file:PATH}` are substituted in
 /// every string scalar; relative file paths resolve against `base_dir`.
-/// Never throws: every problem becomes a ConfigError naming the key.
+/// Never throws: every problem becomes a ConfigError naming the key. A message never shows a
+/// value produced by a substitution (it may be a secret); it names the reference instead:
+/// "threads: must be a non-negative integer (value from ${env:THREADS}, not shown)".
 Result<Config, ConfigError> parse(std::string_view yaml_text,
                                   const std::filesystem::path& base_dir);
 

@@ -75,6 +75,13 @@ class Section {
   /// Refuses the value of `key` ("" = this map itself) with `message`.
   [[noreturn]] void refuse(std::string_view key, std::string message) const;
 
+  /// For a message about the value of `key`: `lead` + `shown` (", got " and in_quotes(text))
+  /// when the value was typed in the file, or " (value from ${env:NAME}, not shown)" when a
+  /// ${env:...} or ${file:...} substitution produced it. Messages show values only this way,
+  /// so a secret never appears in one. echo(key, "", "") names only where a substituted value
+  /// came from, for messages that never show the value.
+  std::string echo(std::string_view key, std::string_view lead, std::string_view shown) const;
+
   // For config.cpp's top-level readers.
   const Reading& reading() const { return *reading_; }
   const YAML::Node* find(std::string_view key) const;
@@ -91,7 +98,7 @@ class Section {
   std::map<std::string, YAML::Node, std::less<>> children_;
 };
 
-/// `"text"`, for messages that quote a value.
+/// `"text"`, for messages that quote a value (typed in the file: see Section::echo).
 std::string in_quotes(std::string_view text);
 
 /// `parent.key` (`key` when parent is empty).

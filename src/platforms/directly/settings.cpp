@@ -30,8 +30,10 @@ DirectlySource DirectlySource::read(const Section& source) {
   poll.read_duration("interval_ms", directly.poll.interval, kMinPollMs);
   poll.read_duration("max_interval_ms", directly.poll.max_interval, kMinPollMs);
   if (directly.poll.max_interval < directly.poll.interval) {
-    poll.refuse("max_interval_ms", "must be at least interval_ms (" +
-                                       std::to_string(directly.poll.interval.count()) + ")");
+    poll.refuse(
+        "max_interval_ms",
+        "must be at least interval_ms" +
+            poll.echo("interval_ms", " (", std::to_string(directly.poll.interval.count()) + ")"));
   }
   poll.read_integer("max_requests_per_second", directly.poll.max_requests_per_second, 1);
   poll.read_integer("concurrency", directly.poll.concurrency, 1);

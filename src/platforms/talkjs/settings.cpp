@@ -13,8 +13,9 @@ TalkJsSource TalkJsSource::read(const Section& source) {
   webhook.read_string_map("roles", "TalkJS role names to author roles", talkjs.webhook.roles);
   for (const auto& [name, role] : talkjs.webhook.roles) {
     if (role != "customer" && role != "expert" && role != "agent" && role != "system") {
-      webhook.refuse(child_path("roles", name),
-                     "must be customer, expert, agent or system, not " + in_quotes(role));
+      const std::string key = child_path("roles", name);
+      webhook.refuse(key, "must be customer, expert, agent or system" +
+                              webhook.echo(key, ", not ", in_quotes(role)));
     }
   }
   webhook.read_bool("allow_unauthenticated", talkjs.webhook.allow_unauthenticated);
@@ -26,7 +27,8 @@ TalkJsSource TalkJsSource::read(const Section& source) {
   api.read_string("app_id", talkjs.api.app_id);
   api.read_string("secret_key", talkjs.api.secret_key);
   if (talkjs.api.app_id.empty()) {
-    api.refuse("app_id", "is required: TalkJS events carry the source /parley/talkjs/<app_id>");
+    api.refuse("app_id", "is required: TalkJS events carry the source /parley/talkjs/<app_id>" +
+                             api.echo("app_id", "", ""));
   }
   return talkjs;
 }
