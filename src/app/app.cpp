@@ -49,7 +49,10 @@ admin::Probes probes(kafka::KafkaProducer& producer, spool::Spool* spool) {
 App::App(const config::Config& config)
     : config_(config),
       threads_(thread_count(config)),
-      admission_(config.limits.max_inflight, config.limits.max_inflight_bytes),
+      admission_({.max_inflight = config.limits.max_inflight,
+                  .max_bytes = config.limits.max_inflight_bytes,
+                  .max_unverified_bytes = config.limits.max_unverified_bytes,
+                  .max_unverified_bytes_per_peer = config.limits.max_unverified_bytes_per_peer}),
       recent_ids_(config.dedupe.window, config.dedupe.max_entries),
       stats_(config, recent_ids_),
       runtime_(threads_) {}

@@ -69,6 +69,10 @@ int serve(const config::Config& config) {
   }
   for (const auto& warning : warnings(config))
     log::warn("configuration warning", {{"warning", warning}});
+  if (auto problem = ensure_descriptor_limit(config)) {
+    log::error("cannot serve this configuration", {{"error", *problem}});
+    return 1;
+  }
   auto app = App::build(config);
   if (!app) {
     log::error("cannot start", {{"error", app.error()}});

@@ -1,6 +1,7 @@
 #include "wiring.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -71,6 +72,7 @@ http::ServerOptions ingest_options(const config::Config& config,
                              .read_timeout = config.limits.read_timeout,
                              .lingering_close = config.limits.lingering_close,
                              .max_lingering_connections = config.limits.max_lingering_connections,
+                             .max_connections = config.limits.max_connections,
                              .tls = std::move(tls)};
 }
 
@@ -80,7 +82,8 @@ http::ServerOptions admin_options(const config::Config& config) {
                              .max_header_bytes = config.limits.max_header_bytes,
                              .read_timeout = config.limits.read_timeout,
                              .lingering_close = config.limits.lingering_close,
-                             .max_lingering_connections = config.limits.max_lingering_connections};
+                             .max_lingering_connections = config.limits.max_lingering_connections,
+                             .max_connections = kAdminMaxConnections};
 }
 
 kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,
@@ -205,6 +208,35 @@ Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& con
     apis.emplace(source.name, std::move(api).value());
   }
   return apis;
+}
+
+std::optional<std::string> ensure_descriptor_limit(const config::Config& config) {
+  const std::size_t upstream = runs_enrichment(config) ? config.enrich.concurrency : 0;
+  const std::size_t needed =
+      config.limits.max_connections + kAdminMaxConnections + kOtherDescriptors + upstream;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return std::string("cannot read RLIMIT_NOFILE: ") + std::strerror(errno);
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return std::nullopt;
+  const std::string need_text =
+      std::to_string(needed) + " file descriptors (limits.max_connections " +
+      std::to_string(config.limits.max_connections) + " + admin " +
+      std::to_string(kAdminMaxConnections) + " + " + std::to_string(kOtherDescriptors + upstream) +
+      " for Kafka, the spool and upstream connections)";
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed) {
+    return "RLIMIT_NOFILE hard limit is " + std::to_string(limit.rlim_max) + ", below the " +
+           need_text + ": lower limits.max_connections or raise the limit (ulimit -Hn, LimitNOFILE=)";
+  }
+  const auto before = limit.rlim_cur;
+  limit.rlim_cur = static_cast<rlim_t>(needed);
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return "cannot raise RLIMIT_NOFILE from " + std::to_string(before) + " to " + need_text +
+           ": " + std::strerror(errno);
+  }
+  log::info("raised the RLIMIT_NOFILE soft limit",
+            {{"from", static_cast<long long>(before)}, {"to", need_text}});
+  return std::nullopt;
 }
 
 }  // namespace parley::app

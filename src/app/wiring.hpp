@@ -34,6 +34,12 @@ inline constexpr std::size_t kEnvelopeBytes = 65536;
 inline constexpr std::string_view kEnrichGroup = "parley-enrich";
 /// The consumer group of the Directly pollers: each replica polls its partitions' questions.
 inline constexpr std::string_view kDirectlyGroup = "parley-directly";
+/// The admin listener's own connections (probes, scrapes), apart from the webhook listener's
+/// limits.max_connections, so a flood of webhooks never makes Kubernetes kill a busy pod.
+inline constexpr std::size_t kAdminMaxConnections = 64;
+/// Descriptors beyond the listeners' connections: Kafka brokers, the spool's files, logs,
+/// and (added to it) the upstream connections of enrichment.
+inline constexpr std::size_t kOtherDescriptors = 256;
 
 bool runs_ingest(const config::Config& config);
 bool runs_enrichment(const config::Config& config);
@@ -69,6 +75,11 @@ Result<std::unique_ptr<directly::DirectlyApi>, std::string> directly_api(
     const config::Source& source, const boost::asio::any_io_executor& executor);
 directly::PollerOptions poller_options(const config::Config& config, const config::Source& source);
 enrich::StageOptions stage_options(const config::Config& config);
+
+/// Raises the soft RLIMIT_NOFILE to what `config`'s connection limits need (both listeners,
+/// the upstream pools, kafka.* and the spool), logging it; an error naming both numbers
+/// when the hard limit is lower.
+std::optional<std::string> ensure_descriptor_limit(const config::Config& config);
 
 /// Why spool.dir cannot hold a spool (not creatable, not writable), or nullopt. The lock
 /// is not tried: a running parley may hold it while its config is checked.

@@ -8,6 +8,7 @@
 
 #include "parley/common/json_writer.hpp"
 #include "parley/events/ids.hpp"
+#include "parley/sources/errors.hpp"
 #include "parley/sources/json.hpp"
 
 namespace parley::enrich {
@@ -98,21 +99,60 @@ Result<EventRef, Error> read_event_ref(std::string_view event_json) {
   return out;
 }
 
-// The members of `data` with conversation and enrichment replaced, order kept.
-void append_enriched_data(std::string& out, simdjson::dom::object data, bool has_conversation,
-                          std::string_view conversation_json, std::string_view enrichment_json) {
-  ObjectWriter w(out);
-  for (const auto field : data) {
-    if (field.key == "enrichment") continue;  // an event enriched before is enriched anew
-    if (field.key == "conversation" && !conversation_json.empty()) {
-      w.key(field.key) += conversation_json;
-    } else {
-      w.key(field.key) += simdjson::to_string(field.value);
+// The members of `data` (its text, `data_json`) with conversation and enrichment replaced,
+// order kept, every other value copied as written.
+Result<std::string, Error> enriched_data(std::string_view data_json, bool has_conversation,
+                                         std::string_view conversation_json,
+                                         std::string_view enrichment_json) {
+  auto members = sources::raw_members(data_json);
+  if (!members) return sources::field_error("data", "is not a JSON object");
+  std::string out;
+  out.reserve(data_json.size() + conversation_json.size() + enrichment_json.size() + 32);
+  {
+    ObjectWriter w(out);
+    for (const auto& member : *members) {
+      if (member.name == "enrichment") continue;  // an event enriched before is enriched anew
+      if (member.name == "conversation" && !conversation_json.empty()) {
+        w.key(member.name) += conversation_json;
+      } else {
+        w.key(member.name) += member.value_json;
+      }
+    }
+    // User events carry no conversation; a fetched one is still worth publishing.
+    if (!has_conversation && !conversation_json.empty()) w.key("conversation") += conversation_json;
+    w.key("enrichment") += enrichment_json;
+  }
+  return out;
+}
+
+// `event_json` with the value of its member `data` replaced by `rewrite(data's text)`, every
+// other member copied as written (`raw` above all: the platform's bytes, verbatim), or an
+// error naming the field. Validates the event first (parse_object: an object with exactly
+// one object `data`).
+template <class Rewrite>
+Result<std::string, Error> rewrite_data(std::string_view event_json, Rewrite rewrite) {
+  auto object = sources::parse_object(std::string(event_json));
+  if (!object) return object.error();
+  const FieldReader event(object.value());
+  auto data = event.required_object("data");
+  if (!data) return data.error();
+  auto members = sources::raw_members(event_json);
+  if (!members) return Error{sources::Errc::invalid, "event is not a JSON object"};
+  std::string out;
+  out.reserve(event_json.size() + 64);
+  {
+    ObjectWriter w(out);
+    for (const auto& member : *members) {
+      if (member.name != "data") {
+        w.key(member.name) += member.value_json;
+        continue;
+      }
+      auto value = rewrite(data.value(), member.value_json);
+      if (!value) return value.error();
+      w.key(member.name) += value.value();
     }
   }
-  // User events carry no conversation; a fetched one is still worth publishing.
-  if (!has_conversation && !conversation_json.empty()) w.key("conversation") += conversation_json;
-  w.key("enrichment") += enrichment_json;
+  return out;
 }
 
 }  // namespace
@@ -177,54 +217,35 @@ Result<EventRef, std::string> read_event(std::string_view event_json) {
 Result<std::string, Error> splice_enrichment(std::string_view event_json,
                                              std::string_view conversation_json,
                                              std::string_view enrichment_json) {
-  auto object = sources::parse_object(std::string(event_json));
-  if (!object) return object.error();
-  const FieldReader event(object.value());
-  auto data = event.required_object("data");
-  if (!data) return data.error();
-  // Also refuses a duplicated conversation, which would be replaced twice.
-  auto conversation = data.value().member("conversation");
-  if (!conversation) return conversation.error();
-
-  std::string out;
-  out.reserve(event_json.size() + conversation_json.size() + enrichment_json.size() + 32);
-  {
-    ObjectWriter w(out);
-    for (const auto field : object.value()) {
-      if (field.key == "data") {
-        append_enriched_data(w.key(field.key), field.value.get_object().value_unsafe(),
-                             conversation.value().has_value(), conversation_json, enrichment_json);
-      } else {
-        w.key(field.key) += simdjson::to_string(field.value);
-      }
-    }
-  }
-  return out;
+  return rewrite_data(
+      event_json,
+      [&](const FieldReader& data, std::string_view data_json) -> Result<std::string, Error> {
+        // Also refuses a duplicated conversation, which would be replaced twice.
+        auto conversation = data.member("conversation");
+        if (!conversation) return conversation.error();
+        return enriched_data(data_json, conversation.value().has_value(), conversation_json,
+                             enrichment_json);
+      });
 }
 
 Result<std::string, Error> strip_enrichment(std::string_view event_json) {
-  auto object = sources::parse_object(std::string(event_json));
-  if (!object) return object.error();
-  const FieldReader event(object.value());
-  if (auto data = event.required_object("data"); !data) return data.error();
-  std::string out;
-  out.reserve(event_json.size());
-  {
-    ObjectWriter w(out);
-    for (const auto field : object.value()) {
-      auto& value = w.key(field.key);
-      if (field.key != "data") {
-        value += simdjson::to_string(field.value);
-        continue;
-      }
-      ObjectWriter data(value);
-      const simdjson::dom::object members = field.value.get_object().value_unsafe();
-      for (const auto member : members) {
-        if (member.key != "enrichment") data.key(member.key) += simdjson::to_string(member.value);
-      }
-    }
-  }
-  return out;
+  return rewrite_data(
+      event_json,
+      [](const FieldReader& /*data*/, std::string_view data_json) -> Result<std::string, Error> {
+        auto members = sources::raw_members(data_json);
+        if (!members) return sources::field_error("data", "is not a JSON object");
+        std::string out;
+        out.reserve(data_json.size());
+        {
+          ObjectWriter data(out);
+          for (const auto& member : *members) {
+            if (member.name != "enrichment") {
+              data.key(member.name) += member.value_json;
+            }
+          }
+        }
+        return out;
+      });
 }
 
 }  // namespace parley::enrich

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <random>
 
 namespace parley::events {
@@ -37,11 +38,57 @@ std::string make_uuid_v7(std::chrono::system_clock::time_point now) {
   return out;
 }
 
-std::string message_event_id(std::string_view source, std::string_view message_id) {
+namespace {
+
+// `<source>:<kind>:` then the parts, joined by ':'; `parts` are already escaped where needed.
+std::string derived_id(std::string_view source, std::string_view kind,
+                       std::initializer_list<std::string_view> parts) {
+  std::size_t size = source.size() + kind.size() + 2;
+  for (const auto part : parts)
+    size += part.size() + 1;
   std::string id;
-  id.reserve(source.size() + message_id.size() + 9);
-  id.append(source).append(":message:").append(message_id);
+  id.reserve(size);
+  id.append(source).append(":").append(kind);
+  for (const auto part : parts)
+    id.append(":").append(part);
   return id;
+}
+
+}  // namespace
+
+std::string escape_id_part(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == ':') {
+      out += "%3A";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string message_event_id(std::string_view source, std::string_view message_id) {
+  return derived_id(source, "message", {message_id});
+}
+
+std::string platform_event_id(std::string_view source, std::string_view event_id) {
+  return derived_id(source, "event", {event_id});
+}
+
+std::string receipt_event_id(std::string_view source, std::string_view message_id,
+                             std::string_view status) {
+  const std::string escaped = escape_id_part(message_id);
+  return derived_id(source, "receipt", {escaped, status});
+}
+
+std::string state_event_id(std::string_view source, std::string_view conversation_id,
+                           std::string_view digest) {
+  const std::string escaped = escape_id_part(conversation_id);
+  return derived_id(source, "state", {escaped, digest});
 }
 
 }  // namespace parley::events

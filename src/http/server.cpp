@@ -20,6 +20,7 @@
 #include <string>
 #include <variant>
 
+#include "parley/common/await.hpp"
 #include "parley/http/errors.hpp"
 #include "parley/log/log.hpp"
 
@@ -29,7 +30,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
 struct Server::Connection {
   Connection(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls)
@@ -47,8 +47,11 @@ struct Server::Connection {
   std::shared_ptr<asio::ssl::context> tls_context;  // the one this connection started with
   beast::flat_buffer buffer;
   asio::ip::address peer;
-  bool idle = false;       // waiting for the next request; touched only on the strand
-  bool lingering = false;  // reading what is left after the last answer; likewise
+  // Waiting for the next request (or the first), or lingering after the last answer: what
+  // shutdown() and, at max_connections, the accept loop (oldest first) may close. Read
+  // from other threads, hence atomic.
+  std::atomic<bool> idle{false};
+  std::atomic<std::int64_t> idle_since{0};  // steady_clock ticks
   bool unread_input = false;  // answered before the whole request was read
   // Emitted (terminal) by cancel(): ends whatever the connection's coroutine awaits.
   asio::cancellation_signal cancelled;
@@ -143,7 +146,8 @@ Server::Server(asio::io_context& io, ServerOptions options, const Router& router
       options_(std::move(options)),
       router_(router),
       admission_(admission),
-      acceptor_(asio::make_strand(io)) {}
+      acceptor_(asio::make_strand(io)),
+      room_(acceptor_.get_executor()) {}
 
 Server::~Server() = default;
 
@@ -170,6 +174,10 @@ Result<tcp::endpoint, std::string> Server::start(const std::string& host, std::u
 asio::awaitable<void> Server::accept_loop() {
   asio::steady_timer backoff(acceptor_.get_executor());
   while (!closing_.load()) {
+    if (open_connections() >= options_.max_connections) {
+      co_await wait_for_room();
+      continue;
+    }
     auto [ec, accepted] = co_await acceptor_.async_accept(next_connection_executor(), kAsTuple);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
@@ -186,6 +194,32 @@ asio::awaitable<void> Server::accept_loop() {
       log::error("connection not started", {{"listener", options_.name}, {"error", e.what()}});
     }
   }
+}
+
+asio::awaitable<void> Server::wait_for_room() {
+  {
+    std::lock_guard lock(connections_mutex_);
+    std::shared_ptr<Connection> oldest;
+    for (const auto& connection : connections_) {
+      if (connection->idle.load() &&
+          (!oldest || connection->idle_since.load() < oldest->idle_since.load())) {
+        oldest = connection;
+      }
+    }
+    if (oldest) {
+      oldest->idle.store(false);  // not picked twice
+      asio::post(oldest->lowest().get_executor(), [oldest] { oldest->lowest().cancel(); });
+    }
+  }
+  waiting_for_room_.store(true);
+  room_.expires_after(std::chrono::seconds(1));
+  if (open_connections() >= options_.max_connections) co_await room_.async_wait(kAsTuple);
+  waiting_for_room_.store(false);
+}
+
+std::size_t Server::open_connections() {
+  std::lock_guard lock(connections_mutex_);
+  return connections_.size();
 }
 
 asio::any_io_executor Server::next_connection_executor() {
@@ -262,7 +296,8 @@ asio::awaitable<void> Server::linger(Connection& connection, Stream& stream) {
     lingering_.fetch_sub(1);
     co_return;
   }
-  connection.lingering = true;
+  connection.idle_since.store(std::chrono::steady_clock::now().time_since_epoch().count());
+  connection.idle.store(true);
   connection.lowest().expires_after(options_.lingering_close);
   std::array<char, 16384> scratch;
   for (;;) {
@@ -273,7 +308,7 @@ asio::awaitable<void> Server::linger(Connection& connection, Stream& stream) {
     const auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
     if (ec) break;
   }
-  connection.lingering = false;
+  connection.idle.store(false);
   lingering_.fetch_sub(1);
 }
 
@@ -314,6 +349,58 @@ std::optional<std::pair<std::string_view, Error>> head_refusal(const beast::erro
   return std::nullopt;
 }
 
+// RFC 9112 framing the parser leaves to us: a request's Transfer-Encoding must end in
+// chunked (§6.3: anything else cannot be framed, and a proxy may frame it differently), and
+// an HTTP/1.1 request carries exactly one Host (§3.2).
+std::optional<Error> framing_refusal(const bhttp::request_header<>& head) {
+  std::string_view last_coding;
+  std::size_t encodings = 0;
+  for (const auto& field : head) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    ++encodings;
+    std::string_view value = field.value();
+    const auto comma = value.rfind(',');
+    last_coding = comma == std::string_view::npos ? value : value.substr(comma + 1);
+  }
+  while (!last_coding.empty() && (last_coding.front() == ' ' || last_coding.front() == '\t'))
+    last_coding.remove_prefix(1);
+  while (!last_coding.empty() && (last_coding.back() == ' ' || last_coding.back() == '\t'))
+    last_coding.remove_suffix(1);
+  if (encodings > 0 && !beast::iequals(last_coding, "chunked")) {
+    return Error{http::Errc::malformed,
+                 "Transfer-Encoding: the final coding must be chunked (RFC 9112 section 6.3)"};
+  }
+  if (head.version() >= 11) {
+    const auto hosts = head.count(bhttp::field::host);
+    if (hosts != 1) {
+      return Error{http::Errc::malformed, "Host: an HTTP/1.1 request needs exactly one Host header (got " +
+                                              std::to_string(hosts) + ")"};
+    }
+  }
+  return std::nullopt;
+}
+
+// The path and query of a request target: origin-form ("/p?q"), or absolute-form
+// ("http://host/p?q", which a proxy may send) reduced to it.
+std::pair<std::string_view, std::string_view> path_and_query(std::string_view target) {
+  for (const std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() > scheme.size() && beast::iequals(target.substr(0, scheme.size()), scheme)) {
+      const auto path_start = target.find_first_of("/?", scheme.size());
+      target = path_start == std::string_view::npos ? std::string_view("/")
+                                                    : target.substr(path_start);
+      break;
+    }
+  }
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return {target, {}};
+  return {target.substr(0, question), target.substr(question + 1)};
+}
+
+// The endpoint's answer to a refusal by the HTTP layer, counted apart before verification.
+Response refusal(Endpoint& endpoint, bool verified, const Error& error) {
+  return verified ? endpoint.reject(error) : endpoint.reject_unverified(error);
+}
+
 // The in-flight charge of a request's body: its declared length, or for a chunked body
 // the most it may grow to.
 std::size_t admission_charge(const Parser& parser, const ServerOptions& options) {
@@ -343,11 +430,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
   const auto received_at = std::chrono::steady_clock::now();
   auto& head = parser.get();
   const unsigned version = head.version();
-  const std::string_view target = head.target();
-  const auto question = target.find('?');
-  const auto path = target.substr(0, question);
-  const auto query =
-      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  const auto [path, query] = path_and_query(head.target());
 
   // Every answer goes through here: one that leaves part of the request unread closes the
   // connection after a lingering close (linger()).
@@ -359,25 +442,59 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
         options_.read_timeout);
   };
 
+  if (auto refused = framing_refusal(head)) {
+    count_unrouted("malformed");
+    co_return co_await answer(error_response(*refused, generic_error_body(*refused)), false);
+  }
   auto routed = router_.find(head.method(), path);
   if (!routed) co_return co_await answer(unrouted_answer(routed.error(), path), true);
   Endpoint& endpoint = *routed.value();
   const bool ingest = endpoint.is_ingest() && admission_ != nullptr;
 
+  // Verified from the head where its proof is there, before the body is read or charged:
+  // a request with a wrong token costs one header read. Refusals of what is not verified
+  // yet are counted apart (reject_unverified), and its body is charged to the smaller
+  // budget for unverified bytes.
+  bool verified = true;
   std::optional<Admission::Ticket> ticket;
   if (ingest) {
-    auto admitted = admission_->admit(admission_charge(parser, options_));
-    if (!admitted) co_return co_await answer(endpoint.reject(admitted.error()), false);
+    static const std::string kNoBody;
+    const auto proof = endpoint.check_head(Request{.method = head.method(),
+                                                   .path = path,
+                                                   .query = query,
+                                                   .headers = head,
+                                                   .body = kNoBody,
+                                                   .peer = connection.peer,
+                                                   .received_at = received_at});
+    if (!proof) {
+      const auto refused = endpoint.reject(proof.error());
+      // A small body costs next to nothing: read it, so the connection stays open for the
+      // sender's next request; a large one is never paid for (lingering close instead).
+      constexpr std::uint64_t kSmallBody = 65536;
+      const auto length = parser.content_length();
+      const bool small = length && *length <= kSmallBody &&
+                         head[bhttp::field::expect].empty();
+      if (small) {
+        const BodyRead drained = co_await read_body(connection, stream, parser);
+        if (drained.complete) co_return co_await answer(refused, true);
+      }
+      co_return co_await answer(refused, false);
+    }
+    verified = proof.value() == HeadProof::verified;
+    const auto charge = admission_charge(parser, options_);
+    auto admitted = verified ? admission_->admit(charge)
+                             : admission_->admit_unverified(charge, connection.peer);
+    if (!admitted) co_return co_await answer(refusal(endpoint, verified, admitted.error()), false);
     ticket.emplace(std::move(admitted).value());
   }
   // A DELETE names its target in the path and carries no body to type.
   const bool needs_json = ingest && head.method() != bhttp::verb::delete_;
   if (auto refused = check_before_body(parser, needs_json, options_)) {
-    co_return co_await answer(endpoint.reject(*refused), false);
+    co_return co_await answer(refusal(endpoint, verified, *refused), false);
   }
   if (const auto body = co_await read_body(connection, stream, parser); !body.complete) {
     if (!body.refusal) co_return false;  // the client went away: nothing to answer or count
-    const auto response = endpoint.reject(*body.refusal);
+    const auto response = refusal(endpoint, verified, *body.refusal);
     // A body that timed out has lost its socket already (Beast closed it): the refusal is
     // counted, but no answer is possible.
     if (!body.answerable) co_return false;
@@ -403,10 +520,11 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
 template <class Stream, class RequestParser>
 asio::awaitable<bool> Server::read_head(Connection& connection, Stream& stream, RequestParser& parser) {
   connection.lowest().expires_after(options_.read_timeout);
-  connection.idle = true;
+  connection.idle_since.store(std::chrono::steady_clock::now().time_since_epoch().count());
+  connection.idle.store(true);
   const auto [ec, bytes] =
       co_await bhttp::async_read_header(stream, connection.buffer, parser, kAsTuple);
-  connection.idle = false;
+  connection.idle.store(false);
   if (!ec) co_return true;
   // An idle keep-alive connection timing out is normal; a half-sent header is not.
   if (ec == beast::error::timeout && connection.buffer.size() > 0) count_unrouted("header_timeout");
@@ -465,7 +583,7 @@ void Server::shutdown() {
   std::lock_guard lock(connections_mutex_);
   for (const auto& connection : connections_) {
     asio::post(connection->lowest().get_executor(), [connection] {
-      if (connection->idle || connection->lingering) connection->lowest().cancel();
+      if (connection->idle.load()) connection->lowest().cancel();
     });
   }
 }
@@ -483,6 +601,7 @@ void Server::forget(const std::shared_ptr<Connection>& connection) {
   std::lock_guard lock(connections_mutex_);
   connections_.erase(connection);
   if (connections_.empty()) connections_closed_.notify_all();
+  if (waiting_for_room_.load()) asio::post(acceptor_.get_executor(), [this] { room_.cancel(); });
 }
 
 bool Server::wait_closed(std::chrono::steady_clock::time_point deadline) {

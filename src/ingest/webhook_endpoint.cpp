@@ -27,6 +27,19 @@ http::Response WebhookEndpoint::reject(const Error& error) {
   return http::error_response(error, source_->error_body(error));
 }
 
+Result<http::HeadProof, Error> WebhookEndpoint::check_head(const http::Request& head) {
+  return source_->verify_head(head);
+}
+
+http::Response WebhookEndpoint::reject_unverified(const Error& error) {
+  stats_.answered(source_->name(), WebhookStats::unauthenticated(http::metric_outcome(error.code)));
+  if (log::enabled(log::Level::debug)) {
+    log::debug("unverified webhook refused",
+               {{"source", source_->name()}, {"error", error.message}});
+  }
+  return http::error_response(error, source_->error_body(error));
+}
+
 void WebhookEndpoint::count_field_warnings(const events::CloudEvent& event) {
   for (const auto& warning : event.field_warnings) {
     stats_.field_warning(source_->name(), warning.field);

@@ -30,7 +30,10 @@ asio::awaitable<Result<upstream::HttpResponse, upstream::UpstreamError>> send(
     upstream::HttpClient& client, const upstream::HttpRequest& request, std::string_view what) {
   auto answered = co_await client.send(request);
   if (!answered) {
-    co_return upstream::UpstreamError{.message = std::string(what) + ": " + answered.error()};
+    // A request parley refuses to send is refused the same way on every try.
+    co_return upstream::UpstreamError{
+        .message = std::string(what) + ": " + answered.error().message,
+        .retryable = answered.error().kind != upstream::SendError::Kind::refused};
   }
   co_return std::move(answered).value();
 }

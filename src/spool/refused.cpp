@@ -30,8 +30,8 @@ bool write_all(int fd, std::string_view bytes) {
 
 }  // namespace
 
-RefusedLog::RefusedLog(fs::path dir, std::uint64_t max_bytes)
-    : path_(std::move(dir) / kRefusedFile), max_bytes_(max_bytes) {}
+RefusedLog::RefusedLog(const fs::path& dir, std::uint64_t max_bytes)
+    : path_(dir / kRefusedFile), max_bytes_(max_bytes) {}
 
 std::optional<std::string> RefusedLog::add(const SpooledRecord& record, const std::string& reason) {
   auto with_reason = record.record;

@@ -4,7 +4,6 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -17,6 +16,7 @@
 #include <charconv>
 #include <variant>
 
+#include "parley/common/await.hpp"
 #include "parley/common/async_slots.hpp"
 
 namespace parley::upstream {
@@ -74,24 +74,6 @@ Result<BaseUrl, std::string> parse_base_url(std::string_view url) {
   return base;
 }
 
-std::string encode_path_segment(std::string_view segment) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(segment.size());
-  for (const char c : segment) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '~' || c == '!' ||
-        (c == '.' && segment != "." && segment != "..")) {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xF]);
-    }
-  }
-  return out;
-}
-
 std::shared_ptr<ssl::context> make_tls_client_context(const std::string& extra_ca_file) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   context->set_default_verify_paths();
@@ -110,7 +92,8 @@ struct Connection {
 };
 
 /// A failed exchange; `stale` when nothing at all came back, which on a reused
-/// keep-alive connection means the server had closed it and a fresh one may succeed.
+/// keep-alive connection usually means the server had closed it: a fresh one may succeed,
+/// but the request may have been written, so only a replay-safe request is sent again.
 struct ExchangeError {
   std::string message;
   bool stale = false;
@@ -125,13 +108,12 @@ template <class Stream>
 asio::awaitable<Result<HttpResponse, ExchangeError>> exchange(
     Stream& stream, beast::flat_buffer& buffer, const bhttp::request<bhttp::string_body>& request,
     const HttpClientOptions& options, bool& keep_alive) {
-  boost::system::error_code ec;
   beast::get_lowest_layer(stream).expires_after(options.request_timeout);
-  co_await bhttp::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return ExchangeError{"write: " + ec.message(), true};
+  const auto [write_ec, written] = co_await bhttp::async_write(stream, request, kAsTuple);
+  if (write_ec) co_return ExchangeError{"write: " + write_ec.message(), true};
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(options.max_response_bytes);
-  co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  const auto [ec, read] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
   if (ec == beast::error::timeout) co_return ExchangeError{"read: timed out"};
   if (ec == bhttp::error::body_limit) {
     co_return ExchangeError{"read: response larger than " +
@@ -139,6 +121,13 @@ asio::awaitable<Result<HttpResponse, ExchangeError>> exchange(
   }
   if (ec) co_return ExchangeError{"read: " + ec.message(), !parser.got_some()};
   auto response = parser.release();
+  // Bytes after the answer belong to no request of ours: the stream is out of step (a
+  // server or something between that answered twice); neither this answer nor the
+  // connection can be trusted.
+  if (buffer.size() > 0) {
+    co_return ExchangeError{"read: " + std::to_string(buffer.size()) +
+                            " bytes followed the answer; connection closed"};
+  }
   keep_alive = response.keep_alive();
   HttpResponse out{.status = response.result_int(), .body = std::move(response.body())};
   if (const auto it = response.find(bhttp::field::retry_after); it != response.end()) {
@@ -172,20 +161,16 @@ asio::awaitable<Result<std::unique_ptr<Connection>, std::string>> connect(
   const auto& base = options.base;
   // The resolver has no timeout of its own: race it against the connect timeout.
   asio::steady_timer deadline(pool.executor, options.connect_timeout);
-  boost::system::error_code resolve_ec;
-  boost::system::error_code timer_ec;
   auto raced = co_await (
-      pool.resolver.async_resolve(base.host, std::to_string(base.port),
-                                  asio::redirect_error(asio::use_awaitable, resolve_ec)) ||
-      deadline.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
+      pool.resolver.async_resolve(base.host, std::to_string(base.port), kAsTuple) ||
+      deadline.async_wait(kAsTuple));
   if (raced.index() == 1) co_return "resolve " + base.host + ": timed out";
+  const auto [resolve_ec, endpoints] = std::get<0>(std::move(raced));
   if (resolve_ec) co_return "resolve " + base.host + ": " + resolve_ec.message();
-  const auto endpoints = std::get<0>(raced);
 
   beast::tcp_stream tcp(pool.executor);
   tcp.expires_after(options.connect_timeout);
-  boost::system::error_code ec;
-  co_await tcp.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  const auto [ec, connected] = co_await tcp.async_connect(endpoints, kAsTuple);
   if (ec) co_return "connect " + base.host + ":" + std::to_string(base.port) + ": " + ec.message();
   tcp.socket().set_option(tcp::no_delay(true));
   if (!base.tls) {
@@ -203,24 +188,9 @@ asio::awaitable<Result<std::unique_ptr<Connection>, std::string>> connect(
   }
   tls.set_verify_callback(ssl::host_name_verification(base.host));
   beast::get_lowest_layer(tls).expires_after(options.connect_timeout);
-  co_await tls.async_handshake(ssl::stream_base::client,
-                               asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return "TLS handshake with " + base.host + ": " + ec.message();
+  const auto [handshake_ec] = co_await tls.async_handshake(ssl::stream_base::client, kAsTuple);
+  if (handshake_ec) co_return "TLS handshake with " + base.host + ": " + handshake_ec.message();
   co_return connection;
-}
-
-bhttp::request<bhttp::string_body> to_beast(const HttpRequest& request, const BaseUrl& base) {
-  bhttp::request<bhttp::string_body> out(request.method, base.base_path + request.target, 11);
-  const bool default_port = base.port == (base.tls ? 443 : 80);
-  out.set(bhttp::field::host,
-          default_port ? base.host : base.host + ":" + std::to_string(base.port));
-  out.set(bhttp::field::user_agent, "parley");
-  for (const auto& [name, value] : request.headers)
-    out.set(name, value);
-  out.keep_alive(true);
-  out.body() = request.body;
-  if (!request.body.empty() || request.method == bhttp::verb::post) out.prepare_payload();
-  return out;
 }
 
 }  // namespace
@@ -239,7 +209,10 @@ std::size_t HttpClient::active_requests() const {
   return pool_->active;
 }
 
-asio::awaitable<Result<HttpResponse, std::string>> HttpClient::send(const HttpRequest& request) {
+asio::awaitable<Result<HttpResponse, SendError>> HttpClient::send(const HttpRequest& request) {
+  if (auto problem = unsendable(request)) {
+    co_return SendError{.kind = SendError::Kind::refused, .message = *problem};
+  }
   const auto slot = co_await pool_->limit.acquire();
   ++pool_->active;
   struct Active {
@@ -247,7 +220,11 @@ asio::awaitable<Result<HttpResponse, std::string>> HttpClient::send(const HttpRe
     ~Active() { --pool.active; }
   } active{*pool_};
 
-  const auto beast_request = to_beast(request, options_.base);
+  const auto& base = options_.base;
+  const bool default_port = base.port == (base.tls ? 443 : 80);
+  const auto beast_request = build_request(
+      request, default_port ? base.host : base.host + ":" + std::to_string(base.port),
+      base.base_path);
   std::unique_ptr<Connection> connection;
   bool reused = false;
   if (!pool_->idle.empty()) {
@@ -258,7 +235,9 @@ asio::awaitable<Result<HttpResponse, std::string>> HttpClient::send(const HttpRe
   for (;;) {
     if (!connection) {
       auto connected = co_await connect(*pool_, options_);
-      if (!connected) co_return connected.error();
+      if (!connected) {
+        co_return SendError{.kind = SendError::Kind::unreached, .message = connected.error()};
+      }
       connection = std::move(connected).value();
       reused = false;
     }
@@ -275,7 +254,10 @@ asio::awaitable<Result<HttpResponse, std::string>> HttpClient::send(const HttpRe
       }
       co_return std::move(answered).value();
     }
-    if (!(reused && answered.error().stale)) co_return answered.error().message;
+    if (!(reused && answered.error().stale && request.replay_safe)) {
+      co_return SendError{.kind = SendError::Kind::unanswered,
+                          .message = answered.error().message};
+    }
     connection.reset();  // the server closed an idle connection: one fresh try
   }
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "parley/common/utf8.hpp"
+
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -82,6 +84,35 @@ TEST(JsonWriter, NoRawControlCharacterSurvives) {
 TEST(JsonWriter, DeleteAndSlashNeedNoEscape) {
   EXPECT_EQ(as_json("\x7f"), "\"\x7f\"");
   EXPECT_EQ(as_json("a/b"), R"("a/b")");
+}
+
+TEST(JsonWriter, IllFormedUtf8IsReplacedSoTheOutputIsValid) {
+  const std::string fffd = "\xef\xbf\xbd";
+  EXPECT_EQ(as_json("a\xff"
+                    "b"),
+            "\"a" + fffd + "b\"");
+  EXPECT_EQ(as_json("\xc3"), "\"" + fffd + "\"");                        // truncated
+  EXPECT_EQ(as_json("\xc0\xaf"), "\"" + fffd + fffd + "\"");             // overlong
+  EXPECT_EQ(as_json("\xed\xa0\x80"), "\"" + fffd + fffd + fffd + "\"");  // surrogate
+  EXPECT_EQ(as_json("caf\xc3\xa9\x80"), "\"caf\xc3\xa9" + fffd + "\"");
+  // A quote right after a broken lead byte is still escaped, not swallowed.
+  EXPECT_EQ(as_json("\xe2\"x"), "\"" + fffd + "\\\"x\"");
+  std::string every_byte;
+  for (int b = 0; b < 256; ++b)
+    every_byte.push_back(static_cast<char>(b));
+  EXPECT_TRUE(is_valid_utf8(as_json(every_byte)));
+}
+
+TEST(JsonWriter, C1AndBidiControlsAreEscaped) {
+  EXPECT_EQ(as_json("a\xc2\x9b"
+                    "31m"),
+            R"("a\u009b31m")");
+  EXPECT_EQ(as_json("\xc2\x80\xc2\x9f"), R"("\u0080\u009f")");
+  EXPECT_EQ(as_json("invoice\xe2\x80\xae"
+                    "fdp.exe"),
+            R"("invoice\u202efdp.exe")");
+  EXPECT_EQ(as_json("\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9"), R"("\u202a\u2066\u2069")");
+  EXPECT_EQ(as_json("\xc2\xa0"), "\"\xc2\xa0\"");  // U+00A0 is no control
 }
 
 TEST(JsonWriter, Utf8IsCopiedAsIs) {

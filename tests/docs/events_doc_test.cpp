@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -71,6 +73,66 @@ TEST(EventsDoc, DocumentsNoTypeTheCodeDoesNotKnow) {
   // Every known type has its heading (the test above): fewer matches means the pattern no
   // longer finds the headings, and the loop above checked nothing.
   EXPECT_GE(headings, type::kAll.size());
+}
+
+/// The kinds of the id table under "Ids and duplicates" (`| \`kind\` | id | types |`) by
+/// event type; "(none)" for parley-minted UUIDs.
+std::map<std::string, std::set<std::string>> id_kinds_by_type() {
+  const auto& text = events_md();
+  const auto section = text.find("## Ids and duplicates");
+  const auto table = text.find("| kind | id | types |", section);
+  std::map<std::string, std::set<std::string>> kinds;
+  if (section == std::string::npos || table == std::string::npos) return kinds;
+  std::istringstream lines(text.substr(table));
+  std::string line;
+  std::getline(lines, line);  // header
+  std::getline(lines, line);  // |---|
+  const std::regex row(R"(^\s*\| (`([a-z]+)`|\(none\)) \|[^|]*\|(.*)\|\s*$)");
+  const std::regex type("`(parley\\.[a-z_.]+)`");
+  while (std::getline(lines, line)) {
+    std::smatch match;
+    if (!std::regex_match(line, match, row)) break;
+    const std::string kind = match[2].matched ? match[2].str() : "(none)";
+    const std::string types = match[3].str();
+    for (auto it = std::sregex_iterator(types.begin(), types.end(), type);
+         it != std::sregex_iterator(); ++it) {
+      kinds[(*it)[1].str()].insert(kind);
+    }
+  }
+  return kinds;
+}
+
+TEST(EventsDoc, EveryTypeHasItsIdInTheIdTable) {
+  const auto kinds = id_kinds_by_type();
+  ASSERT_FALSE(kinds.empty()) << "docs/events.md: no id table under 'Ids and duplicates'";
+  for (const auto type : type::kAll) {
+    EXPECT_TRUE(kinds.contains(std::string(type))) << type << " has no row in the id table";
+  }
+  for (const auto& [type, _] : kinds) {
+    EXPECT_NE(std::find(type::kAll.begin(), type::kAll.end(), type), type::kAll.end()) << type;
+  }
+}
+
+TEST(EventsDoc, EveryExampleIdHasTheDocumentedShape) {
+  const auto kinds = id_kinds_by_type();
+  const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  for (const auto type : type::kAll) {
+    SCOPED_TRACE(std::string(type));
+    const std::string example = example_of(type);
+    simdjson::dom::parser parser;
+    simdjson::dom::element event;
+    ASSERT_EQ(parser.parse(example).get(event), simdjson::SUCCESS);
+    const std::string id{std::string_view(event["id"])};
+    const std::string source{std::string_view(event["data"]["source"])};
+    const auto found = kinds.find(std::string(type));
+    ASSERT_NE(found, kinds.end());
+    bool matches = false;
+    for (const auto& kind : found->second) {
+      matches |= kind == "(none)" ? std::regex_match(id, uuid)
+                                  : id.rfind(source + ":" + kind + ":", 0) == 0;
+    }
+    EXPECT_TRUE(matches) << id;
+  }
 }
 
 TEST(EventsDoc, SourcesEmitOnlyRegisteredTypes) {

@@ -193,14 +193,36 @@ TEST(SpliceEnrichment, ReplacesAnEarlierEnrichmentAtTheEnd) {
             R"({"data":{"platform":"cao","enrichment":{"status":"ok","attempts":1}}})");
 }
 
-TEST(SpliceEnrichment, CopiesMembersCompactAndEscapedAsValidJson) {
+TEST(SpliceEnrichment, CopiesMemberValuesAsWrittenAsValidJson) {
   const std::string event =
       "{ \"k\\\"ey\" : \"a\\u0001b\\n\" ,\n \"data\" : { \"n\" : [ 1.5 , null , true ] } }";
   auto spliced = splice_enrichment(event, "", kEnrichment);
   ASSERT_TRUE(spliced.ok()) << spliced.error().message;
   EXPECT_TRUE(is_json(spliced.value())) << spliced.value();
-  EXPECT_EQ(spliced.value(), R"({"k\"ey":"a\u0001b\n","data":{"n":[1.5,null,true],)"
+  EXPECT_EQ(spliced.value(), R"({"k\"ey":"a\u0001b\n","data":{"n":[ 1.5 , null , true ],)"
                              R"("enrichment":{"status":"ok","attempts":1}}})");
+}
+
+TEST(SpliceEnrichment, KeepsRawByteForByte) {
+  // raw is what the platform sent: numbers no parser holds, -0, 1E2 and spacing survive
+  // enrichment (and stripping it again) unchanged.
+  const std::string raw =
+      R"({ "n": 123456789012345678901234567890, "z": -0, "e": 1E2, "f": 1e400, "s": "\u00e9" })";
+  const std::string event = R"({"id":"talkjs:event:e1","source":"/parley/talkjs/a",)"
+                            R"("type":"parley.conversation.deleted","data":{"platform":"talkjs",)"
+                            R"("conversation":{"id":"c1"},"raw":)" +
+                            raw + "}}";
+  auto spliced = splice_enrichment(event, R"({"id":"c1","messages":[]})", kEnrichment);
+  ASSERT_TRUE(spliced.ok()) << spliced.error().message;
+  EXPECT_THAT(spliced.value(), HasSubstr(R"("raw":)" + raw + R"(,"enrichment":)"));
+  auto read = read_event(spliced.value());
+  ASSERT_TRUE(read.ok()) << read.error();
+  EXPECT_EQ(read.value().conversation_id, "c1");
+
+  const auto stripped =
+      strip_enrichment(splice_enrichment(event, "", R"({"status":"failed","attempts":5})").value());
+  ASSERT_TRUE(stripped.ok()) << stripped.error().message;
+  EXPECT_EQ(stripped.value(), event);
 }
 
 TEST(SpliceEnrichment, EnrichesAWholeIngestEvent) {

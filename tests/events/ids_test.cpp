@@ -126,5 +126,72 @@ TEST(UuidV7, SortingIdsSortsByTime) {
   EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
 }
 
+// --- ids derived from platform values ---
+
+TEST(DerivedIds, ShapesOfEveryKind) {
+  EXPECT_EQ(message_event_id("cao", "12345678"), "cao:message:12345678");
+  EXPECT_EQ(platform_event_id("talkjs", "evt_1"), "talkjs:event:evt_1");
+  EXPECT_EQ(receipt_event_id("cao", "987654322", "2"), "cao:receipt:987654322:2");
+  EXPECT_EQ(state_event_id("directly", "5a1e0000-0000-4000-8000-000000000007", "2f0c5b1d8e6a4c93"),
+            "directly:state:5a1e0000-0000-4000-8000-000000000007:2f0c5b1d8e6a4c93");
+  EXPECT_EQ(message_event_id("cao-eu", "1"), "cao-eu:message:1");
+}
+
+TEST(DerivedIds, MessageIdsKeepThePlatformIdVerbatimAtTheEnd) {
+  // The contract: `<source>:message:<platform message id>`, on every path.
+  EXPECT_EQ(message_event_id("talkjs", "a:b%c"), "talkjs:message:a:b%c");
+}
+
+TEST(DerivedIds, AnEventIdCannotPoseAsAMessageId) {
+  // TalkJS user.created with event id "message:m_victim2" and the message.sent of m_victim2.
+  EXPECT_EQ(platform_event_id("talkjs", "message:m_victim2"), "talkjs:event:message:m_victim2");
+  EXPECT_NE(platform_event_id("talkjs", "message:m_victim2"),
+            message_event_id("talkjs", "m_victim2"));
+  EXPECT_NE(platform_event_id("talkjs", "receipt:1:2"), receipt_event_id("talkjs", "1", "2"));
+}
+
+TEST(DerivedIds, ReceiptIdsOfDifferentMessageAndStatusNeverCollide) {
+  EXPECT_NE(receipt_event_id("cao", "7:1", "2"), receipt_event_id("cao", "7", "1:2"));
+  EXPECT_EQ(receipt_event_id("cao", "7:1", "2"), "cao:receipt:7%3A1:2");
+  EXPECT_EQ(receipt_event_id("cao", "7", "1:2"), "cao:receipt:7:1:2");
+  // The escape itself cannot be forged: a literal "%3A" is escaped too.
+  EXPECT_NE(receipt_event_id("cao", "7%3A1", "2"), receipt_event_id("cao", "7:1", "2"));
+  EXPECT_EQ(receipt_event_id("cao", "7%3A1", "2"), "cao:receipt:7%253A1:2");
+}
+
+TEST(DerivedIds, StateIdsEscapeTheConversationId) {
+  EXPECT_NE(state_event_id("directly", "q:a", "b"), state_event_id("directly", "q", "a:b"));
+}
+
+TEST(DerivedIds, NoTwoDistinctInputsShareAnId) {
+  // Every kind over values made of the characters that could confuse a parser.
+  const std::vector<std::string> values = {"1",         "2",       ":",          "1:",  ":1",
+                                           "1:2",       "%",       "%3A",        "%25", "message",
+                                           "message:1", "event:1", "receipt:1:2"};
+  std::set<std::string> ids;
+  std::size_t made = 0;
+  for (const auto& a : values) {
+    ids.insert(message_event_id("s", a));
+    ids.insert(platform_event_id("s", a));
+    made += 2;
+    for (const auto& b : values) {
+      ids.insert(receipt_event_id("s", a, b));
+      ids.insert(state_event_id("s", a, b));
+      made += 2;
+    }
+  }
+  EXPECT_EQ(ids.size(), made);
+}
+
+TEST(DerivedIds, EscapingChangesOnlyPercentAndColon) {
+  EXPECT_EQ(escape_id_part("abc-123_XYZ.~ /"), "abc-123_XYZ.~ /");
+  EXPECT_EQ(escape_id_part("a:b%c"), "a%3Ab%25c");
+  EXPECT_EQ(escape_id_part(""), "");
+}
+
+TEST(DerivedIds, AUuidV7IsNoDerivedId) {
+  EXPECT_EQ(make_uuid_v7(system_clock::now()).find(':'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace parley::events

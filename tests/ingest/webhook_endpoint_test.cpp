@@ -162,6 +162,9 @@ class DeterministicSource final : public sources::Source {
  public:
   std::string_view name() const override { return "justanswer"; }
   std::optional<Error> verify(const http::Request&) const override { return std::nullopt; }
+  Result<http::HeadProof, Error> verify_head(const http::Request&) const override {
+    return http::HeadProof::verified;
+  }
   Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point) const override {
     events::CloudEvent event;
@@ -229,6 +232,9 @@ class ThrowingSource final : public sources::Source {
  public:
   std::string_view name() const override { return "justanswer"; }
   std::optional<Error> verify(const http::Request&) const override { return std::nullopt; }
+  Result<http::HeadProof, Error> verify_head(const http::Request&) const override {
+    return http::HeadProof::verified;
+  }
   Result<events::CloudEvent, Error> normalize(
       const http::Request&, std::chrono::system_clock::time_point) const override {
     if (throws.fetch_sub(1) > 0) throw std::runtime_error("simulated library failure");

@@ -172,17 +172,23 @@ TEST_F(BadInputTest, EveryCaseIsAnsweredCountedAndPublishesNothing) {
 
 TEST_F(BadInputTest, NonJsonContentTypeIs415ForEverySource) {
   HttpClient admin(parley_->admin_port());
-  for (const auto& [path, source] :
-       std::vector<std::pair<std::string, std::string>>{{"/v1/webhooks/justanswer", "justanswer"},
-                                                        {"/v1/webhooks/cao/messages", "cao"},
-                                                        {"/v1/webhooks/talkjs", "talkjs"}}) {
+  // Proofs in the headers are checked first (a request without one is 401 at its head); a
+  // signature over the body cannot be checked before the 415, so TalkJS's is counted as
+  // refused before verification.
+  const std::string body = "a=1";
+  auto talkjs = talkjs_headers(body, unix_now());
+  const std::vector<std::tuple<std::string, std::string, std::vector<std::pair<std::string, std::string>>, std::string>>
+      cases = {{"/v1/webhooks/justanswer", "justanswer", {{"X-Parley-Token", "test-token"}}, "invalid"},
+               {"/v1/webhooks/cao/messages", "cao", {{"Authorization", "Basic test-cao-key"}}, "invalid"},
+               {"/v1/webhooks/talkjs", "talkjs", talkjs, "unauthenticated_invalid"}};
+  for (auto [path, source, headers, outcome] : cases) {
     SCOPED_TRACE(path);
     HttpClient client(parley_->port());
-    const auto answer = client.request(boost::beast::http::verb::post, path, "a=1",
-                                       {{"Content-Type", "application/x-www-form-urlencoded"}});
+    headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    const auto answer = client.request(boost::beast::http::verb::post, path, body, headers);
     EXPECT_EQ(answer.status, 415u);
     EXPECT_NE(answer.body.find("Content-Type must be application/json"), std::string::npos);
-    EXPECT_EQ(outcome_count(admin, source, "invalid"), 1);
+    EXPECT_EQ(outcome_count(admin, source, outcome), 1);
   }
   EXPECT_EQ(reader().count(), 0);
 }
@@ -231,6 +237,48 @@ TEST_F(BadInputTest, UnknownEventTypesAndStatusesArePublishedExactlyOnceAsDocume
   EXPECT_EQ(type_by_key["talkjs:c7"], "parley.platform.unmapped");
   EXPECT_EQ(type_by_key["cao:7"], "parley.message.receipt");
   EXPECT_EQ(type_by_key["justanswer:q7"], "parley.conversation.updated");
+}
+
+// Ids are namespaced by kind: a TalkJS event whose own id reads "message:<id>" cannot take
+// the id of that message's parley.message.created, which parley would then drop as a
+// duplicate (dedupe is by source + id).
+TEST_F(BadInputTest, AnEventIdThatLooksLikeAMessageIdDoesNotSuppressTheMessage) {
+  HttpClient client(parley_->port());
+  const std::string forged = R"({"id":"message:m_victim2","createdAt":1732185600000,)"
+                             R"("type":"user.created","data":{"user":{"id":"12081"}}})";
+  const std::string real = R"({"id":"evt_real","createdAt":1732185600000,"type":"message.sent",)"
+                           R"("data":{"message":{"id":"m_victim2","conversationId":"c_victim",)"
+                           R"("text":"hello"}}})";
+  EXPECT_EQ(client.post("/v1/webhooks/talkjs", forged, talkjs(forged)).status, 200u);
+  EXPECT_EQ(client.post("/v1/webhooks/talkjs", real, talkjs(real)).status, 200u);
+
+  auto kafka = reader();
+  const auto events = kafka.read(2, 10s);
+  ASSERT_EQ(events.size(), 2u);
+  std::map<std::string, std::string> type_by_id;
+  for (const auto& event : events)
+    type_by_id[event.headers.at("ce_id")] = event.headers.at("ce_type");
+  EXPECT_EQ(type_by_id["talkjs:event:message:m_victim2"], "parley.user.created");
+  EXPECT_EQ(type_by_id["talkjs:message:m_victim2"], "parley.message.created");
+  HttpClient admin(parley_->admin_port());
+  EXPECT_EQ(outcome_count(admin, "talkjs", "duplicate"), 0);
+  EXPECT_EQ(outcome_count(admin, "talkjs", "accepted"), 2);
+}
+
+// A key field with CR/LF would be copied into the record key, ce_subject and ce_id.
+TEST_F(BadInputTest, AQuestionIdWithCrLfIsRefusedNamingTheFieldAndPublishesNothing) {
+  HttpClient client(parley_->port());
+  const std::string body =
+      R"({"eventType":"1","questionId":"12345\r\nce_id: forged","userToken":"u1"})";
+  const auto answer = client.post("/v1/webhooks/justanswer", body, ja());
+  EXPECT_EQ(answer.status, 400u);
+  EXPECT_NE(answer.body.find("field questionId: contains a control character (U+000D) at byte 5"),
+            std::string::npos)
+      << answer.body;
+  EXPECT_NE(answer.body.find(R"("status":false)"), std::string::npos) << answer.body;
+  HttpClient admin(parley_->admin_port());
+  EXPECT_EQ(outcome_count(admin, "justanswer", "invalid"), 1);
+  EXPECT_EQ(reader().count(), 0);
 }
 
 }  // namespace

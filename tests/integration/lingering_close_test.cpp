@@ -2,8 +2,6 @@
 // reads (as Python's http.client and many webhook senders do): parley half-closes, reads
 // and drops the rest for a bounded time, and only then closes, so the kernel never resets
 // the answer away.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,19 +24,12 @@ constexpr int kAttempts = 20;
 /// socket; the status line's code, or the errno that ended it (as "errno N: text").
 std::string write_all_then_read(std::uint16_t port, const std::string& head,
                                 const std::string& body) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "socket failed";
+  const int fd = connect_loopback(port);
+  if (fd < 0) return std::string("connect: ") + std::strerror(errno);
   timeval timeout{.tv_sec = 15, .tv_usec = 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string outcome;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    outcome = std::string("connect: ") + std::strerror(errno);
-  }
   const std::string bytes = head + body;
   for (std::size_t sent = 0; outcome.empty() && sent < bytes.size();) {
     const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);

@@ -3,13 +3,12 @@
 // deadline with no sanitizer report: nothing a coroutine frame points to is destroyed
 // before the frame (this suite runs in the ASan + UBSan build, where a use-after-free
 // at shutdown is a report on stderr and exit code 1).
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <random>
 #include <spawn.h>
 
@@ -52,23 +51,26 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds tim
   return true;
 }
 
+/// True when every thread of `pid` has a tracer (/proc/<pid>/task/*/status TracerPid).
+bool every_thread_traced(pid_t pid) {
+  std::size_t threads = 0;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.starts_with("TracerPid:") && std::stoi(line.substr(10)) == 0) return false;
+    }
+    ++threads;
+  }
+  return threads > 0;
+}
+
 double inflight(const ParleyProcess& parley) {
   return metric_value(HttpClient(parley.admin_port()).get("/metrics").body,
                       "parley_inflight_requests");
 }
 
-int open_loopback(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 class SanitizedShutdown : public ::testing::Test {
  protected:
@@ -129,8 +131,10 @@ TEST_F(SanitizedShutdown, ASpoolAppendStalledInFdatasync) {
   pid_t tracer = -1;
   ASSERT_EQ(::posix_spawnp(&tracer, "strace", nullptr, nullptr, const_cast<char**>(argv), environ),
             0);
+  // strace attaches after posix_spawnp returned: wait until it holds every thread.
+  ASSERT_TRUE(eventually([&] { return every_thread_traced(parley_->pid()); }, 30s));
   std::atomic<unsigned> status{0};
-  std::thread sender([&] {
+  std::jthread sender([&] {
     HttpClient client(parley_->port(), 30s);
     status = client.post("/v1/webhooks/cao/messages", cao_message("stalled", "m-stalled"), kCaoAuth)
                  .status;
@@ -158,7 +162,7 @@ TEST_F(SanitizedShutdown, TwoHundredConnectionsMidBody) {
       "POST /v1/webhooks/justanswer HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Parley-Token: test-token\r\n"
       "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"eventType\":";
   for (int i = 0; i < 200; ++i) {
-    const int fd = open_loopback(parley_->port());
+    const int fd = connect_loopback(parley_->port());
     ASSERT_GE(fd, 0);
     ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
     sockets.push_back(fd);
@@ -185,7 +189,7 @@ TEST_F(SanitizedShutdown, ConnectionsPastTheDeadlineAreCancelled) {
       "POST /v1/webhooks/justanswer HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Parley-Token: test-token\r\n"
       "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
   for (int i = 0; i < 50; ++i) {
-    const int fd = open_loopback(parley_->port());
+    const int fd = connect_loopback(parley_->port());
     ASSERT_GE(fd, 0);
     ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
     sockets.push_back(fd);

@@ -58,10 +58,10 @@ TEST_F(TalkJsIngest, MillisecondTimestampUserEventAndUnknownTypeAreAccepted) {
   std::map<std::string, std::pair<std::string, std::string>> by_id;
   for (const auto& e : events)
     by_id[e.headers.at("ce_id")] = {e.headers.at("ce_type"), e.key};
-  EXPECT_EQ(by_id["talkjs:evt_u"].first, "parley.user.created");
-  EXPECT_EQ(by_id["talkjs:evt_u"].second, "talkjs:user:12081");
-  EXPECT_EQ(by_id["talkjs:evt_f"].first, "parley.platform.unmapped");
-  EXPECT_EQ(by_id["talkjs:evt_f"].second, "talkjs:c9");
+  EXPECT_EQ(by_id["talkjs:event:evt_u"].first, "parley.user.created");
+  EXPECT_EQ(by_id["talkjs:event:evt_u"].second, "talkjs:user:12081");
+  EXPECT_EQ(by_id["talkjs:event:evt_f"].first, "parley.platform.unmapped");
+  EXPECT_EQ(by_id["talkjs:event:evt_f"].second, "talkjs:c9");
 }
 
 TEST_F(TalkJsIngest, RedeliveredEventIsPublishedOnce) {

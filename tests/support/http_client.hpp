@@ -20,6 +20,10 @@ struct HttpAnswer {
   bool keep_alive = false;
 };
 
+/// A blocking TCP connection to 127.0.0.1:`port` as a plain descriptor (the caller closes it),
+/// for tests that write raw bytes or hold connections open; -1 when it cannot connect.
+int connect_loopback(std::uint16_t port);
+
 /// A blocking HTTP/1.1 client on one keep-alive connection, for tests. Every call has
 /// a deadline so a hung server fails the test instead of hanging it.
 class HttpClient {

@@ -6,7 +6,10 @@
 namespace parley::json {
 
 /// Appends `text` to `out` as a JSON string literal (with quotes), escaping quotes,
-/// backslashes and control characters. Input is assumed to be UTF-8 and is copied as is.
+/// backslashes and control characters (C0, C1 and the bidi controls U+202A-U+202E and
+/// U+2066-U+2069, as \uXXXX). Ill-formed UTF-8 is replaced by U+FFFD
+/// (valid_utf8_or_replaced, common/utf8.hpp), so the output is always valid UTF-8 JSON
+/// whatever the input: answers and log lines may quote what a client sent.
 void append_string(std::string& out, std::string_view text);
 
 /// Writes one JSON object into `out`: `{` on construction, `}` on destruction, and the

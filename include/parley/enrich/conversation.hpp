@@ -98,8 +98,9 @@ std::string to_json(const Enrichment& enrichment);
 /// The enriched event: `event_json` with `data.conversation` replaced by
 /// `conversation_json` (kept as is when that is empty; added at the end of `data` when
 /// the event has none, as user events) and `data.enrichment` set to `enrichment_json`,
-/// always the last member of `data` (an existing one is dropped). Every other member is
-/// copied unchanged (compact), in order. `conversation_json` and `enrichment_json` are
+/// always the last member of `data` (an existing one is dropped). Every other member's value
+/// is copied byte for byte as written, in order (so `data.raw` stays the platform's bytes and
+/// a number no parser holds survives). `conversation_json` and `enrichment_json` are
 /// copied as is: pass what to_json wrote. Errors when `event_json` is not a JSON object
 /// with exactly one object `data` (or has two `data.conversation`): bad_request, the
 /// message naming the field. (The error is an Error, not a string, because Result cannot

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "parley/common/error.hpp"
+#include "parley/common/result.hpp"
 
 namespace parley::http {
 
@@ -49,6 +50,12 @@ std::string generic_error_body(const Error& error);
 /// The value of query parameter `name`, percent-decoded; empty when absent.
 std::string query_parameter(std::string_view query, std::string_view name);
 
+/// What a request's head proves before its body is read (Endpoint::check_head).
+enum class HeadProof {
+  verified,  ///< the proof is in the headers or the peer address, and it holds
+  in_body,   ///< only the body can tell (a signature over it): not verified yet
+};
+
 /// One place a request can be sent (a route's handler). Implementations must be
 /// thread-safe: handle() runs concurrently on every I/O thread.
 class Endpoint {
@@ -61,6 +68,18 @@ class Endpoint {
   /// Answers a request the HTTP layer refused before handle() (limits, admission,
   /// content type, timeout), in this endpoint's platform convention.
   virtual Response reject(const Error& error) = 0;
+
+  /// Checks what the head alone can prove, before the body is read or charged against
+  /// admission: a wrong token or key is unauthorized at once; a proof over the body is
+  /// in_body (admitted from the smaller budget for unverified bytes). `head.body` is empty.
+  virtual Result<HeadProof, Error> check_head(const Request& head) {
+    (void)head;
+    return HeadProof::in_body;
+  }
+
+  /// reject() for a refusal before the request was verified (over a limit, not JSON, too
+  /// slow): counted apart, since anyone can cause it.
+  virtual Response reject_unverified(const Error& error) { return reject(error); }
 
   /// Webhook endpoints: counted against limits.max_inflight, refused while draining,
   /// need a JSON content type. Admin endpoints: none of that.

@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -32,6 +33,10 @@ struct ServerOptions {
   std::chrono::milliseconds lingering_close{5000};
   /// Connections lingering at once; past it a connection closes at once.
   std::size_t max_lingering_connections = 1024;
+  /// Open connections; at the limit the oldest idle keep-alive connection is closed to
+  /// make room, and with none idle accepting pauses until one closes (new connections wait
+  /// in the kernel's backlog).
+  std::size_t max_connections = 4096;
   /// Serve HTTPS with these certificates (null = plain HTTP).
   std::shared_ptr<TlsCertificates> tls;
   /// Told of every request refused before an endpoint owned it (no source to count it
@@ -78,7 +83,11 @@ class Server {
 
  private:
   boost::asio::awaitable<void> accept_loop();
+  /// At max_connections: closes the oldest idle connection, if any, and waits until a
+  /// connection closed (or a second passed, to look again).
+  boost::asio::awaitable<void> wait_for_room();
   boost::asio::any_io_executor next_connection_executor();
+  std::size_t open_connections();
   void start_connection(boost::asio::ip::tcp::socket socket);
   void count_unrouted(std::string_view reason) const;
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
@@ -105,6 +114,8 @@ class Server {
   std::size_t next_context_ = 0;  // only touched by the accept loop
   std::atomic<bool> closing_{false};
   std::atomic<std::size_t> lingering_{0};
+  std::atomic<bool> waiting_for_room_{false};
+  boost::asio::steady_timer room_;  // on the acceptor's strand; cancelled when a connection closes
 
   std::mutex connections_mutex_;
   std::condition_variable connections_closed_;

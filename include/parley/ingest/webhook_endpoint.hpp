@@ -40,6 +40,10 @@ class WebhookEndpoint final : public http::Endpoint {
 
   boost::asio::awaitable<http::Response> handle(const http::Request& request) override;
   http::Response reject(const Error& error) override;
+  /// The source's verify_head().
+  Result<http::HeadProof, Error> check_head(const http::Request& head) override;
+  /// Counted as outcome "unauthenticated_<outcome>", apart from the source's refusals.
+  http::Response reject_unverified(const Error& error) override;
   bool is_ingest() const override { return true; }
 
  private:

@@ -18,9 +18,25 @@ namespace parley::ingest {
 class WebhookStats {
  public:
   /// Every answer outcome: an http::metric_outcome value, "accepted", "duplicate", "spooled".
-  static constexpr std::array<std::string_view, 11> kOutcomes = {
+  static constexpr std::array<std::string_view, 15> kOutcomes = {
       "accepted",       "duplicate", "unauthorized", "invalid",  "too_large", "overloaded",
-      "publish_failed", "draining",  "timeout",      "internal", "spooled"};
+      "publish_failed", "draining",  "timeout",      "internal", "spooled",
+      // Refused before the request was verified (its proof is a signature over the body):
+      // anyone can cause these, so they stay out of the rejection alert.
+      "unauthenticated_invalid", "unauthenticated_too_large", "unauthenticated_overloaded",
+      "unauthenticated_timeout"};
+
+  /// The outcome a refusal of `outcome` counts as before verification: one of the
+  /// unauthenticated_* outcomes, or `outcome` itself when it has none (draining).
+  static std::string_view unauthenticated(std::string_view outcome) {
+    for (const auto candidate : kOutcomes) {
+      if (candidate.starts_with("unauthenticated_") &&
+          candidate.substr(std::string_view("unauthenticated_").size()) == outcome) {
+        return candidate;
+      }
+    }
+    return outcome;
+  }
 
   /// Creates the series of `sources` at zero, so alerts see zeros, not gaps.
   WebhookStats(metrics::Registry& registry, const std::vector<std::string>& sources);

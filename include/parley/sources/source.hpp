@@ -26,6 +26,12 @@ class Source {
   /// with a message naming the header or parameter that failed.
   virtual std::optional<Error> verify(const http::Request& request) const = 0;
 
+  /// What the head alone proves (verify() without the body): verified when the proof is
+  /// in the headers or the peer (tokens, keys, allow_cidrs) and holds; unauthorized when
+  /// what the headers carry is wrong and no proof over the body is possible; in_body when
+  /// only the body's signature can tell. `head.body` is empty.
+  virtual Result<http::HeadProof, Error> verify_head(const http::Request& head) const = 0;
+
   /// Parses and validates the body and builds the event; bad_request naming the field
   /// on any problem.
   virtual Result<events::CloudEvent, Error> normalize(

@@ -30,7 +30,7 @@ struct RefusedRecord {
 /// forwarder is its one writer.
 class RefusedLog {
  public:
-  RefusedLog(std::filesystem::path dir, std::uint64_t max_bytes);
+  RefusedLog(const std::filesystem::path& dir, std::uint64_t max_bytes);
   /// Appends `record` with `reason` and fdatasyncs it; nullopt once durable. Fails (naming
   /// the file and the cause) when the file would pass max_bytes or cannot be written; the
   /// file then holds exactly what it held before.

@@ -7,11 +7,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "parley/common/result.hpp"
+#include "parley/upstream/request.hpp"
 
 namespace parley::upstream {
 
@@ -30,15 +32,16 @@ struct BaseUrl {
 /// Parses "http(s)://host[:port][/path]"; the error names what is wrong.
 Result<BaseUrl, std::string> parse_base_url(std::string_view url);
 
-/// Percent-encodes one path segment, so an id from an event can never change the path
-/// (no "/", "..", "?" or "#" survive).
-std::string encode_path_segment(std::string_view segment);
-
-struct HttpRequest {
-  boost::beast::http::verb method = boost::beast::http::verb::get;
-  std::string target;  ///< path and query after the base path, starting with '/'
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+/// Why send() brought back no usable answer.
+struct SendError {
+  enum class Kind {
+    refused,     ///< parley would not send it (unsendable()): nothing was written
+    unreached,   ///< resolve, connect or TLS handshake failed: nothing was written
+    unanswered,  ///< written (or partly) and no whole answer that fits it came back: the
+                 ///< server may have acted on it
+  };
+  Kind kind = Kind::unanswered;
+  std::string message;
 };
 
 struct HttpResponse {
@@ -70,13 +73,16 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  /// One exchange. Errors (a string naming the step: resolve, connect, TLS handshake,
-  /// write, read, timeout, response too large) mean no usable answer arrived; any HTTP
-  /// status is a success here and is the caller's to judge. A keep-alive connection that
-  /// turns out dead before answering is replaced once transparently. `request` is
+  /// One exchange. An error (its message naming the step: the request refused, resolve,
+  /// connect, TLS handshake, write, read, timeout, response too large or followed by bytes
+  /// no request asked for) means no usable answer arrived, and its kind says whether the
+  /// request may have reached the server; any HTTP status is a success here and is the
+  /// caller's to judge. A connection is reused only after an answer read completely and
+  /// nothing after it. A keep-alive connection found dead after the request was written is
+  /// replaced, and the request sent again, only when `request.replay_safe`. `request` is
   /// borrowed until the returned awaitable completes: keep it in a named variable (GCC 12
   /// mishandles temporaries passed to coroutines).
-  boost::asio::awaitable<Result<HttpResponse, std::string>> send(const HttpRequest& request);
+  boost::asio::awaitable<Result<HttpResponse, SendError>> send(const HttpRequest& request);
 
   const BaseUrl& base() const { return options_.base; }
   std::size_t idle_connections() const;

@@ -22,7 +22,8 @@ class CaoApi final : public platforms::ClientBase<config::CaoSource::Api> {
     const HttpRequest request{
         .target = "/api/v1.0/AsyncConversation/GetTranscript/" +
                   upstream::encode_path_segment(event.conversation_id),
-        .headers = {{"Authorization", "Basic " + api_.api_key}, {"Accept", "version=2"}}};
+        .headers = {{"Authorization", "Basic " + api_.api_key}, {"Accept", "version=2"}},
+        .replay_safe = true};
     auto body = co_await platforms::fetch_body(client_, request, kWhat);
     if (!body) co_return body.error();
     auto parsed = parse_cao_transcript(body.value());

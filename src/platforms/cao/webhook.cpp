@@ -143,12 +143,14 @@ Result<std::string, Error> read_message_status(const FieldReader& fields) {
   if (value.is_int64()) return std::to_string(value.get_int64().value_unsafe());
   if (value.is_uint64()) return std::to_string(value.get_uint64().value_unsafe());
   if (!value.is_string()) {
-    const bool fractional = value.type() == simdjson::dom::element_type::DOUBLE;
+    const bool fractional = value.type() == simdjson::dom::element_type::DOUBLE &&
+                            json_type_name(value) == json_type_name(value.type());
     return field_error(
         kName, "must be a non-empty string or an integer, got " +
-                   std::string(fractional ? "a non-integer number" : json_type_name(value.type())));
+                   std::string(fractional ? "a non-integer number" : json_type_name(value)));
   }
-  auto text = fields.required_string(kName);
+  // Part of the event id, so a key like any other.
+  auto text = fields.required_key(kName);
   if (!text) return text.error();
   return std::string(text.value());
 }
@@ -214,6 +216,11 @@ std::optional<Error> CaoEndpoint::verify(const http::Request& request) const {
   return authorization_.verify(request);
 }
 
+Result<http::HeadProof, Error> CaoEndpoint::verify_head(const http::Request& head) const {
+  if (auto refused = authorization_.verify(head)) return *refused;
+  return http::HeadProof::verified;
+}
+
 std::string CaoEndpoint::accepted_body() const {
   return accepted_answer();
 }
@@ -261,7 +268,7 @@ Result<events::CloudEvent, Error> CaoMessages::normalize(
   message.sent_at = time;
   if (!media.empty()) message.attachments.push_back(events::Attachment{.url = media});
   event.data.message = std::move(message);
-  if (include_raw()) event.data.raw_json = compact(object.value());
+  if (include_raw()) event.data.raw_json = received_json(request.body);
   event.field_warnings = std::move(warnings);
   return event;
 }
@@ -289,15 +296,15 @@ Result<events::CloudEvent, Error> CaoReceipts::normalize(
   // a redelivered "read" is the same one.
   auto event = cao_event(
       name(), event_source(),
-      std::string(name()) + ":receipt:" + message_id.value() + ":" + platform_status.value(),
-      mapping.type, std::move(conversation.value()), format_rfc3339(received), "MessageStatus");
+      events::receipt_event_id(name(), message_id.value(), platform_status.value()), mapping.type,
+      std::move(conversation.value()), format_rfc3339(received), "MessageStatus");
   events::Receipt receipt;
   receipt.message_id = std::move(message_id.value());
   receipt.status = mapping.status;
   receipt.platform_status = std::move(platform_status.value());
   receipt.external_message_id = std::move(external_id);
   event.data.receipt = std::move(receipt);
-  if (include_raw()) event.data.raw_json = compact(object.value());
+  if (include_raw()) event.data.raw_json = received_json(request.body);
   event.field_warnings = std::move(warnings);
   return event;
 }

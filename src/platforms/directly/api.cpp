@@ -3,6 +3,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "parley/log/log.hpp"
+#include "parley/platforms/api_support.hpp"
 #include "parley/upstream/token_cache.hpp"
 
 namespace parley::directly {
@@ -45,10 +46,10 @@ class HttpDirectlyApi final : public DirectlyApi {
       if (!token) co_return token.error();
       const HttpRequest request{.target = target,
                                 .headers = {{"Authorization", "Bearer " + token.value()},
-                                            {"Accept", "application/json"}}};
-      auto answered = co_await client_.send(request);
-      if (!answered)
-        co_return UpstreamError{.message = std::string(kWhat) + ": " + answered.error()};
+                                            {"Accept", "application/json"}},
+                                .replay_safe = true};
+      auto answered = co_await platforms::send(client_, request, kWhat);
+      if (!answered) co_return answered.error();
       auto& response = answered.value();
       if (response.status == 401 && round == 0) {
         tokens_.invalidate(token.value());
@@ -66,10 +67,11 @@ class HttpDirectlyApi final : public DirectlyApi {
     const HttpRequest request{
         .method = bhttp::verb::post,
         .target = target_of(api_.logout_path),
-        .headers = {{"Authorization", "Bearer " + *token}, {"Accept", "application/json"}}};
+        .headers = {{"Authorization", "Bearer " + *token}, {"Accept", "application/json"}},
+        .replay_safe = true};  // revoking twice revokes once
     auto answered = co_await client_.send(request);
     if (!answered) {
-      log::warn("directly logout failed", {{"error", answered.error()}});
+      log::warn("directly logout failed", {{"error", answered.error().message}});
       co_return;
     }
     if (auto failed = upstream::judge("Directly POST " + request.target, answered.value())) {
@@ -92,9 +94,10 @@ class HttpDirectlyApi final : public DirectlyApi {
                     {"Accept", "application/json"}},
         .body = "grant_type=client_credentials&client_id=" +
                 upstream::encode_path_segment(api_.client_id) +
-                "&client_secret=" + upstream::encode_path_segment(api_.client_secret)};
-    auto answered = co_await client_.send(request);
-    if (!answered) co_return UpstreamError{.message = what + ": " + answered.error()};
+                "&client_secret=" + upstream::encode_path_segment(api_.client_secret),
+        .replay_safe = true};  // a second token request only mints another token
+    auto answered = co_await platforms::send(client_, request, what);
+    if (!answered) co_return answered.error();
     if (auto failed = upstream::judge(what, answered.value())) co_return *failed;
     co_return upstream::parse_token_response(what, answered.value().body);
   }

@@ -69,7 +69,7 @@ Result<std::vector<SystemMessage>, Error> read_system_messages(const FieldReader
 
 Result<QuestionMessage, Error> read_message(const FieldReader& item, std::string id,
                                             const Author& asker) {
-  auto uuid = string_or_empty(item, "uuid");
+  auto uuid = sources::key_or_empty(item, "uuid");  // part of the event id
   if (!uuid) return uuid.error();
   auto body = string_or_empty(item, "body", kMaxTextBytes);
   if (!body) return body.error();
@@ -96,7 +96,7 @@ Result<std::vector<QuestionMessage>, Error> read_responses(const FieldReader& co
   if (!responses) return responses.error();
   std::vector<QuestionMessage> messages;
   for (const auto& response : responses.value()) {
-    auto uuid = response.required_string("uuid");
+    auto uuid = response.required_key("uuid");
     if (!uuid) return uuid.error();
     auto accepted = optional_bool(response, "isAccepted");
     if (!accepted) return accepted.error();
@@ -138,7 +138,7 @@ Result<QuestionState, Error> read_state(const FieldReader& state_object) {
 
 Result<Question, Error> read_question(const FieldReader& data) {
   Question question;
-  auto uuid = data.required_string("uuid");
+  auto uuid = data.required_key("uuid");  // the record key, subject and part of event ids
   if (!uuid) return uuid.error();
   question.uuid = std::string(uuid.value());
   auto updated = string_or_empty(data, "updatedAt");
@@ -345,10 +345,10 @@ std::vector<events::CloudEvent> question_events(const Question& question,
   }
   const QuestionState* before = known != nullptr ? &known->state : nullptr;
   if (before == nullptr || *before != question.state) {
-    auto event = base_event(
-        source, question,
-        std::string(source) + ":state:" + question.uuid + ":" + state_digest(question.state),
-        events::type::kConversationUpdated, question.updated_at);
+    auto event =
+        base_event(source, question,
+                   events::state_event_id(source, question.uuid, state_digest(question.state)),
+                   events::type::kConversationUpdated, question.updated_at);
     event.data.platform_event = platform_event(before, question.state);
     event.data.conversation.status = question.state.status;
     event.data.conversation.closed = question.finished();

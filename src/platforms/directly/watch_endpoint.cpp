@@ -71,6 +71,11 @@ http::Response WatchEndpoint::reject(const Error& error) {
   return http::error_response(error, http::generic_error_body(error));
 }
 
+Result<http::HeadProof, Error> WatchEndpoint::check_head(const http::Request& head) {
+  if (auto refused = verify(head)) return *refused;
+  return http::HeadProof::verified;
+}
+
 std::optional<Error> WatchEndpoint::verify(const http::Request& request) const {
   if (tokens_.empty() && allow_unauthenticated_) return std::nullopt;
   std::string_view token = request.headers["X-Parley-Token"];

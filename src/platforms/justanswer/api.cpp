@@ -40,7 +40,8 @@ class JustAnswerApi final : public platforms::ClientBase<config::JustAnswerSourc
           .headers = {{"Authorization", "Bearer " + token.value()},
                       {"X-Api-Key", api_.api_key},
                       {"UserIdToken", event.customer_id},
-                      {"Accept", "application/json"}}};
+                      {"Accept", "application/json"}},
+          .replay_safe = true};
       auto response = co_await platforms::send(client_, request, kWhat);
       if (!response) co_return response.error();
       if (response.value().status == 401 && round == 0) {
@@ -50,6 +51,11 @@ class JustAnswerApi final : public platforms::ClientBase<config::JustAnswerSourc
       if (auto failed = upstream::judge(kWhat, response.value())) co_return *failed;
       auto parsed = parse_justanswer_question(response.value().body, event.customer_id);
       if (!parsed) co_return platforms::unreadable(kWhat, parsed.error());
+      // JustAnswer echoes the question: an answer about another one is not this request's.
+      if (parsed.value().id != event.conversation_id) {
+        co_return UpstreamError{.message = std::string(kWhat) + ": the answer is about question '" +
+                                           parsed.value().id + "', not the one asked for"};
+      }
       co_return std::move(parsed).value();
     }
   }
@@ -63,7 +69,8 @@ class JustAnswerApi final : public platforms::ClientBase<config::JustAnswerSourc
         .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                     {"Accept", "application/json"}},
         .body = "client_id=" + upstream::encode_path_segment(api_.client_id) +
-                "&client_secret=" + upstream::encode_path_segment(api_.client_secret)};
+                "&client_secret=" + upstream::encode_path_segment(api_.client_secret),
+        .replay_safe = true};  // a second token request only mints another token
     auto body = co_await platforms::fetch_body(client_, request, kWhat);
     if (!body) co_return body.error();
     co_return upstream::parse_token_response(kWhat, body.value());

@@ -77,17 +77,21 @@ std::optional<Error> JustAnswer::verify(const http::Request& request) const {
   if (!tokens_.empty() && !token.empty()) {
     return unauthorized("X-Parley-Token / ?token=: not an accepted token");
   }
-  std::string accepted;
-  if (!tokens_.empty()) accepted += "X-Parley-Token header or ?token= parameter";
-  if (!hmac_secrets_.empty()) {
-    accepted += accepted.empty() ? "" : ", or ";
-    accepted += "X-Parley-Signature: sha256=<hex>";
-  }
-  if (!allow_cidrs_.empty()) {
-    accepted += accepted.empty() ? "" : ", or ";
-    accepted += "a source address in allow_cidrs (was " + request.peer.to_string() + ")";
-  }
-  return unauthorized("missing credentials: send " + accepted);
+  // The same words whatever is configured, and no peer address: the answer goes to anyone,
+  // and must not tell which methods would get in (the log at debug has the request's peer).
+  return unauthorized(
+      "missing credentials: send an X-Parley-Token header (or ?token=), or X-Parley-Signature: "
+      "sha256=<hex HMAC-SHA256 of the body>");
+}
+
+Result<http::HeadProof, Error> JustAnswer::verify_head(const http::Request& head) const {
+  // A signature can only be checked over the body: not verified yet, unless a token or
+  // the peer's network proves it already.
+  const bool signed_body = !hmac_secrets_.empty() && !head.headers[kSignatureHeader].empty();
+  auto refused = verify(head);
+  if (!refused) return http::HeadProof::verified;
+  if (signed_body) return http::HeadProof::in_body;
+  return *refused;
 }
 
 Result<events::CloudEvent, Error> JustAnswer::normalize(
@@ -97,9 +101,11 @@ Result<events::CloudEvent, Error> JustAnswer::normalize(
   const FieldReader fields(object.value());
   auto event_type = fields.required_string("eventType");
   if (!event_type) return event_type.error();
-  auto question_id = fields.required_string("questionId");
+  // questionId is the record key and subject; userToken goes into the UserIdToken header of
+  // enrichment's requests: neither may carry control characters.
+  auto question_id = fields.required_key("questionId");
   if (!question_id) return question_id.error();
-  auto user_token = fields.required_string("userToken");
+  auto user_token = fields.required_key("userToken");
   if (!user_token) return user_token.error();
 
   events::CloudEvent event;
@@ -114,7 +120,7 @@ Result<events::CloudEvent, Error> JustAnswer::normalize(
   event.data.platform_event = event_type.value();
   event.data.conversation.id = question_id.value();
   event.data.conversation.customer_id = user_token.value();
-  if (include_raw_) event.data.raw_json = compact(object.value());
+  if (include_raw_) event.data.raw_json = received_json(request.body);
   return event;
 }
 

@@ -22,12 +22,13 @@ class TalkJsApi final : public platforms::ClientBase<config::TalkJsSource::Api> 
                       upstream::encode_path_segment(event.conversation_id);
     const std::vector<std::pair<std::string, std::string>> headers = {
         {"Authorization", "Bearer " + api_.secret_key}, {"Accept", "application/json"}};
-    const HttpRequest conversation_request{.target = path, .headers = headers};
+    const HttpRequest conversation_request{.target = path, .headers = headers, .replay_safe = true};
     auto conversation =
         co_await platforms::fetch_body(client_, conversation_request, "TalkJS GET conversation");
     if (!conversation) co_return conversation.error();
     // The most recent page; TalkJS's cursor parameter for older pages is unconfirmed.
-    const HttpRequest messages_request{.target = path + "/messages?limit=100", .headers = headers};
+    const HttpRequest messages_request{
+        .target = path + "/messages?limit=100", .headers = headers, .replay_safe = true};
     auto messages =
         co_await platforms::fetch_body(client_, messages_request, "TalkJS GET messages");
     if (!messages) co_return messages.error();

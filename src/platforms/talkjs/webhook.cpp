@@ -158,19 +158,20 @@ std::optional<Error> read_conversation(const FieldReader& data, events::Conversa
   auto conversation = data.optional_object("conversation");
   if (!conversation) return conversation.error();
   if (!conversation.value()) return std::nullopt;
-  auto id = string_or_empty(*conversation.value(), "id");
+  auto id = key_or_empty(*conversation.value(), "id");
   if (!id) return id.error();
   out.id = std::move(id).value();
   out.subject = tolerant.string(*conversation.value(), "subject");
   return std::nullopt;
 }
 
-// The `id` of the object data.<name>, or "" when the object or its id is absent.
+// The `id` of the object data.<name>, or "" when the object or its id is absent. Such ids
+// (the recipient) can become the record key and subject.
 Result<std::string, Error> nested_id(const FieldReader& data, std::string_view name) {
   auto object = data.optional_object(name);
   if (!object) return object.error();
   if (!object.value()) return std::string();
-  return string_or_empty(*object.value(), "id");
+  return key_or_empty(*object.value(), "id");
 }
 
 std::string_view author_role(const std::map<std::string, std::string_view, std::less<>>& roles,
@@ -189,9 +190,9 @@ std::optional<Error> read_message_event(
   const FieldReader& m = message.value();
   TolerantReader tolerant(event.field_warnings);
 
-  auto id = m.required_string("id");
+  auto id = m.required_key("id");
   if (!id) return id.error();
-  auto conversation_id = string_or_empty(m, "conversationId");
+  auto conversation_id = key_or_empty(m, "conversationId");
   if (!conversation_id) return conversation_id.error();
   auto sender_id = string_or_empty(m, "senderId");
   if (!sender_id) return sender_id.error();
@@ -258,7 +259,7 @@ std::optional<Error> read_user_event(const FieldReader& data, events::CloudEvent
   auto user = data.required_object("user");
   if (!user) return user.error();
   const FieldReader& u = user.value();
-  auto id = u.required_string("id");
+  auto id = u.required_key("id");
   if (!id) return id.error();
   auto emails = read_emails(u);
   if (!emails) return emails.error();
@@ -304,6 +305,8 @@ std::string_view lenient_string(simdjson::dom::object data,
     }
     std::string_view text;
     if (at.get_string().get(text) != simdjson::SUCCESS || text.size() > kMaxIdBytes) return {};
+    // Ignored like any value of an unexpected shape: it could become the record key.
+    if (check_key({}, text)) return {};
     return text;
   }
   return {};
@@ -396,12 +399,31 @@ std::optional<Error> TalkJs::verify(const http::Request& request) const {
   return std::nullopt;
 }
 
+Result<http::HeadProof, Error> TalkJs::verify_head(const http::Request& head) const {
+  if (secret_keys_.empty()) {
+    if (auto refused = verify(head)) return *refused;
+    return http::HeadProof::verified;
+  }
+  // Everything but the signature's match can be refused before the body.
+  const std::string_view timestamp_text = head.headers[kTimestampHeader];
+  if (timestamp_text.empty()) return unauthorized("X-TalkJS-Timestamp: missing");
+  if (!parse_timestamp(timestamp_text)) {
+    return unauthorized("X-TalkJS-Timestamp: malformed, expected a unix time (digits only)");
+  }
+  const std::string_view signature_text = head.headers[kSignatureHeader];
+  if (signature_text.empty()) return unauthorized("X-TalkJS-Signature: missing");
+  if (!parse_hex_digest(signature_text)) {
+    return unauthorized("X-TalkJS-Signature: malformed, expected 64 hex digits");
+  }
+  return http::HeadProof::in_body;
+}
+
 Result<events::CloudEvent, Error> TalkJs::normalize(
     const http::Request& request, std::chrono::system_clock::time_point /*received*/) const {
   auto object = parse_object(request.body);
   if (!object) return object.error();
   const FieldReader envelope(object.value());
-  auto id = envelope.required_string("id");
+  auto id = envelope.required_key("id");
   if (!id) return id.error();
   auto created_at = required_integer(envelope, "createdAt");
   if (!created_at) return created_at.error();
@@ -414,7 +436,9 @@ Result<events::CloudEvent, Error> TalkJs::normalize(
 
   const Mapping mapping = mapping_for(type.value());
   events::CloudEvent event;
-  event.id = name_ + ":" + std::string(id.value());
+  // Under its own kind: a TalkJS event id such as "message:m1" must not become the id of
+  // message m1's parley.message.created (docs/events.md, "Ids and duplicates").
+  event.id = events::platform_event_id(name_, id.value());
   event.source = event_source_;
   event.type = mapping.parley_type;
   event.time = std::move(time).value();
@@ -469,7 +493,7 @@ Result<events::CloudEvent, Error> TalkJs::normalize(
     // Nothing identifies a conversation or user: the event is its own partition key.
     event.partition_key = name_ + ":event:" + std::string(id.value());
   }
-  if (include_raw_) event.data.raw_json = compact(object.value());
+  if (include_raw_) event.data.raw_json = received_json(request.body);
   return event;
 }
 

@@ -329,7 +329,9 @@ TEST(CaoMessage, SeedSample) {
   EXPECT_EQ(m.attachments[0].url, "https://media.cao.com/images/sbc.png");
   EXPECT_EQ(m.attachments[0].name, "");
   EXPECT_FALSE(event.data.receipt);
-  EXPECT_EQ(event.data.raw_json, kSeedMessageCompact);
+  // raw is the body as received (its line breaks too), not a serialization of it.
+  EXPECT_EQ(event.data.raw_json, kSeedMessage);
+  EXPECT_NE(event.data.raw_json, kSeedMessageCompact);
 }
 
 TEST(CaoMessage, SeedSampleAsPrintedIsNotJson) {
@@ -783,7 +785,8 @@ TEST(CaoReceipt, SeedSample) {
   EXPECT_EQ(event.data.receipt->platform_status, "2");
   EXPECT_EQ(event.data.receipt->external_message_id, "29393892");
   EXPECT_EQ(event.data.receipt->reader_id, "");
-  EXPECT_EQ(event.data.raw_json, kSeedReceiptCompact);
+  EXPECT_EQ(event.data.raw_json, kSeedReceipt);
+  EXPECT_NE(event.data.raw_json, kSeedReceiptCompact);
 }
 
 TEST(CaoReceipt, SeedSampleAsPrintedIsNotJson) {
@@ -1042,6 +1045,107 @@ TEST(CaoAnswers, ErrorBodyOfARealErrorIsValidJson) {
   ASSERT_EQ(root["FailureDescription"].get(description), simdjson::SUCCESS);
   EXPECT_EQ(description, result.error().message);
   EXPECT_TRUE(contains(description, "unrecognized date '6/15/2015 \"soon\"'")) << description;
+}
+
+// --- ids and keys parley chose to accept ---
+
+TEST(CaoKeys, ControlCharactersInKeyFieldsAreRefusedNamingTheField) {
+  struct Case {
+    std::string body;
+    bool is_receipt;
+    std::string_view message;
+  };
+  const Case cases[] = {
+      {message_with("VisitId", R"("12617187\r\n")"), false,
+       "field VisitId: contains a control character (U+000D) at byte 8"},
+      {message_with("MessageId", R"("1\u001b[0m")"), false,
+       "field MessageId: contains a control character (U+001B) at byte 1"},
+      {R"({"VisitId":"1\u202e2","MessageId":"2","MessageStatus":"2"})", true,
+       "field VisitId: contains a control character (U+202E) at byte 1"},
+      {R"({"VisitId":"1","MessageId":"2\u0085","MessageStatus":"2"})", true,
+       "field MessageId: contains a control character (U+0085) at byte 1"},
+      {R"({"VisitId":"1","MessageId":"2","MessageStatus":"2\n"})", true,
+       "field MessageStatus: contains a control character (U+000A) at byte 1"},
+  };
+  for (const auto& c : cases) {
+    const auto result = c.is_receipt ? receipt(c.body) : message(c.body);
+    ASSERT_FALSE(result.ok()) << c.body;
+    EXPECT_EQ(result.error().code, Errc::invalid) << c.body;
+    EXPECT_EQ(result.error().message, c.message) << c.body;
+  }
+}
+
+TEST(CaoKeys, AnOptionalIdWithAControlCharacterIsDroppedWithAWarning) {
+  const auto result = message(minimal_with(R"("ConsumerId":"c\u2066","SessionId":"s1")"));
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result.value().data.conversation.customer_id, "");
+  EXPECT_EQ(result.value().data.conversation.session_id, "s1");
+  ASSERT_EQ(result.value().field_warnings.size(), 1u);
+  EXPECT_EQ(result.value().field_warnings[0].field, "ConsumerId");
+  EXPECT_TRUE(contains(result.value().field_warnings[0].problem, "control character (U+2066)"));
+}
+
+TEST(CaoIds, ReceiptIdsOfDifferentMessagesAndStatusesNeverCollide) {
+  const auto a = receipt(R"({"VisitId":"1","MessageId":"7:1","MessageStatus":"2"})");
+  const auto b = receipt(R"({"VisitId":"1","MessageId":"7","MessageStatus":"1:2"})");
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_EQ(a.value().id, "cao:receipt:7%3A1:2");
+  EXPECT_EQ(b.value().id, "cao:receipt:7:1:2");
+  EXPECT_NE(a.value().id, b.value().id);
+  EXPECT_EQ(a.value().data.receipt->message_id, "7:1");  // the data keeps the platform's value
+  // Nor can a receipt take a message's id.
+  const auto created = message(message_with("MessageId", R"("receipt:7:1")"));
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_EQ(created.value().id, "cao:message:receipt:7:1");
+}
+
+// --- numbers and raw ---
+
+TEST(CaoNumbers, NumbersParleyDoesNotReadNeverRefuseTheWebhook) {
+  const std::string body = minimal_with(
+      R"("Extra":{"big":123456789012345678901234567890,"inf":1e400},"Neg":-9223372036854775809)");
+  const auto result = message(body);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_TRUE(result.value().field_warnings.empty());
+  EXPECT_EQ(result.value().data.raw_json, body);
+}
+
+TEST(CaoNumbers, AnOptionalIdBeyondSixtyFourBitsIsDroppedWithAWarning) {
+  const auto result = receipt(
+      R"({"VisitId":"1","MessageId":"2","MessageStatus":"2","ConsumerId":123456789012345678901234567890,)"
+      R"("ExternalMessageId":18446744073709551616,"SessionId":"s"})");
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  const auto& event = result.value();
+  EXPECT_EQ(event.data.conversation.customer_id, "");
+  EXPECT_EQ(event.data.receipt->external_message_id, "");
+  EXPECT_EQ(event.data.conversation.session_id, "s");
+  ASSERT_EQ(event.field_warnings.size(), 2u);
+  for (const auto& warning : event.field_warnings) {
+    EXPECT_TRUE(warning.field == "ConsumerId" || warning.field == "ExternalMessageId")
+        << warning.field;
+    EXPECT_TRUE(contains(warning.problem, "number outside the 64-bit integer range; dropped"))
+        << warning.problem;
+  }
+  EXPECT_TRUE(contains(event.data.raw_json, "123456789012345678901234567890"));
+}
+
+TEST(CaoNumbers, ARequiredIdBeyondSixtyFourBitsIsRefusedNamingIt) {
+  EXPECT_TRUE(bad_request_naming(
+      receipt(R"({"VisitId":123456789012345678901234567890,"MessageId":"2","MessageStatus":"2"})"),
+      {"field VisitId: must be a non-empty string or an integer, got number outside the 64-bit "
+       "integer range"}));
+  EXPECT_TRUE(bad_request_naming(
+      receipt(receipt_with_status("18446744073709551616")),
+      {"field MessageStatus: must be a non-empty string or an integer, got number outside the "
+       "64-bit integer range"}));
+}
+
+TEST(CaoRaw, IsTheReceivedBytesNotAReserialization) {
+  const std::string body = minimal_with(R"("A":-0,"B":1E2,"C":1.50,"D":"\u00e9\/")");
+  const auto result = message(" " + body + "\n");
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result.value().data.raw_json, body);
 }
 
 }  // namespace

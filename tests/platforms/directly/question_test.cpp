@@ -219,5 +219,31 @@ TEST(DirectlyEvents, ASystemMessageComingBackLaterIsANewState) {
   EXPECT_EQ(a.back().id, a_again.back().id);
 }
 
+TEST(DirectlyQuestion, StateIdsKeepTheirShape) {
+  const auto question = parsed(Shape{});
+  const auto events = question_events(question, nullptr, true, "directly");
+  ASSERT_FALSE(events.empty());
+  const std::string& state_id = events.back().id;
+  EXPECT_EQ(state_id.rfind("directly:state:" + std::string(kUuid) + ":", 0), 0u) << state_id;
+  EXPECT_EQ(state_id.size(), std::string("directly:state:").size() + kUuid.size() + 1 + 16);
+}
+
+TEST(DirectlyQuestion, UuidsWithControlCharactersAreRefusedNamingTheField) {
+  std::string question = question_json(Shape{});
+  question.replace(question.find(kUuid), kUuid.size(), "q\\r\\n1");
+  const auto refused = parse_question(question);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), "field data.uuid: contains a control character (U+000D) at byte 1");
+
+  Shape with_response{.response_messages = kExpertMessage};
+  std::string response = question_json(with_response);
+  response.replace(response.find("bbbbbbbb"), 8, "b\\u202e");
+  const auto refused_message = parse_question(response);
+  ASSERT_FALSE(refused_message);
+  EXPECT_NE(refused_message.error().find("uuid: contains a control character (U+202E) at byte 1"),
+            std::string::npos)
+      << refused_message.error();
+}
+
 }  // namespace
 }  // namespace parley::directly

@@ -143,14 +143,13 @@ TEST(JustAnswerVerify, WrongTokenInQuery) {
   EXPECT_TRUE(unauthorized_naming(source.verify(request.request()), "?token="));
 }
 
-TEST(JustAnswerVerify, MissingTokenListsWhatIsAccepted) {
+TEST(JustAnswerVerify, MissingTokenNamesTheWaysToProveTheSender) {
   const JustAnswer source(kTokens, true);
   TestRequest request;
   const auto error = source.verify(request.request());
   EXPECT_TRUE(unauthorized_naming(error, "missing credentials"));
   EXPECT_TRUE(unauthorized_naming(error, "X-Parley-Token"));
   EXPECT_TRUE(unauthorized_naming(error, "?token="));
-  EXPECT_FALSE(contains(describe(error), "X-Parley-Signature")) << describe(error);
   EXPECT_FALSE(contains(describe(error), "allow_cidrs")) << describe(error);
 }
 
@@ -231,13 +230,12 @@ TEST(JustAnswerVerify, MalformedSignatures) {
   }
 }
 
-TEST(JustAnswerVerify, MissingSignatureListsWhatIsAccepted) {
+TEST(JustAnswerVerify, MissingSignatureNamesTheWaysToProveTheSender) {
   const JustAnswer source(kHmac, true);
   TestRequest request;
   const auto error = source.verify(request.request());
   EXPECT_TRUE(unauthorized_naming(error, "missing credentials"));
-  EXPECT_TRUE(unauthorized_naming(error, "X-Parley-Signature: sha256=<hex>"));
-  EXPECT_FALSE(contains(describe(error), "X-Parley-Token")) << describe(error);
+  EXPECT_TRUE(unauthorized_naming(error, "X-Parley-Signature: sha256=<hex"));
 }
 
 // --- verification: CIDR allow-list ---
@@ -275,10 +273,11 @@ TEST(JustAnswerVerify, DeniedPeers) {
     TestRequest request;
     request.from(peer);
     const auto error = source.verify(request.request());
-    EXPECT_TRUE(unauthorized_naming(error, "allow_cidrs")) << peer;
-    // The message shows the peer as the socket reported it.
+    EXPECT_TRUE(unauthorized_naming(error, "missing credentials")) << peer;
+    // The answer goes to anyone: it names neither the peer nor the allow-list.
     const auto shown = boost::asio::ip::make_address(peer).to_string();
-    EXPECT_TRUE(unauthorized_naming(error, "(was " + shown + ")")) << peer;
+    EXPECT_FALSE(contains(describe(error), shown)) << peer;
+    EXPECT_FALSE(contains(describe(error), "allow_cidrs")) << peer;
   }
 }
 
@@ -287,7 +286,7 @@ TEST(JustAnswerVerify, ForwardedForHeaderIsNotTrusted) {
   TestRequest request;
   request.from("198.51.100.1").header("X-Forwarded-For", "10.1.2.3");
   request.header("X-Real-IP", "10.1.2.3");
-  EXPECT_TRUE(unauthorized_naming(source.verify(request.request()), "allow_cidrs"));
+  EXPECT_TRUE(unauthorized_naming(source.verify(request.request()), "missing credentials"));
 }
 
 // --- verification: combinations ---
@@ -298,15 +297,21 @@ Webhook all_methods() {
                  .allow_cidrs = cidrs({"10.0.0.0/8"})};
 }
 
-TEST(JustAnswerVerify, MissingCredentialsListsEveryConfiguredMethod) {
-  const JustAnswer source(all_methods(), true);
+TEST(JustAnswerVerify, MissingCredentialsSaysTheSameWhateverIsConfiguredAndNeverThePeer) {
+  const JustAnswer all(all_methods(), true);
+  const JustAnswer tokens_only(kTokens, true);
   TestRequest request;
   request.from("198.51.100.7");
-  const auto error = source.verify(request.request());
-  for (const char* part : {"missing credentials", "X-Parley-Token", "?token=", "X-Parley-Signature",
-                           "allow_cidrs", "198.51.100.7"}) {
+  const auto error = all.verify(request.request());
+  for (const char* part : {"missing credentials", "X-Parley-Token", "?token=", "X-Parley-Signature"}) {
     EXPECT_TRUE(unauthorized_naming(error, part)) << part;
   }
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->message.find("198.51.100.7"), std::string::npos) << error->message;
+  EXPECT_EQ(error->message.find("allow_cidrs"), std::string::npos) << error->message;
+  const auto other = tokens_only.verify(request.request());
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->message, error->message) << "the answer does not reveal the configuration";
 }
 
 TEST(JustAnswerVerify, BadTokenButGoodSignaturePasses) {
@@ -401,7 +406,8 @@ TEST(JustAnswerNormalize, SeedExample) {
   EXPECT_EQ(event.data.platform_event, "1");
   EXPECT_EQ(event.data.conversation.id, "12345");
   EXPECT_EQ(event.data.conversation.customer_id, "abcde12345");
-  EXPECT_EQ(event.data.raw_json, kSeedCompact);
+  // The body as received (its spaces too), not a serialization of it.
+  EXPECT_EQ(event.data.raw_json, kSeedExample);
 }
 
 TEST(JustAnswerNormalize, IdIsAUuidV7OfTheReceiveTime) {
@@ -471,13 +477,13 @@ TEST(JustAnswerNormalize, EscapedAndUnicodeStringsArePreserved) {
   const auto result =
       normalize(R"({"eventType":"say \"hi\" \\ \/ done","questionId":"caf\u00e9-\ud83d\ude00-)"
                 "\xe2\x82\xac"
-                R"(","userToken":"tab\there\nline\u0001"})");
+                R"(","userToken":"caf\u00e9","note":"tab\there\nline\u0001"})");
   ASSERT_TRUE(result.ok()) << result.error().message;
   const auto& event = result.value();
   EXPECT_EQ(event.data.platform_event, R"(say "hi" \ / done)");
   EXPECT_EQ(event.subject, "caf\xc3\xa9-\xf0\x9f\x98\x80-\xe2\x82\xac");
   EXPECT_EQ(event.partition_key, "justanswer:caf\xc3\xa9-\xf0\x9f\x98\x80-\xe2\x82\xac");
-  EXPECT_EQ(event.data.conversation.customer_id, "tab\there\nline\x01");
+  EXPECT_EQ(event.data.conversation.customer_id, "caf\xc3\xa9");
 
   // raw and the whole event stay valid JSON that decodes to the same strings.
   const std::string json = events::to_json(event);
@@ -487,7 +493,7 @@ TEST(JustAnswerNormalize, EscapedAndUnicodeStringsArePreserved) {
   std::string_view value;
   ASSERT_EQ(root.at_pointer("/data/raw/eventType").get(value), simdjson::SUCCESS);
   EXPECT_EQ(value, R"(say "hi" \ / done)");
-  ASSERT_EQ(root.at_pointer("/data/raw/userToken").get(value), simdjson::SUCCESS);
+  ASSERT_EQ(root.at_pointer("/data/raw/note").get(value), simdjson::SUCCESS);
   EXPECT_EQ(value, "tab\there\nline\x01");
   ASSERT_EQ(root.at_pointer("/subject").get(value), simdjson::SUCCESS);
   EXPECT_EQ(value, "caf\xc3\xa9-\xf0\x9f\x98\x80-\xe2\x82\xac");
@@ -673,6 +679,67 @@ TEST(JustAnswerAnswers, ErrorBodyOfARealErrorIsValidJson) {
   std::string_view message;
   ASSERT_EQ(root["message"].get(message), simdjson::SUCCESS);
   EXPECT_EQ(message, result.error().message);
+}
+
+// --- keys parley chose to accept ---
+
+TEST(JustAnswerKeys, QuestionIdWithCrLfIsRefusedNamingTheFieldAndByte) {
+  const auto result =
+      normalize(R"({"eventType":"1","questionId":"12345\r\nX-Injected: 1","userToken":"u"})");
+  ASSERT_TRUE(bad_request_naming(result, {"field questionId"}));
+  EXPECT_EQ(result.error().message,
+            "field questionId: contains a control character (U+000D) at byte 5");
+}
+
+TEST(JustAnswerKeys, EveryControlCharacterInAKeyFieldIsRefused) {
+  const std::pair<std::string_view, std::string_view> escapes[] = {
+      {R"(\u0000)", "U+0000"}, {R"(\n)", "U+000A"},       {R"(\u001b)", "U+001B"},
+      {R"(\u007f)", "U+007F"}, {R"(\u0085)", "U+0085"},   {R"(\u009b)", "U+009B"},
+      {R"(\u202a)", "U+202A"}, {R"(\u202e)", "U+202E"},   {R"(\u2066)", "U+2066"},
+      {R"(\u2069)", "U+2069"}, {"\xe2\x80\xae", "U+202E"}};
+  for (const auto& [escape, name] : escapes) {
+    const std::string value = "ab" + std::string(escape);
+    EXPECT_TRUE(bad_request_naming(
+        normalize(R"({"eventType":"1","questionId":")" + value + R"(","userToken":"u"})"),
+        {"field questionId: contains a control character (", name, ") at byte 2"}))
+        << escape;
+    // userToken is sent back to JustAnswer in the UserIdToken header of enrichment.
+    EXPECT_TRUE(bad_request_naming(
+        normalize(R"({"eventType":"1","questionId":"q","userToken":")" + value + R"("})"),
+        {"field userToken: contains a control character (", name, ") at byte 2"}))
+        << escape;
+  }
+}
+
+TEST(JustAnswerKeys, PrintableUnicodeIsAKeyLikeAnyOther) {
+  const auto result = normalize(
+      R"({"eventType":"\u0001 free text","questionId":"q \u00e9\u200f\ud83d\ude00","userToken":"u"})");
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result.value().partition_key, "justanswer:q \xc3\xa9\xe2\x80\x8f\xf0\x9f\x98\x80");
+  EXPECT_EQ(result.value().data.platform_event, "\x01 free text");  // not a key
+}
+
+// --- numbers and raw ---
+
+TEST(JustAnswerNumbers, NumbersParleyDoesNotReadNeverRefuseTheWebhook) {
+  const std::string body =
+      R"({"eventType":"1","questionId":"q1","userToken":"u1","n":123456789012345678901234567890,)"
+      R"("o":{"f":1e400,"g":-9223372036854775809,"h":[18446744073709551616]}})";
+  const auto result = normalize(body);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result.value().subject, "q1");
+  EXPECT_EQ(result.value().data.raw_json, body);
+}
+
+TEST(JustAnswerRaw, IsTheReceivedBytesNotAReserialization) {
+  const std::string json =
+      R"({ "eventType" : "1", "questionId":"q1","userToken":"u1","a":-0,"b":1E2,"c":1.50,)"
+      R"("d":"caf\u00e9\/","e":123456789012345678901234567890 })";
+  const auto result = normalize("\r\n\t" + json + " \n");
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result.value().data.raw_json, json);
+  const std::string event = events::to_json(result.value());
+  EXPECT_NE(event.find(R"("raw":)" + json + "}}"), std::string::npos) << event;
 }
 
 }  // namespace

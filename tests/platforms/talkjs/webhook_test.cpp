@@ -551,9 +551,9 @@ TEST(TalkJsNormalize, MessageSent) {
   EXPECT_FALSE(event.data.receipt);
   EXPECT_FALSE(event.data.user);
   EXPECT_FALSE(event.data.notification);
-  auto object = parse_object(std::string(kMessageSent));
-  ASSERT_TRUE(object.ok());
-  EXPECT_EQ(event.data.raw_json, compact(object.value()));
+  // The body as received, byte for byte, not a serialization of it.
+  EXPECT_EQ(event.data.raw_json, received_json(kMessageSent));
+  EXPECT_TRUE(kMessageSent.find(event.data.raw_json) != std::string_view::npos);
 }
 
 TEST(TalkJsNormalize, MessageSentSerializesToValidJson) {
@@ -713,7 +713,7 @@ TEST(TalkJsNormalize, ConversationIdFallsBackToMessage) {
 TEST(TalkJsNormalize, MessageUpdated) {
   const auto event = normalized(kMessageUpdated);
   EXPECT_EQ(event.type, events::type::kMessageUpdated);
-  EXPECT_EQ(event.id, "talkjs:evt_updated_1");
+  EXPECT_EQ(event.id, "talkjs:event:evt_updated_1");
   EXPECT_EQ(event.subject, "order_391_fc");
   EXPECT_EQ(event.partition_key, "talkjs:order_391_fc");
   EXPECT_EQ(event.time, "2023-11-14T22:15:00.000Z");
@@ -762,7 +762,7 @@ TEST(TalkJsNormalize, MessageReadWithoutRecipient) {
 TEST(TalkJsNormalize, ConversationDeleted) {
   const auto event = normalized(kConversationDeleted);
   EXPECT_EQ(event.type, events::type::kConversationDeleted);
-  EXPECT_EQ(event.id, "talkjs:evt_conv_deleted_1");
+  EXPECT_EQ(event.id, "talkjs:event:evt_conv_deleted_1");
   EXPECT_EQ(event.subject, "order_391_fc");
   EXPECT_EQ(event.partition_key, "talkjs:order_391_fc");
   EXPECT_EQ(event.data.conversation.subject, "What a lovely day!");
@@ -780,7 +780,7 @@ TEST(TalkJsNormalize, ConversationDeletedWithoutConversationIsKeyedByEvent) {
 TEST(TalkJsNormalize, UserCreated) {
   const auto event = normalized(kUserCreated);
   EXPECT_EQ(event.type, events::type::kUserCreated);
-  EXPECT_EQ(event.id, "talkjs:evt_user_1");
+  EXPECT_EQ(event.id, "talkjs:event:evt_user_1");
   EXPECT_EQ(event.subject, "12081");
   EXPECT_EQ(event.partition_key, "talkjs:user:12081");
   EXPECT_EQ(event.data.conversation.id, "");
@@ -826,7 +826,7 @@ TEST_P(NotificationTypes, WithConversation) {
   const auto event = normalized(notification_body(talkjs_type));
   EXPECT_EQ(event.type, parley_type);
   EXPECT_EQ(event.data.platform_event, talkjs_type);
-  EXPECT_EQ(event.id, "talkjs:evt_ntf_1");
+  EXPECT_EQ(event.id, "talkjs:event:evt_ntf_1");
   EXPECT_EQ(event.subject, "order_391_fc");
   EXPECT_EQ(event.partition_key, "talkjs:order_391_fc");
   EXPECT_EQ(event.data.conversation.subject, "What a lovely day!");
@@ -890,7 +890,7 @@ TEST(TalkJsNormalize, UnknownTypeIsPublishedUnmapped) {
       R"({"conversation":{"id":"order_391_fc","subject":"What a lovely day!"},"by":"12081"}})");
   EXPECT_EQ(event.type, events::type::kPlatformUnmapped);
   EXPECT_EQ(event.data.platform_event, "conversation.archived");
-  EXPECT_EQ(event.id, "talkjs:evt_new");
+  EXPECT_EQ(event.id, "talkjs:event:evt_new");
   EXPECT_EQ(event.subject, "order_391_fc");
   EXPECT_EQ(event.partition_key, "talkjs:order_391_fc");
   EXPECT_EQ(event.data.conversation.subject, "What a lovely day!");
@@ -1135,7 +1135,7 @@ TEST(TalkJsNormalizeErrors, EmptyAndOversizedIds) {
       "field id: longer than 512 bytes", true));
   const std::string max_id(kMaxIdBytes, 'e');
   EXPECT_EQ(normalized(R"({"id":")" + max_id + R"(","createdAt":1,"type":"x","data":{}})").id,
-            "talkjs:" + max_id);
+            "talkjs:event:" + max_id);
 }
 
 TEST(TalkJsNormalizeErrors, CreatedAtOutOfRange) {
@@ -1354,6 +1354,102 @@ TEST(TalkJsAnswers, ErrorBodyOfARealErrorIsValidJson) {
   std::string_view message;
   ASSERT_EQ(root["error"].get(message), simdjson::SUCCESS);
   EXPECT_EQ(message, "field data.message.text: must be a string, got number");
+}
+
+// --- ids and keys parley chose to accept ---
+
+std::string talkjs_event(std::string_view id, std::string_view type, std::string_view data) {
+  return R"({"id":")" + std::string(id) + R"(","createdAt":1700000000000,"type":")" +
+         std::string(type) + R"(","data":)" + std::string(data) + "}";
+}
+
+TEST(TalkJsIds, AnEventIdCannotTakeTheIdOfAMessage) {
+  // A user.created whose event id is "message:m_victim2" must not take the id of the
+  // message.sent of m_victim2: consumers (and parley's dedupe) would drop that message.
+  const auto forged =
+      normalized(talkjs_event("message:m_victim2", "user.created", R"({"user":{"id":"12081"}})"));
+  const auto real = normalized(talkjs_event(
+      "evt_real", "message.sent", R"({"message":{"id":"m_victim2","conversationId":"c1"}})"));
+  EXPECT_EQ(forged.id, "talkjs:event:message:m_victim2");
+  EXPECT_EQ(real.id, "talkjs:message:m_victim2");
+  EXPECT_NE(forged.id, real.id);
+  for (const std::string_view type :
+       {"message.updated", "message.deleted", "message.read", "conversation.deleted",
+        "notification.sent", "something.new"}) {
+    const auto other = normalized(talkjs_event(
+        "message:m_victim2", type,
+        R"({"message":{"id":"m_victim2","conversationId":"c1"},"conversation":{"id":"c1"}})"));
+    EXPECT_EQ(other.id, "talkjs:event:message:m_victim2") << type;
+  }
+}
+
+TEST(TalkJsKeys, ControlCharactersInKeyFieldsAreRefusedNamingTheField) {
+  struct Case {
+    std::string body;
+    std::string_view message;
+  };
+  const Case cases[] = {
+      {talkjs_event(R"(evt\u001b[2J)", "conversation.deleted", R"({"conversation":{"id":"c"}})"),
+       "field id: contains a control character (U+001B) at byte 3"},
+      {talkjs_event("e", "conversation.deleted", R"({"conversation":{"id":"c1\r\nX: y"}})"),
+       "field data.conversation.id: contains a control character (U+000D) at byte 2"},
+      {talkjs_event("e", "message.sent", R"({"message":{"id":"m","conversationId":"c\n"}})"),
+       "field data.message.conversationId: contains a control character (U+000A) at byte 1"},
+      {talkjs_event("e", "message.sent", R"({"message":{"id":"m\u0085","conversationId":"c"}})"),
+       "field data.message.id: contains a control character (U+0085) at byte 1"},
+      {talkjs_event("e", "user.created", R"({"user":{"id":"12081\u202e"}})"),
+       "field data.user.id: contains a control character (U+202E) at byte 5"},
+      {talkjs_event("e", "notification.bounced", R"({"recipient":{"id":"\u2066u"}})"),
+       "field data.recipient.id: contains a control character (U+2066) at byte 0"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_TRUE(bad_request_with(normalize(c.body), c.message, true)) << c.body;
+  }
+}
+
+TEST(TalkJsKeys, AnUnmappedEventIgnoresAKeyWithControlCharacters) {
+  // Unknown types are never refused: a conversation id parley cannot use is not used.
+  const auto event = normalized(
+      talkjs_event("evt_u", "something.new", R"({"conversation":{"id":"c\u001b"},"x":1})"));
+  EXPECT_EQ(event.type, events::type::kPlatformUnmapped);
+  EXPECT_EQ(event.data.conversation.id, "");
+  EXPECT_EQ(event.partition_key, "talkjs:event:evt_u");
+  EXPECT_TRUE(contains(event.data.raw_json, R"("c\u001b")"));
+}
+
+// --- numbers and raw ---
+
+TEST(TalkJsNumbers, NumbersBeyondSixtyFourBitsInUnreadFieldsAreAccepted) {
+  const std::string body = talkjs_event(
+      "evt_big", "message.sent",
+      R"({"message":{"id":"m1","conversationId":"c1","custom":{"n":123456789012345678901234567890}},)"
+      R"("conversation":{"id":"c1","custom":{"f":1e400,"g":-99999999999999999999}}})");
+  const auto event = normalized(body);
+  EXPECT_EQ(event.id, "talkjs:message:m1");
+  EXPECT_EQ(event.data.raw_json, body);
+  const std::string json = events::to_json(event);  // still JSON, the numbers as sent
+  EXPECT_TRUE(parse_object(json).ok()) << json;
+  EXPECT_TRUE(contains(json, R"("n":123456789012345678901234567890})")) << json;
+  EXPECT_TRUE(contains(json, R"("f":1e400,"g":-99999999999999999999})")) << json;
+}
+
+TEST(TalkJsNumbers, ARequiredNumberBeyondSixtyFourBitsIsRefusedNamingIt) {
+  EXPECT_TRUE(bad_request_with(
+      normalize(R"({"id":"e","createdAt":123456789012345678901234567890,"type":"x","data":{}})"),
+      "field createdAt: must be an integer, got number outside the 64-bit integer range", true));
+}
+
+TEST(TalkJsRaw, IsTheBodyByteForByte) {
+  const std::string body =
+      "\n  " +
+      talkjs_event("evt_raw", "conversation.deleted",
+                   R"({"conversation":{"id":"c1"},"a":-0,"b":1E2,"c":1.50,"d":"\u00e9\/"})") +
+      "\r\n";
+  const auto event = normalized(body);
+  EXPECT_EQ(event.data.raw_json, body.substr(3, body.size() - 5));
+  EXPECT_TRUE(contains(events::to_json(event), R"("raw":{"id":"evt_raw",)"))
+      << events::to_json(event);
+  EXPECT_TRUE(contains(events::to_json(event), R"("a":-0,"b":1E2,"c":1.50,"d":"\u00e9\/"})"));
 }
 
 }  // namespace

@@ -52,6 +52,8 @@ class CaoEndpoint : public Source {
  public:
   std::string_view name() const override { return name_; }
   std::optional<Error> verify(const http::Request& request) const override;
+  /// The API key is in the Authorization header: the head alone decides.
+  Result<http::HeadProof, Error> verify_head(const http::Request& head) const override;
   bool deterministic_ids() const override { return true; }
   std::string accepted_body() const override;
   std::string error_body(const Error& error) const override;

@@ -39,6 +39,8 @@ class WatchEndpoint final : public http::Endpoint {
 
   boost::asio::awaitable<http::Response> handle(const http::Request& request) override;
   http::Response reject(const Error& error) override;
+  /// The token is in the headers: the head alone decides.
+  Result<http::HeadProof, Error> check_head(const http::Request& head) override;
   bool is_ingest() const override { return true; }
 
  private:

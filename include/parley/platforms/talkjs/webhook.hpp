@@ -51,6 +51,7 @@ class TalkJs final : public Source {
 
   std::string_view name() const override { return name_; }
   std::optional<Error> verify(const http::Request& request) const override;
+  Result<http::HeadProof, Error> verify_head(const http::Request& head) const override;
   Result<events::CloudEvent, Error> normalize(
       const http::Request& request, std::chrono::system_clock::time_point received) const override;
   bool deterministic_ids() const override { return true; }

@@ -1,0 +1,221 @@
+// The door against an attacker and a buggy sender: HTTP/1.1 framing per RFC 9112, proofs in
+// the headers checked before a body is read or charged, a smaller budget for bodies only a
+// signature can verify, and a connection limit that closes the oldest idle connection --
+// while a verified webhook is answered 200 throughout.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+
+#include "integration/fixture.hpp"
+
+namespace parley::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::vector<std::pair<std::string, std::string>> kToken = {{"X-Parley-Token", "test-token"}};
+
+std::string raw_post(const std::string& target, const std::string& body,
+                     const std::string& extra_headers, const std::string& version = "HTTP/1.1") {
+  return "POST " + target + " " + version + "\r\n" + extra_headers +
+         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
+
+double outcome(const ParleyProcess& parley, const std::string& source, const std::string& what) {
+  return metric_value(HttpClient(parley.admin_port()).get("/metrics").body,
+                      "parley_webhooks_received_total{outcome=\"" + what + "\",source=\"" +
+                          source + "\"}");
+}
+
+class Framing : public IngestFixture {};
+
+TEST_F(Framing, ATransferEncodingNotEndingInChunkedIs400AndNothingIsSmuggled) {
+  const auto body = ja_body("q-smuggled");
+  for (const std::string coding : {"chunked, identity", "xchunked", "gzip, chunked, identity"}) {
+    SCOPED_TRACE(coding);
+    HttpClient client(parley_->port());
+    client.send_raw(raw_post("/v1/webhooks/justanswer", body,
+                             "Host: a\r\nX-Parley-Token: test-token\r\nTransfer-Encoding: " +
+                                 coding + "\r\n"));
+    const auto answer = client.read_answer();
+    ASSERT_TRUE(answer.has_value());
+    EXPECT_EQ(answer->status, 400u);
+    EXPECT_NE(answer->body.find("Transfer-Encoding: the final coding must be chunked"),
+              std::string::npos)
+        << answer->body;
+  }
+  EXPECT_EQ(reader().count(), 0);
+}
+
+TEST_F(Framing, HostIsRequiredOnceOnHttp11AndAbsoluteFormTargetsAreOurs) {
+  const auto body = ja_body("q-host");
+  for (const std::string hosts : {"", "Host: a\r\nHost: b\r\n"}) {
+    HttpClient client(parley_->port());
+    client.send_raw(raw_post("/v1/webhooks/justanswer", body, hosts + "X-Parley-Token: test-token\r\n"));
+    const auto answer = client.read_answer();
+    ASSERT_TRUE(answer.has_value());
+    EXPECT_EQ(answer->status, 400u);
+    EXPECT_NE(answer->body.find("exactly one Host header"), std::string::npos) << answer->body;
+  }
+  EXPECT_EQ(reader().count(), 0);
+
+  HttpClient old(parley_->port());  // HTTP/1.0 has no Host requirement
+  old.send_raw(raw_post("/v1/webhooks/justanswer", body, "X-Parley-Token: test-token\r\n", "HTTP/1.0"));
+  const auto ten = old.read_answer();
+  ASSERT_TRUE(ten.has_value());
+  EXPECT_EQ(ten->status, 200u) << ten->body;
+
+  HttpClient proxied(parley_->port());
+  proxied.send_raw(raw_post("http://parley.example:8080/v1/webhooks/justanswer?token=test-token",
+                            ja_body("q-absolute"), "Host: parley.example:8080\r\n"));
+  const auto absolute = proxied.read_answer();
+  ASSERT_TRUE(absolute.has_value());
+  EXPECT_EQ(absolute->status, 200u) << absolute->body;
+  EXPECT_EQ(reader().read(2, 10s).size(), 2u);
+}
+
+class Tolerance : public IngestFixture {};
+
+TEST_F(Tolerance, NumbersParleyDoesNotReadNeverRefuseAndRawIsTheReceivedBytes) {
+  // Over 2^64, a negative zero, an exponent: none is a field parley reads.
+  const std::string body =
+      R"({"VisitId":"v-numbers","DateTime":"6/15/2024 4:13 PM","MessageId":"m-numbers",)"
+      R"("Message":"hi","Huge":123456789012345678901234567890,"Neg":-0,"Exp":1E2})";
+  HttpClient client(parley_->port());
+  const auto answer =
+      client.post("/v1/webhooks/cao/messages", body, {{"Authorization", "Basic test-cao-key"}});
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  const auto records = reader().read(1, 10s);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_NE(records[0].value.find(R"("raw":)" + body), std::string::npos)
+      << "raw holds the received bytes verbatim: " << records[0].value;
+}
+
+TEST_F(Tolerance, WhatAClientSentIsEchoedAsValidUtf8) {
+  HttpClient client(parley_->port());
+  client.send_raw("POST /v1/webhooks/cao/messages HTTP/1.1\r\nHost: a\r\n"
+                  "Authorization: Basic test-cao-key\r\nContent-Type: text/\xff\xfe\r\n"
+                  "Content-Length: 2\r\n\r\n{}");
+  const auto answer = client.read_answer();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 415u);
+  EXPECT_NE(answer->body.find("\xEF\xBF\xBD"), std::string::npos)
+      << "invalid bytes replaced by U+FFFD: " << answer->body;
+  EXPECT_EQ(answer->body.find('\xff'), std::string::npos) << answer->body;
+}
+
+/// Small limits, so a flood reaches them at once.
+class Floods : public IngestFixture {
+ protected:
+  std::string extra_config() const override {
+    return "limits: {max_body_bytes: 1048576, max_inflight_bytes: 8388608, "
+           "max_unverified_bytes: 2097152, max_unverified_bytes_per_peer: 1048576, "
+           "max_connections: 20}\n";
+  }
+  void expect_verified_webhook_accepted(const std::string& id) {
+    HttpClient client(parley_->port());
+    const auto answer = client.post("/v1/webhooks/justanswer", ja_body(id), kToken);
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+  }
+};
+
+TEST_F(Floods, HeadersDeclaringBigBodiesWithoutAProofAreRefusedAtTheHeadAndChargeNothing) {
+  // 257 connections declaring 1 MiB each with no token: 401 at once, before any body.
+  std::vector<int> sockets;
+  const std::string head =
+      "POST /v1/webhooks/justanswer HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1048576\r\n\r\n";
+  int refused = 0;
+  for (int i = 0; i < 257; ++i) {
+    const int fd = connect_loopback(parley_->port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    char answer[512] = {};
+    timeval timeout{.tv_sec = 10, .tv_usec = 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (::recv(fd, answer, sizeof answer - 1, 0) > 0 &&
+        std::string_view(answer).starts_with("HTTP/1.1 401")) {
+      ++refused;
+    }
+    sockets.push_back(fd);  // held open: they must not hold the budget
+    if (i % 64 == 0) expect_verified_webhook_accepted("q-during-" + std::to_string(i));
+  }
+  EXPECT_EQ(refused, 257);
+  expect_verified_webhook_accepted("q-after-flood");
+  for (const int fd : sockets)
+    ::close(fd);
+}
+
+TEST_F(Floods, BodiesOnlyASignatureCanVerifyDrawFromTheirOwnSmallerBudget) {
+  // TalkJS signs the body: a request with well-formed signature headers is unverified until
+  // its body arrives. These never send it: they hold the per-peer share, then 429.
+  std::vector<int> sockets;
+  const auto headers = talkjs_headers("{}", unix_now());
+  const std::string head = "POST /v1/webhooks/talkjs HTTP/1.1\r\nHost: a\r\nContent-Type: "
+                           "application/json\r\nContent-Length: 1048576\r\n" +
+                           headers[0].first + ": " + headers[0].second + "\r\n" +
+                           headers[1].first + ": " + headers[1].second + "\r\n\r\n";
+  int overloaded = 0;
+  for (int i = 0; i < 20; ++i) {
+    const int fd = connect_loopback(parley_->port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    sockets.push_back(fd);
+  }
+  for (const int fd : sockets) {
+    char answer[512] = {};
+    timeval timeout{.tv_sec = 0, .tv_usec = 500000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (::recv(fd, answer, sizeof answer - 1, 0) > 0 &&
+        std::string_view(answer).starts_with("HTTP/1.1 429")) {
+      ++overloaded;
+    }
+  }
+  EXPECT_EQ(overloaded, 19) << "one admitted (its body awaited), the rest over the peer's share";
+  EXPECT_EQ(outcome(*parley_, "talkjs", "unauthenticated_overloaded"), 19);
+  EXPECT_EQ(outcome(*parley_, "talkjs", "overloaded"), 0) << "kept out of the rejection alert";
+  expect_verified_webhook_accepted("q-beside-unverified");
+  for (const int fd : sockets)
+    ::close(fd);
+}
+
+TEST_F(Floods, AtMaxConnectionsTheOldestIdleConnectionMakesRoom) {
+  // 40 connections that send nothing, over the listener's 20.
+  std::vector<int> sockets;
+  for (int i = 0; i < 40; ++i) {
+    const int fd = connect_loopback(parley_->port());
+    ASSERT_GE(fd, 0);
+    sockets.push_back(fd);
+  }
+  for (int i = 0; i < 3; ++i)
+    expect_verified_webhook_accepted("q-room-" + std::to_string(i));
+  EXPECT_EQ(HttpClient(parley_->admin_port()).get("/readyz").status, 200u)
+      << "the admin listener has its own connections";
+  // The oldest idle ones were closed to make room: the first connection reads EOF.
+  char byte = 0;
+  timeval timeout{.tv_sec = 10, .tv_usec = 0};
+  ::setsockopt(sockets.front(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  EXPECT_EQ(::recv(sockets.front(), &byte, 1, 0), 0);
+  for (const int fd : sockets)
+    ::close(fd);
+}
+
+TEST(DescriptorLimit, ConnectionLimitsOverTheHardLimitRefuseToStartNamingBothNumbers) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("parley-nofile-" + std::to_string(std::random_device{}()) + ".yaml");
+  std::ofstream(path) << test_config("127.0.0.1:1", "limits: {max_connections: 100000000}\n");
+  const auto started = run_parley("--config " + path.string());
+  std::filesystem::remove(path);
+  EXPECT_EQ(started.exit_code, 1);
+  EXPECT_NE(started.output.find("RLIMIT_NOFILE hard limit is"), std::string::npos) << started.output;
+  EXPECT_NE(started.output.find("file descriptors (limits.max_connections 100000000"),
+            std::string::npos)
+      << started.output;
+}
+
+}  // namespace
+}  // namespace parley::testing
