@@ -95,8 +95,8 @@ int export_refused(const std::string& dir) {
     }
     std::cout << line << "\n";
   }
-  std::cerr << "parley spool export-refused: " << refused.value().size() << " records from "
-            << dir << "/" << spool::kRefusedFile << "\n";
+  std::cerr << "parley spool export-refused: " << refused.value().size() << " records from " << dir
+            << "/" << spool::kRefusedFile << "\n";
   return 0;
 }
 

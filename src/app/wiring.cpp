@@ -226,13 +226,14 @@ std::optional<std::string> ensure_descriptor_limit(const config::Config& config)
       " for Kafka, the spool and upstream connections)";
   if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed) {
     return "RLIMIT_NOFILE hard limit is " + std::to_string(limit.rlim_max) + ", below the " +
-           need_text + ": lower limits.max_connections or raise the limit (ulimit -Hn, LimitNOFILE=)";
+           need_text +
+           ": lower limits.max_connections or raise the limit (ulimit -Hn, LimitNOFILE=)";
   }
   const auto before = limit.rlim_cur;
   limit.rlim_cur = static_cast<rlim_t>(needed);
   if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    return "cannot raise RLIMIT_NOFILE from " + std::to_string(before) + " to " + need_text +
-           ": " + std::strerror(errno);
+    return "cannot raise RLIMIT_NOFILE from " + std::to_string(before) + " to " + need_text + ": " +
+           std::strerror(errno);
   }
   log::info("raised the RLIMIT_NOFILE soft limit",
             {{"from", static_cast<long long>(before)}, {"to", need_text}});

@@ -82,5 +82,4 @@ void AsyncSlots::Slot::release() {
   state_.reset();
 }
 
-}  // namespace parley#include "parley/common/await.hpp"
-
+}  // namespace parley

@@ -200,11 +200,10 @@ class SchemaReader {
   }
 
   static void read_limits(const Section& top, Limits& limits) {
-    const Section map = top.section("limits", {"max_body_bytes", "max_inflight", "read_timeout_ms",
-                                               "max_header_bytes", "max_inflight_bytes",
-                                               "lingering_close_ms", "max_lingering_connections",
-                                               "max_connections", "max_unverified_bytes",
-                                               "max_unverified_bytes_per_peer"});
+    const Section map = top.section(
+        "limits", {"max_body_bytes", "max_inflight", "read_timeout_ms", "max_header_bytes",
+                   "max_inflight_bytes", "lingering_close_ms", "max_lingering_connections",
+                   "max_connections", "max_unverified_bytes", "max_unverified_bytes_per_peer"});
     map.read_integer("max_body_bytes", limits.max_body_bytes, 1);
     map.read_integer("max_inflight", limits.max_inflight, 1);
     map.read_duration("read_timeout_ms", limits.read_timeout, 1);

@@ -26,15 +26,14 @@ Result<Admission::Ticket, Error> Admission::admit(std::size_t body_bytes) {
   return Ticket(*this, body_bytes, false, {});
 }
 
-Result<Admission::Ticket, Error> Admission::admit_unverified(
-    std::size_t body_bytes, const boost::asio::ip::address& peer) {
+Result<Admission::Ticket, Error> Admission::admit_unverified(std::size_t body_bytes,
+                                                             const boost::asio::ip::address& peer) {
   {
     std::lock_guard lock(unverified_mutex_);
     if (unverified_total_ + body_bytes > limits_.max_unverified_bytes) {
-      return Error{http::Errc::overloaded,
-                   "over limits.max_unverified_bytes (" +
-                       std::to_string(limits_.max_unverified_bytes) +
-                       " bytes of bodies awaiting their signature check)"};
+      return Error{http::Errc::overloaded, "over limits.max_unverified_bytes (" +
+                                               std::to_string(limits_.max_unverified_bytes) +
+                                               " bytes of bodies awaiting their signature check)"};
     }
     const auto found = unverified_by_peer_.find(peer);
     const std::size_t mine = found == unverified_by_peer_.end() ? 0 : found->second;

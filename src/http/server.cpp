@@ -52,7 +52,7 @@ struct Server::Connection {
   // from other threads, hence atomic.
   std::atomic<bool> idle{false};
   std::atomic<std::int64_t> idle_since{0};  // steady_clock ticks
-  bool unread_input = false;  // answered before the whole request was read
+  bool unread_input = false;                // answered before the whole request was read
   // Emitted (terminal) by cancel(): ends whatever the connection's coroutine awaits.
   asio::cancellation_signal cancelled;
 };
@@ -235,13 +235,13 @@ void Server::start_connection(tcp::socket socket) {
     std::lock_guard lock(connections_mutex_);
     connections_.insert(connection);
   }
-  asio::co_spawn(connection->lowest().get_executor(), serve(connection),
-                 asio::bind_cancellation_slot(
-                     connection->cancelled.slot(),
-                     [this, connection](const std::exception_ptr& failure) {
-                       if (failure) log::error("connection failed", {{"listener", options_.name}});
-                       forget(connection);
-                     }));
+  asio::co_spawn(
+      connection->lowest().get_executor(), serve(connection),
+      asio::bind_cancellation_slot(
+          connection->cancelled.slot(), [this, connection](const std::exception_ptr& failure) {
+            if (failure) log::error("connection failed", {{"listener", options_.name}});
+            forget(connection);
+          }));
 }
 
 asio::awaitable<void> Server::serve(std::shared_ptr<Connection> connection) {
@@ -373,8 +373,9 @@ std::optional<Error> framing_refusal(const bhttp::request_header<>& head) {
   if (head.version() >= 11) {
     const auto hosts = head.count(bhttp::field::host);
     if (hosts != 1) {
-      return Error{http::Errc::malformed, "Host: an HTTP/1.1 request needs exactly one Host header (got " +
-                                              std::to_string(hosts) + ")"};
+      return Error{http::Errc::malformed,
+                   "Host: an HTTP/1.1 request needs exactly one Host header (got " +
+                       std::to_string(hosts) + ")"};
     }
   }
   return std::nullopt;
@@ -386,8 +387,8 @@ std::pair<std::string_view, std::string_view> path_and_query(std::string_view ta
   for (const std::string_view scheme : {"http://", "https://"}) {
     if (target.size() > scheme.size() && beast::iequals(target.substr(0, scheme.size()), scheme)) {
       const auto path_start = target.find_first_of("/?", scheme.size());
-      target = path_start == std::string_view::npos ? std::string_view("/")
-                                                    : target.substr(path_start);
+      target =
+          path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
       break;
     }
   }
@@ -472,8 +473,7 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
       // sender's next request; a large one is never paid for (lingering close instead).
       constexpr std::uint64_t kSmallBody = 65536;
       const auto length = parser.content_length();
-      const bool small = length && *length <= kSmallBody &&
-                         head[bhttp::field::expect].empty();
+      const bool small = length && *length <= kSmallBody && head[bhttp::field::expect].empty();
       if (small) {
         const BodyRead drained = co_await read_body(connection, stream, parser);
         if (drained.complete) co_return co_await answer(refused, true);
@@ -518,7 +518,8 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
 // Reads the request line and headers; false when the connection is over (closed, timed out,
 // or refused with the answer written here).
 template <class Stream, class RequestParser>
-asio::awaitable<bool> Server::read_head(Connection& connection, Stream& stream, RequestParser& parser) {
+asio::awaitable<bool> Server::read_head(Connection& connection, Stream& stream,
+                                        RequestParser& parser) {
   connection.lowest().expires_after(options_.read_timeout);
   connection.idle_since.store(std::chrono::steady_clock::now().time_since_epoch().count());
   connection.idle.store(true);
@@ -532,8 +533,9 @@ asio::awaitable<bool> Server::read_head(Connection& connection, Stream& stream, 
   if (!refusal) co_return false;
   count_unrouted(refusal->first);
   connection.unread_input = true;
-  co_await write_response(stream, error_response(refusal->second, generic_error_body(refusal->second)),
-                          11, false, options_.read_timeout);
+  co_await write_response(stream,
+                          error_response(refusal->second, generic_error_body(refusal->second)), 11,
+                          false, options_.read_timeout);
   co_return false;
 }
 
@@ -591,9 +593,8 @@ void Server::shutdown() {
 void Server::cancel() {
   std::lock_guard lock(connections_mutex_);
   for (const auto& connection : connections_) {
-    asio::post(connection->lowest().get_executor(), [connection] {
-      connection->cancelled.emit(asio::cancellation_type::terminal);
-    });
+    asio::post(connection->lowest().get_executor(),
+               [connection] { connection->cancelled.emit(asio::cancellation_type::terminal); });
   }
 }
 

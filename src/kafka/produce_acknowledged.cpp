@@ -49,8 +49,7 @@ boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
   });
   // Woken by the report (which cancels the timer), the ack timeout, or a terminal
   // cancellation of the calling coroutine (the drain deadline).
-  const auto [woken] =
-      co_await deadline.async_wait(kAsTuple);
+  const auto [woken] = co_await deadline.async_wait(kAsTuple);
   const boost::asio::cancellation_state state = co_await boost::asio::this_coro::cancellation_state;
   const bool cancelled = woken == boost::asio::error::operation_aborted &&
                          state.cancelled() != boost::asio::cancellation_type::none;
@@ -62,12 +61,12 @@ boost::asio::awaitable<std::optional<Error>> produce_acknowledged(
       result = std::move(pending->result);
     } else {
       pending->settled = true;
-      result = Error{kafka::Errc::timeout,
-                     cancelled ? std::string("cancelled at the drain deadline before Kafka "
-                                             "acknowledged the event")
-                               : "Kafka did not acknowledge the event within " +
-                                     std::to_string(ack_timeout.count()) +
-                                     " ms (kafka.ack_timeout_ms)"};
+      result =
+          Error{kafka::Errc::timeout,
+                cancelled ? std::string("cancelled at the drain deadline before Kafka "
+                                        "acknowledged the event")
+                          : "Kafka did not acknowledge the event within " +
+                                std::to_string(ack_timeout.count()) + " ms (kafka.ack_timeout_ms)"};
     }
   }
   if (counted != nullptr) counted->delivered(record.topic, !result);

@@ -21,9 +21,8 @@ std::size_t lz4_record_bytes(const Record& record) {
   const auto value_bytes = record.value.size();
   if (value_bytes == 0 || value_bytes > static_cast<std::size_t>(LZ4_MAX_INPUT_SIZE)) return raw;
   std::vector<char> out(static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(value_bytes))));
-  const int compressed = LZ4_compress_default(record.value.data(), out.data(),
-                                              static_cast<int>(value_bytes),
-                                              static_cast<int>(out.size()));
+  const int compressed = LZ4_compress_default(
+      record.value.data(), out.data(), static_cast<int>(value_bytes), static_cast<int>(out.size()));
   if (compressed <= 0) return raw;
   return raw - value_bytes + static_cast<std::size_t>(compressed);
 }
@@ -41,11 +40,11 @@ std::optional<Error> check_fits(const Record& record, const Producer& producer) 
   if (!topic_limit || bytes + kBatchOverheadBytes <= *topic_limit) return std::nullopt;
   const std::size_t compressed = lz4_record_bytes(record) + kBatchOverheadBytes;
   if (compressed <= *topic_limit) return std::nullopt;
-  return Error{Errc::too_large,
-               "the encoded event is " + std::to_string(bytes) + " bytes, " +
-                   std::to_string(compressed) + " compressed with lz4 (batch framing included), over " +
-                   "the broker's limit of " + std::to_string(*topic_limit) +
-                   " bytes (max.message.bytes of topic " + record.topic + ")"};
+  return Error{Errc::too_large, "the encoded event is " + std::to_string(bytes) + " bytes, " +
+                                    std::to_string(compressed) +
+                                    " compressed with lz4 (batch framing included), over " +
+                                    "the broker's limit of " + std::to_string(*topic_limit) +
+                                    " bytes (max.message.bytes of topic " + record.topic + ")"};
 }
 
 }  // namespace parley::kafka

@@ -42,10 +42,11 @@ asio::awaitable<std::optional<Error>> append_durable(Spool& spool, kafka::Record
             taken = std::move(waiting->handler);
           }
           if (!taken) return;
-          asio::post(executor, [taken = std::move(taken), slot, result = std::move(result)]() mutable {
-            if (slot.is_connected()) slot.clear();
-            std::move (*taken)(std::move(result));
-          });
+          asio::post(executor,
+                     [taken = std::move(taken), slot, result = std::move(result)]() mutable {
+                       if (slot.is_connected()) slot.clear();
+                       std::move (*taken)(std::move(result));
+                     });
         };
         if (slot.is_connected()) {
           slot.assign([finish](asio::cancellation_type type) mutable {

@@ -93,9 +93,9 @@ Result<std::vector<RefusedRecord>, std::string> read_refused(const fs::path& dir
     if (!frame) return path.string() + " at offset " + std::to_string(at) + ": " + frame.error();
     const auto end = at + kFrameHeaderBytes + frame.value().length;
     if (end > bytes.size()) break;  // torn last record
-    auto decoded = decode_payload(
-        std::string_view(bytes).substr(at + kFrameHeaderBytes, frame.value().length),
-        frame.value().crc);
+    auto decoded =
+        decode_payload(std::string_view(bytes).substr(at + kFrameHeaderBytes, frame.value().length),
+                       frame.value().crc);
     if (!decoded) {
       return path.string() + " at offset " + std::to_string(at) + ": " + decoded.error();
     }

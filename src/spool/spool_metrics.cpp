@@ -42,8 +42,8 @@ SpoolMetrics::SpoolMetrics(metrics::Registry& registry)
       errors_(registry.counter("parley_spool_errors_total",
                                "Spool errors by kind: full, write, sync, torn_tail, quarantined, "
                                "forward, corrupt_read, refused")) {
-  for (const auto* kind :
-       {"full", "write", "sync", "torn_tail", "quarantined", "forward", "corrupt_read", "refused"}) {
+  for (const auto* kind : {"full", "write", "sync", "torn_tail", "quarantined", "forward",
+                           "corrupt_read", "refused"}) {
     errors_.Add({{"kind", kind}});
   }
 }

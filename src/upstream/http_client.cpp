@@ -16,8 +16,8 @@
 #include <charconv>
 #include <variant>
 
-#include "parley/common/await.hpp"
 #include "parley/common/async_slots.hpp"
+#include "parley/common/await.hpp"
 
 namespace parley::upstream {
 
@@ -161,9 +161,9 @@ asio::awaitable<Result<std::unique_ptr<Connection>, std::string>> connect(
   const auto& base = options.base;
   // The resolver has no timeout of its own: race it against the connect timeout.
   asio::steady_timer deadline(pool.executor, options.connect_timeout);
-  auto raced = co_await (
-      pool.resolver.async_resolve(base.host, std::to_string(base.port), kAsTuple) ||
-      deadline.async_wait(kAsTuple));
+  auto raced =
+      co_await (pool.resolver.async_resolve(base.host, std::to_string(base.port), kAsTuple) ||
+                deadline.async_wait(kAsTuple));
   if (raced.index() == 1) co_return "resolve " + base.host + ": timed out";
   const auto [resolve_ec, endpoints] = std::get<0>(std::move(raced));
   if (resolve_ec) co_return "resolve " + base.host + ": " + resolve_ec.message();
@@ -222,9 +222,9 @@ asio::awaitable<Result<HttpResponse, SendError>> HttpClient::send(const HttpRequ
 
   const auto& base = options_.base;
   const bool default_port = base.port == (base.tls ? 443 : 80);
-  const auto beast_request = build_request(
-      request, default_port ? base.host : base.host + ":" + std::to_string(base.port),
-      base.base_path);
+  const auto beast_request =
+      build_request(request, default_port ? base.host : base.host + ":" + std::to_string(base.port),
+                    base.base_path);
   std::unique_ptr<Connection> connection;
   bool reused = false;
   if (!pool_->idle.empty()) {
@@ -255,8 +255,7 @@ asio::awaitable<Result<HttpResponse, SendError>> HttpClient::send(const HttpRequ
       co_return std::move(answered).value();
     }
     if (!(reused && answered.error().stale && request.replay_safe)) {
-      co_return SendError{.kind = SendError::Kind::unanswered,
-                          .message = answered.error().message};
+      co_return SendError{.kind = SendError::Kind::unanswered, .message = answered.error().message};
     }
     connection.reset();  // the server closed an idle connection: one fresh try
   }

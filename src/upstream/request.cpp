@@ -28,8 +28,8 @@ std::string encode_path_segment(std::string_view segment) {
 namespace {
 
 bool is_token_char(unsigned char c) {
-  return std::isalnum(c) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                                     std::string_view::npos;
+  return std::isalnum(c) != 0 ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 std::string byte_text(unsigned char c) {
@@ -57,7 +57,8 @@ std::optional<std::string> unsendable(const HttpRequest& request) {
                byte_text(static_cast<unsigned char>(c)) + " is not a token character";
       }
     }
-    for (const std::string_view framing : {"Host", "Content-Length", "Transfer-Encoding", "Connection"}) {
+    for (const std::string_view framing :
+         {"Host", "Content-Length", "Transfer-Encoding", "Connection"}) {
       if (boost::beast::iequals(name, framing)) {
         return "header " + name + ": framing is the client's to set, not a caller's";
       }

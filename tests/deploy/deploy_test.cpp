@@ -1473,8 +1473,8 @@ const std::vector<Manifest>& rendered(const std::string& overlay) {
     const auto result =
         run("kubectl kustomize " + shell_quote(source_path("deploy/k8s/overlays/" + overlay)));
     EXPECT_EQ(result.exit_code, 0) << overlay << ":\n" << result.output;
-    cache[overlay] = result.exit_code == 0 ? split_manifests(result.output)
-                                           : std::vector<Manifest>{};
+    cache[overlay] =
+        result.exit_code == 0 ? split_manifests(result.output) : std::vector<Manifest>{};
   }
   return cache.at(overlay);
 }
@@ -1506,15 +1506,15 @@ TEST(DeploySpoolOverlays, ProdRunsIngestAsAStatefulSetWithAVolumePerPodForTheSpo
   EXPECT_TRUE(contains(out, "fsGroup: 10001")) << "the volume must be writable by parley";
   EXPECT_TRUE(std::regex_search(out, std::regex("name: parley-config-[a-z0-9]+")));
   EXPECT_TRUE(contains(out, "image: registry.example.com/parley"));
-  for (const char* label : {"app.kubernetes.io/part-of: parley",
-                            "app.kubernetes.io/managed-by: kustomize"}) {
+  for (const char* label :
+       {"app.kubernetes.io/part-of: parley", "app.kubernetes.io/managed-by: kustomize"}) {
     EXPECT_TRUE(contains(yaml_block(yaml_block(out, "template"), "labels"), label))
         << label << ": the base's labels, on the pods too";
   }
   const auto* hpa = find_in(manifests, "HorizontalPodAutoscaler", "parley-ingest");
   ASSERT_NE(hpa, nullptr);
-  EXPECT_TRUE(std::regex_search(hpa->text,
-                                std::regex("scaleTargetRef:\n.*\n    kind: StatefulSet")))
+  EXPECT_TRUE(
+      std::regex_search(hpa->text, std::regex("scaleTargetRef:\n.*\n    kind: StatefulSet")))
       << hpa->text;
   EXPECT_TRUE(contains(read_file(source_path("docs/operations.md")), "## Spool"));
 }
@@ -1542,8 +1542,8 @@ TEST(DeploySpoolOverlays, ProdStatelessSpoolsOnAnEmptyDirAndWaitsForItBeforeStop
   // sizeLimit the pod is evicted, while at max_bytes parley answers 503 and keeps what it has.
   std::smatch size;
   const auto volumes = yaml_block(out, "volumes");
-  ASSERT_TRUE(std::regex_search(volumes, size,
-                                std::regex("- emptyDir:\n +sizeLimit: ([0-9]+)Gi\n +name: spool\n")))
+  ASSERT_TRUE(std::regex_search(
+      volumes, size, std::regex("- emptyDir:\n +sizeLimit: ([0-9]+)Gi\n +name: spool\n")))
       << volumes;
   EXPECT_FALSE(contains(volumes, "medium: Memory"));
   const int configured_max =
@@ -1567,8 +1567,7 @@ TEST(DeploySpoolOverlays, ProdStatelessSpoolsOnAnEmptyDirAndWaitsForItBeforeStop
             pre_stop_seconds(out) * 1000 + shutdown_ms);
   const auto* hpa = find_in(manifests, "HorizontalPodAutoscaler", "parley-ingest");
   ASSERT_NE(hpa, nullptr);
-  EXPECT_TRUE(std::regex_search(hpa->text,
-                                std::regex("scaleTargetRef:\n.*\n    kind: Deployment")))
+  EXPECT_TRUE(std::regex_search(hpa->text, std::regex("scaleTargetRef:\n.*\n    kind: Deployment")))
       << hpa->text;
 }
 
@@ -1645,14 +1644,15 @@ TEST(DeploySpoolOverlays, StatelessPreStopWaitsWhileTheSpoolHoldsRecordsAndNoLon
               std::regex_search(script, std::regex(R"(\blimit=[0-9]+\n)")))
       << script;
 
-  auto started = kafka::EmbeddedBroker::start(
-      1, {"parley.events.v1", "parley.enriched.v1", "parley.deadletter.v1",
-          "parley.directly.watches.v1"},
-      3);
+  auto started =
+      kafka::EmbeddedBroker::start(1,
+                                   {"parley.events.v1", "parley.enriched.v1",
+                                    "parley.deadletter.v1", "parley.directly.watches.v1"},
+                                   3);
   ASSERT_TRUE(started) << started.error();
   auto broker = std::move(started).value();
-  const auto dir = fs::temp_directory_path() /
-                   ("parley-deploy-prestop-" + std::to_string(::getpid()));
+  const auto dir =
+      fs::temp_directory_path() / ("parley-deploy-prestop-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   struct RemoveAtExit {
     fs::path dir;
@@ -1677,9 +1677,8 @@ TEST(DeploySpoolOverlays, StatelessPreStopWaitsWhileTheSpoolHoldsRecordsAndNoLon
     std::ofstream(file) << text;
     const auto start = std::chrono::steady_clock::now();
     const auto result = run("bash " + shell_quote(file.string()));
-    return std::make_pair(result, std::chrono::duration<double>(
-                                      std::chrono::steady_clock::now() - start)
-                                      .count());
+    return std::make_pair(
+        result, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   };
   const auto spool_records = [&] {
     const auto scrape = HttpClient(parley.admin_port()).get("/metrics").body;

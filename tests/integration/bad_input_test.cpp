@@ -177,10 +177,15 @@ TEST_F(BadInputTest, NonJsonContentTypeIs415ForEverySource) {
   // refused before verification.
   const std::string body = "a=1";
   auto talkjs = talkjs_headers(body, unix_now());
-  const std::vector<std::tuple<std::string, std::string, std::vector<std::pair<std::string, std::string>>, std::string>>
-      cases = {{"/v1/webhooks/justanswer", "justanswer", {{"X-Parley-Token", "test-token"}}, "invalid"},
-               {"/v1/webhooks/cao/messages", "cao", {{"Authorization", "Basic test-cao-key"}}, "invalid"},
-               {"/v1/webhooks/talkjs", "talkjs", talkjs, "unauthenticated_invalid"}};
+  const std::vector<std::tuple<std::string, std::string,
+                               std::vector<std::pair<std::string, std::string>>, std::string>>
+      cases = {
+          {"/v1/webhooks/justanswer", "justanswer", {{"X-Parley-Token", "test-token"}}, "invalid"},
+          {"/v1/webhooks/cao/messages",
+           "cao",
+           {{"Authorization", "Basic test-cao-key"}},
+           "invalid"},
+          {"/v1/webhooks/talkjs", "talkjs", talkjs, "unauthenticated_invalid"}};
   for (auto [path, source, headers, outcome] : cases) {
     SCOPED_TRACE(path);
     HttpClient client(parley_->port());

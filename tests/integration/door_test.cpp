@@ -24,11 +24,10 @@ std::string raw_post(const std::string& target, const std::string& body,
          "\r\n\r\n" + body;
 }
 
-
 double outcome(const ParleyProcess& parley, const std::string& source, const std::string& what) {
-  return metric_value(HttpClient(parley.admin_port()).get("/metrics").body,
-                      "parley_webhooks_received_total{outcome=\"" + what + "\",source=\"" +
-                          source + "\"}");
+  return metric_value(
+      HttpClient(parley.admin_port()).get("/metrics").body,
+      "parley_webhooks_received_total{outcome=\"" + what + "\",source=\"" + source + "\"}");
 }
 
 class Framing : public IngestFixture {};
@@ -38,9 +37,9 @@ TEST_F(Framing, ATransferEncodingNotEndingInChunkedIs400AndNothingIsSmuggled) {
   for (const std::string coding : {"chunked, identity", "xchunked", "gzip, chunked, identity"}) {
     SCOPED_TRACE(coding);
     HttpClient client(parley_->port());
-    client.send_raw(raw_post("/v1/webhooks/justanswer", body,
-                             "Host: a\r\nX-Parley-Token: test-token\r\nTransfer-Encoding: " +
-                                 coding + "\r\n"));
+    client.send_raw(
+        raw_post("/v1/webhooks/justanswer", body,
+                 "Host: a\r\nX-Parley-Token: test-token\r\nTransfer-Encoding: " + coding + "\r\n"));
     const auto answer = client.read_answer();
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->status, 400u);
@@ -55,7 +54,8 @@ TEST_F(Framing, HostIsRequiredOnceOnHttp11AndAbsoluteFormTargetsAreOurs) {
   const auto body = ja_body("q-host");
   for (const std::string hosts : {"", "Host: a\r\nHost: b\r\n"}) {
     HttpClient client(parley_->port());
-    client.send_raw(raw_post("/v1/webhooks/justanswer", body, hosts + "X-Parley-Token: test-token\r\n"));
+    client.send_raw(
+        raw_post("/v1/webhooks/justanswer", body, hosts + "X-Parley-Token: test-token\r\n"));
     const auto answer = client.read_answer();
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->status, 400u);
@@ -64,7 +64,8 @@ TEST_F(Framing, HostIsRequiredOnceOnHttp11AndAbsoluteFormTargetsAreOurs) {
   EXPECT_EQ(reader().count(), 0);
 
   HttpClient old(parley_->port());  // HTTP/1.0 has no Host requirement
-  old.send_raw(raw_post("/v1/webhooks/justanswer", body, "X-Parley-Token: test-token\r\n", "HTTP/1.0"));
+  old.send_raw(
+      raw_post("/v1/webhooks/justanswer", body, "X-Parley-Token: test-token\r\n", "HTTP/1.0"));
   const auto ten = old.read_answer();
   ASSERT_TRUE(ten.has_value());
   EXPECT_EQ(ten->status, 200u) << ten->body;
@@ -97,9 +98,10 @@ TEST_F(Tolerance, NumbersParleyDoesNotReadNeverRefuseAndRawIsTheReceivedBytes) {
 
 TEST_F(Tolerance, WhatAClientSentIsEchoedAsValidUtf8) {
   HttpClient client(parley_->port());
-  client.send_raw("POST /v1/webhooks/cao/messages HTTP/1.1\r\nHost: a\r\n"
-                  "Authorization: Basic test-cao-key\r\nContent-Type: text/\xff\xfe\r\n"
-                  "Content-Length: 2\r\n\r\n{}");
+  client.send_raw(
+      "POST /v1/webhooks/cao/messages HTTP/1.1\r\nHost: a\r\n"
+      "Authorization: Basic test-cao-key\r\nContent-Type: text/\xff\xfe\r\n"
+      "Content-Length: 2\r\n\r\n{}");
   const auto answer = client.read_answer();
   ASSERT_TRUE(answer.has_value());
   EXPECT_EQ(answer->status, 415u);
@@ -133,7 +135,8 @@ TEST_F(Floods, HeadersDeclaringBigBodiesWithoutAProofAreRefusedAtTheHeadAndCharg
   for (int i = 0; i < 257; ++i) {
     const int fd = connect_loopback(parley_->port());
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(head.size()));
     char answer[512] = {};
     timeval timeout{.tv_sec = 10, .tv_usec = 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -155,15 +158,17 @@ TEST_F(Floods, BodiesOnlyASignatureCanVerifyDrawFromTheirOwnSmallerBudget) {
   // its body arrives. These never send it: they hold the per-peer share, then 429.
   std::vector<int> sockets;
   const auto headers = talkjs_headers("{}", unix_now());
-  const std::string head = "POST /v1/webhooks/talkjs HTTP/1.1\r\nHost: a\r\nContent-Type: "
-                           "application/json\r\nContent-Length: 1048576\r\n" +
-                           headers[0].first + ": " + headers[0].second + "\r\n" +
-                           headers[1].first + ": " + headers[1].second + "\r\n\r\n";
+  const std::string head =
+      "POST /v1/webhooks/talkjs HTTP/1.1\r\nHost: a\r\nContent-Type: "
+      "application/json\r\nContent-Length: 1048576\r\n" +
+      headers[0].first + ": " + headers[0].second + "\r\n" + headers[1].first + ": " +
+      headers[1].second + "\r\n\r\n";
   int overloaded = 0;
   for (int i = 0; i < 20; ++i) {
     const int fd = connect_loopback(parley_->port());
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(head.size()));
     sockets.push_back(fd);
   }
   for (const int fd : sockets) {
@@ -211,7 +216,8 @@ TEST(DescriptorLimit, ConnectionLimitsOverTheHardLimitRefuseToStartNamingBothNum
   const auto started = run_parley("--config " + path.string());
   std::filesystem::remove(path);
   EXPECT_EQ(started.exit_code, 1);
-  EXPECT_NE(started.output.find("RLIMIT_NOFILE hard limit is"), std::string::npos) << started.output;
+  EXPECT_NE(started.output.find("RLIMIT_NOFILE hard limit is"), std::string::npos)
+      << started.output;
   EXPECT_NE(started.output.find("file descriptors (limits.max_connections 100000000"),
             std::string::npos)
       << started.output;

@@ -33,8 +33,10 @@ std::string write_all_then_read(std::uint16_t port, const std::string& head,
   const std::string bytes = head + body;
   for (std::size_t sent = 0; outcome.empty() && sent < bytes.size();) {
     const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) outcome = std::string("send: errno ") + std::strerror(errno);
-    else sent += static_cast<std::size_t>(n);
+    if (n <= 0)
+      outcome = std::string("send: errno ") + std::strerror(errno);
+    else
+      sent += static_cast<std::size_t>(n);
   }
   std::string answer;
   char chunk[4096];
@@ -52,7 +54,8 @@ std::string write_all_then_read(std::uint16_t port, const std::string& head,
 
 std::string post_head(const std::string& path, std::size_t length, const std::string& type,
                       const std::string& extra = {}) {
-  return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: " + type +
+  return "POST " + path +
+         " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: " + type +
          "\r\nContent-Length: " + std::to_string(length) + "\r\n" + extra + "\r\n";
 }
 
@@ -61,8 +64,10 @@ int answered(const std::string& status, const std::function<std::string()>& atte
   int got = 0;
   for (int i = 0; i < kAttempts; ++i) {
     const auto outcome = attempt();
-    if (outcome == status) ++got;
-    else ADD_FAILURE() << "attempt " << i << ": " << outcome;
+    if (outcome == status)
+      ++got;
+    else
+      ADD_FAILURE() << "attempt " << i << ": " << outcome;
   }
   std::cout << "[ measured ] " << status << " received in " << got << " of " << kAttempts
             << " attempts\n";
@@ -121,18 +126,18 @@ class LingeringCloseTls : public IngestFixture {
 
 TEST_F(LingeringCloseTls, AWriteFirstClientGetsThe413OverTls) {
   const std::string big(kTwoMiB, 'x');
-  EXPECT_EQ(answered("413",
-                     [&] {
-                       try {
-                         return std::to_string(
-                             https_request(parley_->port(), "/v1/webhooks/justanswer", big,
-                                           {{"X-Parley-Token", "test-token"}})
-                                 .status);
-                       } catch (const std::exception& e) {
-                         return std::string(e.what());
-                       }
-                     }),
-            kAttempts);
+  EXPECT_EQ(
+      answered("413",
+               [&] {
+                 try {
+                   return std::to_string(https_request(parley_->port(), "/v1/webhooks/justanswer",
+                                                       big, {{"X-Parley-Token", "test-token"}})
+                                             .status);
+                 } catch (const std::exception& e) {
+                   return std::string(e.what());
+                 }
+               }),
+      kAttempts);
 }
 
 }  // namespace

@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <spawn.h>
 #include <fstream>
 #include <random>
-#include <spawn.h>
 
 #include "integration/enrich_fixture.hpp"
 
@@ -71,7 +71,6 @@ double inflight(const ParleyProcess& parley) {
                       "parley_inflight_requests");
 }
 
-
 class SanitizedShutdown : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -97,9 +96,9 @@ TEST_F(SanitizedShutdown, FiftyEnrichmentFetchesHeldByThePlatform) {
   HttpClient client(parley_->port());
   for (int i = 0; i < 50; ++i) {
     const auto visit = "held-" + std::to_string(i);
-    ASSERT_EQ(client.post("/v1/webhooks/cao/messages", cao_message(visit, "m" + visit), kCaoAuth)
-                  .status,
-              200u);
+    ASSERT_EQ(
+        client.post("/v1/webhooks/cao/messages", cao_message(visit, "m" + visit), kCaoAuth).status,
+        200u);
   }
   // Every fetch has reached the platform, which holds its answer for a minute.
   ASSERT_TRUE(eventually([&] { return stat(sim.stats(), "calls", "cao.transcript") >= 50; }, 60s))
@@ -118,16 +117,26 @@ TEST_F(SanitizedShutdown, ASpoolAppendStalledInFdatasync) {
   ::setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
   parley_ = std::make_unique<ParleyProcess>(
       test_config(broker_->bootstrap_servers(), "spool: {dir: \"" + dir.string() + "\"}\n"));
-  if (saved != nullptr) ::setenv("ASAN_OPTIONS", previous.c_str(), 1);
-  else ::unsetenv("ASAN_OPTIONS");
+  if (saved != nullptr)
+    ::setenv("ASAN_OPTIONS", previous.c_str(), 1);
+  else
+    ::unsetenv("ASAN_OPTIONS");
   ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
   broker_->set_broker_up(1, false);
   ASSERT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
 
   // Every fdatasync of parley now takes 3 s (strace holds the thread in the syscall).
   const auto pid = std::to_string(parley_->pid());
-  const char* argv[] = {"strace", "-f", "-qq", "-o", "/dev/null", "-e",
-                        "inject=fdatasync:delay_enter=3000000", "-p", pid.c_str(), nullptr};
+  const char* argv[] = {"strace",
+                        "-f",
+                        "-qq",
+                        "-o",
+                        "/dev/null",
+                        "-e",
+                        "inject=fdatasync:delay_enter=3000000",
+                        "-p",
+                        pid.c_str(),
+                        nullptr};
   pid_t tracer = -1;
   ASSERT_EQ(::posix_spawnp(&tracer, "strace", nullptr, nullptr, const_cast<char**>(argv), environ),
             0);
@@ -154,8 +163,8 @@ TEST_F(SanitizedShutdown, ASpoolAppendStalledInFdatasync) {
 
 TEST_F(SanitizedShutdown, TwoHundredConnectionsMidBody) {
   // Bodies that never finish: the drain waits for them until their read timeout.
-  parley_ = std::make_unique<ParleyProcess>(test_config(
-      broker_->bootstrap_servers(), "role: ingest\nlimits: {read_timeout_ms: 3000}\n"));
+  parley_ = std::make_unique<ParleyProcess>(
+      test_config(broker_->bootstrap_servers(), "role: ingest\nlimits: {read_timeout_ms: 3000}\n"));
   ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
   std::vector<int> sockets;
   const std::string head =
@@ -164,7 +173,8 @@ TEST_F(SanitizedShutdown, TwoHundredConnectionsMidBody) {
   for (int i = 0; i < 200; ++i) {
     const int fd = connect_loopback(parley_->port());
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(head.size()));
     sockets.push_back(fd);
   }
   ASSERT_TRUE(eventually([&] { return inflight(*parley_) >= 200; }, 30s));
@@ -178,8 +188,8 @@ TEST_F(SanitizedShutdown, ConnectionsPastTheDeadlineAreCancelled) {
   // Bodies slower than the drain deadline: cancelled at it, the process ends a moment later
   // and says the drain was incomplete (exit 1), with no sanitizer report.
   // Role ingest: no consumer group to leave, whose teardown the mock cluster can hold.
-  auto config = test_config(broker_->bootstrap_servers(),
-                            "role: ingest\nlimits: {read_timeout_ms: 60000}\n");
+  auto config =
+      test_config(broker_->bootstrap_servers(), "role: ingest\nlimits: {read_timeout_ms: 60000}\n");
   const std::string drain = "shutdown_timeout_ms: 15000";
   config.replace(config.find(drain), drain.size(), "shutdown_timeout_ms: 3500");
   parley_ = std::make_unique<ParleyProcess>(config);
@@ -191,7 +201,8 @@ TEST_F(SanitizedShutdown, ConnectionsPastTheDeadlineAreCancelled) {
   for (int i = 0; i < 50; ++i) {
     const int fd = connect_loopback(parley_->port());
     ASSERT_GE(fd, 0);
-    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+    ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(head.size()));
     sockets.push_back(fd);
   }
   ASSERT_TRUE(eventually([&] { return inflight(*parley_) >= 50; }, 30s));

@@ -357,7 +357,8 @@ TEST_F(RefusingKafka, ARefusedSpooledEventIsQuarantinedAndTheHundredBehindItArri
   const auto exported = run_parley("spool export-refused --dir " + dir_.string());
   EXPECT_EQ(exported.exit_code, 0);
   std::size_t lines = 0;
-  for (std::size_t at = 0; (at = exported.output.find("\n{\"topic\":", at)) != std::string::npos; ++at)
+  for (std::size_t at = 0; (at = exported.output.find("\n{\"topic\":", at)) != std::string::npos;
+       ++at)
     ++lines;
   EXPECT_EQ(lines + (exported.output.starts_with("{\"topic\":") ? 1 : 0), 1u)
       << "one JSON line per refused record";

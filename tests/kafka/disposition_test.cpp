@@ -15,8 +15,8 @@ using namespace std::chrono_literals;
 
 TEST(Disposition, EveryKafkaErrorCodeHasItsRule) {
   const std::vector<std::pair<Errc, Disposition>> table = {
-      {Errc::unavailable, Disposition::spool},   {Errc::timeout, Disposition::spool},
-      {Errc::too_large, Disposition::give_up},   {Errc::invalid_record, Disposition::give_up},
+      {Errc::unavailable, Disposition::spool}, {Errc::timeout, Disposition::spool},
+      {Errc::too_large, Disposition::give_up}, {Errc::invalid_record, Disposition::give_up},
       {Errc::refused, Disposition::retry},
   };
   ASSERT_EQ(table.size(), ErrorDomain<Errc>::kCodes.size()) << "a code without a rule";

@@ -22,7 +22,9 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 struct ScratchDir {
-  ScratchDir() : path(fs::temp_directory_path() / ("parley-forwarder-" + std::to_string(std::random_device{}()))) {
+  ScratchDir()
+      : path(fs::temp_directory_path() /
+             ("parley-forwarder-" + std::to_string(std::random_device{}()))) {
     fs::create_directories(path);
   }
   ~ScratchDir() {
@@ -33,10 +35,11 @@ struct ScratchDir {
 };
 
 kafka::Record event(int n, int conversations, std::size_t pad = 40) {
-  return kafka::Record{.topic = "parley.events.v1",
-                       .key = "cao:" + std::to_string(n % conversations),
-                       .value = "{\"n\":" + std::to_string(n) + ",\"pad\":\"" + std::string(pad, 'v') + "\"}",
-                       .headers = {{"ce_id", "id-" + std::to_string(n)}}};
+  return kafka::Record{
+      .topic = "parley.events.v1",
+      .key = "cao:" + std::to_string(n % conversations),
+      .value = "{\"n\":" + std::to_string(n) + ",\"pad\":\"" + std::string(pad, 'v') + "\"}",
+      .headers = {{"ce_id", "id-" + std::to_string(n)}}};
 }
 
 void append_all(Spool& spool, const std::vector<kafka::Record>& records) {

@@ -225,7 +225,8 @@ TEST_F(HttpClientTest, AHeaderValueWithCrLfIsRefusedBeforeAnythingIsSent) {
 }
 
 TEST(Unsendable, ChecksTargetsHeaderNamesAndValues) {
-  EXPECT_FALSE(unsendable({.target = "/api/v2/questions/a%0D%0Ab?x=1", .headers = {{"A", "b\tc"}}}));
+  EXPECT_FALSE(
+      unsendable({.target = "/api/v2/questions/a%0D%0Ab?x=1", .headers = {{"A", "b\tc"}}}));
   EXPECT_EQ(unsendable({.target = "/a b"}).value_or(""),
             "request target: byte 0x20 at 2 is not printable ASCII (percent-encode values from "
             "events)");

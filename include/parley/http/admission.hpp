@@ -46,8 +46,7 @@ class Admission {
 
    private:
     friend class Admission;
-    Ticket(Admission& admission, std::size_t bytes, bool unverified,
-           boost::asio::ip::address peer)
+    Ticket(Admission& admission, std::size_t bytes, bool unverified, boost::asio::ip::address peer)
         : admission_(&admission), bytes_(bytes), unverified_(unverified), peer_(std::move(peer)) {}
     Admission* admission_;
     std::size_t bytes_;

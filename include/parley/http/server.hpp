@@ -99,7 +99,8 @@ class Server {
   boost::asio::awaitable<void> linger(Connection& connection, Stream& stream);
   struct BodyRead;  // server.cpp
   template <class Stream, class RequestParser>
-  boost::asio::awaitable<bool> read_head(Connection& connection, Stream& stream, RequestParser& parser);
+  boost::asio::awaitable<bool> read_head(Connection& connection, Stream& stream,
+                                         RequestParser& parser);
   template <class Stream, class RequestParser>
   boost::asio::awaitable<BodyRead> read_body(Connection& connection, Stream& stream,
                                              RequestParser& parser);

@@ -19,8 +19,8 @@ class WebhookStats {
  public:
   /// Every answer outcome: an http::metric_outcome value, "accepted", "duplicate", "spooled".
   static constexpr std::array<std::string_view, 15> kOutcomes = {
-      "accepted",       "duplicate", "unauthorized", "invalid",  "too_large", "overloaded",
-      "publish_failed", "draining",  "timeout",      "internal", "spooled",
+      "accepted", "duplicate", "unauthorized", "invalid", "too_large", "overloaded",
+      "publish_failed", "draining", "timeout", "internal", "spooled",
       // Refused before the request was verified (its proof is a signature over the body):
       // anyone can cause these, so they stay out of the rejection alert.
       "unauthenticated_invalid", "unauthenticated_too_large", "unauthenticated_overloaded",

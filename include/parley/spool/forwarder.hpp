@@ -46,7 +46,8 @@ class Forwarder {
   void run();
   bool forward_batch();  ///< false when the batch failed (wait before the next)
   /// Produces `batch` and waits for every report; nullopt for each acknowledged record.
-  std::vector<std::optional<Error>> send(const std::vector<std::pair<SpooledRecord, Position>>& batch);
+  std::vector<std::optional<Error>> send(
+      const std::vector<std::pair<SpooledRecord, Position>>& batch);
   static std::pair<std::uint64_t, std::uint64_t> position_key(const Position& at) {
     return {at.segment, at.end};
   }

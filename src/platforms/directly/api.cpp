@@ -44,10 +44,10 @@ class HttpDirectlyApi final : public DirectlyApi {
     for (int round = 0;; ++round) {
       auto token = co_await tokens_.get();
       if (!token) co_return token.error();
-      const HttpRequest request{.target = target,
-                                .headers = {{"Authorization", "Bearer " + token.value()},
-                                            {"Accept", "application/json"}},
-                                .replay_safe = true};
+      const HttpRequest request{
+          .target = target,
+          .headers = {{"Authorization", "Bearer " + token.value()}, {"Accept", "application/json"}},
+          .replay_safe = true};
       auto answered = co_await platforms::send(client_, request, kWhat);
       if (!answered) co_return answered.error();
       auto& response = answered.value();

@@ -303,7 +303,8 @@ TEST(JustAnswerVerify, MissingCredentialsSaysTheSameWhateverIsConfiguredAndNever
   TestRequest request;
   request.from("198.51.100.7");
   const auto error = all.verify(request.request());
-  for (const char* part : {"missing credentials", "X-Parley-Token", "?token=", "X-Parley-Signature"}) {
+  for (const char* part :
+       {"missing credentials", "X-Parley-Token", "?token=", "X-Parley-Signature"}) {
     EXPECT_TRUE(unauthorized_naming(error, part)) << part;
   }
   ASSERT_TRUE(error.has_value());
