@@ -509,7 +509,8 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
                         .headers = head,
                         .body = body,
                         .peer = connection.peer,
-                        .received_at = received_at};
+                        .received_at = received_at,
+                        .verified_at_head = ingest && verified};
   const Response response = co_await handle_guarded(endpoint, request);
   ticket.reset();  // answered: no longer in flight, even while the bytes are on their way
   co_return co_await answer(response, true);

@@ -59,8 +59,8 @@ boost::asio::awaitable<http::Response> WebhookEndpoint::handle(const http::Reque
   if (spool == nullptr && !producer_.reachable()) {
     co_return reject(Error{kafka::Errc::unavailable, "Kafka is unreachable; retry later"});
   }
-  if (auto refused = source_->verify(request)) {
-    co_return reject(*refused);
+  if (!request.verified_at_head) {
+    if (auto refused = source_->verify(request)) co_return reject(*refused);
   }
   auto event = source_->normalize(request, std::chrono::system_clock::now());
   if (!event) {

@@ -1,13 +1,13 @@
 #include "parley/spool/refused.hpp"
 
+#include "file_io.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace parley::spool {
 namespace fs = std::filesystem;
@@ -15,17 +15,6 @@ namespace {
 
 std::string errno_text() {
   return std::strerror(errno);
-}
-
-// Writes all of `bytes` at the end of `fd`, or fails with errno set.
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const auto written = ::write(fd, bytes.data(), bytes.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return true;
 }
 
 }  // namespace
@@ -49,10 +38,7 @@ std::optional<std::string> RefusedLog::add(const SpooledRecord& record, const st
   if (!tail_checked_ && size > 0) {
     // Once per process: a crash mid-append left a torn record; the next one starts after
     // the last whole record.
-    std::ifstream in(path_, std::ios::binary);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    const auto scan = scan_segment(std::move(buffer).str());
+    const auto scan = scan_segment(read_file(path_).value_or(std::string()));
     if (scan.damage != SegmentScan::Damage::corrupt && scan.valid_end < size &&
         ::ftruncate(fd, static_cast<off_t>(scan.valid_end)) == 0) {
       size = scan.valid_end;
@@ -66,8 +52,8 @@ std::optional<std::string> RefusedLog::add(const SpooledRecord& record, const st
     problem = path_.string() + " would pass its limit of " + std::to_string(max_bytes_) +
               " bytes (a quarter of spool.max_bytes): export and remove it (parley spool "
               "export-refused)";
-  } else if (::lseek(fd, static_cast<off_t>(size), SEEK_SET) < 0 || !write_all(fd, bytes) ||
-             ::fdatasync(fd) != 0) {
+  } else if (::lseek(fd, static_cast<off_t>(size), SEEK_SET) < 0 ||
+             !write_all(::write, fd, bytes) || ::fdatasync(fd) != 0) {
     problem = path_.string() + ": cannot write: " + errno_text();
     // Whatever part was written goes, so the file ends at its last whole record.
     if (::ftruncate(fd, static_cast<off_t>(size)) == 0) ::fdatasync(fd);
@@ -81,11 +67,9 @@ Result<std::vector<RefusedRecord>, std::string> read_refused(const fs::path& dir
   std::vector<RefusedRecord> records;
   std::error_code ec;
   if (!fs::exists(path, ec)) return records;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return path.string() + ": cannot read";
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string bytes = std::move(buffer).str();
+  const auto read = read_file(path);
+  if (!read) return path.string() + ": cannot read";
+  const std::string& bytes = *read;
   if (auto bad = check_segment_header(bytes)) return path.string() + ": " + *bad;
   std::size_t at = kSegmentHeaderBytes;
   while (at + kFrameHeaderBytes <= bytes.size()) {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "file_io.hpp"
 #include "parley/log/log.hpp"
 #include "parley/spool/errors.hpp"
 #include "parley/spool/refused.hpp"
@@ -60,14 +61,6 @@ std::vector<std::uint64_t> segment_ids(const fs::path& dir) {
   }
   std::sort(ids.begin(), ids.end());
   return ids;
-}
-
-std::optional<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return std::move(bytes).str();
 }
 
 bool sync_dir(const fs::path& dir) {
@@ -277,14 +270,7 @@ class Spool::Impl {
   }
 
   bool write_all(std::string_view buffer) {
-    std::size_t written = 0;
-    while (written < buffer.size()) {
-      const auto n = options.write(active_fd, buffer.data() + written, buffer.size() - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      written += static_cast<std::size_t>(n);
-    }
-    return true;
+    return spool::write_all(options.write, active_fd, buffer);
   }
 
   // Writes and fdatasyncs `buffer` to the active segment, then answers `dones`.

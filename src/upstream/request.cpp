@@ -7,8 +7,22 @@ namespace parley::upstream {
 
 namespace bhttp = boost::beast::http;
 
+namespace {
+
+constexpr char kHex[] = "0123456789ABCDEF";
+
+bool is_token_char(unsigned char c) {
+  return std::isalnum(c) != 0 ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+std::string byte_text(unsigned char c) {
+  return std::string("0x") + kHex[c >> 4] + kHex[c & 0xF];
+}
+
+}  // namespace
+
 std::string encode_path_segment(std::string_view segment) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(segment.size());
   for (const char c : segment) {
@@ -24,20 +38,6 @@ std::string encode_path_segment(std::string_view segment) {
   }
   return out;
 }
-
-namespace {
-
-bool is_token_char(unsigned char c) {
-  return std::isalnum(c) != 0 ||
-         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
-
-std::string byte_text(unsigned char c) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  return std::string("0x") + kHex[c >> 4] + kHex[c & 0xF];
-}
-
-}  // namespace
 
 std::optional<std::string> unsendable(const HttpRequest& request) {
   const auto& target = request.target;

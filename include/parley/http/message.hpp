@@ -26,6 +26,9 @@ struct Request {
   const std::string& body;
   boost::asio::ip::address peer;
   std::chrono::steady_clock::time_point received_at;  ///< when the header was read
+  /// The endpoint's check_head() found the proof in the head and it held: handle() need not
+  /// verify again.
+  bool verified_at_head = false;
 };
 
 /// Spare capacity after every request body.

@@ -116,8 +116,8 @@ boost::asio::awaitable<http::Response> WatchEndpoint::handle(const http::Request
   if (!producer_.reachable()) {
     co_return reject(Error{kafka::Errc::unavailable, "Kafka is unreachable; retry later"});
   }
-  if (auto refused = verify(request)) {
-    co_return reject(*refused);
+  if (!request.verified_at_head) {
+    if (auto refused = verify(request)) co_return reject(*refused);
   }
   auto uuid = target_uuid(request);
   if (!uuid) {
