@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds (Release) and runs parley on its embedded default: config/dev.yaml,
 # with a Kafka-protocol broker inside the process and parley-sim (the platforms' APIs,
-# simulated) on 127.0.0.1:8090 for enrichment. Ctrl-C drains and stops both.
+# simulated) on 127.0.0.1:8090 for enrichment and commands; parley-sim posts the webhooks a
+# platform would send back after each write (--echo-to) to parley. Ctrl-C drains and stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null
 cmake --build --preset release --target parley parley-sim
 
-./build/release/parley-sim --listen 127.0.0.1:8090 >/dev/null &
+./build/release/parley-sim --listen 127.0.0.1:8090 --echo-to http://127.0.0.1:8080 >/dev/null &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
 
@@ -39,6 +40,22 @@ Watch the events it produced: copy the "watch" command (kcat -b 127.0.0.1:<port>
 from the "embedded kafka started" log line below; the enriched events (full conversation
 fetched from parley-sim) are on -t parley.enriched.v1. Health: curl 127.0.0.1:9464/readyz,
 metrics: curl 127.0.0.1:9464/metrics.
+
+Send a command the way back (docs/commands.md): a reply on CAO visit 12617187, through the
+commands door with the dev token:
+
+  curl -s -X POST http://127.0.0.1:8080/v1/commands -H 'Authorization: Bearer dev-command-token' \
+       -H 'Content-Type: application/json' \
+       -d '{"specversion":"1.0","id":"demo-1","source":"/demo/desk","type":"parley.command.message.send","subject":"12617187","data":{"source":"cao","text":"Hello from parley"}}'
+
+Its one result (parley.command.succeeded, id demo-1:result), and the CAO receipt parley-sim
+echoed back for it (a parley.message.delivered event whose data.receipt.externalMessageId is
+demo-1):
+
+  kcat -b 127.0.0.1:<port> -t parley.command-results.v1 -C -e
+  kcat -b 127.0.0.1:<port> -t parley.events.v1 -C -e | grep '"externalMessageId":"demo-1"'
+
+What parley-sim wrote and echoed: curl -s 127.0.0.1:8090/_sim/writes, curl -s 127.0.0.1:8090/_sim/echo.
 
 HINT
 ./build/release/parley --config config/dev.yaml

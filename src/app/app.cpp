@@ -8,6 +8,7 @@
 
 #include "components.hpp"
 #include "parley/admin/admin_endpoints.hpp"
+#include "parley/commands/intake.hpp"
 #include "parley/log/log.hpp"
 #include "parley/version.hpp"
 #include "wiring.hpp"
@@ -102,6 +103,12 @@ Result<std::unique_ptr<App>, std::string> App::build(const config::Config& confi
     app->components_.push_back(std::move(enrichment).value());
     app->background_work_ = true;
   }
+  if (runs_commands(config)) {
+    auto execution = CommandExecution::create(config, app->runtime_, publishing, stats);
+    if (!execution) return execution.error();
+    app->components_.push_back(std::move(execution).value());
+    app->background_work_ = true;
+  }
   std::vector<const DirectlyPolling*> pollers;
   for (const auto* source : polled_directly_sources(config)) {
     auto polling = DirectlyPolling::create(config, *source, app->runtime_, publishing, stats);
@@ -131,6 +138,18 @@ Result<std::unique_ptr<App>, std::string> App::build(const config::Config& confi
     http::Router ingest_routes;
     add_webhook_routes(config, ingest_routes, publishing.producer(), stats.webhooks, stats.produced,
                        app->recent_ids_, spool_store);
+    if (serves_command_door(config)) {
+      // The door checks commands as the executor will, without credentials of its own.
+      auto senders = command_senders(config, app->runtime_.main().get_executor(), false);
+      if (!senders) return "commands not configured: " + senders.error();
+      ingest_routes.add(boost::beast::http::verb::post, std::string(commands::kCommandsPath),
+                        std::make_shared<commands::CommandIntake>(
+                            commands::IntakeOptions{.tokens = config.commands.tokens,
+                                                    .topic = config.kafka.topics.commands,
+                                                    .ack_timeout = config.kafka.ack_timeout},
+                            publishing.producer(), stats.commands, stats.produced,
+                            std::make_shared<const commands::Senders>(std::move(senders).value())));
+    }
     auto options = ingest_options(config, std::move(tls));
     options.on_unrouted_refusal = [&listener = stats.listener](std::string_view reason) {
       listener.refused(reason);

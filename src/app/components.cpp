@@ -5,6 +5,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <future>
+#include <thread>
 
 #include "parley/log/log.hpp"
 #include "wiring.hpp"
@@ -12,6 +13,8 @@
 namespace parley::app {
 
 namespace asio = boost::asio;
+
+constexpr std::chrono::seconds kJournalRetry{1};
 
 Result<std::unique_ptr<KafkaPublishing>, std::string> KafkaPublishing::create(
     const config::Config& config, Runtime& runtime) {
@@ -141,6 +144,82 @@ std::optional<std::string> Enrichment::start() {
 bool Enrichment::stop(Clock::time_point deadline) {
   consumer_->stop(deadline);
   return true;  // what was not committed is read again by the next owner
+}
+
+Result<std::unique_ptr<CommandExecution>, std::string> CommandExecution::create(
+    const config::Config& config, Runtime& runtime, KafkaPublishing& kafka, Stats& stats) {
+  auto strand = asio::make_strand(runtime.background().get_executor());
+  auto senders = command_senders(config, strand, true);
+  if (!senders) return "commands not configured: " + senders.error();
+  auto made = std::unique_ptr<CommandExecution>(new CommandExecution());
+  auto* self = made.get();
+  made->journal_ = std::make_unique<commands::Journal>(
+      kafka.producer(), config.kafka.topics.command_journal, config.kafka.ack_timeout,
+      config.commands.journal_max_entries);
+  made->executor_ = std::make_unique<commands::Executor>(
+      strand, kafka.producer(), *made->journal_, stats.commands, stats.produced,
+      std::move(senders).value(), executor_options(config),
+      [self](std::int32_t partition, std::int64_t offset) {
+        self->consumer_->done(partition, offset);
+      });
+  const kafka::ScanOptions journal_scan{.bootstrap_servers = kafka.bootstrap(),
+                                        .topic = config.kafka.topics.command_journal,
+                                        .properties = config.kafka.properties,
+                                        .missing_is_empty = true};
+  auto subscribed = kafka::KafkaConsumer::create(
+      {.bootstrap_servers = kafka.bootstrap(),
+       .group_id = std::string(kCommandsGroup),
+       .instance_id = config.kafka.instance_id,
+       .topic = config.kafka.topics.commands,
+       .properties = config.kafka.properties,
+       .on_revoked = [self](const std::vector<std::int32_t>& partitions) {
+         self->executor_->revoke(partitions);
+       },
+       .on_assigned =
+           [self, journal_scan](const std::vector<std::int32_t>& partitions) {
+             self->load_journal(journal_scan);
+             self->executor_->assign(partitions);
+           }},
+      [self](kafka::ConsumedRecord record) { self->executor_->accept(std::move(record)); });
+  if (!subscribed) return "kafka consumer not created: " + subscribed.error();
+  made->consumer_ = std::move(subscribed).value();
+  stats.registry.on_scrape([self, &commands = stats.commands] {
+    double total = 0;
+    for (const auto& [partition, lag] : self->consumer_->lag())
+      total += static_cast<double>(lag);
+    commands.set_consumer_lag(total);
+    commands.set_in_progress(static_cast<double>(self->executor_->in_progress()));
+  });
+  return made;
+}
+
+void CommandExecution::load_journal(const kafka::ScanOptions& scan) {
+  // Commands of these partitions may have been begun by their previous owner: nothing of
+  // them runs before its journal is known, however long Kafka takes to answer.
+  for (unsigned tries = 1;; ++tries) {
+    auto loaded = journal_->load(scan);
+    if (loaded) {
+      log::info("command journal loaded",
+                {{"topic", journal_->topic()}, {"entries", journal_->size()}});
+      return;
+    }
+    log::warn("command journal not loaded; retrying",
+              {{"topic", journal_->topic()}, {"error", loaded.error()}, {"tries", tries}});
+    if (stopping_.load()) return;
+    std::this_thread::sleep_for(kJournalRetry);  // a backoff, on the consumer's own thread
+  }
+}
+
+std::optional<std::string> CommandExecution::start() {
+  consumer_->start();
+  return std::nullopt;
+}
+
+bool CommandExecution::stop(Clock::time_point deadline) {
+  stopping_ = true;
+  executor_->stop();
+  consumer_->stop(deadline);
+  return true;  // what has no result is read again by the next owner
 }
 
 Result<std::unique_ptr<DirectlyPolling>, std::string> DirectlyPolling::create(

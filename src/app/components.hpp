@@ -3,11 +3,14 @@
 // The App's components (component.hpp), each built from the config by its create().
 // Built and driven from the main thread; what each one runs, runs on the Runtime.
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "component.hpp"
 #include "parley/common/result.hpp"
+#include "parley/commands/executor.hpp"
+#include "parley/commands/journal.hpp"
 #include "parley/config/config.hpp"
 #include "parley/enrich/stage.hpp"
 #include "parley/http/admission.hpp"
@@ -102,6 +105,30 @@ class Enrichment final : public Component {
   // In this order: the stage, whose coroutines report to the consumer, goes first.
   std::unique_ptr<kafka::KafkaConsumer> consumer_;
   std::unique_ptr<enrich::Stage> stage_;
+};
+
+/// The command executor (DESIGN.md "Commands: the way back"): its consumer group on the
+/// commands topic, the journal every replica reads when it is given partitions, and the
+/// executor performing commands through each source's send client. Stopping ends the
+/// executor's waits and leaves the group once calls in flight are recorded; commands left
+/// without a result are read again by the next owner, whose journal says where they stood.
+class CommandExecution final : public Component {
+ public:
+  static Result<std::unique_ptr<CommandExecution>, std::string> create(
+      const config::Config& config, Runtime& runtime, KafkaPublishing& kafka, Stats& stats);
+  std::string_view name() const override { return "command executor"; }
+  std::optional<std::string> start() override;
+  bool stop(Clock::time_point deadline) override;
+
+ private:
+  CommandExecution() = default;
+  /// Reads the journal on the consumer's thread until it is read or stopping.
+  void load_journal(const kafka::ScanOptions& scan);
+  std::atomic<bool> stopping_{false};
+  // In this order: the consumer, which calls the executor and journal, goes first.
+  std::unique_ptr<commands::Journal> journal_;
+  std::unique_ptr<commands::Executor> executor_;
+  std::unique_ptr<kafka::KafkaConsumer> consumer_;
 };
 
 /// The poller of one Directly source and its consumer group on the watch list. Stopping

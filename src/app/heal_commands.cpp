@@ -14,6 +14,7 @@
 #include "parley/common/time.hpp"
 #include "parley/enrich/heal.hpp"
 #include "parley/kafka/topic_scan.hpp"
+#include "cli_support.hpp"
 #include "service.hpp"
 #include "wiring.hpp"
 
@@ -27,45 +28,6 @@ constexpr std::string_view kReplayUsage =
     "[--until T] [--reason TEXT] [--dry-run]";
 constexpr std::string_view kBackfillUsage =
     "usage: parley backfill --config FILE --source NAME --conversation ID [--customer ID]";
-
-/// `--flag value` pairs and bare switches, checked against what the command knows.
-struct Flags {
-  std::map<std::string, std::string, std::less<>> values;
-  std::set<std::string, std::less<>> switches;
-
-  std::string get(std::string_view name) const {
-    const auto found = values.find(name);
-    return found == values.end() ? std::string() : found->second;
-  }
-};
-
-/// Parses argv[2..]; an unknown flag, a missing value or a repeated flag is an error naming it.
-Result<Flags, std::string> parse_flags(int argc, char** argv,
-                                       const std::set<std::string_view>& with_value,
-                                       const std::set<std::string_view>& without_value) {
-  Flags flags;
-  for (int i = 2; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (without_value.contains(arg)) {
-      flags.switches.emplace(arg);
-    } else if (with_value.contains(arg)) {
-      if (i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--")) {
-        return std::string(arg) + ": needs a value";
-      }
-      if (!flags.values.emplace(std::string(arg), argv[++i]).second) {
-        return std::string(arg) + ": given twice";
-      }
-    } else {
-      return std::string(arg) + ": unknown flag";
-    }
-  }
-  return flags;
-}
-
-int usage_error(std::string_view command, std::string_view problem, std::string_view usage) {
-  std::cerr << "parley " << command << ": " << problem << "\n" << usage << "\n";
-  return 2;
-}
 
 /// Produces `records` in order and waits for every delivery report; returns the errors.
 std::vector<std::string> publish_all(kafka::KafkaProducer& producer,
@@ -87,17 +49,6 @@ std::vector<std::string> publish_all(kafka::KafkaProducer& producer,
   }
   std::lock_guard lock(mutex);
   return errors;
-}
-
-Result<std::unique_ptr<kafka::KafkaProducer>, std::string> reachable_producer(
-    const config::Config& config) {
-  auto producer = make_producer(config);
-  if (!producer) return producer.error();
-  if (!producer.value()->wait_reachable(true, config.shutdown_timeout)) {
-    return "Kafka (" + config.kafka.brokers + ") unreachable within shutdown_timeout_ms (" +
-           std::to_string(config.shutdown_timeout.count()) + " ms)";
-  }
-  return std::move(producer).value();
 }
 
 Result<std::optional<std::int64_t>, std::string> time_flag(const Flags& flags,

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "command_cli.hpp"
 #include "heal_commands.hpp"
 #include "parley/config/config.hpp"
 #include "parley/log/log.hpp"
@@ -23,6 +24,8 @@ constexpr const char* kUsage = R"(usage:
                 [--reason TEXT] [--dry-run]         send dead letters back to enrichment
   parley backfill --config FILE --source NAME --conversation ID [--customer ID]
                                                     fetch a conversation now, publish its messages
+  parley command --config FILE --file CMD.json [--wait SECONDS]
+                                                    put one command on Kafka, print its result
   parley --version                                  print the version
   parley --help                                     print this help
 
@@ -62,6 +65,7 @@ int main(int argc, char** argv) {
   if (command == "spool") return parley::app::spool_command(argc, argv, load);
   if (command == "replay") return parley::app::replay_command(argc, argv, load);
   if (command == "backfill") return parley::app::backfill_command(argc, argv, load);
+  if (command == "command") return parley::app::command_subcommand(argc, argv, load);
   std::string_view config_file;
   std::string_view check_file;
   std::string_view role;

@@ -26,6 +26,12 @@ std::optional<std::string> unservable(const config::Config& config) {
     asio::io_context io;
     if (auto apis = platform_apis(config, io.get_executor()); !apis) return apis.error();
   }
+  if (runs_commands(config)) {
+    asio::io_context io;
+    if (auto senders = command_senders(config, io.get_executor(), true); !senders) {
+      return senders.error();
+    }
+  }
   for (const auto* source : polled_directly_sources(config)) {
     asio::io_context io;
     if (auto api = directly_api(*source, io.get_executor()); !api) return api.error();

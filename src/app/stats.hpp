@@ -1,5 +1,6 @@
 #pragma once
 
+#include "parley/commands/command_stats.hpp"
 #include "parley/config/config.hpp"
 #include "parley/dedupe/recent_ids.hpp"
 #include "parley/enrich/enrich_stats.hpp"
@@ -28,6 +29,7 @@ struct Stats {
   enrich::EnrichStats enrich;
   directly::PollStats polls;
   spool::SpoolMetrics spool;
+  commands::CommandStats commands;
 };
 
 }  // namespace parley::app

@@ -105,6 +105,14 @@ bool runs_enrichment(const config::Config& config) {
   return config.role != config::Role::ingest && config.enrich.enabled;
 }
 
+bool runs_commands(const config::Config& config) {
+  return config.role != config::Role::ingest && config.commands.enabled;
+}
+
+bool serves_command_door(const config::Config& config) {
+  return runs_ingest(config) && !config.commands.tokens.empty();
+}
+
 std::vector<const config::Source*> polled_directly_sources(const config::Config& config) {
   std::vector<const config::Source*> polled;
   if (!runs_ingest(config)) return polled;
@@ -210,8 +218,38 @@ Result<enrich::Stage::Apis, std::string> platform_apis(const config::Config& con
   return apis;
 }
 
+Result<commands::Senders, std::string> command_senders(const config::Config& config,
+                                                       const asio::any_io_executor& executor,
+                                                       bool with_clients) {
+  commands::Senders senders;
+  const enrich::ApiOptions options{.timeout = config.commands.timeout,
+                                   .max_connections = config.commands.concurrency,
+                                   .tls = upstream::make_tls_client_context()};
+  for (const auto& source : config.sources.all) {
+    const auto* platform = platforms::find(source.platform());
+    auto& entry = senders.by_source[source.name];
+    entry.platform = std::string(source.platform());
+    entry.rules = platform->command_rules;
+    if (platform->make_sender == nullptr || !with_clients) continue;
+    auto sender = platform->make_sender(executor, source, options);
+    if (!sender) return sender.error();
+    entry.sender = std::move(sender).value();
+  }
+  return senders;
+}
+
+commands::ExecutorOptions executor_options(const config::Config& config) {
+  return {.results_topic = config.kafka.topics.command_results,
+          .concurrency = config.commands.concurrency,
+          .max_per_second = config.commands.max_per_second,
+          .max_attempts = config.commands.max_attempts,
+          .ack_timeout = config.kafka.ack_timeout,
+          .call_timeout = config.commands.timeout};
+}
+
 std::optional<std::string> ensure_descriptor_limit(const config::Config& config) {
-  const std::size_t upstream = runs_enrichment(config) ? config.enrich.concurrency : 0;
+  const std::size_t upstream = (runs_enrichment(config) ? config.enrich.concurrency : 0) +
+                               (runs_commands(config) ? config.commands.concurrency : 0);
   const std::size_t needed =
       config.limits.max_connections + kAdminMaxConnections + kOtherDescriptors + upstream;
   rlimit limit{};

@@ -22,6 +22,8 @@
 #include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
 #include "parley/platforms/directly/api.hpp"
+#include "parley/commands/executor.hpp"
+#include "parley/commands/senders.hpp"
 #include "parley/platforms/directly/poller.hpp"
 #include "parley/spool/spool.hpp"
 
@@ -34,6 +36,8 @@ inline constexpr std::size_t kEnvelopeBytes = 65536;
 inline constexpr std::string_view kEnrichGroup = "parley-enrich";
 /// The consumer group of the Directly pollers: each replica polls its partitions' questions.
 inline constexpr std::string_view kDirectlyGroup = "parley-directly";
+/// The consumer group of the command executor (runs where enrichment runs).
+inline constexpr std::string_view kCommandsGroup = "parley-commands";
 /// The admin listener's own connections (probes, scrapes), apart from the webhook listener's
 /// limits.max_connections, so a flood of webhooks never makes Kubernetes kill a busy pod.
 inline constexpr std::size_t kAdminMaxConnections = 64;
@@ -43,6 +47,10 @@ inline constexpr std::size_t kOtherDescriptors = 256;
 
 bool runs_ingest(const config::Config& config);
 bool runs_enrichment(const config::Config& config);
+/// The command executor runs where enrichment may run (role enrich or all), with commands on.
+bool runs_commands(const config::Config& config);
+/// The HTTP door POST /v1/commands is open: ingest runs and commands.tokens is not empty.
+bool serves_command_door(const config::Config& config);
 /// The Directly sources polled here: by the ingest role, once their API is configured;
 /// without a base_url the watch list is still kept (and polled once it is configured).
 std::vector<const config::Source*> polled_directly_sources(const config::Config& config);
@@ -91,5 +99,13 @@ Result<std::unique_ptr<spool::Spool>, std::string> open_spool(const config::Conf
 /// logged and left out); an error names a half-configured key.
 Result<enrich::Stage::Apis, std::string> platform_apis(
     const config::Config& config, const boost::asio::any_io_executor& executor);
+
+/// Every source's platform, command rules and, `with_clients`, send client (null for a source
+/// without an api section), built from the platform table on `executor`; an error names a
+/// half-configured key. Without clients: what the HTTP door and the CLI check commands with.
+Result<commands::Senders, std::string> command_senders(const config::Config& config,
+                                                       const boost::asio::any_io_executor& executor,
+                                                       bool with_clients);
+commands::ExecutorOptions executor_options(const config::Config& config);
 
 }  // namespace parley::app

@@ -140,7 +140,7 @@ class SchemaReader {
     const Section top(
         reading_, root, "",
         {"listen", "admin_listen", "role", "threads", "log_level", "limits", "shutdown_timeout_ms",
-         "tls", "dedupe", "kafka", "sources", "enrich", "events", "spool"});
+         "tls", "dedupe", "kafka", "sources", "enrich", "events", "spool", "commands"});
     Config config;
     read_server(top, config);
     reading_.set_serves_webhooks(config.role != Role::enrich);
@@ -152,6 +152,7 @@ class SchemaReader {
     read_enrich(top, config.enrich);
     read_events(top, config.events);
     read_spool(top, config.spool);
+    read_commands(top, config.commands);
     check_timeouts(reading_, config);
     return config;
   }
@@ -300,12 +301,16 @@ class SchemaReader {
 
   static void read_topics(const Section& kafka, KafkaTopics& topics) {
     const Section map =
-        kafka.section("topics", {"events", "enriched", "deadletter", "directly_watches"});
+        kafka.section("topics", {"events", "enriched", "deadletter", "directly_watches", "commands",
+                                 "command_results", "command_journal"});
     const std::pair<std::string_view, std::string*> named[] = {
         {"events", &topics.events},
         {"enriched", &topics.enriched},
         {"deadletter", &topics.deadletter},
-        {"directly_watches", &topics.directly_watches}};
+        {"directly_watches", &topics.directly_watches},
+        {"commands", &topics.commands},
+        {"command_results", &topics.command_results},
+        {"command_journal", &topics.command_journal}};
     for (const auto& [key, topic] : named)
       read_topic(map, key, *topic);
     // A shared topic would feed a stage its own output (enriched == events loops forever).
@@ -387,6 +392,19 @@ class SchemaReader {
                              top.reading().echo(field_path, ", got ", in_quotes(value)));
     }
     return value;
+  }
+
+  static void read_commands(const Section& top, Commands& commands) {
+    const Section map = top.section("commands", {"enabled", "tokens", "concurrency", "timeout_ms",
+                                                 "max_attempts", "max_per_second",
+                                                 "journal_max_entries"});
+    map.read_bool("enabled", commands.enabled);
+    commands.tokens = map.read_secrets("tokens");
+    map.read_integer("concurrency", commands.concurrency, 1);
+    map.read_duration("timeout_ms", commands.timeout, 1);
+    map.read_integer("max_attempts", commands.max_attempts, 1);
+    map.read_integer("max_per_second", commands.max_per_second, 0);
+    map.read_integer("journal_max_entries", commands.journal_max_entries, 1);
   }
 
   static void read_enrich(const Section& top, Enrich& enrich) {

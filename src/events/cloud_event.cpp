@@ -20,6 +20,7 @@ void append_author(std::string& out, const Author& author) {
 void append_message(std::string& out, const Message& message) {
   ObjectWriter w(out);
   w.string("id", message.id);
+  w.string("externalId", message.external_id);
   w.string("text", message.text);
   append_author(w.key("author"), message.author);
   w.string("sentAt", message.sent_at);

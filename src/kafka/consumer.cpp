@@ -157,6 +157,12 @@ class KafkaConsumer::Impl {
 
   // Cooperative: `partitions` are added to what this member owns. Eager: they replace it.
   void assign(rd_kafka_topic_partition_list_t* partitions, bool cooperative) {
+    if (options.on_assigned) {
+      std::vector<std::int32_t> assigned;
+      for (int i = 0; i < partitions->cnt; ++i)
+        assigned.push_back(partitions->elems[i].partition);
+      options.on_assigned(assigned);
+    }
     for (int i = 0; i < partitions->cnt; ++i) {
       tracker.assign(partitions->elems[i].partition);
       if (options.read_from_beginning) partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;

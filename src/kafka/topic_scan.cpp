@@ -54,8 +54,8 @@ Result<Handle, std::string> make_consumer(const ScanOptions& options) {
   return Handle(rk);
 }
 
-// The partitions of `topic` and what each holds now.
-Result<std::vector<Range>, std::string> ranges_of(rd_kafka_t* rk, const ScanOptions& options) {
+// Every partition of `topic` and what each holds now (empty ones too).
+Result<std::vector<Range>, std::string> partitions_of(rd_kafka_t* rk, const ScanOptions& options) {
   rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, options.topic.c_str(), nullptr);
   const rd_kafka_metadata_t* metadata = nullptr;
   const auto err = rd_kafka_metadata(rk, 0, topic, &metadata, timeout_ms(options.timeout));
@@ -68,6 +68,9 @@ Result<std::vector<Range>, std::string> ranges_of(rd_kafka_t* rk, const ScanOpti
   const auto topic_error = described.err;
   const int partitions = described.partition_cnt;
   rd_kafka_metadata_destroy(metadata);
+  if (topic_error == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && options.missing_is_empty) {
+    return std::vector<Range>{};
+  }
   if (topic_error != RD_KAFKA_RESP_ERR_NO_ERROR || partitions == 0) {
     return "topic " + options.topic + ": " + rd_kafka_err2str(topic_error);
   }
@@ -80,6 +83,17 @@ Result<std::vector<Range>, std::string> ranges_of(rd_kafka_t* rk, const ScanOpti
       return "topic " + options.topic + " partition " + std::to_string(p) +
              ": watermarks not read: " + rd_kafka_err2str(watermark_error);
     }
+    ranges.push_back(range);
+  }
+  return ranges;
+}
+
+// The partitions of `topic` holding records now.
+Result<std::vector<Range>, std::string> ranges_of(rd_kafka_t* rk, const ScanOptions& options) {
+  auto all = partitions_of(rk, options);
+  if (!all) return all.error();
+  std::vector<Range> ranges;
+  for (const auto& range : all.value()) {
     if (range.high > range.low) ranges.push_back(range);
   }
   return ranges;
@@ -147,6 +161,60 @@ Result<ScanSummary, std::string> scan_topic(
   }
   if (on_progress) on_progress(summary.scanned, summary.total);
   return summary;
+}
+
+Result<std::map<std::int32_t, std::int64_t>, std::string> topic_ends(const ScanOptions& options) {
+  auto consumer = make_consumer(options);
+  if (!consumer) return consumer.error();
+  auto partitions = partitions_of(consumer.value().get(), options);
+  if (!partitions) return partitions.error();
+  std::map<std::int32_t, std::int64_t> ends;
+  for (const auto& range : partitions.value())
+    ends[range.partition] = range.high;
+  return ends;
+}
+
+Result<bool, std::string> follow_topic(
+    const ScanOptions& options, const std::map<std::int32_t, std::int64_t>& from,
+    std::chrono::steady_clock::time_point until,
+    const std::function<bool(const ConsumedRecord&)>& on_record) {
+  auto consumer = make_consumer(options);
+  if (!consumer) return consumer.error();
+  rd_kafka_t* rk = consumer.value().get();
+  // The topic may appear only after `from` was read: wait for it until `until`.
+  Result<std::vector<Range>, std::string> partitions = std::string();
+  for (;;) {
+    partitions = partitions_of(rk, options);
+    if (partitions && !partitions.value().empty()) break;
+    if (Clock::now() >= until) return partitions ? Result<bool, std::string>(false) : partitions.error();
+    rd_kafka_poll(rk, 200);
+  }
+  rd_kafka_topic_partition_list_t* assignment =
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.value().size()));
+  for (const auto& range : partitions.value()) {
+    const auto start = from.find(range.partition);
+    rd_kafka_topic_partition_list_add(assignment, options.topic.c_str(), range.partition)->offset =
+        start == from.end() ? RD_KAFKA_OFFSET_BEGINNING : start->second;
+  }
+  const auto assigned = rd_kafka_assign(rk, assignment);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return "topic " + options.topic + ": not assigned: " + rd_kafka_err2str(assigned);
+  }
+  while (Clock::now() < until) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    rd_kafka_message_t* message =
+        rd_kafka_consumer_poll(rk, static_cast<int>(std::min<std::int64_t>(left.count(), 200)));
+    if (message == nullptr) continue;
+    std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> owned(
+        message, &rd_kafka_message_destroy);
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return "topic " + options.topic + ": " + rd_kafka_message_errstr(message);
+    }
+    if (on_record(to_record(*message))) return true;
+  }
+  return false;
 }
 
 }  // namespace parley::kafka

@@ -51,6 +51,13 @@ upstream::UpstreamError unreadable(std::string_view what, const std::string& pro
                                  .retryable = false};
 }
 
+asio::awaitable<Result<upstream::AccessToken, upstream::UpstreamError>> fetch_token(
+    upstream::HttpClient& client, const upstream::HttpRequest& request, std::string_view what) {
+  auto body = co_await fetch_body(client, request, what);
+  if (!body) co_return body.error();
+  co_return upstream::parse_token_response(what, body.value());
+}
+
 Result<simdjson::dom::object, Error> parse_body(std::string_view body, std::string_view what) {
   auto object = sources::parse_object(std::string(body));
   if (!object) return Error{object.error().code, std::string(what) + ": " + object.error().message};
@@ -70,6 +77,73 @@ Result<enrich::FetchedConversation, std::string> with_message(
     Result<enrich::FetchedConversation, Error> read) {
   if (!read) return read.error().message;
   return std::move(read).value();
+}
+
+std::string required_to_send(std::string_view source, std::string_view key) {
+  return "sources." + std::string(source) + ".api." + std::string(key) +
+         ": is required to send commands";
+}
+
+asio::awaitable<Result<SendAnswer, upstream::UpstreamError>> send_with_token(
+    upstream::HttpClient& client, upstream::TokenCache& tokens, RequestWithToken build) {
+  for (int round = 0;; ++round) {
+    auto token = co_await tokens.get();
+    if (!token) co_return token.error();
+    const upstream::HttpRequest request = build(token.value());
+    auto answer = co_await client.send(request);
+    // The token may have been revoked or expired early; a 401 performed nothing.
+    if (answer && answer.value().status == 401 && round == 0) {
+      tokens.invalidate(token.value());
+      continue;
+    }
+    co_return std::move(answer);
+  }
+}
+
+commands::CallOutcome token_outcome(std::string_view what, const upstream::UpstreamError& error) {
+  using Kind = commands::CallOutcome::Kind;
+  return commands::CallOutcome{
+      .kind = error.retryable ? Kind::retry_later : Kind::unauthorized,
+      .status = error.status,
+      .message = std::string(what) + ": not sent, no access token: " + error.message,
+      .retry_after = error.retry_after};
+}
+
+commands::ReadBack read_back(commands::ReadBack::Kind kind, std::string checked,
+                             commands::PlatformIds ids) {
+  return commands::ReadBack{.kind = kind, .ids = std::move(ids), .checked = std::move(checked)};
+}
+
+std::optional<commands::ReadBack> failed_read(std::string_view what, const SendAnswer& answer) {
+  using Kind = commands::ReadBack::Kind;
+  // A read changes nothing, so it is judged as an idempotent call: it never leaves a doubt.
+  auto judged = commands::judge_call(what, answer, /*idempotent=*/true);
+  switch (judged.kind) {
+    case commands::CallOutcome::Kind::done:
+      return std::nullopt;
+    case commands::CallOutcome::Kind::retry_later: {
+      auto later = read_back(Kind::retry_later, std::move(judged.message));
+      later.retry_after = judged.retry_after;
+      return later;
+    }
+    default:
+      return read_back(Kind::undecided, std::move(judged.message));
+  }
+}
+
+commands::ReadBack token_read_back(std::string_view what, const upstream::UpstreamError& error) {
+  auto read = read_back(
+      error.retryable ? commands::ReadBack::Kind::retry_later : commands::ReadBack::Kind::undecided,
+      std::string(what) + ": not read, no access token: " + error.message);
+  read.retry_after = error.retry_after;
+  return read;
+}
+
+std::string_view trim_blanks(std::string_view text) {
+  constexpr std::string_view kBlanks = " \t\r\n";
+  const auto first = text.find_first_not_of(kBlanks);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kBlanks) - first + 1);
 }
 
 }  // namespace parley::platforms

@@ -4,19 +4,24 @@
 #include <string>
 #include <string_view>
 
+#include "echo.hpp"
 #include "faults.hpp"
 #include "options.hpp"
 #include "parley/http/message.hpp"
 #include "sim_state.hpp"
+#include "writes.hpp"
 
 namespace parley::sim {
 
 /// Everything a simulated endpoint reads or changes. Owned by serve(); outlives the
-/// router and the server. SimState and Faults are thread-safe; options are read-only.
+/// router, the server and the io_context. SimState, Faults, Writes and Echoes are
+/// thread-safe; options are read-only.
 struct Simulator {
   const ServeOptions& options;
   SimState& state;
   Faults& faults;
+  Writes& writes;
+  Echoes& echoes;
 };
 
 /// One simulated platform operation. handle() counts the request, waits --latency-ms on
@@ -69,5 +74,21 @@ std::string_view bearer_token(const http::Request& request);
 
 /// A path segment with its %XX escapes decoded.
 std::string decode_segment(std::string_view segment);
+
+/// Credentials the simulated APIs check, shared by their read and write routes; each gives
+/// the refusal (in the platform's error shape) or nullopt when the request may proceed.
+/// JustAnswer: a valid bearer token from /connect/token, X-Api-Key and UserIdToken.
+std::optional<http::Response> refuse_justanswer(Simulator& simulator, const http::Request& request);
+/// CAO: Basic <API key> (as the seed sends it, or base64 "key:" / "key"), Accept version=2.
+std::optional<http::Response> refuse_cao(Simulator& simulator, const http::Request& request);
+/// TalkJS: Bearer <secret key> and the configured appId.
+std::optional<http::Response> refuse_talkjs(Simulator& simulator, const http::Request& request,
+                                            std::string_view app);
+/// Directly: a valid bearer token from /oauth/token.
+std::optional<http::Response> refuse_directly(Simulator& simulator, const http::Request& request);
+
+/// The unix time now, in seconds and in milliseconds.
+std::int64_t unix_seconds_now();
+std::int64_t unix_millis_now();
 
 }  // namespace parley::sim

@@ -24,6 +24,9 @@ constexpr std::array<std::string_view, 6> kAgentTexts = {
     "It has the remaining factory warranty plus our 90-day dealer warranty.",
     "See you at 10:00. Ask for me at the front desk."};
 
+constexpr std::array<std::string_view, 4> kAdvertisers = {"Nalley Lexus", "Sunset Honda",
+                                                          "Lakeside Ford", "Metro Toyota"};
+
 constexpr std::int64_t kMessageSpacing = std::int64_t{7} * 60;
 
 }  // namespace
@@ -72,9 +75,31 @@ CaoMessage cao_message(const CaoVisit& visit, std::size_t index) {
   return message;
 }
 
-std::string cao_transcript_json(std::string_view visit_id, std::size_t added) {
-  const auto visit = cao_visit(visit_id);
-  const std::size_t count = cao_message_count(visit_id) + added;
+CaoVisit cao_visit(std::string_view visit_id, const CaoVisitState& state) {
+  auto visit = cao_visit(visit_id);
+  if (state.start) {
+    visit.consumer_id = state.start->consumer_id;
+    visit.session_id = state.start->session_id;
+    visit.consumer_name = state.start->consumer_name;
+  }
+  return visit;
+}
+
+CaoMessage cao_sent_message(const CaoVisit& visit, std::string external_message_id,
+                            std::string text, std::int64_t now, std::size_t ordinal) {
+  return CaoMessage{.message_id = decimal_id(pick(visit.visit_id, "sent", ordinal), 9),
+                    .external_message_id = std::move(external_message_id),
+                    .time_stamp = cao_date(now),
+                    .speaker_name = visit.consumer_name,
+                    .speaker_role = "Customer",
+                    .text = std::move(text),
+                    .status = 1};
+}
+
+std::string cao_transcript_json(std::string_view visit_id, const CaoVisitState& state) {
+  const auto visit = cao_visit(visit_id, state);
+  const std::size_t generated = state.start ? 0 : cao_message_count(visit_id);
+  const std::size_t count = generated + state.extra.size();
   std::size_t unread = 0;
   std::string body;
   {
@@ -82,7 +107,7 @@ std::string cao_transcript_json(std::string_view visit_id, std::size_t added) {
     auto& list = transcript.key("Messages");
     list += '[';
     for (std::size_t i = 0; i < count; ++i) {
-      const auto message = cao_message(visit, i);
+      const auto message = i < generated ? cao_message(visit, i) : state.extra[i - generated];
       if (message.speaker_role == "Customer" && message.status != 2) ++unread;
       if (i > 0) list += ',';
       json::ObjectWriter object(list);
@@ -103,6 +128,41 @@ std::string cao_transcript_json(std::string_view visit_id, std::size_t added) {
     put_string(transcript, "SessionId", visit.session_id);
     put_int(transcript, "Status", 0);
     put_raw(transcript, "FailureDescription", "null");
+  }
+  return body;
+}
+
+std::string cao_conversations_json(std::string_view consumer_id,
+                                   std::span<const std::pair<std::string, CaoVisitState>> visits) {
+  std::string body;
+  {
+    json::ObjectWriter answer(body);
+    auto& list = answer.key("Conversations");
+    list += '[';
+    for (std::size_t i = 0; i < visits.size(); ++i) {
+      const auto& [visit_id, state] = visits[i];
+      const auto visit = cao_visit(visit_id, state);
+      const auto last = state.extra.empty() ? cao_message(visit, cao_message_count(visit_id) - 1)
+                                            : state.extra.back();
+      if (i > 0) list += ',';
+      json::ObjectWriter item(list);
+      put_string(item, "AdvertiserId",
+                 state.start ? state.start->advertiser_id
+                             : "adv-" + hex64(pick(visit_id, "adv")).substr(0, 6));
+      put_string(item, "AdvertiserName", std::string(choose(kAdvertisers, pick(visit_id, "adv"))));
+      put_string(item, "AgentName", visit.agent_name);
+      put_string(item, "SessionId", visit.session_id);
+      put_string(item, "VisitId", visit_id);  // a string in the seed's sample
+      put_string(item, "LastMessageDateTime", last.time_stamp);
+      put_string(item, "LastMessage", last.text);
+      put_string(item, "Status", "0");
+      put_string(item, "ExternalMessageId",
+                 state.start ? state.start->external_message_id : std::string());
+    }
+    list += ']';
+    put_string(answer, "ConsumerId", consumer_id);
+    put_int(answer, "Status", 0);
+    put_raw(answer, "FailureDescription", "null");
   }
   return body;
 }

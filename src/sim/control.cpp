@@ -3,7 +3,6 @@
 #include <limits>
 #include <memory>
 
-#include "cao_data.hpp"
 #include "control.hpp"
 #include "json_out.hpp"
 #include "routes.hpp"
@@ -94,7 +93,7 @@ http::Response add_question_message(Simulator& simulator, const http::Request& r
   if (!text) return bad_request(text.error());
   auto expert = optional_bool(fields, "expert", false);
   if (!expert) return bad_request(expert.error());
-  const auto number = simulator.state.add_message(
+  const auto number = simulator.state.justanswer().add_message(
       question, AddedMessage{.text = std::string(text.value()), .expert = expert.value()});
   std::string body;
   {
@@ -110,9 +109,8 @@ http::Response add_question_message(Simulator& simulator, const http::Request& r
 http::Response add_talkjs_message(Simulator& simulator, const http::Request& request) {
   const auto id = conversation_of(kTalkJsConversationsRoute, request.path);
   if (!id) return json_error(404, "use POST /_sim/talkjs/conversations/{id}/messages");
-  const auto added = simulator.state.add_generated("talkjs:" + *id);
-  const auto conversation = talkjs_conversation(simulator.options.credentials.talkjs_app, *id);
-  const auto message = talkjs_message(conversation, talkjs_message_count(*id) + added - 1);
+  const auto message = simulator.state.talkjs().add_generated(
+      talkjs_conversation(simulator.options.credentials.talkjs_app, *id));
   std::string body;
   {
     json::ObjectWriter answer(body);
@@ -126,8 +124,7 @@ http::Response add_talkjs_message(Simulator& simulator, const http::Request& req
 http::Response add_cao_message(Simulator& simulator, const http::Request& request) {
   const auto visit = conversation_of(kCaoVisitsRoute, request.path);
   if (!visit) return json_error(404, "use POST /_sim/cao/visits/{VisitId}/messages");
-  const auto added = simulator.state.add_generated("cao:" + *visit);
-  const auto message = cao_message(cao_visit(*visit), cao_message_count(*visit) + added - 1);
+  const auto message = simulator.state.cao().add_generated(*visit);
   std::string body;
   {
     json::ObjectWriter answer(body);
@@ -196,9 +193,12 @@ void add_control_routes(http::Router& router, Simulator& simulator) {
   route(bhttp::verb::post, "/_sim/reset", [&simulator](const http::Request&) {
     simulator.state.reset();
     simulator.faults.reset();
+    simulator.writes.reset();
+    simulator.echoes.reset();
     return done();
   });
   add_directly_control_routes(router, simulator);
+  add_write_control_routes(router, simulator);
 }
 
 }  // namespace parley::sim

@@ -60,4 +60,7 @@ Result<std::int64_t, Error> bounded_integer(const sources::FieldReader& fields,
 /// message, accept, close, expire, reroute, play}.
 void add_directly_control_routes(http::Router& router, Simulator& simulator);
 
+/// GET /_sim/writes; POST and DELETE /_sim/write-faults; GET, POST and DELETE /_sim/echo.
+void add_write_control_routes(http::Router& router, Simulator& simulator);
+
 }  // namespace parley::sim

@@ -31,8 +31,10 @@ http::Response directly_error(unsigned status, std::string_view message) {
   return http::Response{.status = status, .body = directly_error_json(message)};
 }
 
-// The 401 for a request without a valid bearer token; nullopt when `token` is valid.
-std::optional<http::Response> refuse_token(Simulator& simulator, std::string_view token) {
+}  // namespace
+
+std::optional<http::Response> refuse_directly(Simulator& simulator, const http::Request& request) {
+  const auto token = bearer_token(request);
   if (token.empty()) {
     auto response = directly_error(
         401, "Authorization: missing; send Authorization: Bearer <access_token from /oauth/token>");
@@ -47,6 +49,8 @@ std::optional<http::Response> refuse_token(Simulator& simulator, std::string_vie
   }
   return std::nullopt;
 }
+
+namespace {
 
 // The raw value of query parameter `name` is present, even empty ("lastChecked=").
 bool has_query_parameter(std::string_view query, std::string_view name) {
@@ -120,8 +124,8 @@ class LogoutEndpoint final : public ApiEndpoint {
   }
 
   http::Response answer(const http::Request& request, const Call&) override {
+    if (auto refused = refuse_directly(simulator_, request)) return std::move(*refused);
     const auto token = bearer_token(request);
-    if (auto refused = refuse_token(simulator_, token)) return std::move(*refused);
     // Another request may have logged the same token out since the check.
     if (!simulator_.state.directly().revoke_token(token, DirectlyState::Clock::now())) {
       return directly_error(401, "Authorization: bearer token is already logged out");
@@ -150,8 +154,8 @@ class QuestionEndpoint final : public ApiEndpoint {
   }
 
   http::Response answer(const http::Request& request, const Call&) override {
+    if (auto refused = refuse_directly(simulator_, request)) return std::move(*refused);
     const auto token = bearer_token(request);
-    if (auto refused = refuse_token(simulator_, token)) return std::move(*refused);
     const auto segment = *segment_of(request);
     const auto uuid = directly_uuid(segment);
     if (!uuid) {
@@ -186,6 +190,7 @@ void add_directly_routes(http::Router& router, Simulator& simulator) {
   router.add(bhttp::verb::post, "/oauth/logout", std::make_shared<LogoutEndpoint>(simulator));
   router.add(bhttp::verb::get, std::string(kQuestionRoute),
              std::make_shared<QuestionEndpoint>(simulator));
+  add_directly_write_routes(router, simulator);
 }
 
 }  // namespace parley::sim

@@ -130,7 +130,9 @@ void append_messages(std::string& out, const std::vector<DirectlyMessage>& messa
   out += ']';
 }
 
-void append_response(std::string& out, const DirectlyResponse& response) {
+}  // namespace
+
+void append_directly_response(std::string& out, const DirectlyResponse& response) {
   json::ObjectWriter object(out);
   put_string(object, "uuid", response.uuid);
   append_person(object.key("author"), response.expert);
@@ -138,6 +140,8 @@ void append_response(std::string& out, const DirectlyResponse& response) {
   put_string(object, "createdAt", directly_time_text(response.created_at));
   append_messages(object.key("messages"), response.messages);
 }
+
+namespace {
 
 Result<DirectlyChanged, DirectlyConflict> respond(DirectlyQuestion& question,
                                                   const DirectlyChange& change, DirectlyTime now) {
@@ -181,15 +185,7 @@ Result<DirectlyChanged, DirectlyConflict> add_message(DirectlyQuestion& question
 
 Result<DirectlyChanged, DirectlyConflict> accept(DirectlyQuestion& question, DirectlyTime now) {
   if (question.responses.empty()) return conflict(question, "has no response to accept");
-  auto& response = question.responses.back();
-  if (response.accepted) return conflict(question, "its latest response is already accepted");
-  const auto at = touch(question, now);
-  response.accepted = true;
-  question.status = "RESOLVED";
-  add_system_message(
-      question, kAcceptedResponse,
-      question.customer.name + " accepted the answer from " + response.expert.name + ".", at);
-  return DirectlyChanged{};
+  return accept_directly_response(question, question.responses.size() - 1, now);
 }
 
 Result<DirectlyChanged, DirectlyConflict> finish(DirectlyQuestion& question, bool expire,
@@ -271,6 +267,34 @@ std::optional<std::string> directly_uuid(std::string_view text) {
   return uuid;
 }
 
+Result<DirectlyChanged, DirectlyConflict> accept_directly_response(DirectlyQuestion& question,
+                                                                   std::size_t index,
+                                                                   DirectlyTime now) {
+  if (question.closed) {
+    return conflict(question, "is " + question.status + "; a closed question cannot change");
+  }
+  auto& response = question.responses.at(index);
+  if (response.accepted)
+    return conflict(question, "response " + response.uuid + " is already accepted");
+  const auto at = touch(question, now);
+  response.accepted = true;
+  question.status = "RESOLVED";
+  add_system_message(
+      question, kAcceptedResponse,
+      question.customer.name + " accepted the answer from " + response.expert.name + ".", at);
+  return DirectlyChanged{};
+}
+
+DirectlyQuestion asked_directly_question(std::string_view uuid, std::string text,
+                                         std::string language, std::string author,
+                                         DirectlyTime now) {
+  auto question = new_directly_question(uuid, now);
+  question.text = std::move(text);
+  question.language = std::move(language);
+  if (!author.empty()) question.customer.name = std::move(author);
+  return question;
+}
+
 DirectlyQuestion new_directly_question(std::string_view uuid, DirectlyTime now) {
   DirectlyQuestion question{.uuid = std::string(uuid),
                             .created_at = now,
@@ -311,7 +335,7 @@ void append_directly_question(std::string& out, const DirectlyQuestion& question
   put_string(object, "uuid", question.uuid);
   put_string(object, "createdAt", directly_time_text(question.created_at));
   put_string(object, "updatedAt", directly_time_text(question.updated_at));
-  put_string(object, "language", "en");
+  put_string(object, "language", question.language);
   {
     json::ObjectWriter conversation(object.key("conversation"));
     put_string(conversation, "text", question.text);
@@ -321,7 +345,7 @@ void append_directly_question(std::string& out, const DirectlyQuestion& question
     responses += '[';
     for (std::size_t i = 0; i < question.responses.size(); ++i) {
       if (i > 0) responses += ',';
-      append_response(responses, question.responses[i]);
+      append_directly_response(responses, question.responses[i]);
     }
     responses += ']';
     put_int(conversation, "unreadMessageCount", 0);

@@ -64,6 +64,7 @@ struct DirectlyQuestion {
   DirectlyPerson customer;
   std::vector<DirectlyMessage> system_messages;
   std::vector<DirectlyResponse> responses;
+  std::string language = "en";
   std::string status = "UNRESOLVED";  ///< UNRESOLVED, RESOLVED, CLOSED or EXPIRED
   bool answered = false;
   bool closed = false;
@@ -74,6 +75,12 @@ struct DirectlyQuestion {
 /// A new question `uuid` (lowercase) created at `now`: text and customer derived from
 /// the uuid, one NOTIFYING_EXPERTS_SYSTEM_MESSAGE, no responses, UNRESOLVED.
 DirectlyQuestion new_directly_question(std::string_view uuid, DirectlyTime now);
+
+/// A question asked through POST /questions at `now`: `text`, `language` and the customer
+/// named `author` (derived when empty), one NOTIFYING_EXPERTS_SYSTEM_MESSAGE, UNRESOLVED.
+DirectlyQuestion asked_directly_question(std::string_view uuid, std::string text,
+                                         std::string language, std::string author,
+                                         DirectlyTime now);
 
 /// A change made through the control routes (or by a play).
 struct DirectlyChange {
@@ -102,6 +109,15 @@ struct DirectlyConflict {
 Result<DirectlyChanged, DirectlyConflict> apply_directly_change(DirectlyQuestion& question,
                                                                 const DirectlyChange& change,
                                                                 DirectlyTime now);
+
+/// Accepts response `index` of the question at `now` (POST /responses/{uuid}/accept).
+/// Conflicts: the question is closed; the response is accepted already.
+Result<DirectlyChanged, DirectlyConflict> accept_directly_response(DirectlyQuestion& question,
+                                                                   std::size_t index,
+                                                                   DirectlyTime now);
+
+/// A response object (in conversation.responses).
+void append_directly_response(std::string& out, const DirectlyResponse& response);
 
 /// The question object (the `data` of GET /questions/{uuid}).
 void append_directly_question(std::string& out, const DirectlyQuestion& question);

@@ -1,5 +1,6 @@
 #include "directly_state.hpp"
 
+#include "deterministic.hpp"
 #include "json_out.hpp"
 
 namespace parley::sim {
@@ -66,6 +67,38 @@ Result<std::uint64_t, DirectlyConflict> DirectlyState::start_play(const std::str
   return generation_;
 }
 
+std::pair<std::string, std::string> DirectlyState::ask(std::string text, std::string language,
+                                                       std::string author, DirectlyTime now) {
+  std::lock_guard lock(mutex_);
+  auto uuid = uuid_text("asked", "directly-question", asked_++);
+  while (questions_.contains(uuid))  // polled before it was asked: never in practice
+    uuid = uuid_text(uuid, "directly-question-again");
+  const auto& question = questions_
+                             .insert_or_assign(uuid, asked_directly_question(
+                                                         uuid, std::move(text), std::move(language),
+                                                         std::move(author), now))
+                             .first->second;
+  std::string data;
+  append_directly_question(data, question);
+  return {uuid, std::move(data)};
+}
+
+Result<std::string, DirectlyState::Refusal> DirectlyState::accept_response(
+    std::string_view response_uuid, DirectlyTime now) {
+  std::lock_guard lock(mutex_);
+  for (auto& [uuid, question] : questions_) {
+    for (std::size_t i = 0; i < question.responses.size(); ++i) {
+      if (question.responses[i].uuid != response_uuid) continue;
+      auto accepted = accept_directly_response(question, i, now);
+      if (!accepted) return Refusal{409, accepted.error().message};
+      std::string data;
+      append_directly_response(data, question.responses[i]);
+      return data;
+    }
+  }
+  return Refusal{404, "response " + std::string(response_uuid) + ": no question has it"};
+}
+
 void DirectlyState::append_stats(std::string& out) const {
   std::lock_guard lock(mutex_);
   json::ObjectWriter object(out);
@@ -102,6 +135,7 @@ void DirectlyState::reset() {
   pollers_.clear();
   polls_.clear();
   logouts_ = 0;
+  asked_ = 0;
   ++generation_;
 }
 

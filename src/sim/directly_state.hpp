@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "directly_data.hpp"
 #include "issued_tokens.hpp"
@@ -51,6 +52,19 @@ class DirectlyState {
   /// a conflict when it is closed.
   Result<std::uint64_t, DirectlyConflict> start_play(const std::string& uuid, DirectlyTime now);
 
+  /// POST /questions: a new question asked at `now`, its uuid derived from how many were
+  /// asked before (the same sequence of asks gives the same uuids); its uuid and JSON.
+  std::pair<std::string, std::string> ask(std::string text, std::string language,
+                                          std::string author, DirectlyTime now);
+  /// Why POST /responses/{uuid}/accept cannot apply (answered `status`).
+  struct Refusal {
+    unsigned status;
+    std::string message;
+  };
+  /// POST /responses/{uuid}/accept: accepts the response wherever it is; the response's
+  /// JSON. Refused 404 when no question holds it, 409 on a conflict (nothing changes).
+  Result<std::string, Refusal> accept_response(std::string_view response_uuid, DirectlyTime now);
+
   /// Appends the `directly` member of GET /_sim/stats:
   /// {"polls":{"200":n,"304":n,...},"pollers":{"<uuid>":["<token>",...]},"logouts":n,
   /// "questions":n}.
@@ -70,6 +84,7 @@ class DirectlyState {
   std::map<unsigned, std::uint64_t> polls_;
   std::uint64_t logouts_ = 0;
   std::uint64_t generation_ = 0;
+  std::uint64_t asked_ = 0;
 };
 
 }  // namespace parley::sim

@@ -85,30 +85,14 @@ Setter listen_flag(ServeOptions& options) {
   };
 }
 
-// "http://host[:port][/base]"; parley-sim speaks plain HTTP only.
-Setter to_flag(SendOptions& options) {
-  return [&options](std::string_view text) -> std::optional<std::string> {
-    constexpr std::string_view kScheme = "http://";
-    if (!text.starts_with(kScheme)) {
-      return "must be an http:// URL (plain HTTP only), got '" + std::string(text) + "'";
-    }
-    auto rest = text.substr(kScheme.size());
-    const auto slash = rest.find('/');
-    const auto authority = rest.substr(0, slash);
-    auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-    while (path.ends_with('/'))
-      path.remove_suffix(1);
-    const auto colon = authority.rfind(':');
-    const auto host = authority.substr(0, colon);
-    std::optional<std::uint16_t> port = 80;
-    if (colon != std::string_view::npos)
-      port = parse_integer<std::uint16_t>(authority.substr(colon + 1));
-    if (host.empty() || !port || *port == 0) {
-      return "must be http://host[:port][/path], got '" + std::string(text) + "'";
-    }
-    options.host = host;
-    options.port = *port;
-    options.base_path = path;
+Setter url_flag(WebhookAddress& to) {
+  return [&to](std::string_view text) { return parse_webhook_url(text, to); };
+}
+
+Setter echo_to_flag(EchoTarget& echo) {
+  return [&echo](std::string_view text) -> std::optional<std::string> {
+    if (auto problem = parse_webhook_url(text, echo.to)) return problem;
+    echo.enabled = true;
     return std::nullopt;
   };
 }
@@ -150,11 +134,16 @@ FlagTable serve_flags(ServeOptions& o) {
       {"--talkjs-app", string_flag(c.talkjs_app)},
       {"--talkjs-secret", string_flag(c.talkjs_secret)},
       {"--directly-client-id", string_flag(c.directly_client_id)},
-      {"--directly-client-secret", string_flag(c.directly_client_secret)}};
+      {"--directly-client-secret", string_flag(c.directly_client_secret)},
+      {"--echo-to", echo_to_flag(o.echo)},
+      {"--echo-ja-token", string_flag(o.echo.ja_token)},
+      {"--echo-cao-key", string_flag(o.echo.cao_key)},
+      {"--echo-talkjs-secret", string_flag(o.echo.talkjs_secret)},
+      {"--echo-delay-ms", duration_flag(o.echo.delay, std::chrono::milliseconds::rep{600000})}};
 }
 
 FlagTable send_flags(SendOptions& o) {
-  return {{"--to", to_flag(o)},
+  return {{"--to", url_flag(o.to)},
           {"--platform", platform_flag(o)},
           {"--conversation", string_flag(o.conversation)},
           {"--count", integer_flag(o.count, 1u, 1000000u)},
@@ -214,6 +203,32 @@ Result<Command, std::string> parse_send(std::span<const std::string_view> args) 
 
 }  // namespace
 
+// parley-sim speaks plain HTTP only.
+std::optional<std::string> parse_webhook_url(std::string_view text, WebhookAddress& to) {
+  constexpr std::string_view kScheme = "http://";
+  if (!text.starts_with(kScheme)) {
+    return "must be an http:// URL (plain HTTP only), got '" + std::string(text) + "'";
+  }
+  auto rest = text.substr(kScheme.size());
+  const auto slash = rest.find('/');
+  const auto authority = rest.substr(0, slash);
+  auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  while (path.ends_with('/'))
+    path.remove_suffix(1);
+  const auto colon = authority.rfind(':');
+  const auto host = authority.substr(0, colon);
+  std::optional<std::uint16_t> port = 80;
+  if (colon != std::string_view::npos)
+    port = parse_integer<std::uint16_t>(authority.substr(colon + 1));
+  if (host.empty() || !port || *port == 0) {
+    return "must be http://host[:port][/path], got '" + std::string(text) + "'";
+  }
+  to.host = host;
+  to.port = *port;
+  to.base_path = path;
+  return std::nullopt;
+}
+
 Result<Command, std::string> parse_command_line(std::span<const std::string_view> args) {
   for (const auto arg : args) {
     if (arg == "--help" || arg == "-h") return Command(HelpRequested{});
@@ -243,6 +258,14 @@ parley-sim [serve] [flags]        serve the simulated APIs
   --talkjs-secret SECRET          dev-talkjs-secret
   --directly-client-id ID         dev-directly-client
   --directly-client-secret SECRET dev-directly-secret
+  --echo-to URL                   after each committed write, post the webhook the platform
+                                  would send back to parley at URL (off): a CAO receipt after
+                                  Start and SendMessage, a TalkJS message.sent per posted
+                                  message, a JustAnswer notification after a message post
+  --echo-ja-token TOKEN           dev-token (X-Parley-Token of JustAnswer echoes)
+  --echo-cao-key KEY              dev-cao-key (Authorization: Basic of CAO echoes)
+  --echo-talkjs-secret SECRET     dev-talkjs-secret (signs TalkJS echoes as send does)
+  --echo-delay-ms N               wait N ms after the write before posting its echo (50)
   Prints "listening=HOST:PORT" on stdout once it accepts connections; logs go to stderr.
   Control: GET /_sim/stats, POST /_sim/faults, POST /_sim/reset,
   POST /_sim/justanswer/expire-tokens, POST /_sim/justanswer/questions/{token}/messages,
@@ -251,6 +274,16 @@ parley-sim [serve] [flags]        serve the simulated APIs
   GET /_sim/directly/questions/{uuid}, POST /_sim/directly/questions/{uuid}/ACTION where
   ACTION is respond|message|accept|close|expire|reroute|play (Directly has no webhooks:
   these change what polls of GET /questions/{uuid} see).
+  Writes (commands): every write route (JustAnswer questions/post, messages, accept,
+  feedback, view; CAO Start, SendMessage; TalkJS PUT conversation, POST messages, PUT user;
+  Directly POST /questions, /responses/{uuid}/accept) changes what later reads return.
+  GET /_sim/writes[?platform=P&route=R] lists them in arrival order (committed or not);
+  POST /_sim/write-faults {"platform","route","mode","remaining","status","retry_after_s",
+  "delay_ms"} fails the next writes of one route (modes refuse, commit_then_500,
+  commit_then_drop, commit_then_late, failure_body, throttle, unauthorized; "clear" or
+  DELETE /_sim/write-faults clears); POST /_sim/echo {"to","ja_token","cao_key",
+  "talkjs_secret","delay_ms"} / DELETE /_sim/echo sets / stops echoes, GET /_sim/echo
+  shows the target and the echoes sent.
 
 parley-sim send [flags]           post signed sample webhooks to a running parley
   --to URL                        http://127.0.0.1:8080

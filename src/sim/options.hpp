@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +25,27 @@ struct ApiCredentials {
   std::string directly_client_secret = "dev-directly-secret";
 };
 
+/// Where webhooks are posted: a running parley's ingest listener, plain HTTP.
+struct WebhookAddress {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string base_path;  ///< the URL's path without a trailing '/', usually empty
+};
+
+/// Parses "http://host[:port][/base]" into `to`; what is wrong with it otherwise.
+std::optional<std::string> parse_webhook_url(std::string_view text, WebhookAddress& to);
+
+/// Where `serve` sends echo webhooks (what a platform sends back after a write) and the
+/// credentials parley's sources check, as `send` uses them. Off while `enabled` is false.
+struct EchoTarget {
+  bool enabled = false;
+  WebhookAddress to;
+  std::string ja_token = "dev-token";
+  std::string cao_key = "dev-cao-key";
+  std::string talkjs_secret = "dev-talkjs-secret";
+  std::chrono::milliseconds delay{50};  ///< after the write's answer was computed
+};
+
 /// `parley-sim [serve]`: the simulated REST APIs.
 struct ServeOptions {
   std::string host = "127.0.0.1";
@@ -35,6 +57,7 @@ struct ServeOptions {
   std::chrono::seconds token_ttl{86400};  ///< of JustAnswer's and Directly's tokens
   std::uint64_t seed = 1;
   ApiCredentials credentials;
+  EchoTarget echo;  ///< --echo-to and its credentials
 };
 
 /// The webhooks `send` can post, one per parley webhook endpoint.
@@ -42,9 +65,7 @@ enum class WebhookKind { justanswer, cao_messages, cao_receipts, talkjs };
 
 /// `parley-sim send`: sample webhooks posted to a running parley.
 struct SendOptions {
-  std::string host = "127.0.0.1";  ///< from --to
-  std::uint16_t port = 8080;
-  std::string base_path;  ///< --to's path without a trailing '/', usually empty
+  WebhookAddress to;  ///< --to
   std::vector<WebhookKind> kinds = {WebhookKind::justanswer, WebhookKind::cao_messages,
                                     WebhookKind::cao_receipts, WebhookKind::talkjs};
   std::string conversation;  ///< empty: each platform's default conversation

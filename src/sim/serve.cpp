@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "parley/http/server.hpp"
 #include "parley/log/log.hpp"
 #include "routes.hpp"
+#include "sim_server.hpp"
 
 namespace parley::sim {
 namespace {
@@ -34,7 +34,10 @@ int serve(const ServeOptions& options) {
   // coroutine frames still holding references to it (Directly plays' timers included).
   SimState state;
   Faults faults(options.error_rate, options.throttle_rate, options.retry_after_s, options.seed);
-  Simulator simulator{.options = options, .state = state, .faults = faults};
+  Writes writes;
+  Echoes echoes(options.echo);
+  Simulator simulator{
+      .options = options, .state = state, .faults = faults, .writes = writes, .echoes = echoes};
   http::Router router;
   add_justanswer_routes(router, simulator);
   add_cao_routes(router, simulator);
@@ -43,7 +46,7 @@ int serve(const ServeOptions& options) {
   add_control_routes(router, simulator);
 
   asio::io_context io(kThreads);
-  http::Server server(io, http::ServerOptions{.name = "sim"}, router, nullptr);
+  SimServer server(io, router);
   auto bound = server.start(options.host, options.port);
   if (!bound) {
     log::error("cannot listen", {{"error", bound.error()}});
@@ -66,7 +69,8 @@ int serve(const ServeOptions& options) {
                                    {"latency_ms", static_cast<long long>(options.latency.count())},
                                    {"error_rate", options.error_rate},
                                    {"throttle_rate", options.throttle_rate},
-                                   {"seed", static_cast<long long>(options.seed)}});
+                                   {"seed", static_cast<long long>(options.seed)},
+                                   {"echo", options.echo.enabled}});
 
   const int signal = stop_requested.get_future().get();
   log::info("stopping", {{"signal", signal}});

@@ -14,6 +14,10 @@ void append_counts(std::string& out, const std::map<Key, std::uint64_t, std::les
 
 }  // namespace
 
+std::string write_call_name(std::string_view platform, std::string_view route) {
+  return std::string(platform) + "." + std::string(route);
+}
+
 SimState::SimState() {
   reset_counters();
 }
@@ -57,44 +61,22 @@ void SimState::expire_tokens() {
   tokens_.revoke_all();
 }
 
-std::size_t SimState::add_message(const std::string& question, AddedMessage message) {
-  std::lock_guard lock(mutex_);
-  auto& messages = added_[question];
-  messages.push_back(std::move(message));
-  return justanswer_message_count(question) + messages.size();
-}
-
-std::vector<AddedMessage> SimState::added_messages(const std::string& question) const {
-  std::lock_guard lock(mutex_);
-  const auto found = added_.find(question);
-  return found == added_.end() ? std::vector<AddedMessage>{} : found->second;
-}
-
-std::size_t SimState::add_generated(const std::string& conversation) {
-  std::lock_guard lock(mutex_);
-  return ++generated_added_[conversation];
-}
-
-std::size_t SimState::added_count(const std::string& conversation) const {
-  std::lock_guard lock(mutex_);
-  const auto found = generated_added_.find(conversation);
-  return found == generated_added_.end() ? 0 : found->second;
-}
-
 void SimState::reset() {
   std::lock_guard lock(mutex_);
   reset_counters();
-  added_.clear();
-  generated_added_.clear();
+  justanswer_.reset();
+  cao_.reset();
+  talkjs_.reset();
   directly_.reset();
 }
 
 // Every call name is always present so that readers can expect the key.
 void SimState::reset_counters() {
   calls_.clear();
-  for (const auto name : {call::kJustAnswerToken, call::kJustAnswerQuestion, call::kCaoTranscript,
-                          call::kTalkJsConversation, call::kTalkJsMessages, call::kDirectlyToken,
-                          call::kDirectlyLogout, call::kDirectlyQuestion}) {
+  for (const auto name : {call::kJustAnswerToken, call::kJustAnswerQuestion,
+                          call::kJustAnswerQuestions, call::kCaoTranscript, call::kCaoConversations,
+                          call::kTalkJsConversation, call::kTalkJsMessages, call::kTalkJsUser,
+                          call::kDirectlyToken, call::kDirectlyLogout, call::kDirectlyQuestion}) {
     calls_.emplace(name, 0);
   }
   conversations_.clear();

@@ -8,16 +8,18 @@
 #include <string_view>
 #include <vector>
 
+#include "cao_state.hpp"
 #include "directly_state.hpp"
 #include "issued_tokens.hpp"
-#include "justanswer_data.hpp"
+#include "justanswer_state.hpp"
+#include "talkjs_state.hpp"
 
 namespace parley::sim {
 
 /// What the simulator remembers between requests: call counters, issued JustAnswer
-/// tokens, messages added to questions and Directly's state. Thread-safe (one mutex, and
-/// DirectlyState's own, always taken after it); every method may be called from any I/O
-/// thread.
+/// tokens, what writes changed on each platform and Directly's state. Thread-safe (one
+/// mutex, and each platform state's own, always taken after it); every method may be
+/// called from any I/O thread.
 class SimState {
  public:
   using Clock = std::chrono::steady_clock;
@@ -30,8 +32,9 @@ class SimState {
   /// Counts one answer with `status`.
   void record_status(unsigned status);
   /// The body of GET /_sim/stats: {"calls":{...},"conversations":{...},"statuses":{...},
-  /// "directly":{...}}; every call name is present, conversations and statuses only once
-  /// seen; `directly` as DirectlyState::append_stats writes it.
+  /// "directly":{...}}; every read's call name is present, writes' ("cao.send-message"),
+  /// conversations and statuses only once seen (status 0: a write dropped without an
+  /// answer); `directly` as DirectlyState::append_stats writes it.
   std::string stats_json() const;
 
   /// A new token ("sim-ja-<n>", never issued before) valid until `expires`.
@@ -41,20 +44,16 @@ class SimState {
   /// Invalidates every token issued so far.
   void expire_tokens();
 
-  /// Appends a message to `question`; returns its 1-based number among all its messages.
-  std::size_t add_message(const std::string& question, AddedMessage message);
-  std::vector<AddedMessage> added_messages(const std::string& question) const;
-
-  /// One more message in the TalkJS conversation or CAO visit `conversation`
-  /// ("talkjs:<id>", "cao:<VisitId>"), continuing its generated sequence; returns how many
-  /// were added to it so far.
-  std::size_t add_generated(const std::string& conversation);
-  std::size_t added_count(const std::string& conversation) const;
+  /// What the platforms' writes (and the /_sim routes adding messages) changed.
+  JustAnswerState& justanswer() { return justanswer_; }
+  CaoState& cao() { return cao_; }
+  TalkJsState& talkjs() { return talkjs_; }
 
   /// The simulated Directly API's tokens, questions and counters.
   DirectlyState& directly() { return directly_; }
 
-  /// Clears the counters, the added messages and Directly's questions. Tokens stay valid.
+  /// Clears the counters, everything written or added and Directly's questions. Tokens
+  /// stay valid.
   void reset();
 
  private:
@@ -65,8 +64,9 @@ class SimState {
   std::map<std::string, std::uint64_t, std::less<>> conversations_;
   std::map<unsigned, std::uint64_t> statuses_;
   IssuedTokens tokens_{"sim-ja-"};
-  std::map<std::string, std::vector<AddedMessage>, std::less<>> added_;
-  std::map<std::string, std::size_t, std::less<>> generated_added_;
+  JustAnswerState justanswer_;
+  CaoState cao_;
+  TalkJsState talkjs_;
   DirectlyState directly_;
 };
 
@@ -80,6 +80,13 @@ inline constexpr std::string_view kTalkJsMessages = "talkjs.messages";
 inline constexpr std::string_view kDirectlyToken = "directly.token";
 inline constexpr std::string_view kDirectlyLogout = "directly.logout";
 inline constexpr std::string_view kDirectlyQuestion = "directly.question";
+// The reads added for commands' read-back.
+inline constexpr std::string_view kJustAnswerQuestions = "justanswer.questions";
+inline constexpr std::string_view kCaoConversations = "cao.conversations";
+inline constexpr std::string_view kTalkJsUser = "talkjs.user";
 }  // namespace call
+
+/// The call name counted for a write: "<platform>.<route>" ("cao.send-message").
+std::string write_call_name(std::string_view platform, std::string_view route);
 
 }  // namespace parley::sim

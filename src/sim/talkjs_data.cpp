@@ -1,5 +1,6 @@
 #include "talkjs_data.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "deterministic.hpp"
@@ -83,14 +84,14 @@ void append_talkjs_message(std::string& out, const TalkJsMessage& message) {
   put_string(object, "conversationId", message.conversation_id);
   put_string(object, "senderId", message.sender_id);
   put_string(object, "text", message.text);
-  put_string(object, "type", "UserMessage");
+  put_string(object, "type", message.type);
   put_string(object, "origin", "rest");
   put_raw(object, "readBy", "[]");
   put_int(object, "createdAt", message.created_at_ms);
   put_raw(object, "editedAt", "null");
   put_raw(object, "attachment", "null");
   put_raw(object, "location", "null");
-  put_raw(object, "custom", "{}");
+  put_raw(object, "custom", message.custom_json);
   put_raw(object, "referencedMessageId", "null");
 }
 
@@ -111,44 +112,104 @@ void append_talkjs_user(std::string& out, const TalkJsUser& user) {
   put_raw(object, "custom", "{}");
 }
 
-void append_talkjs_conversation(std::string& out, const TalkJsConversation& conversation,
-                                bool with_last_message, std::size_t added) {
+void append_talkjs_stored_user(std::string& out, const TalkJsStoredUser& user) {
+  const auto text_or_null = [](json::ObjectWriter& object, std::string_view name,
+                               const std::optional<std::string>& value) {
+    if (value) {
+      put_string(object, name, *value);
+    } else {
+      put_raw(object, name, "null");
+    }
+  };
+  const auto list = [](std::string& list_out, const std::vector<std::string>& items) {
+    list_out += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) list_out += ',';
+      json::append_string(list_out, items[i]);
+    }
+    list_out += ']';
+  };
   json::ObjectWriter object(out);
-  put_string(object, "id", conversation.id);
-  put_string(object, "subject", conversation.subject);
-  put_raw(object, "topicId", "null");
-  put_string(object, "photoUrl", conversation.photo_url);
+  put_string(object, "id", user.id);
+  text_or_null(object, "name", user.name);
+  list(object.key("email"), user.email);
+  if (user.phone) {
+    list(object.key("phone"), *user.phone);
+  } else {
+    put_raw(object, "phone", "null");
+  }
+  text_or_null(object, "photoUrl", user.photo_url);
+  text_or_null(object, "role", user.role);
+  text_or_null(object, "locale", user.locale);
+  text_or_null(object, "welcomeMessage", user.welcome_message);
   {
     json::ObjectWriter custom(object.key("custom"));
-    put_string(custom, "category", conversation.category);
+    for (const auto& [name, value] : user.custom)
+      put_string(custom, name, value);
+  }
+  put_int(object, "createdAt", user.created_at_ms);
+}
+
+std::vector<TalkJsMessage> talkjs_messages(const TalkJsConversation& conversation,
+                                           const TalkJsConversationState& state) {
+  std::vector<TalkJsMessage> messages;
+  const std::size_t generated = state.created ? 0 : talkjs_message_count(conversation.id);
+  messages.reserve(generated + state.extra.size());
+  for (std::size_t i = 0; i < generated; ++i)
+    messages.push_back(talkjs_message(conversation, i));
+  messages.insert(messages.end(), state.extra.begin(), state.extra.end());
+  return messages;
+}
+
+void append_talkjs_conversation(std::string& out, const TalkJsConversation& conversation,
+                                const TalkJsConversationState& state, bool with_last_message) {
+  json::ObjectWriter object(out);
+  put_string(object, "id", conversation.id);
+  put_string(object, "subject", state.subject.value_or(state.created ? "" : conversation.subject));
+  put_raw(object, "topicId", "null");
+  put_string(object, "photoUrl", state.photo_url.value_or(conversation.photo_url));
+  {
+    auto custom = state.custom;
+    if (!state.created) custom.try_emplace("category", conversation.category);
+    json::ObjectWriter members(object.key("custom"));
+    for (const auto& [name, value] : custom)
+      put_string(members, name, value);
   }
   if (with_last_message) {
-    const auto last =
-        talkjs_message(conversation, talkjs_message_count(conversation.id) + added - 1);
-    append_talkjs_message(object.key("lastMessage"), last);
+    const auto messages = talkjs_messages(conversation, state);
+    if (messages.empty()) {
+      put_raw(object, "lastMessage", "null");
+    } else {
+      append_talkjs_message(object.key("lastMessage"), messages.back());
+    }
   }
   {
+    std::vector<std::string> ids;
+    if (!state.created) ids = {conversation.customer.id, conversation.agent.id};
+    for (const auto& id : state.participants) {
+      if (std::ranges::find(ids, id) == ids.end()) ids.push_back(id);
+    }
     json::ObjectWriter participants(object.key("participants"));
-    for (const auto* user : {&conversation.customer, &conversation.agent}) {
-      json::ObjectWriter access(participants.key(user->id));
+    for (const auto& id : ids) {
+      json::ObjectWriter access(participants.key(id));
       put_string(access, "access", "ReadWrite");
       put_bool(access, "notify", true);
     }
   }
-  put_int(object, "createdAt", conversation.created_at_ms);
+  put_int(object, "createdAt", state.created ? state.created_at_ms : conversation.created_at_ms);
 }
 
-std::string talkjs_messages_json(const TalkJsConversation& conversation, std::size_t limit,
-                                 std::size_t added) {
-  const std::size_t count = talkjs_message_count(conversation.id) + added;
+std::string talkjs_messages_json(const TalkJsConversation& conversation,
+                                 const TalkJsConversationState& state, std::size_t limit) {
+  const auto messages = talkjs_messages(conversation, state);
   std::string body;
   {
     json::ObjectWriter object(body);
     auto& list = object.key("data");
     list += '[';
-    for (std::size_t written = 0; written < count && written < limit; ++written) {
+    for (std::size_t written = 0; written < messages.size() && written < limit; ++written) {
       if (written > 0) list += ',';
-      append_talkjs_message(list, talkjs_message(conversation, count - 1 - written));
+      append_talkjs_message(list, messages[messages.size() - 1 - written]);
     }
     list += ']';
   }

@@ -26,23 +26,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kTimeout = std::chrono::seconds(10);
-
-struct Webhook {
-  std::string path;  ///< "/v1/webhooks/talkjs", before --to's base path
-  std::string body;
-  Headers headers;
-};
-
-struct Reply {
-  unsigned status;
-  std::string reason;
-  std::string body;
-};
-
-using Outcome = std::optional<Result<Reply, std::string>>;
 
 // The JSON object `fill` writes.
 template <class Fill>
@@ -62,7 +47,7 @@ std::string conversation_or(const SendOptions& options, std::string_view fallbac
 // JustAnswer's webhook carries no id of its own: parley gives each delivery a new one.
 Webhook justanswer_webhook(const SendOptions& options) {
   const auto question = conversation_or(options, kDefaultQuestion);
-  return Webhook{.path = "/v1/webhooks/justanswer",
+  return Webhook{.path = std::string(webhook_path(WebhookKind::justanswer)),
                  .body = json_object([&](json::ObjectWriter& object) {
                    put_string(object, "eventType", "1");
                    put_string(object, "questionId", question);
@@ -76,7 +61,7 @@ Webhook justanswer_webhook(const SendOptions& options) {
 Webhook cao_message_webhook(const SendOptions& options, std::size_t round) {
   const auto visit = cao_visit(conversation_or(options, kDefaultVisit));
   const auto message = cao_message(visit, 2 * round + 1);
-  return Webhook{.path = "/v1/webhooks/cao/messages",
+  return Webhook{.path = std::string(webhook_path(WebhookKind::cao_messages)),
                  .body = json_object([&](json::ObjectWriter& object) {
                    put_string(object, "VisitId", visit.visit_id);
                    put_string(object, "SessionId", visit.session_id);
@@ -96,7 +81,7 @@ Webhook cao_message_webhook(const SendOptions& options, std::size_t round) {
 Webhook cao_receipt_webhook(const SendOptions& options, std::size_t round) {
   const auto visit = cao_visit(conversation_or(options, kDefaultVisit));
   const auto message = cao_message(visit, 2 * (round / 2));
-  return Webhook{.path = "/v1/webhooks/cao/receipts",
+  return Webhook{.path = std::string(webhook_path(WebhookKind::cao_receipts)),
                  .body = json_object([&](json::ObjectWriter& object) {
                    put_string(object, "VisitId", visit.visit_id);
                    put_string(object, "SessionId", visit.session_id);
@@ -114,24 +99,19 @@ Webhook talkjs_webhook(const SendOptions& options, std::size_t round) {
   const auto conversation =
       talkjs_conversation(options.talkjs_app, conversation_or(options, kDefaultTalkJsConversation));
   const auto message = talkjs_message(conversation, round);
-  Webhook webhook{.path = "/v1/webhooks/talkjs",
+  const TalkJsConversationState unchanged;
+  Webhook webhook{.path = std::string(webhook_path(WebhookKind::talkjs)),
                   .body = json_object([&](json::ObjectWriter& object) {
                     put_string(object, "id", "evt_" + hex64(pick(conversation.id, "event", round)));
                     put_int(object, "createdAt", message.created_at_ms);
                     put_string(object, "type", "message.sent");
                     json::ObjectWriter data(object.key("data"));
                     append_talkjs_user(data.key("sender"), talkjs_sender(conversation, round));
-                    append_talkjs_conversation(data.key("conversation"), conversation,
+                    append_talkjs_conversation(data.key("conversation"), conversation, unchanged,
                                                /*with_last_message=*/false);
                     append_talkjs_message(data.key("message"), message);
                   })};
-  const auto timestamp = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch())
-                                            .count());
-  const auto signature =
-      sources::hmac_sha256(options.talkjs_secret, timestamp + "." + webhook.body);
-  webhook.headers = {{"X-TalkJS-Timestamp", timestamp},
-                     {"X-TalkJS-Signature", sources::to_hex(signature, /*uppercase=*/true)}};
+  webhook.headers = talkjs_signature(options.talkjs_secret, webhook.body);
   return webhook;
 }
 
@@ -163,21 +143,58 @@ std::string_view label_of(WebhookKind kind) {
   return "talkjs";
 }
 
-asio::awaitable<void> exchange(const SendOptions& to, const Webhook& webhook, Outcome& outcome) {
+asio::awaitable<void> post_into(const WebhookAddress& to, const Webhook& webhook,
+                                std::optional<Result<WebhookReply, std::string>>& outcome) {
+  outcome = co_await post_webhook(to, webhook);
+}
+
+Result<WebhookReply, std::string> post(const WebhookAddress& to, const Webhook& webhook) {
+  asio::io_context io;
+  std::optional<Result<WebhookReply, std::string>> outcome;
+  asio::co_spawn(io, post_into(to, webhook, outcome), [](const std::exception_ptr& failure) {
+    if (failure) std::rethrow_exception(failure);  // only allocation can throw here
+  });
+  io.run();
+  return std::move(*outcome);
+}
+
+}  // namespace
+
+std::string_view webhook_path(WebhookKind kind) {
+  switch (kind) {
+    case WebhookKind::justanswer:
+      return "/v1/webhooks/justanswer";
+    case WebhookKind::cao_messages:
+      return "/v1/webhooks/cao/messages";
+    case WebhookKind::cao_receipts:
+      return "/v1/webhooks/cao/receipts";
+    case WebhookKind::talkjs:
+      break;
+  }
+  return "/v1/webhooks/talkjs";
+}
+
+WebhookHeaders talkjs_signature(std::string_view secret, std::string_view body) {
+  const auto timestamp = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+  const auto signature = sources::hmac_sha256(secret, timestamp + "." + std::string(body));
+  return {{"X-TalkJS-Timestamp", timestamp},
+          {"X-TalkJS-Signature", sources::to_hex(signature, /*uppercase=*/true)}};
+}
+
+asio::awaitable<Result<WebhookReply, std::string>> post_webhook(WebhookAddress to,
+                                                                Webhook webhook) {
   const auto executor = co_await asio::this_coro::executor;
   const auto where = to.host + ":" + std::to_string(to.port);
   tcp::resolver resolver(executor);
   const auto [resolve_ec, endpoints] =
       co_await resolver.async_resolve(to.host, std::to_string(to.port), kAsTuple);
-  if (resolve_ec) {
-    outcome = "cannot resolve " + to.host + ": " + resolve_ec.message();
-    co_return;
-  }
+  if (resolve_ec) co_return "cannot resolve " + to.host + ": " + resolve_ec.message();
   beast::tcp_stream stream(executor);
   stream.expires_after(kTimeout);
   if (const auto [ec, endpoint] = co_await stream.async_connect(endpoints, kAsTuple); ec) {
-    outcome = "cannot connect to " + where + ": " + ec.message();
-    co_return;
+    co_return "cannot connect to " + where + ": " + ec.message();
   }
   bhttp::request<bhttp::string_body> request{bhttp::verb::post, to.base_path + webhook.path, 11};
   request.set(bhttp::field::host, where);
@@ -188,33 +205,19 @@ asio::awaitable<void> exchange(const SendOptions& to, const Webhook& webhook, Ou
   request.body() = webhook.body;
   request.prepare_payload();
   if (const auto [ec, n] = co_await bhttp::async_write(stream, request, kAsTuple); ec) {
-    outcome = "sending to " + where + " failed: " + ec.message();
-    co_return;
+    co_return "sending to " + where + " failed: " + ec.message();
   }
   beast::flat_buffer buffer;
   bhttp::response<bhttp::string_body> response;
   if (const auto [ec, n] = co_await bhttp::async_read(stream, buffer, response, kAsTuple); ec) {
-    outcome = "no answer from " + where + ": " + ec.message();
-    co_return;
+    co_return "no answer from " + where + ": " + ec.message();
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  outcome = Reply{.status = response.result_int(),
-                  .reason = std::string(response.reason()),
-                  .body = std::move(response.body())};
+  co_return WebhookReply{.status = response.result_int(),
+                         .reason = std::string(response.reason()),
+                         .body = std::move(response.body())};
 }
-
-Result<Reply, std::string> post(const SendOptions& to, const Webhook& webhook) {
-  asio::io_context io;
-  Outcome outcome;
-  asio::co_spawn(io, exchange(to, webhook, outcome), [](const std::exception_ptr& failure) {
-    if (failure) std::rethrow_exception(failure);  // only allocation can throw here
-  });
-  io.run();
-  return std::move(*outcome);
-}
-
-}  // namespace
 
 int send_webhooks(const SendOptions& options) {
   bool all_accepted = true;
@@ -222,14 +225,14 @@ int send_webhooks(const SendOptions& options) {
     for (const auto kind : options.kinds) {
       auto webhook = webhook_for(options, kind, round);
       const auto label = std::string(label_of(kind)) + " #" + std::to_string(round + 1);
-      const auto reply = post(options, webhook);
+      const auto reply = post(options.to, webhook);
       if (!reply) {
         std::cerr << "parley-sim send: " << label << ": " << reply.error() << "\n";
         return 1;
       }
       const auto& answer = reply.value();
-      std::cout << label << " POST " << options.base_path << webhook.path << " -> " << answer.status
-                << " " << answer.reason << " " << answer.body << std::endl;
+      std::cout << label << " POST " << options.to.base_path << webhook.path << " -> "
+                << answer.status << " " << answer.reason << " " << answer.body << std::endl;
       all_accepted &= answer.status >= 200 && answer.status < 300;
     }
   }

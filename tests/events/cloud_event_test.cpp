@@ -91,6 +91,19 @@ TEST(CloudEventJson, ExactCompactLayout) {
             R"("raw":{"eventType":"1","questionId":"12345","userToken":"abcde12345"}}})");
 }
 
+// The command id a platform echoes for a message parley sent (docs/events.md, "Echoes of
+// commands"), next to the message's own id; absent for every other message.
+TEST(CloudEventJson, MessageExternalIdFollowsTheId) {
+  auto event = sample_event();
+  event.data.raw_json.clear();
+  event.data.message = Message{.id = "m1", .text = "Hi", .external_id = "cmd-7"};
+  EXPECT_NE(to_json(event).find(R"("message":{"id":"m1","externalId":"cmd-7","text":"Hi",)"),
+            std::string::npos)
+      << to_json(event);
+  event.data.message->external_id.clear();
+  EXPECT_EQ(to_json(event).find("externalId"), std::string::npos);
+}
+
 TEST(CloudEventJson, RawIsEmbeddedAsAJsonObjectNotAString) {
   auto event = sample_event();
   event.data.raw_json = R"({"n":42,"list":[true,null,"x"],"nested":{"k":"v"}})";

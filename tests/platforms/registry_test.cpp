@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -47,6 +48,10 @@ TEST(PlatformRegistry, EveryPlatformHasAllItsParts) {
     // Enriched from its REST API, or polled whole (Directly).
     const bool polled = platform.name == config::DirectlySource::kPlatform;
     EXPECT_EQ(platform.make_api == nullptr, polled);
+    // Every platform performs commands (DESIGN.md, "Commands: the way back").
+    EXPECT_NE(platform.make_sender, nullptr);
+    EXPECT_NE(platform.command_rules.supports, nullptr);
+    EXPECT_NE(platform.command_rules.check, nullptr);
     EXPECT_TRUE(fs::exists(fs::path(PARLEY_SOURCE_DIR) / "tests/fuzz" / platform.fuzz_target))
         << platform.fuzz_target;
     EXPECT_TRUE(fs::exists(fs::path(PARLEY_SOURCE_DIR) / "src/sim" / platform.simulator))
@@ -54,7 +59,8 @@ TEST(PlatformRegistry, EveryPlatformHasAllItsParts) {
     // Its folder holds all of it: its entry, its config section, and its webhook source
     // and REST client or its watch list and poller.
     const fs::path folder = fs::path(PARLEY_SOURCE_DIR) / "src/platforms" / platform.name;
-    std::vector<std::string_view> parts = {"platform.cpp", "settings.cpp"};
+    std::vector<std::string_view> parts = {"platform.cpp", "settings.cpp", "send.cpp",
+                                           "send_responses.cpp"};
     if (polled) {
       parts.insert(parts.end(), {"watch_endpoint.cpp", "api.cpp", "question.cpp", "poller.cpp"});
     } else {
@@ -62,13 +68,64 @@ TEST(PlatformRegistry, EveryPlatformHasAllItsParts) {
     }
     for (const auto part : parts)
       EXPECT_TRUE(fs::exists(folder / part)) << (folder / part);
-    EXPECT_TRUE(fs::exists(fs::path(PARLEY_SOURCE_DIR) / "include/parley/platforms" /
-                           platform.name / "settings.hpp"));
+    for (const auto header : {"settings.hpp", "send.hpp"}) {
+      EXPECT_TRUE(fs::exists(fs::path(PARLEY_SOURCE_DIR) / "include/parley/platforms" /
+                             platform.name / header))
+          << header;
+    }
     EXPECT_NE(events_doc.find("/parley/" + std::string(platform.name)), std::string::npos)
         << "docs/events.md never shows its events' source";
     EXPECT_NE(reference_config.find("\n  " + std::string(platform.name) + ":\n"), std::string::npos)
         << "config/parley.yaml has no section for it";
   }
+}
+
+// A source whose api section is left empty cannot send (null, not an error); one with half of
+// it is refused naming the missing key.
+TEST(PlatformRegistry, SendersComeFromTheApiSection) {
+  boost::asio::io_context io;
+  const enrich::ApiOptions options;
+  config::JustAnswerSource ja;
+  config::CaoSource cao;
+  config::TalkJsSource talkjs;
+  config::DirectlySource directly;
+  const config::Source empty[] = {{.name = "ja", .settings = ja},
+                                  {.name = "cao", .settings = cao},
+                                  {.name = "talkjs", .settings = talkjs},
+                                  {.name = "directly", .settings = directly}};
+  for (const auto& source : empty) {
+    SCOPED_TRACE(source.name);
+    auto sender = find(source.platform())->make_sender(io.get_executor(), source, options);
+    ASSERT_TRUE(sender.ok()) << sender.error();
+    EXPECT_EQ(sender.value(), nullptr);
+  }
+
+  ja.api.base_url = "https://ja.example";
+  ja.api.client_id = "id";
+  cao.api.base_url = "https://cao.example";
+  talkjs.api.secret_key = "secret";
+  talkjs.api.app_id.clear();
+  directly.api.base_url = "https://directly.example";
+  directly.api.client_id = "id";
+  const std::pair<config::Source, std::string_view> half[] = {
+      {{.name = "ja-2", .settings = ja}, "sources.ja-2.api.client_secret: is required"},
+      {{.name = "cao-eu", .settings = cao}, "sources.cao-eu.api.api_key: is required"},
+      {{.name = "talkjs-b", .settings = talkjs}, "sources.talkjs-b.api.app_id: is required"},
+      {{.name = "directly", .settings = directly},
+       "sources.directly.api.client_secret: is required"}};
+  for (const auto& [source, message] : half) {
+    SCOPED_TRACE(source.name);
+    auto sender = find(source.platform())->make_sender(io.get_executor(), source, options);
+    ASSERT_FALSE(sender.ok());
+    EXPECT_EQ(sender.error().rfind(message, 0), 0u) << sender.error();
+  }
+
+  directly.api.client_secret = "secret";
+  const config::Source whole{.name = "directly", .settings = directly};
+  auto sender = find(whole.platform())->make_sender(io.get_executor(), whole, options);
+  ASSERT_TRUE(sender.ok()) << sender.error();
+  ASSERT_NE(sender.value(), nullptr);
+  EXPECT_EQ(sender.value()->platform(), "directly");
 }
 
 TEST(PlatformRegistry, RoutesOfASourceAreNamedAfterIt) {

@@ -1,7 +1,10 @@
 // parley-sim, the real binary: the simulated JustAnswer, CAO, TalkJS and Directly APIs,
 // their faults and control routes, and the `send` subcommand against a recording server.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <simdjson.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -1129,9 +1132,10 @@ TEST(SimStats, CountsCallsPerOperationConversationAndStatus) {
 
   ASSERT_EQ(post(sim, "/_sim/reset", "").status, 200u);
   EXPECT_EQ(sim.stats(),
-            R"({"calls":{"cao.transcript":0,"directly.logout":0,"directly.question":0,)"
-            R"("directly.token":0,"justanswer.question":0,"justanswer.token":0,)"
-            R"("talkjs.conversation":0,"talkjs.messages":0},"conversations":{},"statuses":{},)"
+            R"({"calls":{"cao.conversations":0,"cao.transcript":0,"directly.logout":0,)"
+            R"("directly.question":0,"directly.token":0,"justanswer.question":0,)"
+            R"("justanswer.questions":0,"justanswer.token":0,"talkjs.conversation":0,)"
+            R"("talkjs.messages":0,"talkjs.user":0},"conversations":{},"statuses":{},)"
             R"("directly":{"polls":{"200":0,"304":0},"pollers":{},"logouts":0,"questions":0}})");
 }
 
@@ -1347,6 +1351,700 @@ TEST(SimSend, PostsSignedDistinctWebhooksMatchingTheSimulatedApis) {
     EXPECT_EQ(integer(event["createdAt"]), integer(event["data"]["message"]["createdAt"]));
   }
   EXPECT_EQ(event_ids.size(), 2u);
+}
+
+// --- writes (commands) ---
+
+const std::string kCaoStartPath = "/api/v1.0/AsyncConversation/Start";
+const std::string kCaoSendPath = "/api/v1.0/AsyncConversation/SendMessage";
+const std::string kConversationsPath = "/api/v1.0/AsyncConversation/GetConversations/";
+const Headers kCaoWriteHeaders = {{"Authorization", "Basic dev-cao-key"},
+                                  {"Accept", "version=2;"},
+                                  {"Content-Type", "application/json"}};
+const Headers kTalkJsWriteHeaders = {{"Authorization", "Bearer dev-talkjs-secret"},
+                                     {"Content-Type", "application/json"}};
+
+HttpAnswer call(const SimProcess& sim, bhttp::verb method, const std::string& target,
+                const std::string& body, const Headers& headers) {
+  HttpClient client(sim.port());
+  return client.request(method, target, body, headers);
+}
+
+Headers ja_write_headers(const std::string& token, const std::string& customer) {
+  return {{"Authorization", "Bearer " + token},
+          {"X-Api-Key", "dev-ja-api-key"},
+          {"UserIdToken", customer},
+          {"Content-Type", "application/json"}};
+}
+
+HttpAnswer cao_send(const SimProcess& sim, std::string_view visit, std::string_view external,
+                    std::string_view message = "Can I come by on Saturday?") {
+  return call(sim, bhttp::verb::post, kCaoSendPath,
+              R"({"VisitId":)" + std::string(visit) + R"(,"MessageId":")" + std::string(external) +
+                  R"(","ExternalMessageId":")" + std::string(external) + R"(","Message":")" +
+                  std::string(message) + R"(","SessionId":"s-1"})",
+              kCaoWriteHeaders);
+}
+
+// The transcript's messages (NumMessages) and the last one's ExternalMessageId.
+std::pair<std::int64_t, std::string> transcript_tail(const SimProcess& sim,
+                                                     std::string_view visit) {
+  const auto answer = get_transcript(sim, visit);
+  EXPECT_EQ(answer.status, 200u) << answer.body;
+  simdjson::dom::parser parser;
+  const auto transcript = parser.parse(answer.body);
+  const simdjson::dom::array messages = transcript["Messages"];
+  return {integer(transcript["NumMessages"]),
+          std::string(text(messages.at(messages.size() - 1)["ExternalMessageId"]))};
+}
+
+std::string writes(const SimProcess& sim, const std::string& query = {}) {
+  const auto answer = get(sim, "/_sim/writes" + query, {});
+  EXPECT_EQ(answer.status, 200u) << answer.body;
+  return answer.body;
+}
+
+// "route committed status" of each write in the record, in order.
+std::vector<std::string> write_summary(const SimProcess& sim, const std::string& query = {}) {
+  simdjson::dom::parser parser;
+  std::vector<std::string> summary;
+  for (const auto write : simdjson::dom::array(parser.parse(writes(sim, query))["writes"])) {
+    summary.push_back(std::string(text(write["route"])) + " " +
+                      (bool(write["committed"]) ? "committed" : "not-committed") + " " +
+                      std::to_string(integer(write["status"])));
+  }
+  return summary;
+}
+
+void set_write_fault(const SimProcess& sim, const std::string& body) {
+  const auto answer = post(sim, "/_sim/write-faults", body);
+  ASSERT_EQ(answer.status, 200u) << body << " -> " << answer.body;
+}
+
+// A raw HTTP/1.1 POST, for requests the test does not wait to be answered.
+std::string raw_post(const std::string& target, const std::string& body, const Headers& headers) {
+  std::string out = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (const auto& [name, value] : headers)
+    out += name + ": " + value + "\r\n";
+  return out + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST(SimWrites, JustAnswerWritesChangeWhatReadsShowAndAreRecorded) {
+  SimProcess sim;
+  const auto token = issue_token(sim);
+  const auto headers = ja_write_headers(token, "cust-1");
+  const std::string question_body = R"({"message":"My sink leaks","categoryName":"Home"})";
+  const auto posted =
+      call(sim, bhttp::verb::post, "/api/v2/questions/post", question_body, headers);
+  ASSERT_EQ(posted.status, 200u) << posted.body;
+  simdjson::dom::parser parser;
+  const auto posted_json = parser.parse(posted.body);
+  EXPECT_TRUE(bool(posted_json["status"]));
+  const std::string question(text(posted_json["data"]["questionToken"]));
+  EXPECT_EQ(question.size(), 32u);
+
+  // The start's read-back: the customer's questions; another customer has none.
+  const auto listed =
+      call(sim, bhttp::verb::get, "/api/v2/questions?page=1&pageSize=10", {}, headers);
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  simdjson::dom::parser list_parser;
+  const auto list = list_parser.parse(listed.body)["data"];
+  EXPECT_EQ(integer(list["count"]), 1);
+  EXPECT_EQ(integer(list["totalPages"]), 1);
+  EXPECT_EQ(text(list["questions"].at(0)["token"]), question);
+  EXPECT_EQ(text(list["questions"].at(0)["text"]), "My sink leaks");
+  EXPECT_TRUE(list["questions"].at(0)["lastMessage"].is_null());
+  const auto others =
+      call(sim, bhttp::verb::get, "/api/v2/questions", {}, ja_write_headers(token, "cust-2"));
+  EXPECT_NE(others.body.find(R"("count":0)"), std::string::npos) << others.body;
+
+  const std::string messages = kQuestionPath + question + "/messages";
+  const auto sent = call(
+      sim, bhttp::verb::post, messages,
+      R"({"text":"It drips all night","attachments":[{"url":"https://x.invalid/a.jpg","name":"a.jpg"}]})",
+      headers);
+  ASSERT_EQ(sent.status, 200u) << sent.body;
+  EXPECT_EQ(text(parser.parse(sent.body)["data"]["messageId"]), question + "_1");
+  ASSERT_EQ(post(sim, "/_sim/justanswer/questions/" + question + "/messages",
+                 R"({"text":"Tighten the nut","expert":true})")
+                .status,
+            200u);
+  const auto m2 = question + "_2";
+  EXPECT_EQ(call(sim, bhttp::verb::post, messages + "/!" + m2 + "!/accept", {}, headers).status,
+            200u);
+  EXPECT_EQ(call(sim, bhttp::verb::post, messages + "/%21" + m2 + "%21/feedback",
+                 R"({"feedbackSettings":{"text":"Thanks","feedbackLevel":4}})", headers)
+                .status,
+            200u);
+  EXPECT_EQ(call(sim, bhttp::verb::post, messages + "/" + m2 + "/view", {}, headers).status, 200u);
+  // Refusals change nothing: a customer message is no answer; message 9 does not exist.
+  const auto not_expert =
+      call(sim, bhttp::verb::post, messages + "/" + question + "_1/accept", {}, headers);
+  EXPECT_EQ(not_expert.status, 400u);
+  EXPECT_NE(not_expert.body.find(R"("status":false)"), std::string::npos) << not_expert.body;
+  EXPECT_EQ(call(sim, bhttp::verb::post, messages + "/" + question + "_9/view", {}, headers).status,
+            404u);
+
+  const auto read = get_question(sim, token, question);
+  ASSERT_EQ(read.status, 200u) << read.body;
+  simdjson::dom::parser read_parser;
+  const auto data = read_parser.parse(read.body)["data"];
+  EXPECT_EQ(text(data["question"]["text"]), "My sink leaks");
+  const auto customer = data["messages"].at(0);
+  EXPECT_EQ(text(customer["token"]), "!" + question + "_1!");
+  EXPECT_EQ(text(customer["text"]), "It drips all night");
+  EXPECT_FALSE(bool(customer["isExpertMessage"]));
+  EXPECT_EQ(text(customer["authorId"]), "cust-1");
+  EXPECT_TRUE(is_justanswer_date(text(customer["posted"])));
+  EXPECT_EQ(text(customer["attachments"].at(0)["name"]), "a.jpg");
+  EXPECT_FALSE(bool(customer["isMessageExpertAcceptedAnswer"]));
+  EXPECT_TRUE(bool(customer["isMessageRead"]));
+  const auto answer = data["messages"].at(1);
+  EXPECT_TRUE(bool(answer["isMessageExpertAcceptedAnswer"]));
+  EXPECT_TRUE(bool(answer["hasFeedback"]));
+  EXPECT_EQ(integer(answer["feedback"]["ratingFeedbackNumber"]), 4);
+  EXPECT_EQ(text(answer["feedback"]["text"]), "Thanks");
+  EXPECT_TRUE(bool(answer["isMessageRead"]));
+
+  // A message to a generated question follows its generated ones.
+  const auto generated = get_question(sim, token);
+  const auto before =
+      simdjson::dom::array(read_parser.parse(generated.body)["data"]["messages"]).size();
+  const auto appended =
+      call(sim, bhttp::verb::post, kQuestionPath + std::string(kQuestion) + "/messages",
+           R"({"text":"Any update?"})", headers);
+  EXPECT_EQ(text(parser.parse(appended.body)["data"]["messageId"]),
+            std::string(kQuestion) + "_" + std::to_string(before + 1));
+
+  EXPECT_EQ(
+      write_summary(sim, "?platform=justanswer"),
+      (std::vector<std::string>{"question.post committed 200", "message.post committed 200",
+                                "message.accept committed 200", "message.feedback committed 200",
+                                "message.view committed 200", "message.accept not-committed 400",
+                                "message.view not-committed 404", "message.post committed 200"}));
+  simdjson::dom::parser record_parser;
+  const auto first = record_parser.parse(writes(sim, "?route=question.post"))["writes"].at(0);
+  EXPECT_EQ(text(first["platform"]), "justanswer");
+  EXPECT_EQ(text(first["method"]), "POST");
+  EXPECT_EQ(text(first["path"]), "/api/v2/questions/post");
+  EXPECT_EQ(text(first["authorization"]), "Bearer " + token);
+  EXPECT_EQ(text(first["headers"]["useridtoken"]), "cust-1");
+  EXPECT_EQ(text(first["headers"]["x-api-key"]), "dev-ja-api-key");
+  EXPECT_EQ(text(first["body"]), question_body);
+  EXPECT_EQ(stat(sim.stats(), "calls", "justanswer.message.post"), 2u);
+}
+
+TEST(SimWrites, JustAnswerWritesNeedTheReadCredentials) {
+  SimProcess sim;
+  const auto token = issue_token(sim);
+  auto headers = ja_write_headers(token, "cust-1");
+  headers[1].second = "wrong-key";
+  EXPECT_EQ(
+      call(sim, bhttp::verb::post, "/api/v2/questions/post", R"({"message":"x"})", headers).status,
+      401u);
+  EXPECT_EQ(call(sim, bhttp::verb::post, "/api/v2/questions/post", R"({"message":"x"})",
+                 ja_write_headers("sim-ja-999", "cust-1"))
+                .status,
+            401u);
+  const auto empty = call(sim, bhttp::verb::post, "/api/v2/questions/post", R"({"message":""})",
+                          ja_write_headers(token, "cust-1"));
+  EXPECT_EQ(empty.status, 400u);
+  EXPECT_NE(empty.body.find("message"), std::string::npos) << empty.body;
+  EXPECT_EQ(write_summary(sim), (std::vector<std::string>{"question.post not-committed 401",
+                                                          "question.post not-committed 401",
+                                                          "question.post not-committed 400"}));
+}
+
+TEST(SimWrites, CaoStartAndSendMessageShowInGetConversationsAndTranscripts) {
+  SimProcess sim;
+  const auto started = call(sim, bhttp::verb::post, kCaoStartPath,
+                            R"({"AdvertiserId":"12345","ConsumerId":"c-42","SessionId":"s-1",)"
+                            R"("ExternalMessageId":"cmd-start","Message":"Is the RAV4 available?",)"
+                            R"("ConsumerFirstName":"Bob","Device":"iPhone 6+"})",
+                            kCaoWriteHeaders);
+  ASSERT_EQ(started.status, 200u) << started.body;
+  simdjson::dom::parser parser;
+  const auto start = parser.parse(started.body);
+  EXPECT_EQ(integer(start["Status"]), 0);
+  EXPECT_EQ(text(start["ConsumerId"]), "c-42");
+  EXPECT_EQ(text(start["SessionId"]), "s-1");
+  const auto visit = std::to_string(integer(start["VisitId"]));
+
+  const auto conversations = get(sim, kConversationsPath + "c-42", kCaoHeaders);
+  ASSERT_EQ(conversations.status, 200u) << conversations.body;
+  simdjson::dom::parser list_parser;
+  const auto items = list_parser.parse(conversations.body)["Conversations"];
+  ASSERT_EQ(simdjson::dom::array(items).size(), 1u);
+  EXPECT_EQ(text(items.at(0)["VisitId"]), visit);
+  EXPECT_EQ(text(items.at(0)["SessionId"]), "s-1");
+  EXPECT_EQ(text(items.at(0)["ExternalMessageId"]), "cmd-start");
+  EXPECT_EQ(text(items.at(0)["LastMessage"]), "Is the RAV4 available?");
+
+  simdjson::dom::parser transcript_parser;
+  const auto transcript = transcript_parser.parse(get_transcript(sim, visit).body);
+  EXPECT_EQ(integer(transcript["NumMessages"]), 1);
+  EXPECT_EQ(text(transcript["ConsumerId"]), "c-42");
+  EXPECT_EQ(text(transcript["Messages"].at(0)["ExternalMessageId"]), "cmd-start");
+  EXPECT_EQ(text(transcript["Messages"].at(0)["SpeakerRole"]), "Customer");
+  EXPECT_EQ(text(transcript["Messages"].at(0)["SpeakerName"]), "Bob");
+
+  const auto sent = cao_send(sim, visit, "cmd-send");
+  ASSERT_EQ(sent.status, 200u) << sent.body;
+  EXPECT_EQ(text(parser.parse(sent.body)["ConsumerId"]), "c-42");
+  EXPECT_EQ(transcript_tail(sim, visit), (std::pair<std::int64_t, std::string>{2, "cmd-send"}));
+
+  // A generated visit (the VisitId as a string too) gets the message after its history.
+  const auto [count, last] = transcript_tail(sim, kVisit);
+  ASSERT_EQ(cao_send(sim, "\"" + std::string(kVisit) + "\"", "cmd-generated").status, 200u);
+  EXPECT_EQ(transcript_tail(sim, kVisit),
+            (std::pair<std::int64_t, std::string>{count + 1, "cmd-generated"}));
+
+  const auto refused = call(sim, bhttp::verb::post, kCaoSendPath,
+                            R"({"VisitId":12617187,"Message":"no marker"})", kCaoWriteHeaders);
+  EXPECT_EQ(refused.status, 400u);
+  EXPECT_NE(refused.body.find(R"("Status":1)"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("ExternalMessageId"), std::string::npos) << refused.body;
+  EXPECT_EQ(call(sim, bhttp::verb::post, kCaoSendPath, "{}", {{"Accept", "version=2"}}).status,
+            401u);
+  EXPECT_EQ(write_summary(sim, "?platform=cao"),
+            (std::vector<std::string>{
+                "start committed 200", "send-message committed 200", "send-message committed 200",
+                "send-message not-committed 400", "send-message not-committed 401"}));
+}
+
+TEST(SimWrites, TalkJsUpsertsAreIdempotentAndPostedMessagesAreListed) {
+  SimProcess sim;
+  const std::string conversation = "cmd_conv_1";
+  const std::string put_body =
+      R"({"participants":["12081","8029"],"subject":"Order #7","custom":{"category":"orders"}})";
+  const auto put =
+      call(sim, bhttp::verb::put, kTalkJsPath + conversation, put_body, kTalkJsWriteHeaders);
+  ASSERT_EQ(put.status, 200u) << put.body;
+  EXPECT_EQ(put.body, "{}");
+  const auto first = get_talkjs(sim, {}, conversation);
+  ASSERT_EQ(first.status, 200u) << first.body;
+  simdjson::dom::parser parser;
+  const auto created = parser.parse(first.body);
+  EXPECT_EQ(text(created["subject"]), "Order #7");
+  EXPECT_EQ(text(created["custom"]["category"]), "orders");
+  EXPECT_EQ(simdjson::dom::object(created["participants"]).size(), 2u);
+  EXPECT_EQ(text(created["participants"]["12081"]["access"]), "ReadWrite");
+  EXPECT_TRUE(created["lastMessage"].is_null());  // a new conversation has no history
+  ASSERT_EQ(
+      call(sim, bhttp::verb::put, kTalkJsPath + conversation, put_body, kTalkJsWriteHeaders).status,
+      200u);
+  EXPECT_EQ(get_talkjs(sim, {}, conversation).body, first.body);  // idempotent
+  EXPECT_EQ(get_talkjs(sim, "/messages", conversation).body, R"({"data":[]})");
+
+  const auto posted = call(
+      sim, bhttp::verb::post, kTalkJsPath + conversation + "/messages",
+      R"([{"text":"Hello Alice!","sender":"8029","type":"UserMessage","custom":{"commandId":"c-1"}},)"
+      R"({"text":"Second","sender":"8029","type":"UserMessage"}])",
+      kTalkJsWriteHeaders);
+  ASSERT_EQ(posted.status, 200u) << posted.body;
+  simdjson::dom::parser list_parser;
+  const simdjson::dom::array listed =
+      list_parser.parse(get_talkjs(sim, "/messages", conversation).body)["data"];
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(text(listed.at(0)["text"]), "Second");  // newest first
+  EXPECT_EQ(text(listed.at(1)["text"]), "Hello Alice!");
+  EXPECT_EQ(text(listed.at(1)["senderId"]), "8029");
+  EXPECT_EQ(text(listed.at(1)["custom"]["commandId"]), "c-1");
+  EXPECT_TRUE(text(listed.at(1)["id"]).starts_with("msg_"));
+  EXPECT_GT(integer(listed.at(0)["createdAt"]), integer(listed.at(1)["createdAt"]));
+
+  // A generated conversation keeps its history; the post comes after it.
+  const auto before =
+      simdjson::dom::array(list_parser.parse(get_talkjs(sim, "/messages?limit=100").body)["data"])
+          .size();
+  ASSERT_EQ(
+      call(sim, bhttp::verb::post, kTalkJsPath + std::string(kConversation) + "/messages",
+           R"([{"text":"Any news?","sender":"8029","type":"UserMessage"}])", kTalkJsWriteHeaders)
+          .status,
+      200u);
+  const simdjson::dom::array after =
+      list_parser.parse(get_talkjs(sim, "/messages?limit=100").body)["data"];
+  EXPECT_EQ(after.size(), before + 1);
+  EXPECT_EQ(text(after.at(0)["text"]), "Any news?");
+
+  const std::string user = "/v1/devapp/users/12081";
+  ASSERT_EQ(
+      call(sim, bhttp::verb::put, user,
+           R"({"name":"Alice","email":["alice@example.com"],"role":"buyer"})", kTalkJsWriteHeaders)
+          .status,
+      200u);
+  ASSERT_EQ(call(sim, bhttp::verb::put, user, R"({"name":"Alice B"})", kTalkJsWriteHeaders).status,
+            200u);
+  const auto stored = get(sim, user, kTalkJsHeaders);
+  ASSERT_EQ(stored.status, 200u) << stored.body;
+  simdjson::dom::parser user_parser;
+  const auto alice = user_parser.parse(stored.body);
+  EXPECT_EQ(text(alice["name"]), "Alice B");
+  EXPECT_EQ(text(alice["email"].at(0)), "alice@example.com");
+  EXPECT_EQ(text(alice["role"]), "buyer");
+  EXPECT_EQ(get(sim, "/v1/devapp/users/nobody", kTalkJsHeaders).status, 404u);
+
+  EXPECT_EQ(call(sim, bhttp::verb::post, kTalkJsPath + conversation + "/messages",
+                 R"({"text":"not an array"})", kTalkJsWriteHeaders)
+                .status,
+            400u);
+  EXPECT_EQ(call(sim, bhttp::verb::post, kTalkJsPath + conversation + "/messages",
+                 R"([{"text":"no sender","type":"UserMessage"}])", kTalkJsWriteHeaders)
+                .status,
+            400u);
+  EXPECT_EQ(write_summary(sim, "?platform=talkjs"),
+            (std::vector<std::string>{
+                "conversation.put committed 200", "conversation.put committed 200",
+                "message.post committed 200", "message.post committed 200",
+                "user.put committed 200", "user.put committed 200",
+                "message.post not-committed 400", "message.post not-committed 400"}));
+}
+
+TEST(SimWrites, DirectlyAskedQuestionsArePolledAndResponsesAccepted) {
+  SimProcess sim;
+  const auto token = issue_directly_token(sim);
+  auto headers = bearer(token);
+  headers.emplace_back("Content-Type", "application/json");
+  const auto asked =
+      call(sim, bhttp::verb::post, "/questions",
+           R"({"text":"How do I cancel?","language":"en","author":{"name":"Ana"}})", headers);
+  ASSERT_EQ(asked.status, 201u) << asked.body;
+  simdjson::dom::parser parser;
+  const std::string uuid(text(parser.parse(asked.body)["data"]["uuid"]));
+  EXPECT_TRUE(is_uuid(uuid)) << uuid;
+
+  simdjson::dom::parser poll_parser;
+  const auto polled = poll_parser.parse(poll_question(sim, token, uuid).body)["data"];
+  EXPECT_EQ(text(polled["conversation"]["text"]), "How do I cancel?");
+  EXPECT_EQ(text(polled["conversation"]["author"]["name"]), "Ana");
+  EXPECT_EQ(text(polled["state"]["status"]), "UNRESOLVED");
+
+  const auto responded = change_question(sim, "respond", {}, uuid);
+  ASSERT_EQ(responded.status, 200u) << responded.body;
+  const std::string response(text(parser.parse(responded.body)["response"]));
+  const auto accepted =
+      call(sim, bhttp::verb::post, "/responses/" + response + "/accept", {}, bearer(token));
+  ASSERT_EQ(accepted.status, 200u) << accepted.body;
+  EXPECT_TRUE(bool(parser.parse(accepted.body)["data"]["isAccepted"]));
+  const auto after = poll_parser.parse(poll_question(sim, token, uuid).body)["data"];
+  EXPECT_TRUE(bool(after["conversation"]["responses"].at(0)["isAccepted"]));
+  EXPECT_EQ(text(after["state"]["status"]), "RESOLVED");
+
+  expect_directly_error(
+      call(sim, bhttp::verb::post, "/responses/" + response + "/accept", {}, bearer(token)), 409,
+      "already accepted");
+  expect_directly_error(
+      call(sim, bhttp::verb::post, "/responses/00000000-0000-4000-8000-000000000000/accept", {},
+           bearer(token)),
+      404, "no question");
+  expect_directly_error(call(sim, bhttp::verb::post, "/responses/" + response + "/accept", {}, {}),
+                        401, "Authorization");
+  EXPECT_EQ(write_summary(sim, "?platform=directly"),
+            (std::vector<std::string>{
+                "question.post committed 201", "response.accept committed 200",
+                "response.accept not-committed 409", "response.accept not-committed 404",
+                "response.accept not-committed 401"}));
+}
+
+TEST(SimWriteFaults, EachModeCommitsOrNotAndAnswersAsItSays) {
+  SimProcess sim;
+  const std::string visit = "777";
+  auto expect_committed = [&](std::string_view external, bool committed) {
+    EXPECT_EQ(transcript_tail(sim, visit).second == external, committed) << external;
+  };
+
+  set_write_fault(sim, R"({"platform":"cao","route":"send-message","mode":"refuse"})");
+  EXPECT_EQ(cao_send(sim, visit, "refuse-500").status, 500u);
+  expect_committed("refuse-500", false);
+  set_write_fault(
+      sim,
+      R"({"platform":"cao","route":"send-message","mode":"refuse","status":503,"retry_after_s":2})");
+  const auto unavailable = cao_send(sim, visit, "refuse-503");
+  EXPECT_EQ(unavailable.status, 503u);
+  EXPECT_EQ(unavailable.headers["Retry-After"], "2");
+  expect_committed("refuse-503", false);
+
+  set_write_fault(sim, R"({"platform":"cao","route":"send-message","mode":"commit_then_500"})");
+  EXPECT_EQ(cao_send(sim, visit, "then-500").status, 500u);
+  expect_committed("then-500", true);
+
+  set_write_fault(sim, R"({"platform":"cao","route":"send-message","mode":"commit_then_drop"})");
+  {
+    HttpClient client(sim.port());
+    client.send_raw(raw_post(kCaoSendPath,
+                             R"({"VisitId":777,"ExternalMessageId":"then-drop","Message":"x"})",
+                             kCaoWriteHeaders));
+    EXPECT_FALSE(client.read_answer().has_value());  // closed without a byte of answer
+  }
+  expect_committed("then-drop", true);
+
+  set_write_fault(sim, R"({"platform":"cao","route":"send-message","mode":"failure_body"})");
+  const auto failure = cao_send(sim, visit, "failure-body");
+  EXPECT_EQ(failure.status, 200u);
+  EXPECT_NE(failure.body.find(R"("Status":1)"), std::string::npos) << failure.body;
+  expect_committed("failure-body", false);
+
+  set_write_fault(
+      sim, R"({"platform":"cao","route":"send-message","mode":"throttle","retry_after_s":3})");
+  const auto throttled = cao_send(sim, visit, "throttle");
+  EXPECT_EQ(throttled.status, 429u);
+  EXPECT_EQ(throttled.headers["Retry-After"], "3");
+  expect_committed("throttle", false);
+
+  set_write_fault(sim, R"({"platform":"cao","route":"send-message","mode":"unauthorized"})");
+  const auto unauthorized = cao_send(sim, visit, "unauthorized");
+  EXPECT_EQ(unauthorized.status, 401u);
+  EXPECT_FALSE(unauthorized.headers["WWW-Authenticate"].empty());
+  expect_committed("unauthorized", false);
+
+  // Each rule was used once (remaining defaults to 1): the next write goes through.
+  EXPECT_EQ(cao_send(sim, visit, "normal").status, 200u);
+  expect_committed("normal", true);
+  EXPECT_EQ(
+      write_summary(sim, "?route=send-message"),
+      (std::vector<std::string>{"send-message not-committed 500", "send-message not-committed 503",
+                                "send-message committed 500", "send-message committed 0",
+                                "send-message not-committed 200", "send-message not-committed 429",
+                                "send-message not-committed 401", "send-message committed 200"}));
+
+  // Faults are per route: another route of the platform is not affected.
+  set_write_fault(sim,
+                  R"({"platform":"cao","route":"send-message","mode":"refuse","remaining":-1})");
+  EXPECT_EQ(cao_send(sim, visit, "held-1").status, 500u);
+  EXPECT_EQ(cao_send(sim, visit, "held-2").status, 500u);
+  EXPECT_EQ(
+      call(
+          sim, bhttp::verb::post, kCaoStartPath,
+          R"({"AdvertiserId":"1","ConsumerId":"c","SessionId":"s","ExternalMessageId":"e","Message":"m"})",
+          kCaoWriteHeaders)
+          .status,
+      200u);
+  EXPECT_EQ(
+      call(sim, bhttp::verb::delete_, "/_sim/write-faults?platform=cao&route=send-message", {}, {})
+          .status,
+      200u);
+  EXPECT_EQ(cao_send(sim, visit, "cleared").status, 200u);
+  set_write_fault(sim,
+                  R"({"platform":"cao","route":"send-message","mode":"refuse","remaining":2})");
+  set_write_fault(sim, R"({"platform":"cao","route":"send-message","mode":"clear"})");
+  EXPECT_EQ(cao_send(sim, visit, "cleared-again").status, 200u);
+}
+
+TEST(SimWriteFaults, FailureBodiesHaveEachPlatformsShape) {
+  SimProcess sim;
+  const auto token = issue_token(sim);
+  set_write_fault(sim, R"({"platform":"justanswer","route":"message.post","mode":"failure_body"})");
+  const auto ja = call(sim, bhttp::verb::post, kQuestionPath + std::string(kQuestion) + "/messages",
+                       R"({"text":"hi"})", ja_write_headers(token, "cust-1"));
+  EXPECT_EQ(ja.status, 200u);
+  EXPECT_NE(ja.body.find(R"("status":false)"), std::string::npos) << ja.body;
+
+  set_write_fault(sim, R"({"platform":"talkjs","route":"message.post","mode":"failure_body"})");
+  const auto talkjs =
+      call(sim, bhttp::verb::post, kTalkJsPath + std::string(kConversation) + "/messages",
+           R"([{"text":"hi","sender":"8029","type":"UserMessage"}])", kTalkJsWriteHeaders);
+  EXPECT_EQ(talkjs.status, 400u);
+  EXPECT_NE(talkjs.body.find(R"("error")"), std::string::npos) << talkjs.body;
+
+  const auto directly_token = issue_directly_token(sim);
+  auto headers = bearer(directly_token);
+  headers.emplace_back("Content-Type", "application/json");
+  set_write_fault(
+      sim, R"({"platform":"directly","route":"question.post","mode":"failure_body","status":422})");
+  expect_directly_error(call(sim, bhttp::verb::post, "/questions", R"({"text":"hi"})", headers),
+                        422, "simulated");
+  EXPECT_EQ(write_summary(sim), (std::vector<std::string>{"message.post not-committed 200",
+                                                          "message.post not-committed 400",
+                                                          "question.post not-committed 422"}));
+}
+
+TEST(SimWriteFaults, CommitThenLateCommitsAtOnceAnswersLaterAndOutlivesAGoneClient) {
+  SimProcess sim;
+  set_write_fault(
+      sim,
+      R"({"platform":"cao","route":"send-message","mode":"commit_then_late","delay_ms":1500,"remaining":2})");
+  {
+    // A client that gives up after 300 ms without an answer.
+    const int impatient = connect_loopback(sim.port());
+    ASSERT_GE(impatient, 0);
+    const auto request =
+        raw_post(kCaoSendPath, R"({"VisitId":778,"ExternalMessageId":"late-1","Message":"x"})",
+                 kCaoWriteHeaders);
+    ASSERT_EQ(::write(impatient, request.data(), request.size()),
+              static_cast<ssize_t>(request.size()));
+    pollfd readable{.fd = impatient, .events = POLLIN, .revents = 0};
+    EXPECT_EQ(::poll(&readable, 1, 300), 0);  // nothing answered yet
+    ::close(impatient);
+  }
+  // Committed before the answer, and the held answer blocks nobody.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(transcript_tail(sim, "778").second, "late-1");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_EQ(write_summary(sim), (std::vector<std::string>{"send-message committed 0"}));
+
+  // A client killed while its answer is held: the connection is reset under the sim.
+  const int fd = connect_loopback(sim.port());
+  ASSERT_GE(fd, 0);
+  const auto request =
+      raw_post(kCaoSendPath, R"({"VisitId":778,"ExternalMessageId":"late-2","Message":"x"})",
+               kCaoWriteHeaders);
+  ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  std::this_thread::sleep_for(200ms);
+  const linger reset{.l_onoff = 1, .l_linger = 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  ::close(fd);
+  EXPECT_EQ(transcript_tail(sim, "778").second, "late-2");
+
+  std::this_thread::sleep_for(2s);  // both held answers are due by now
+  EXPECT_EQ(write_summary(sim),
+            (std::vector<std::string>{"send-message committed 200", "send-message committed 200"}));
+  EXPECT_EQ(cao_send(sim, "778", "after").status, 200u);
+  EXPECT_EQ(sim.stop(10s), 0) << sim.stderr_text();
+}
+
+TEST(SimWrites, RecordFiltersByPlatformAndRouteAndResetClearsIt) {
+  SimProcess sim;
+  ASSERT_EQ(cao_send(sim, kVisit, "f-1").status, 200u);
+  ASSERT_EQ(
+      call(sim, bhttp::verb::put, "/v1/devapp/users/u1", R"({"name":"U"})", kTalkJsWriteHeaders)
+          .status,
+      200u);
+  ASSERT_EQ(cao_send(sim, kVisit, "f-2").status, 200u);
+  ASSERT_EQ(
+      call(
+          sim, bhttp::verb::post, kCaoStartPath,
+          R"({"AdvertiserId":"1","ConsumerId":"c","SessionId":"s","ExternalMessageId":"e","Message":"m"})",
+          kCaoWriteHeaders)
+          .status,
+      200u);
+
+  simdjson::dom::parser parser;
+  std::vector<std::string> platforms;
+  for (const auto write : simdjson::dom::array(parser.parse(writes(sim))["writes"]))
+    platforms.emplace_back(text(write["platform"]));
+  EXPECT_EQ(platforms, (std::vector<std::string>{"cao", "talkjs", "cao", "cao"}));
+  EXPECT_EQ(write_summary(sim, "?platform=cao").size(), 3u);
+  EXPECT_EQ(write_summary(sim, "?route=send-message").size(), 2u);
+  EXPECT_EQ(write_summary(sim, "?platform=cao&route=start"),
+            (std::vector<std::string>{"start committed 200"}));
+  EXPECT_TRUE(write_summary(sim, "?platform=talkjs&route=start").empty());
+  EXPECT_EQ(get(sim, "/_sim/writes?platform=nope", {}).status, 400u);
+
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"platform":"cao","route":"nope","mode":"refuse"})", "route"},
+           {R"({"platform":"fax","route":"start","mode":"refuse"})", "platform"},
+           {R"({"platform":"cao","route":"start","mode":"explode"})", "mode"},
+           {R"({"platform":"cao","route":"start","mode":"refuse","remaining":0})", "remaining"},
+           {R"({"platform":"cao","route":"start","mode":"refuse","status":200})", "status"},
+           {"not json", "JSON"}}) {
+    const auto refused = post(sim, "/_sim/write-faults", body);
+    EXPECT_EQ(refused.status, 400u) << body;
+    EXPECT_NE(refused.body.find(field), std::string::npos) << body << " -> " << refused.body;
+  }
+
+  set_write_fault(sim, R"({"platform":"cao","route":"send-message","mode":"refuse"})");
+  ASSERT_EQ(post(sim, "/_sim/reset", "").status, 200u);
+  EXPECT_EQ(writes(sim), R"({"writes":[]})");
+  EXPECT_EQ(cao_send(sim, kVisit, "after-reset").status, 200u);  // the rule went with it
+}
+
+// Waits until `server` recorded `count` requests (or `timeout` passed).
+std::vector<bhttp::request<bhttp::string_body>> wait_for_requests(
+    const RecordingServer& server, std::size_t count, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (server.requests().size() < count && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  std::this_thread::sleep_for(200ms);  // and nothing more arrives
+  return server.requests();
+}
+
+TEST(SimEcho, CommittedWritesEchoTheWebhooksThePlatformsWouldSend) {
+  RecordingServer parley(200);
+  SimProcess sim({"--echo-to", parley.url(), "--echo-delay-ms", "10"});
+  ASSERT_EQ(cao_send(sim, kVisit, "echo-1").status, 200u);
+  set_write_fault(sim, R"({"platform":"cao","route":"send-message","mode":"commit_then_500"})");
+  ASSERT_EQ(cao_send(sim, kVisit, "echo-2").status, 500u);  // committed: still echoed
+  set_write_fault(sim, R"({"platform":"cao","route":"send-message","mode":"refuse"})");
+  ASSERT_EQ(cao_send(sim, kVisit, "echo-3").status, 500u);  // not committed: no echo
+  ASSERT_EQ(
+      call(sim, bhttp::verb::post, kTalkJsPath + std::string(kConversation) + "/messages",
+           R"([{"text":"Echo me","sender":"8029","type":"UserMessage"}])", kTalkJsWriteHeaders)
+          .status,
+      200u);
+  const auto token = issue_token(sim);
+  ASSERT_EQ(call(sim, bhttp::verb::post, kQuestionPath + std::string(kQuestion) + "/messages",
+                 R"({"text":"Echo me too"})", ja_write_headers(token, "cust-9"))
+                .status,
+            200u);
+
+  const auto requests = wait_for_requests(parley, 4);
+  ASSERT_EQ(requests.size(), 4u);
+  simdjson::dom::parser parser;
+  const auto receipts = sent_to(requests, "/v1/webhooks/cao/receipts");
+  ASSERT_EQ(receipts.size(), 2u);
+  std::set<std::string> externals;
+  simdjson::dom::parser transcript_parser;
+  const simdjson::dom::array transcript =
+      transcript_parser.parse(get_transcript(sim).body)["Messages"];
+  for (const auto& receipt : receipts) {
+    EXPECT_EQ(receipt[bhttp::field::authorization], "Basic dev-cao-key");
+    const auto body = parser.parse(receipt.body());
+    externals.emplace(text(body["ExternalMessageId"]));
+    EXPECT_EQ(text(body["VisitId"]), kVisit);
+    EXPECT_EQ(text(body["MessageStatus"]), "1");
+    bool found = false;  // CAO's MessageId of the message in the transcript
+    for (const auto message : transcript) {
+      found |= text(message["ExternalMessageId"]) == text(body["ExternalMessageId"]) &&
+               text(message["MessageId"]) == text(body["MessageId"]);
+    }
+    EXPECT_TRUE(found) << receipt.body();
+  }
+  EXPECT_EQ(externals, (std::set<std::string>{"echo-1", "echo-2"}));
+
+  const auto talkjs = sent_to(requests, "/v1/webhooks/talkjs");
+  ASSERT_EQ(talkjs.size(), 1u);
+  const std::string timestamp(talkjs[0]["X-TalkJS-Timestamp"]);
+  EXPECT_EQ(
+      talkjs[0]["X-TalkJS-Signature"],
+      sources::to_hex(sources::hmac_sha256("dev-talkjs-secret", timestamp + "." + talkjs[0].body()),
+                      true));
+  const auto event = parser.parse(talkjs[0].body());
+  EXPECT_EQ(text(event["type"]), "message.sent");
+  EXPECT_EQ(text(event["data"]["message"]["text"]), "Echo me");
+  EXPECT_EQ(text(event["data"]["sender"]["id"]), "8029");
+  simdjson::dom::parser messages_parser;
+  EXPECT_EQ(text(event["data"]["message"]["id"]),
+            text(messages_parser.parse(get_talkjs(sim, "/messages").body)["data"].at(0)["id"]));
+
+  const auto ja = sent_to(requests, "/v1/webhooks/justanswer");
+  ASSERT_EQ(ja.size(), 1u);
+  EXPECT_EQ(ja[0]["X-Parley-Token"], "dev-token");
+  const auto notification = parser.parse(ja[0].body());
+  EXPECT_EQ(text(notification["questionId"]), kQuestion);
+  EXPECT_EQ(text(notification["userToken"]), "cust-9");
+
+  const auto record = get(sim, "/_sim/echo", {});
+  EXPECT_EQ(simdjson::dom::array(parser.parse(record.body)["sent"]).size(), 4u) << record.body;
+
+  // Turned off, then on again with other credentials, through the control routes.
+  ASSERT_EQ(call(sim, bhttp::verb::delete_, "/_sim/echo", {}, {}).status, 200u);
+  ASSERT_EQ(cao_send(sim, kVisit, "echo-off").status, 200u);
+  EXPECT_EQ(wait_for_requests(parley, 5, 500ms).size(), 4u);
+  ASSERT_EQ(
+      post(sim, "/_sim/echo", R"({"to":")" + parley.url() + R"(","cao_key":"other-key"})").status,
+      200u);
+  ASSERT_EQ(cao_send(sim, kVisit, "echo-on").status, 200u);
+  const auto later = wait_for_requests(parley, 5);
+  ASSERT_EQ(later.size(), 5u);
+  EXPECT_EQ(later.back()[bhttp::field::authorization], "Basic other-key");
+}
+
+TEST(SimEcho, NoEchoUnlessConfigured) {
+  RecordingServer parley(200);
+  SimProcess sim;
+  ASSERT_EQ(cao_send(sim, kVisit, "quiet").status, 200u);
+  EXPECT_TRUE(wait_for_requests(parley, 1, 500ms).empty());
+  EXPECT_EQ(get(sim, "/_sim/echo", {}).body, R"({"target":null,"sent":[]})");
 }
 
 }  // namespace

@@ -68,6 +68,10 @@ struct KafkaTopics {
   std::string enriched = "parley.enriched.v1";
   std::string deadletter = "parley.deadletter.v1";
   std::string directly_watches = "parley.directly.watches.v1";
+  std::string commands = "parley.commands.v1";
+  std::string command_results = "parley.command-results.v1";
+  /// The executor's durable intents and results (compacted; docs/commands.md).
+  std::string command_journal = "parley.command-journal.v1";
 };
 
 struct Kafka {
@@ -136,6 +140,21 @@ struct Enrich {
   unsigned reconcile_max_per_second = 5;             ///< reconcile fetches, per platform
 };
 
+/// The commands path (DESIGN.md "Commands: the way back"; docs/commands.md).
+struct Commands {
+  bool enabled = true;              ///< the executor runs where enrichment runs
+  std::vector<std::string> tokens;  ///< the HTTP door's bearer tokens; empty = door closed
+  unsigned concurrency = 64;        ///< commands at a platform at once, per source
+  std::chrono::milliseconds timeout{10000};  ///< connect, and each send call's exchange
+  unsigned max_attempts = 8;
+  /// extension: calls per second to a platform, per source; 0 = no limit beyond
+  /// concurrency and the platform's Retry-After
+  unsigned max_per_second = 0;
+  /// extension: commands the executor remembers (their intent or result) in memory; a
+  /// repeat older than that is performed as new
+  std::size_t journal_max_entries = 1000000;
+};
+
 struct Events {
   bool include_raw = true;  ///< extension: copy the platform payload into data.raw
 };
@@ -164,6 +183,7 @@ struct Config {
   Enrich enrich;
   Events events;
   Spool spool;
+  Commands commands;
 };
 
 /// Why a configuration was refused. `path` is the key's dotted path

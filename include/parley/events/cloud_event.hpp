@@ -83,6 +83,9 @@ struct Message {
   Author author;
   std::string sent_at;  ///< RFC 3339
   std::vector<Attachment> attachments;
+  /// The id parley gave the platform for a message it sent for a command (the command id),
+  /// as the platform echoes it (TalkJS custom.parleyCommandId); empty otherwise.
+  std::string external_id;
 };
 
 struct Receipt {

@@ -77,6 +77,10 @@ struct ConsumerOptions {
   /// Called on the consumer's thread when partitions are taken away (rebalance, stop),
   /// before records of a later assignment of them are handed out. May be empty.
   std::function<void(const std::vector<std::int32_t>& partitions)> on_revoked;
+  /// Called on the consumer's thread when partitions are given to this member, before any
+  /// of their records is handed out: state another member left (a journal) can be read
+  /// here. May be empty.
+  std::function<void(const std::vector<std::int32_t>& partitions)> on_assigned;
 };
 
 /// Called on the consumer's thread for every record; must hand it off quickly and call

@@ -3,18 +3,24 @@
 #include <simdjson.h>
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "parley/commands/platform_sender.hpp"
 #include "parley/common/error.hpp"
 #include "parley/common/result.hpp"
 #include "parley/enrich/conversation.hpp"
 #include "parley/enrich/platform_api.hpp"
 #include "parley/sources/json.hpp"
 #include "parley/upstream/http_client.hpp"
+#include "parley/upstream/token_cache.hpp"
 
-// What every platform's REST client (platforms/<name>/api.cpp) and its response readers
-// (api_responses.cpp) share. Free functions; thread-safe unless they take a client.
+// What every platform's REST clients (platforms/<name>/api.cpp for enrichment, send.cpp for
+// commands) and the readers of their answers (api_responses.cpp, send_responses.cpp) share.
+// Free functions; thread-safe unless they take a client or a token cache.
 namespace parley::platforms {
 
 // --- the client ---
@@ -59,6 +65,10 @@ boost::asio::awaitable<Result<std::string, upstream::UpstreamError>> fetch_body(
 /// A body that does not read as `what` should: not retryable, the same body would return.
 upstream::UpstreamError unreadable(std::string_view what, const std::string& problem);
 
+/// fetch_body() of a client-credentials token request, read as an OAuth token answer.
+boost::asio::awaitable<Result<upstream::AccessToken, upstream::UpstreamError>> fetch_token(
+    upstream::HttpClient& client, const upstream::HttpRequest& request, std::string_view what);
+
 // --- the readers of its answers (pure) ---
 //
 // Platform responses -> FetchedConversation. Errors name the field that is missing or of
@@ -78,5 +88,49 @@ Result<events::Attachment, Error> read_attachment(const sources::FieldReader& at
 /// The readers share sources' Error; a platform's parse_* function answers its message.
 Result<enrich::FetchedConversation, std::string> with_message(
     Result<enrich::FetchedConversation, Error> read);
+
+// --- sending commands (platforms/<name>/send.cpp) ---
+
+/// A platform's clock may run this far behind parley's: a read-back match may be this much
+/// older than the moment its command's first call was recorded.
+inline constexpr std::chrono::minutes kClockSkew{2};
+
+/// One answer of a send API, or why none came (judged by commands::judge_call).
+using SendAnswer = Result<upstream::HttpResponse, upstream::SendError>;
+
+/// "sources.<source>.api.<key>: is required to send commands".
+std::string required_to_send(std::string_view source, std::string_view key);
+
+/// Builds the request to send with access token `token`.
+using RequestWithToken = std::function<upstream::HttpRequest(const std::string& token)>;
+
+/// The answer to `build(token)` sent on `client` with the current token of `tokens`. A 401
+/// invalidates that token and sends once more with a new one: a 401 performed nothing. An
+/// error when no token could be had (the request was then not sent). Use only from the
+/// client's strand; `build` is called there.
+boost::asio::awaitable<Result<SendAnswer, upstream::UpstreamError>> send_with_token(
+    upstream::HttpClient& client, upstream::TokenCache& tokens, RequestWithToken build);
+
+/// The outcome of a call made without the access token it needed (nothing was sent):
+/// retry_later when the token request can succeed later (its Retry-After kept), else
+/// unauthorized (the credentials are refused). `what` names the call.
+commands::CallOutcome token_outcome(std::string_view what, const upstream::UpstreamError& error);
+
+/// A ReadBack of `kind` saying what was `checked`.
+commands::ReadBack read_back(commands::ReadBack::Kind kind, std::string checked,
+                             commands::PlatformIds ids = {});
+
+/// The ReadBack of a read that brought no usable answer; nullopt for a 2xx, whose body the
+/// caller reads. No answer, 408, 429 and 5xx: retry_later (Retry-After kept); any other
+/// status (a 401 after the refresh, 403, 404, ...): undecided, naming the status.
+std::optional<commands::ReadBack> failed_read(std::string_view what, const SendAnswer& answer);
+
+/// The ReadBack of a read made without the access token it needed: retry_later when the
+/// token request can succeed later, else undecided.
+commands::ReadBack token_read_back(std::string_view what, const upstream::UpstreamError& error);
+
+/// `text` without the blanks (space, tab, CR, LF) around it: platforms may trim what they
+/// store, so read-backs compare texts this way.
+std::string_view trim_blanks(std::string_view text);
 
 }  // namespace parley::platforms

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "parley/commands/platform_sender.hpp"
+#include "parley/commands/senders.hpp"
 #include "parley/common/result.hpp"
 #include "parley/config/config.hpp"
 #include "parley/enrich/platform_api.hpp"
@@ -31,7 +33,8 @@ struct RouteContext {
 /// Everything the app needs to know about one platform. Each platform's folder,
 /// src/platforms/<name>/, holds all of it: its webhook verification and normalization
 /// (webhook.cpp) or watch list and poller (Directly), its REST client and the reader of its
-/// answers (api.cpp, api_responses.cpp), its config section (settings.cpp) and this entry
+/// answers (api.cpp, api_responses.cpp), its send client for commands and the reader of its
+/// answers (send.cpp, send_responses.cpp), its config section (settings.cpp) and this entry
 /// (platform.cpp), which registry.cpp lists. Its part of parley-sim and its fuzz target
 /// are named here; tests/platforms walks the table and fails when any part is missing.
 struct Platform {
@@ -47,6 +50,17 @@ struct Platform {
   Result<std::unique_ptr<enrich::PlatformApi>, std::string> (*make_api)(
       const boost::asio::any_io_executor& executor, const config::Source& source,
       const enrich::ApiOptions& options);
+
+  /// The send client of `source` for commands, owned by the caller and used only from
+  /// `executor`'s strand; null when its api section is left empty (it then cannot send); an
+  /// error names a half-filled key.
+  Result<std::unique_ptr<commands::PlatformSender>, std::string> (*make_sender)(
+      const boost::asio::any_io_executor& executor, const config::Source& source,
+      const enrich::ApiOptions& options);
+
+  /// The commands it has and the fields they need, known without credentials (the HTTP door
+  /// checks commands with them on pods that hold no api section); empty when it has none.
+  commands::CommandRules command_rules;
 
   std::string_view fuzz_target;  ///< its fuzz target, under tests/fuzz/
   std::string_view simulator;    ///< its API in parley-sim, under src/sim/

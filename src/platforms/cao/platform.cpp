@@ -1,5 +1,6 @@
 #include "parley/platforms/platform.hpp"
 #include "parley/platforms/cao/api.hpp"
+#include "parley/platforms/cao/send.hpp"
 #include "parley/platforms/cao/webhook.hpp"
 
 namespace parley::platforms::cao {
@@ -24,12 +25,22 @@ Result<std::unique_ptr<enrich::PlatformApi>, std::string> make_api(
   return enrich::make_cao_api(executor, source.name, cao.api, options);
 }
 
+Result<std::unique_ptr<commands::PlatformSender>, std::string> make_source_sender(
+    const boost::asio::any_io_executor& executor, const config::Source& source,
+    const enrich::ApiOptions& options) {
+  const auto& cao = std::get<config::CaoSource>(source.settings);
+  if (cao.api.base_url.empty()) return std::unique_ptr<commands::PlatformSender>();
+  return make_sender(executor, source.name, cao.api, options);
+}
+
 }  // namespace
 
 const Platform& platform() {
   static constexpr Platform kEntry{.name = config::CaoSource::kPlatform,
                                    .add_routes = add_routes,
                                    .make_api = make_api,
+                                   .make_sender = make_source_sender,
+                                   .command_rules = {cao::supports, cao::check},
                                    .fuzz_target = "fuzz_cao_messages.cpp",
                                    .simulator = "cao_api.cpp"};
   return kEntry;

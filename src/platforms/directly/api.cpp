@@ -86,20 +86,9 @@ class HttpDirectlyApi final : public DirectlyApi {
 
  private:
   asio::awaitable<Result<upstream::AccessToken, UpstreamError>> fetch_token() {
-    const std::string what = "Directly POST " + target_of(api_.token_path);
-    const HttpRequest request{
-        .method = bhttp::verb::post,
-        .target = target_of(api_.token_path),
-        .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                    {"Accept", "application/json"}},
-        .body = "grant_type=client_credentials&client_id=" +
-                upstream::encode_path_segment(api_.client_id) +
-                "&client_secret=" + upstream::encode_path_segment(api_.client_secret),
-        .replay_safe = true};  // a second token request only mints another token
-    auto answered = co_await platforms::send(client_, request, what);
-    if (!answered) co_return answered.error();
-    if (auto failed = upstream::judge(what, answered.value())) co_return *failed;
-    co_return upstream::parse_token_response(what, answered.value().body);
+    const HttpRequest request = token_request(api_);
+    const std::string what = "Directly POST " + request.target;
+    co_return co_await platforms::fetch_token(client_, request, what);
   }
 
   config::DirectlySource::Api api_;
@@ -108,6 +97,17 @@ class HttpDirectlyApi final : public DirectlyApi {
 };
 
 }  // namespace
+
+HttpRequest token_request(const config::DirectlySource::Api& api) {
+  return HttpRequest{.method = bhttp::verb::post,
+                     .target = target_of(api.token_path),
+                     .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                                 {"Accept", "application/json"}},
+                     .body = "grant_type=client_credentials&client_id=" +
+                             upstream::encode_path_segment(api.client_id) +
+                             "&client_secret=" + upstream::encode_path_segment(api.client_secret),
+                     .replay_safe = true};  // a second token request only mints another token
+}
 
 Result<std::unique_ptr<DirectlyApi>, std::string> make_directly_api(
     const asio::any_io_executor& executor, std::string_view source,

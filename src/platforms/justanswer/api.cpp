@@ -62,24 +62,24 @@ class JustAnswerApi final : public platforms::ClientBase<config::JustAnswerSourc
 
  private:
   asio::awaitable<Result<upstream::AccessToken, UpstreamError>> fetch_token() {
-    constexpr std::string_view kWhat = "JustAnswer POST /connect/token";
-    const HttpRequest request{
-        .method = bhttp::verb::post,
-        .target = "/connect/token",
-        .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                    {"Accept", "application/json"}},
-        .body = "client_id=" + upstream::encode_path_segment(api_.client_id) +
-                "&client_secret=" + upstream::encode_path_segment(api_.client_secret),
-        .replay_safe = true};  // a second token request only mints another token
-    auto body = co_await platforms::fetch_body(client_, request, kWhat);
-    if (!body) co_return body.error();
-    co_return upstream::parse_token_response(kWhat, body.value());
+    const HttpRequest request = justanswer_token_request(api_);
+    co_return co_await platforms::fetch_token(client_, request, "JustAnswer POST /connect/token");
   }
 
   upstream::TokenCache tokens_;
 };
 
 }  // namespace
+
+HttpRequest justanswer_token_request(const config::JustAnswerSource::Api& api) {
+  return HttpRequest{.method = bhttp::verb::post,
+                     .target = "/connect/token",
+                     .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                                 {"Accept", "application/json"}},
+                     .body = "client_id=" + upstream::encode_path_segment(api.client_id) +
+                             "&client_secret=" + upstream::encode_path_segment(api.client_secret),
+                     .replay_safe = true};  // a second token request only mints another token
+}
 
 Result<std::unique_ptr<PlatformApi>, std::string> make_justanswer_api(
     const asio::any_io_executor& executor, std::string_view source,

@@ -24,22 +24,17 @@ using sources::object_array;
 using sources::optional_bool;
 using sources::string_or_empty;
 
-// JustAnswer writes "2022-02-02 12:12:12" in UTC (its reference says so). CAO's ISO-like
-// rules read it once the blank becomes a 'T', and also accept the 'T', fractions and
-// offsets JustAnswer's .NET backend may send.
 Result<std::string, Error> justanswer_date(const FieldReader& object, std::string_view name) {
   auto text = object.optional_string(name);
   if (!text) return text.error();
   if (!text.value()) return std::string();
-  std::string iso(*text.value());
-  if (iso.size() > 10 && iso[10] == ' ') iso[10] = 'T';
-  auto time = sources::parse_cao_date(iso, object.path_of(name));
+  auto time = parse_justanswer_time(*text.value());
   if (!time) {
     return field_error(object.path_of(name), "not a JustAnswer date '" +
                                                  std::string(*text.value()) +
                                                  "'; expected YYYY-MM-DD hh:mm:ss (UTC)");
   }
-  return format_rfc3339(time.value());
+  return format_rfc3339(*time);
 }
 
 // JustAnswer's entity tables and its examples name two message fields differently
@@ -226,6 +221,16 @@ Result<FetchedConversation, Error> read_justanswer_question(std::string_view bod
 }
 
 }  // namespace
+
+// CAO's ISO-like rules read JustAnswer's "2022-02-02 12:12:12" once the blank becomes a 'T',
+// and also accept the 'T', fractions and offsets JustAnswer's .NET backend may send.
+std::optional<std::chrono::system_clock::time_point> parse_justanswer_time(std::string_view text) {
+  std::string iso(text);
+  if (iso.size() > 10 && iso[10] == ' ') iso[10] = 'T';
+  auto time = sources::parse_cao_date(iso);
+  if (!time) return std::nullopt;
+  return time.value();
+}
 
 Result<FetchedConversation, std::string> parse_justanswer_question(std::string_view body,
                                                                    std::string_view customer_id) {

@@ -2,6 +2,7 @@
 
 #include "parley/platforms/platform.hpp"
 #include "parley/platforms/talkjs/api.hpp"
+#include "parley/platforms/talkjs/send.hpp"
 #include "parley/platforms/talkjs/webhook.hpp"
 
 namespace parley::platforms::talkjs {
@@ -24,12 +25,23 @@ Result<std::unique_ptr<enrich::PlatformApi>, std::string> make_api(
   return enrich::make_talkjs_api(executor, source.name, talkjs.api, options);
 }
 
+Result<std::unique_ptr<commands::PlatformSender>, std::string> make_source_sender(
+    const boost::asio::any_io_executor& executor, const config::Source& source,
+    const enrich::ApiOptions& options) {
+  const auto& talkjs = std::get<config::TalkJsSource>(source.settings);
+  // As for enrichment: the secret key says the api section is configured.
+  if (talkjs.api.secret_key.empty()) return std::unique_ptr<commands::PlatformSender>();
+  return make_sender(executor, source.name, talkjs.api, options);
+}
+
 }  // namespace
 
 const Platform& platform() {
   static constexpr Platform kEntry{.name = config::TalkJsSource::kPlatform,
                                    .add_routes = add_routes,
                                    .make_api = make_api,
+                                   .make_sender = make_source_sender,
+                                   .command_rules = {talkjs::supports, talkjs::check},
                                    .fuzz_target = "fuzz_talkjs.cpp",
                                    .simulator = "talkjs_api.cpp"};
   return kEntry;

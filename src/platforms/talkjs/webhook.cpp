@@ -174,6 +174,19 @@ Result<std::string, Error> nested_id(const FieldReader& data, std::string_view n
   return key_or_empty(*object.value(), "id");
 }
 
+// custom.parleyCommandId: the command id parley gives a message it sends for a command
+// (platforms/talkjs/send.hpp, kCommandIdKey), so consumers can join the message to the
+// command's result. Optional like any custom field: an unusable one is dropped, not refused.
+std::string command_id(const FieldReader& message, TolerantReader& tolerant) {
+  auto custom = message.optional_object("custom");
+  if (!custom) {
+    tolerant.note(message.path_of("custom"), custom.error().message + "; dropped");
+    return {};
+  }
+  if (!custom.value()) return {};
+  return tolerant.string(*custom.value(), "parleyCommandId");
+}
+
 std::string_view author_role(const std::map<std::string, std::string_view, std::less<>>& roles,
                              std::string_view message_type, std::string_view sender_role) {
   if (message_type == "SystemMessage") return events::role::kSystem;
@@ -219,6 +232,8 @@ std::optional<Error> read_message_event(
     out.attachments.push_back(events::Attachment{
         .url = std::string(url.value()), .name = tolerant.string(*attachment.value(), "filename")});
   }
+
+  out.external_id = command_id(m, tolerant);
 
   std::string sender_role;
   auto sender = data.optional_object("sender");

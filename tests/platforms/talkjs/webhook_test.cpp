@@ -710,6 +710,46 @@ TEST(TalkJsNormalize, ConversationIdFallsBackToMessage) {
   EXPECT_EQ(conversation_wins.partition_key, "talkjs:conv");
 }
 
+// A message parley sent for a command carries the command id in custom.parleyCommandId
+// (platforms/talkjs/send.hpp): its event exposes it so consumers can join it to the result.
+TEST(TalkJsNormalize, CommandIdEchoBecomesExternalId) {
+  const auto event = normalized(
+      R"({"id":"e","createdAt":1,"type":"message.sent","data":{"message":{"id":"m",)"
+      R"("conversationId":"c","text":"Hi","custom":{"parleyCommandId":"cmd-7","plan":"pro"}}}})");
+  ASSERT_TRUE(event.data.message);
+  EXPECT_EQ(event.data.message->external_id, "cmd-7");
+  EXPECT_TRUE(event.field_warnings.empty());
+  ParsedEvent parsed(event);
+  EXPECT_EQ(parsed.string("/data/message/externalId"), "cmd-7");
+}
+
+TEST(TalkJsNormalize, NoCommandIdNoExternalId) {
+  for (const std::string_view custom :
+       {R"("custom":{})", R"("custom":null)", R"("custom":{"a":"b"})"}) {
+    const auto event =
+        normalized(R"({"id":"e","createdAt":1,"type":"message.sent","data":{"message":{"id":"m",)"
+                   R"("conversationId":"c",)" +
+                   std::string(custom) + "}}}");
+    ASSERT_TRUE(event.data.message) << custom;
+    EXPECT_EQ(event.data.message->external_id, "") << custom;
+    EXPECT_TRUE(event.field_warnings.empty()) << custom;
+    EXPECT_FALSE(ParsedEvent(event).has("/data/message/externalId")) << custom;
+  }
+  EXPECT_EQ(normalized(kMessageSent).data.message->external_id, "");
+}
+
+TEST(TalkJsNormalize, UnusableCommandIdIsDroppedNotRefused) {
+  for (const std::string_view custom : {R"("custom":"x")", R"("custom":{"parleyCommandId":7})"}) {
+    const auto event =
+        normalized(R"({"id":"e","createdAt":1,"type":"message.sent","data":{"message":{"id":"m",)"
+                   R"("conversationId":"c",)" +
+                   std::string(custom) + "}}}");
+    ASSERT_TRUE(event.data.message) << custom;
+    EXPECT_EQ(event.data.message->external_id, "") << custom;
+    ASSERT_EQ(event.field_warnings.size(), 1u) << custom;
+  }
+}
+
 TEST(TalkJsNormalize, MessageUpdated) {
   const auto event = normalized(kMessageUpdated);
   EXPECT_EQ(event.type, events::type::kMessageUpdated);

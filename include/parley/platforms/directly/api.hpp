@@ -41,6 +41,11 @@ struct DirectlyApiOptions {
   std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
+/// The client-credentials token request of `api` (POST token_path, form-encoded,
+/// grant_type=client_credentials), which the poller's client and the command sender
+/// (directly/send.hpp) both send. Pure.
+upstream::HttpRequest token_request(const config::DirectlySource::Api& api);
+
 /// The client for `api` (client credentials at token_path, Bearer on every call). Fails,
 /// naming the key, when base_url, client_id or client_secret is missing or malformed.
 Result<std::unique_ptr<DirectlyApi>, std::string> make_directly_api(

@@ -33,6 +33,8 @@ namespace parley::sources {
 /// envelope's createdAt. Partition key and subject: `talkjs:<conversation id>` for
 /// conversation-bound events, `talkjs:user:<user id>` for user events and notifications
 /// without a conversation, `talkjs:event:<envelope id>` when nothing else identifies one.
+/// A message whose custom.parleyCommandId is set (a message parley sent for a command)
+/// carries it as data.message.externalId.
 /// normalize() fails (bad_request, naming the field path) on invalid JSON, a missing
 /// envelope field, a field of the wrong type, or a missing key field for the type.
 ///
