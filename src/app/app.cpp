@@ -106,8 +106,10 @@ Result<std::unique_ptr<App>, std::string> App::build(const config::Config& confi
   if (runs_commands(config)) {
     auto execution = CommandExecution::create(config, app->runtime_, publishing, stats);
     if (!execution) return execution.error();
-    app->components_.push_back(std::move(execution).value());
-    app->background_work_ = true;
+    if (execution.value()) {
+      app->components_.push_back(std::move(execution).value());
+      app->background_work_ = true;
+    }
   }
   std::vector<const DirectlyPolling*> pollers;
   for (const auto* source : polled_directly_sources(config)) {

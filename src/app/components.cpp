@@ -4,6 +4,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -151,6 +152,12 @@ Result<std::unique_ptr<CommandExecution>, std::string> CommandExecution::create(
   auto strand = asio::make_strand(runtime.background().get_executor());
   auto senders = command_senders(config, strand, true);
   if (!senders) return "commands not configured: " + senders.error();
+  if (std::ranges::none_of(senders.value().by_source,
+                           [](const auto& entry) { return entry.second.sender != nullptr; })) {
+    log::info("command executor off: no source has an api section to send through",
+              {{"topic", config.kafka.topics.commands}});
+    return std::unique_ptr<CommandExecution>();
+  }
   auto made = std::unique_ptr<CommandExecution>(new CommandExecution());
   auto* self = made.get();
   made->journal_ = std::make_unique<commands::Journal>(

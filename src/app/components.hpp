@@ -114,6 +114,7 @@ class Enrichment final : public Component {
 /// without a result are read again by the next owner, whose journal says where they stood.
 class CommandExecution final : public Component {
  public:
+  /// Null when no source can send (none has an api section): nothing would be performed.
   static Result<std::unique_ptr<CommandExecution>, std::string> create(
       const config::Config& config, Runtime& runtime, KafkaPublishing& kafka, Stats& stats);
   std::string_view name() const override { return "command executor"; }

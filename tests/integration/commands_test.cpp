@@ -280,6 +280,13 @@ TEST_F(Commands, EveryCommandOfTheTableWritesOnceAndSucceeds) {
 }
 
 TEST_F(Commands, ACaoSendCarriesTheCommandIdAndItsReceiptEchoesIt) {
+  {
+    HttpClient client(sim_->port());
+    const auto echo = client.post(
+        "/_sim/echo", R"({"to":"http://127.0.0.1:)" + std::to_string(parley_->port()) +
+                          R"(","cao_key":"test-cao-key","delay_ms":0})");
+    ASSERT_EQ(echo.status, 200u) << echo.body;
+  }
   ASSERT_EQ(post_command(command_json("cao-echo-1", "message.send", "12617187",
                                       R"({"source":"cao","text":"echo me"})"))
                 .status,
@@ -294,6 +301,19 @@ TEST_F(Commands, ACaoSendCarriesTheCommandIdAndItsReceiptEchoesIt) {
   EXPECT_EQ(text(body["ExternalMessageId"]), "cao-echo-1");
   EXPECT_EQ(text(body["Message"]), "echo me");
   EXPECT_EQ(written[0].authorization, "Basic dev-cao-key");
+  // The platform's receipt for that message comes back as a webhook naming the command.
+  auto events = KafkaReader(broker_->bootstrap_servers(), kEventsTopic);
+  const auto receipts = read_until(events, kReadTimeout, [](const Records& read) {
+    return std::ranges::any_of(read, [](const KafkaMessage& record) {
+      return record.value.find(R"("externalMessageId":"cao-echo-1")") != std::string::npos;
+    });
+  });
+  EXPECT_TRUE(std::ranges::any_of(receipts, [](const KafkaMessage& record) {
+    return record.key == "cao:12617187" &&
+           record.value.find(R"("externalMessageId":"cao-echo-1")") != std::string::npos;
+  })) << "no receipt event carries the command id";
+  HttpClient client(sim_->port());
+  EXPECT_EQ(client.request(bhttp::verb::delete_, "/_sim/echo", {}, {}).status, 200u);
 }
 
 TEST_F(Commands, EachCaoAccountSendsWithItsOwnKeyToItsOwnHost) {

@@ -66,7 +66,10 @@ inline std::string enrich_test_config(const std::string& bootstrap, const std::s
          sim_url +
          "\", app_id: test-app, secret_key: test-talkjs-secret}\n"
          "enrich: {max_attempts: 4, timeout_ms: 2000, concurrency: " +
-         std::to_string(concurrency) + enrich_keys + "}\n" + extra;
+         std::to_string(concurrency) + enrich_keys + "}\n" +
+         // The executor is tested by commands_test.cpp; here it would only add a consumer
+         // group to every rebalance these tests time.
+         "commands: {enabled: false}\n" + extra;
 }
 
 // --- webhook bodies ---

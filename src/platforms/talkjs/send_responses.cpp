@@ -241,8 +241,11 @@ bool idempotent(const Command& command) {
 }
 
 std::string_view conversation_id(const Command& command) {
-  return command.type == CommandType::conversation_start ? std::string_view(command.id)
-                                                         : std::string_view(command.subject);
+  // TalkJS lets the caller choose a conversation's id: the subject when a start names one.
+  if (command.type == CommandType::conversation_start && command.subject.empty()) {
+    return command.id;
+  }
+  return command.subject;
 }
 
 upstream::HttpRequest user_request(const Command& command, const config::TalkJsSource::Api& api) {

@@ -20,7 +20,8 @@
 //   conversation.start  PUT  /v1/{appId}/conversations/{id}  {participants[], subject = title},
 //                       then, when it has text, POST its first message as message.send does.
 //                       TalkJS conversation ids are the caller's to choose: {id} is the
-//                       command id, so a repeated start names the same conversation.
+//                       command's subject, else its id (a repeated start names the same
+//                       conversation either way).
 //   message.send        POST /v1/{appId}/conversations/{subject}/messages
 //                       [{text, sender = author.id, type: "UserMessage",
 //                         custom: {"parleyCommandId": <command id>}}]
@@ -55,7 +56,7 @@ std::optional<commands::FieldProblem> check(const commands::Command& command);
 /// True for user.upsert and a start without text: only idempotent PUTs.
 bool idempotent(const commands::Command& command);
 
-/// The conversation `command` acts on: its subject, or for a start the command id.
+/// The conversation `command` acts on: its subject; for a start without one, the command id.
 std::string_view conversation_id(const commands::Command& command);
 
 /// PUT /v1/{appId}/users/{data.user.id}. Replay-safe.
