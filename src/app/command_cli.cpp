@@ -88,7 +88,8 @@ int run(const config::Config& config, const commands::Command& command, std::str
     std::cerr << "parley command: " << ends.error() << "\n";
     return 1;
   }
-  const auto record = commands::command_record(config.kafka.topics.commands, command, std::move(json));
+  const auto record =
+      commands::command_record(config.kafka.topics.commands, command, std::move(json));
   std::optional<std::string> failure;
   producer.value()->produce(record, [&failure](std::optional<Error> error) {
     if (error) failure = error->message;
@@ -103,11 +104,12 @@ int run(const config::Config& config, const commands::Command& command, std::str
   std::cerr << "parley command: " << command.id << " accepted on " << record.topic << " (key "
             << record.key << ")\n";
   if (wait == 0) {
-    std::cout << R"({"id":")" << command.id << R"(","status":"accepted"})" << "\n";
+    std::cout << R"({"id":")" << command.id << R"(","status":"accepted"})"
+              << "\n";
     return 0;
   }
-  std::cerr << "parley command: waiting up to " << wait << " s for its result on "
-            << results.topic << "\n";
+  std::cerr << "parley command: waiting up to " << wait << " s for its result on " << results.topic
+            << "\n";
   std::string result;
   const auto found = kafka::follow_topic(
       results, ends.value(), std::chrono::steady_clock::now() + std::chrono::seconds(wait),
@@ -126,8 +128,7 @@ int run(const config::Config& config, const commands::Command& command, std::str
   }
   std::cout << result << "\n";
   const bool ok = succeeded(result);
-  std::cerr << "parley command: " << command.id << (ok ? " succeeded" : " did not succeed")
-            << "\n";
+  std::cerr << "parley command: " << command.id << (ok ? " succeeded" : " did not succeed") << "\n";
   return ok ? 0 : 1;
 }
 
@@ -168,8 +169,8 @@ int command_subcommand(int argc, char** argv, const ConfigLoader& load) {
     std::cerr << "parley command: " << file << ": " << refusal->problem.to_string() << "\n";
     return 2;
   }
-  return run(config.value(), command.value(),
-             std::string(sources::received_json(text)), wait.value());
+  return run(config.value(), command.value(), std::string(sources::received_json(text)),
+             wait.value());
 }
 
 }  // namespace parley::app

@@ -179,9 +179,10 @@ Result<std::unique_ptr<CommandExecution>, std::string> CommandExecution::create(
        .instance_id = config.kafka.instance_id,
        .topic = config.kafka.topics.commands,
        .properties = config.kafka.properties,
-       .on_revoked = [self](const std::vector<std::int32_t>& partitions) {
-         self->executor_->revoke(partitions);
-       },
+       .on_revoked =
+           [self](const std::vector<std::int32_t>& partitions) {
+             self->executor_->revoke(partitions);
+           },
        .on_assigned =
            [self, journal_scan](const std::vector<std::int32_t>& partitions) {
              self->load_journal(journal_scan);

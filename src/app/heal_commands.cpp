@@ -11,10 +11,10 @@
 #include <mutex>
 #include <set>
 
+#include "cli_support.hpp"
 #include "parley/common/time.hpp"
 #include "parley/enrich/heal.hpp"
 #include "parley/kafka/topic_scan.hpp"
-#include "cli_support.hpp"
 #include "service.hpp"
 #include "wiring.hpp"
 

@@ -7,9 +7,10 @@ namespace parley::app {
 Stats::Stats(const config::Config& config, const dedupe::RecentIds& recent_ids)
     : listener(registry),
       webhooks(registry, ingest_sources(config)),
-      produced(registry, {config.kafka.topics.events, config.kafka.topics.enriched,
-                          config.kafka.topics.deadletter, config.kafka.topics.commands,
-                          config.kafka.topics.command_results, config.kafka.topics.command_journal}),
+      produced(registry,
+               {config.kafka.topics.events, config.kafka.topics.enriched,
+                config.kafka.topics.deadletter, config.kafka.topics.commands,
+                config.kafka.topics.command_results, config.kafka.topics.command_journal}),
       enrich(registry),
       polls(registry),
       spool(registry),

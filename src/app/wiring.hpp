@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "parley/commands/executor.hpp"
+#include "parley/commands/senders.hpp"
 #include "parley/common/result.hpp"
 #include "parley/config/config.hpp"
 #include "parley/dedupe/recent_ids.hpp"
@@ -22,8 +24,6 @@
 #include "parley/kafka/produce_stats.hpp"
 #include "parley/kafka/producer.hpp"
 #include "parley/platforms/directly/api.hpp"
-#include "parley/commands/executor.hpp"
-#include "parley/commands/senders.hpp"
 #include "parley/platforms/directly/poller.hpp"
 #include "parley/spool/spool.hpp"
 

@@ -61,8 +61,7 @@ std::optional<FieldProblem> check_id(std::string_view id) {
   for (std::size_t i = 0; i < id.size(); ++i) {
     const auto c = static_cast<unsigned char>(id[i]);
     if (c < 0x20 || c > 0x7e) {
-      return FieldProblem{"id", "must be printable ASCII; byte " + std::to_string(i) +
-                                    " is not"};
+      return FieldProblem{"id", "must be printable ASCII; byte " + std::to_string(i) + " is not"};
     }
   }
   return std::nullopt;
@@ -113,15 +112,16 @@ std::optional<FieldProblem> read_person(const FieldReader& data, std::string_vie
 
 std::optional<FieldProblem> read_attachments(const FieldReader& data,
                                              std::vector<Attachment>& attachments) {
-  auto items = read(data, "attachments", [&] { return sources::object_array(data, "attachments"); });
+  auto items =
+      read(data, "attachments", [&] { return sources::object_array(data, "attachments"); });
   if (!items) return items.error();
   if (items.value().size() > kMaxListItems) {
     return FieldProblem{"data.attachments",
                         "has more than " + std::to_string(kMaxListItems) + " items"};
   }
   for (const auto& item : items.value()) {
-    auto url = read(item, "url",
-                    [&] { return item.required_string("url", sources::kMaxUrlBytes); });
+    auto url =
+        read(item, "url", [&] { return item.required_string("url", sources::kMaxUrlBytes); });
     if (!url) return url.error();
     auto name = optional_text(item, "name");
     if (!name) return name.error();
@@ -208,8 +208,8 @@ FieldProblem required(std::string field, const Command& command) {
 // The fields a type needs on every platform; the platform's own needs are its sender's.
 std::optional<FieldProblem> check_type_fields(const Command& command) {
   const auto& data = command.data;
-  const bool in_conversation = command.type != CommandType::conversation_start &&
-                               command.type != CommandType::user_upsert;
+  const bool in_conversation =
+      command.type != CommandType::conversation_start && command.type != CommandType::user_upsert;
   if (in_conversation && command.subject.empty()) return required("subject", command);
   switch (command.type) {
     case CommandType::message_send:
@@ -258,9 +258,10 @@ std::optional<FieldProblem> read_envelope(const FieldReader& event, Command& com
   if (!type) return type.error();
   auto known = parse_type(type.value());
   if (!known) {
-    return FieldProblem{"type", "unknown command type (parley.command. + conversation.start, "
-                                "message.send, answer.accept, answer.rate, message.read or "
-                                "user.upsert)"};
+    return FieldProblem{"type",
+                        "unknown command type (parley.command. + conversation.start, "
+                        "message.send, answer.accept, answer.rate, message.read or "
+                        "user.upsert)"};
   }
   command.type = *known;
   auto subject = optional_key(event, "subject");

@@ -26,12 +26,13 @@ CommandStats::CommandStats(metrics::Registry& registry)
       received_(registry.counter("parley_commands_received_total",
                                  "Requests at POST /v1/commands, by outcome (accepted, invalid, "
                                  "unauthorized, too_large, overloaded, publish_failed)")),
-      in_progress_(registry.gauge("parley_commands_in_progress",
-                                  "Commands read and without a result yet")
-                       .Add({})),
-      consumer_lag_(registry.gauge("parley_commands_consumer_lag",
-                                   "Records of the commands topic's partitions this process "
-                                   "owns not yet processed")
+      in_progress_(
+          registry.gauge("parley_commands_in_progress", "Commands read and without a result yet")
+              .Add({})),
+      consumer_lag_(registry
+                        .gauge("parley_commands_consumer_lag",
+                               "Records of the commands topic's partitions this process "
+                               "owns not yet processed")
                         .Add({})) {
   for (const auto* outcome :
        {"accepted", "invalid", "unauthorized", "too_large", "overloaded", "publish_failed"}) {
@@ -63,7 +64,8 @@ void CommandStats::result(std::string_view source, std::string_view command,
   const std::string source_label(source);
   const std::string command_label(command);
   results_
-      .Add({{"source", source_label}, {"command", command_label}, {"outcome", std::string(outcome)}})
+      .Add(
+          {{"source", source_label}, {"command", command_label}, {"outcome", std::string(outcome)}})
       .Increment();
   duration_.Add({{"source", source_label}, {"command", command_label}}, kBuckets).Observe(seconds);
 }
@@ -81,8 +83,12 @@ void CommandStats::received(std::string_view outcome) {
   received_.Add({{"outcome", std::string(outcome)}}).Increment();
 }
 
-void CommandStats::set_in_progress(double commands) { in_progress_.Set(commands); }
+void CommandStats::set_in_progress(double commands) {
+  in_progress_.Set(commands);
+}
 
-void CommandStats::set_consumer_lag(double records) { consumer_lag_.Set(records); }
+void CommandStats::set_consumer_lag(double records) {
+  consumer_lag_.Set(records);
+}
 
 }  // namespace parley::commands

@@ -27,7 +27,8 @@ struct Executor::Source {
 /// waits for it; empty when the partition is no longer owned (the call must not start).
 class Executor::CallGuard {
  public:
-  CallGuard(Executor& executor, std::int32_t partition) : executor_(executor), partition_(partition) {
+  CallGuard(Executor& executor, std::int32_t partition)
+      : executor_(executor), partition_(partition) {
     std::lock_guard lock(executor_.owned_mutex_);
     held_ = executor_.owned_.contains(partition_);
     if (held_) ++executor_.calls_[partition_];
@@ -187,9 +188,9 @@ asio::awaitable<void> Executor::process(const kafka::ConsumedRecord& record) {
   const auto started = Clock::now();
   auto parsed = parse_command(record.value);
   if (!parsed) {
-    log::warn("invalid command on the commands topic",
-              {{"partition", record.partition}, {"offset", record.offset},
-               {"error", parsed.error().to_string()}});
+    log::warn("invalid command on the commands topic", {{"partition", record.partition},
+                                                        {"offset", record.offset},
+                                                        {"error", parsed.error().to_string()}});
     co_await refuse_invalid(record, parsed.error().to_string(), started);
     co_return;
   }
@@ -223,7 +224,8 @@ asio::awaitable<bool> Executor::republished(const std::string& identity,
   if (!entry || entry->state != JournalEntry::State::done) co_return false;
   // A repeat: nothing is performed; the one result goes out again, same id.
   log::info("command repeated: its result is published again", {{"identity", identity}});
-  const kafka::Record again = result_record(options_.results_topic, entry->result_key, entry->result);
+  const kafka::Record again =
+      result_record(options_.results_topic, entry->result_key, entry->result);
   if (co_await publish(again)) done_(record.partition, record.offset);
   co_return true;
 }
@@ -286,22 +288,23 @@ asio::awaitable<std::optional<Outcome>> Executor::execute(const Command& command
           last_problem = "reading back: " + back->checked;
           if (++failures >= options_.max_attempts) {
             Outcome outcome{.kind = Outcome::Kind::unknown,
-                            .message = "the platform may have performed it and reading back "
-                                       "failed " + std::to_string(failures) + " times",
+                            .message =
+                                "the platform may have performed it and reading back "
+                                "failed " +
+                                std::to_string(failures) + " times",
                             .checked = back->checked,
                             .attempts = intent.calls};
             co_return outcome;
           }
-          if (!co_await wait(upstream::backoff_delay(options_.backoff, failures,
-                                                     back->retry_after, random_))) {
+          if (!co_await wait(upstream::backoff_delay(options_.backoff, failures, back->retry_after,
+                                                     random_))) {
             co_return std::nullopt;
           }
           continue;
         case ReadBack::Kind::not_found:
           doubtful = false;
           if (failures >= options_.max_attempts) {
-            co_return failed("gave_up", last_problem + " (read back: not performed)",
-                             intent.calls);
+            co_return failed("gave_up", last_problem + " (read back: not performed)", intent.calls);
           }
           break;
       }
@@ -309,21 +312,22 @@ asio::awaitable<std::optional<Outcome>> Executor::execute(const Command& command
     // The breaker and the rate limit may hold it a while: expiry is checked after them.
     if (!co_await admit(source)) co_return std::nullopt;
     if (expired(command)) {
-      co_return failed("expired", "expirytime passed before the platform was called",
-                       intent.calls);
+      co_return failed("expired", "expirytime passed before the platform was called", intent.calls);
     }
     CallGuard guard(*this, partition);
     if (!guard.held()) co_return std::nullopt;
     ++intent.calls;
     if (intent.calls == 1) intent.since = std::chrono::system_clock::now();
-    if (!idempotent && !co_await journal_.record(identity, intent, [this] { return keep_trying(); })) {
+    if (!idempotent &&
+        !co_await journal_.record(identity, intent, [this] { return keep_trying(); })) {
       co_return std::nullopt;
     }
     const auto answer = co_await call(source, command);
     stats_.call(command.data.source, call_name(answer.kind));
     switch (answer.kind) {
       case CallOutcome::Kind::done: {
-        Outcome outcome{.kind = Outcome::Kind::succeeded, .attempts = intent.calls, .ids = answer.ids};
+        Outcome outcome{
+            .kind = Outcome::Kind::succeeded, .attempts = intent.calls, .ids = answer.ids};
         co_return outcome;
       }
       case CallOutcome::Kind::rejected:
@@ -339,14 +343,15 @@ asio::awaitable<std::optional<Outcome>> Executor::execute(const Command& command
     guard.release();
     doubtful = doubtful || answer.kind == CallOutcome::Kind::doubt;
     last_problem = answer.message;
-    log::warn("command call failed; retrying",
-              {{"id", command.id}, {"source", command.data.source},
-               {"error", answer.message}, {"doubt", doubtful}});
+    log::warn("command call failed; retrying", {{"id", command.id},
+                                                {"source", command.data.source},
+                                                {"error", answer.message},
+                                                {"doubt", doubtful}});
     if (++failures >= options_.max_attempts && !doubtful) {
       co_return failed("gave_up", answer.message, intent.calls, answer.status);
     }
-    if (!co_await wait(upstream::backoff_delay(options_.backoff, failures, answer.retry_after,
-                                               random_))) {
+    if (!co_await wait(
+            upstream::backoff_delay(options_.backoff, failures, answer.retry_after, random_))) {
       co_return std::nullopt;
     }
   }
@@ -385,8 +390,9 @@ asio::awaitable<CallOutcome> Executor::call(Source& source, const Command& comma
   auto slot = co_await source.slots.acquire();
   auto answer = co_await source.sender.perform(command);
   // 429 says the platform is busy, not broken: it does not open the breaker.
-  const bool platform_failed = answer.kind == CallOutcome::Kind::doubt ||
-                               (answer.kind == CallOutcome::Kind::retry_later && answer.status != 429);
+  const bool platform_failed =
+      answer.kind == CallOutcome::Kind::doubt ||
+      (answer.kind == CallOutcome::Kind::retry_later && answer.status != 429);
   if (platform_failed) {
     source.breaker.record_failure(Clock::now());
   } else {

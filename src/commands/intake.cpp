@@ -17,7 +17,9 @@ namespace bhttp = boost::beast::http;
 
 constexpr std::string_view kBearer = "Bearer ";
 
-Error invalid(std::string message) { return Error{sources::Errc::invalid, std::move(message)}; }
+Error invalid(std::string message) {
+  return Error{sources::Errc::invalid, std::move(message)};
+}
 
 std::string accepted_body(const std::string& id) {
   std::string body;
@@ -67,7 +69,8 @@ std::optional<Error> CommandIntake::verify(const http::Request& request) const {
                  "missing credentials: send Authorization: Bearer <a commands.tokens token>"};
   }
   if (!tokens_.contains(authorization.substr(kBearer.size()))) {
-    return Error{sources::Errc::unauthorized, "Authorization: not an accepted commands.tokens token"};
+    return Error{sources::Errc::unauthorized,
+                 "Authorization: not an accepted commands.tokens token"};
   }
   return std::nullopt;
 }
@@ -95,8 +98,8 @@ boost::asio::awaitable<http::Response> CommandIntake::handle(const http::Request
   if (!producer_.reachable()) {
     co_return reject(Error{kafka::Errc::unavailable, "Kafka is unreachable; retry later"});
   }
-  const kafka::Record record = command_record(
-      options_.topic, command.value(), std::string(sources::received_json(request.body)));
+  const kafka::Record record = command_record(options_.topic, command.value(),
+                                              std::string(sources::received_json(request.body)));
   const auto failure =
       co_await kafka::produce_acknowledged(producer_, record, options_.ack_timeout, &produced_);
   if (failure) {

@@ -93,9 +93,9 @@ Result<std::size_t, std::string> Journal::load(const kafka::ScanOptions& options
     if (record.tombstone) return;
     auto entry = decode(record.value);
     if (!entry) {
-      log::warn("unreadable command journal record skipped",
-                {{"partition", record.partition}, {"offset", record.offset},
-                 {"error", entry.error()}});
+      log::warn(
+          "unreadable command journal record skipped",
+          {{"partition", record.partition}, {"offset", record.offset}, {"error", entry.error()}});
       return;
     }
     remember(record.key, std::move(entry).value());

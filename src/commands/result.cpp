@@ -90,8 +90,9 @@ About about_invalid(std::string_view json, std::string key, std::string fallback
     auto value = sources::key_or_empty(fields, name);
     return value ? value.value() : std::string();
   };
-  if (auto id = usable(event, "id"); !id.empty() && id.size() <= 200 &&
-                                     std::ranges::all_of(id, [](char c) { return c >= 0x20 && c < 0x7f; })) {
+  if (auto id = usable(event, "id");
+      !id.empty() && id.size() <= 200 &&
+      std::ranges::all_of(id, [](char c) { return c >= 0x20 && c < 0x7f; })) {
     about.id = std::move(id);
   }
   about.type = usable(event, "type");
@@ -114,12 +115,12 @@ kafka::Record result_record(const std::string& topic, std::string key, std::stri
   record.headers = {{"content-type", "application/cloudevents+json; charset=utf-8"},
                     {"ce_specversion", "1.0"}};
   auto object = sources::parse_object(record.value);
-  if (!object) return record;  // parley wrote it: never, but a record without headers is still whole
+  if (!object)
+    return record;  // parley wrote it: never, but a record without headers is still whole
   const sources::FieldReader event(object.value());
-  for (const auto& [member, header] : {std::pair{"id", "ce_id"}, std::pair{"type", "ce_type"},
-                                       std::pair{"source", "ce_source"},
-                                       std::pair{"subject", "ce_subject"},
-                                       std::pair{"time", "ce_time"}}) {
+  for (const auto& [member, header] :
+       {std::pair{"id", "ce_id"}, std::pair{"type", "ce_type"}, std::pair{"source", "ce_source"},
+        std::pair{"subject", "ce_subject"}, std::pair{"time", "ce_time"}}) {
     auto text = sources::string_or_empty(event, member);
     if (text && !text.value().empty()) record.headers.emplace_back(header, text.value());
   }

@@ -2,8 +2,7 @@
 
 namespace parley::commands {
 
-std::optional<Refusal> check_sendable(Command& command, const Senders& senders,
-                                      bool needs_sender) {
+std::optional<Refusal> check_sendable(Command& command, const Senders& senders, bool needs_sender) {
   const auto found = senders.by_source.find(command.data.source);
   if (found == senders.by_source.end()) {
     return Refusal{"invalid", {"data.source", "no source of that name is configured"}};
@@ -19,9 +18,10 @@ std::optional<Refusal> check_sendable(Command& command, const Senders& senders,
     if (auto problem = entry.rules.check(command)) return Refusal{"invalid", std::move(*problem)};
   }
   if (needs_sender && entry.sender == nullptr) {
-    return Refusal{"invalid", {"data.source", "source " + found->first +
-                                                  " has no api section configured, so parley "
-                                                  "cannot send through it"}};
+    return Refusal{"invalid",
+                   {"data.source", "source " + found->first +
+                                       " has no api section configured, so parley "
+                                       "cannot send through it"}};
   }
   return std::nullopt;
 }

@@ -395,9 +395,9 @@ class SchemaReader {
   }
 
   static void read_commands(const Section& top, Commands& commands) {
-    const Section map = top.section("commands", {"enabled", "tokens", "concurrency", "timeout_ms",
-                                                 "max_attempts", "max_per_second",
-                                                 "journal_max_entries"});
+    const Section map =
+        top.section("commands", {"enabled", "tokens", "concurrency", "timeout_ms", "max_attempts",
+                                 "max_per_second", "journal_max_entries"});
     map.read_bool("enabled", commands.enabled);
     commands.tokens = map.read_secrets("tokens");
     map.read_integer("concurrency", commands.concurrency, 1);

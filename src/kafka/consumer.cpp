@@ -159,6 +159,7 @@ class KafkaConsumer::Impl {
   void assign(rd_kafka_topic_partition_list_t* partitions, bool cooperative) {
     if (options.on_assigned) {
       std::vector<std::int32_t> assigned;
+      assigned.reserve(static_cast<std::size_t>(partitions->cnt));
       for (int i = 0; i < partitions->cnt; ++i)
         assigned.push_back(partitions->elems[i].partition);
       options.on_assigned(assigned);

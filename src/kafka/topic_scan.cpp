@@ -186,7 +186,8 @@ Result<bool, std::string> follow_topic(
   for (;;) {
     partitions = partitions_of(rk, options);
     if (partitions && !partitions.value().empty()) break;
-    if (Clock::now() >= until) return partitions ? Result<bool, std::string>(false) : partitions.error();
+    if (Clock::now() >= until)
+      return partitions ? Result<bool, std::string>(false) : partitions.error();
     rd_kafka_poll(rk, 200);
   }
   rd_kafka_topic_partition_list_t* assignment =

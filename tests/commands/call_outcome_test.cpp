@@ -17,7 +17,9 @@ Answer status(unsigned code, std::string retry_after = "") {
   return upstream::HttpResponse{.status = code, .retry_after = std::move(retry_after)};
 }
 
-Answer failure(upstream::SendError::Kind kind) { return upstream::SendError{kind, "boom"}; }
+Answer failure(upstream::SendError::Kind kind) {
+  return upstream::SendError{kind, "boom"};
+}
 
 TEST(JudgeCall, StatusesMapToTheContractsRetries) {
   EXPECT_EQ(judged(status(200)), Kind::done);

@@ -7,7 +7,8 @@ namespace parley::commands {
 namespace {
 
 std::string command(std::string_view type, std::string_view data, std::string_view extra = "") {
-  return std::string(R"({"specversion":"1.0","id":"cmd-1","source":"/crm/desk","type":"parley.command.)") +
+  return std::string(
+             R"({"specversion":"1.0","id":"cmd-1","source":"/crm/desk","type":"parley.command.)") +
          std::string(type) + "\"" + std::string(extra) + R"(,"data":)" + std::string(data) + "}";
 }
 
@@ -43,8 +44,9 @@ TEST(ParseCommand, KeysAStartByItsIdAndAnUpsertByItsUser) {
   auto start = parse_command(command("conversation.start", R"({"source":"cao","text":"hello"})"));
   ASSERT_TRUE(start) << start.error().to_string();
   EXPECT_EQ(start.value().key, "cao:start:cmd-1");
-  auto upsert = parse_command(
-      command("user.upsert", R"({"source":"talkjs","user":{"id":"u1","name":"U","email":["u@x"],"custom":{"tier":"gold"}}})"));
+  auto upsert = parse_command(command(
+      "user.upsert",
+      R"({"source":"talkjs","user":{"id":"u1","name":"U","email":["u@x"],"custom":{"tier":"gold"}}})"));
   ASSERT_TRUE(upsert) << upsert.error().to_string();
   EXPECT_EQ(upsert.value().key, "talkjs:user:u1");
   EXPECT_EQ(upsert.value().data.user->custom_json, R"({"tier":"gold"})");
@@ -61,8 +63,10 @@ TEST(ParseCommand, KeepsACallersPartitionKey) {
 TEST(ParseCommand, NamesTheFieldOfEachProblem) {
   EXPECT_EQ(problem("[]"), "body must be a JSON object");
   EXPECT_EQ(problem(R"({"specversion":"0.3"})"), R"(field specversion: must be "1.0")");
-  EXPECT_EQ(problem(R"({"specversion":"1.0","source":"/x","type":"parley.command.message.send","data":{}})"),
-            "field id: is required");
+  EXPECT_EQ(
+      problem(
+          R"({"specversion":"1.0","source":"/x","type":"parley.command.message.send","data":{}})"),
+      "field id: is required");
   EXPECT_EQ(problem(command("message.send", R"({"source":"cao","text":"x"})")),
             "field subject: is required for parley.command.message.send");
   EXPECT_EQ(problem(command("message.send", R"({"source":"cao"})", R"(,"subject":"1")")),
@@ -72,8 +76,9 @@ TEST(ParseCommand, NamesTheFieldOfEachProblem) {
   EXPECT_EQ(problem(command("answer.rate", R"({"source":"ja","messageId":"m","rating":6})",
                             R"(,"subject":"1")")),
             "field data.rating: must be an integer from 1 to 5");
-  EXPECT_EQ(problem(command("answer.rate", R"({"source":"ja","messageId":"m"})", R"(,"subject":"1")")),
-            "field data.rating: is required for parley.command.answer.rate");
+  EXPECT_EQ(
+      problem(command("answer.rate", R"({"source":"ja","messageId":"m"})", R"(,"subject":"1")")),
+      "field data.rating: is required for parley.command.answer.rate");
   EXPECT_EQ(problem(command("answer.accept", R"({"source":"ja"})", R"(,"subject":"1")")),
             "field data.messageId: is required for parley.command.answer.accept");
   EXPECT_EQ(problem(command("user.upsert", R"({"source":"talkjs"})")),
@@ -81,11 +86,13 @@ TEST(ParseCommand, NamesTheFieldOfEachProblem) {
   EXPECT_EQ(problem(command("message.send", R"({"source":"cao","text":"x"})",
                             R"(,"subject":"1","expirytime":"tomorrow")")),
             "field expirytime: must be an RFC 3339 date-time");
-  EXPECT_NE(problem(command("message.delete", R"({"source":"cao"})")).find("field type: unknown command type"),
+  EXPECT_NE(problem(command("message.delete", R"({"source":"cao"})"))
+                .find("field type: unknown command type"),
             std::string::npos);
-  EXPECT_NE(problem(command("message.send", R"({"source":"cao","text":"x"})", R"(,"subject":"a\r\nb")"))
-                .find("field subject: contains a control character"),
-            std::string::npos);
+  EXPECT_NE(
+      problem(command("message.send", R"({"source":"cao","text":"x"})", R"(,"subject":"a\r\nb")"))
+          .find("field subject: contains a control character"),
+      std::string::npos);
 }
 
 TEST(ParseCommand, TakesOnlyPrintableAsciiIdsOfAtMost200Characters) {

@@ -20,7 +20,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-bool scripted_supports(CommandType type) { return type != CommandType::user_upsert; }
+bool scripted_supports(CommandType type) {
+  return type != CommandType::user_upsert;
+}
 std::optional<FieldProblem> scripted_check(const Command& command) {
   if (command.data.text == "bad") return FieldProblem{"data.text", "is bad"};
   return std::nullopt;
@@ -69,16 +71,17 @@ class ExecutorTest : public ::testing::Test {
     executor = std::make_unique<Executor>(
         asio::make_strand(io.get_executor()), producer, journal, stats, produced,
         std::move(senders),
-        ExecutorOptions{.results_topic = "results",
-                        .max_attempts = 3,
-                        .backoff = {.base = 1ms, .cap = 1ms}},
+        ExecutorOptions{
+            .results_topic = "results", .max_attempts = 3, .backoff = {.base = 1ms, .cap = 1ms}},
         [this](std::int32_t, std::int64_t offset) { done.push_back(offset); });
     executor->assign({0});
   }
 
   void feed(const std::string& value, std::string key = "cao:1") {
-    executor->accept(kafka::ConsumedRecord{.topic = "commands", .partition = 0,
-                                           .offset = next_offset++, .key = std::move(key),
+    executor->accept(kafka::ConsumedRecord{.topic = "commands",
+                                           .partition = 0,
+                                           .offset = next_offset++,
+                                           .key = std::move(key),
                                            .value = value});
   }
   void run() {
@@ -99,7 +102,9 @@ class ExecutorTest : public ::testing::Test {
   }
   std::vector<std::string> journal_states() const {
     std::vector<std::string> states;
-    for (const auto& record : producer.on("journal")) states.push_back(decode(record.value).value().state == JournalEntry::State::done ? "done" : "calling");
+    for (const auto& record : producer.on("journal"))
+      states.push_back(decode(record.value).value().state == JournalEntry::State::done ? "done"
+                                                                                       : "calling");
     return states;
   }
   static std::string field(const std::string& json, const char* pointer) {
@@ -156,15 +161,16 @@ TEST_F(ExecutorTest, ARepeatPerformsNothingAndRepublishesTheSameResult) {
 
 TEST_F(ExecutorTest, TheSameIdFromAnotherCallerIsAnotherCommand) {
   feed(send("c1"));
-  feed(R"({"specversion":"1.0","id":"c1","source":"/other","type":"parley.command.message.send","subject":"1","data":{"source":"cao","text":"x"}})");
+  feed(
+      R"({"specversion":"1.0","id":"c1","source":"/other","type":"parley.command.message.send","subject":"1","data":{"source":"cao","text":"x"}})");
   run();
   EXPECT_EQ(sender->performed.size(), 2u);
 }
 
 TEST_F(ExecutorTest, ADoubtIsReadBackAndAFoundCallIsNotRepeated) {
   sender->calls = {outcome(CallOutcome::Kind::doubt, 500)};
-  sender->reads = {ReadBack{.kind = ReadBack::Kind::found, .ids = {{"messageId", "m9"}},
-                            .checked = "GET transcript"}};
+  sender->reads = {ReadBack{
+      .kind = ReadBack::Kind::found, .ids = {{"messageId", "m9"}}, .checked = "GET transcript"}};
   feed(send("c1"));
   run();
   EXPECT_EQ(sender->performed.size(), 1u);
@@ -234,8 +240,9 @@ TEST_F(ExecutorTest, RetriableFailuresGiveUpAfterMaxAttempts) {
 
 TEST_F(ExecutorTest, ExpiredUnsupportedAndInvalidCommandsCallNothing) {
   feed(send("c1", "1", "hi", "cao", R"(,"expirytime":"2020-01-01T00:00:00Z")"));
-  feed(R"({"specversion":"1.0","id":"c2","source":"/crm","type":"parley.command.user.upsert","data":{"source":"cao","user":{"id":"u"}}})",
-       "cao:user:u");
+  feed(
+      R"({"specversion":"1.0","id":"c2","source":"/crm","type":"parley.command.user.upsert","data":{"source":"cao","user":{"id":"u"}}})",
+      "cao:user:u");
   feed(send("c3", "3", "bad"), "cao:3");
   feed(send("c4", "4", "hi", "nokey"), "cao:4");
   feed(send("c5", "5", "hi", "nowhere"), "cao:5");
@@ -266,7 +273,8 @@ TEST_F(ExecutorTest, OneKeyRunsInOrderOneAtATime) {
     if (id[0] == 'a') a.push_back(id);
   }
   ASSERT_EQ(a.size(), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(a[i], "a" + std::to_string(i));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(a[i], "a" + std::to_string(i));
   EXPECT_EQ(results().size(), 40u);
 }
 

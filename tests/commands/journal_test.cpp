@@ -13,15 +13,18 @@ namespace parley::commands {
 namespace {
 
 TEST(JournalFormat, RoundTripsBothStates) {
-  const JournalEntry calling{.calls = 2, .since = std::chrono::system_clock::time_point(
-                                              std::chrono::milliseconds(1764000000123))};
+  const JournalEntry calling{
+      .calls = 2,
+      .since = std::chrono::system_clock::time_point(std::chrono::milliseconds(1764000000123))};
   auto decoded = decode(encode(calling));
   ASSERT_TRUE(decoded) << decoded.error();
   EXPECT_EQ(decoded.value().state, JournalEntry::State::calling);
   EXPECT_EQ(decoded.value().calls, 2u);
   EXPECT_EQ(decoded.value().since, calling.since);
-  const JournalEntry done{.state = JournalEntry::State::done, .calls = 1,
-                          .result_key = "cao:1", .result = R"({"id":"x:result"})"};
+  const JournalEntry done{.state = JournalEntry::State::done,
+                          .calls = 1,
+                          .result_key = "cao:1",
+                          .result = R"({"id":"x:result"})"};
   decoded = decode(encode(done));
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded.value().result, done.result);

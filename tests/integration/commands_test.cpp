@@ -3,8 +3,8 @@
 // Kafka broker in the test. One broker, simulators and parley serve every test of the
 // suite; each test resets the simulators and uses its own command ids.
 #include <gtest/gtest.h>
-#include <simdjson.h>
 #include <signal.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -35,9 +35,8 @@ bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds li
   return true;
 }
 
-std::string command_json(const std::string& id, const std::string& type,
-                         const std::string& subject, const std::string& data,
-                         const std::string& extra = {}) {
+std::string command_json(const std::string& id, const std::string& type, const std::string& subject,
+                         const std::string& data, const std::string& extra = {}) {
   std::string json = R"({"specversion":"1.0","id":")" + id +
                      R"(","source":"/tests/desk","type":"parley.command.)" + type + "\"";
   if (!subject.empty()) json += R"(,"subject":")" + subject + "\"";
@@ -101,21 +100,31 @@ class Commands : public ::testing::Test {
            "sources:\n"
            "  justanswer:\n"
            "    webhook: {tokens: [test-token]}\n"
-           "    api: {base_url: \"" + sim + "\", client_id: dev-ja-client, client_secret: dev-ja-secret, "
+           "    api: {base_url: \"" +
+           sim +
+           "\", client_id: dev-ja-client, client_secret: dev-ja-secret, "
            "api_key: dev-ja-api-key}\n"
            "  cao:\n"
            "    webhook: {api_keys: [test-cao-key]}\n"
-           "    api: {base_url: \"" + sim + "\", api_key: dev-cao-key}\n"
+           "    api: {base_url: \"" +
+           sim +
+           "\", api_key: dev-cao-key}\n"
            "  cao-eu:\n"
            "    platform: cao\n"
            "    webhook: {api_keys: [eu-webhook-key]}\n"
-           "    api: {base_url: \"" + eu_sim_->base_url() + "\", api_key: eu-cao-key}\n"
+           "    api: {base_url: \"" +
+           eu_sim_->base_url() +
+           "\", api_key: eu-cao-key}\n"
            "  talkjs:\n"
            "    webhook: {secret_keys: [test-talkjs-secret]}\n"
-           "    api: {base_url: \"" + sim + "\", app_id: test-app, secret_key: test-talkjs-secret}\n"
+           "    api: {base_url: \"" +
+           sim +
+           "\", app_id: test-app, secret_key: test-talkjs-secret}\n"
            "  directly:\n"
            "    watch: {tokens: [test-watch-token]}\n"
-           "    api: {base_url: \"" + sim + "\", client_id: dev-directly-client, "
+           "    api: {base_url: \"" +
+           sim +
+           "\", client_id: dev-directly-client, "
            "client_secret: dev-directly-secret}\n"
            "enrich: {max_attempts: 4, timeout_ms: 2000}\n"
            "commands: {tokens: [test-command-token], timeout_ms: 1000, max_attempts: 5}\n";
@@ -138,8 +147,8 @@ class Commands : public ::testing::Test {
 
   /// Puts `json` on the commands topic directly, keyed `key`.
   static void produce_command(const std::string& key, const std::string& json) {
-    auto producer = kafka::KafkaProducer::create({.bootstrap_servers = broker_->bootstrap_servers(),
-                                                  .probe_topic = kCommandsTopic});
+    auto producer = kafka::KafkaProducer::create(
+        {.bootstrap_servers = broker_->bootstrap_servers(), .probe_topic = kCommandsTopic});
     ASSERT_TRUE(producer) << producer.error();
     std::optional<std::string> failure;
     producer.value()->produce({.topic = kCommandsTopic, .key = key, .value = json},
@@ -161,9 +170,8 @@ class Commands : public ::testing::Test {
       }
       return out;
     };
-    return matching(read_until(results, timeout, [&](const Records& read) {
-      return matching(read).size() >= count;
-    }));
+    return matching(read_until(
+        results, timeout, [&](const Records& read) { return matching(read).size() >= count; }));
   }
 
   /// The one result of `id`, parsed into `parser`.
@@ -231,36 +239,41 @@ struct TableRow {
   std::string route;
   std::string path_part;  // the write's path contains it
   std::string auth_part;  // its Authorization header starts with it
+  std::string body_part;  // its body contains it
 };
 
 TEST_F(Commands, EveryCommandOfTheTableWritesOnceAndSucceeds) {
   const std::vector<TableRow> rows = {
       {"ja-start", "conversation.start", "",
        R"({"source":"justanswer","text":"My car will not start","customer":{"id":"cust-1"}})",
-       "justanswer", "question.post", "/api/v2/questions/post", "Bearer "},
+       "justanswer", "question.post", "/api/v2/questions/post", "Bearer ",
+       R"("My car will not start")"},
       {"ja-send", "message.send", "q100",
        R"({"source":"justanswer","text":"Thanks!","customer":{"id":"cust-1"}})", "justanswer",
-       "message.post", "/api/v2/questions/q100/messages", "Bearer "},
+       "message.post", "/api/v2/questions/q100/messages", "Bearer ", R"("text":"Thanks!")"},
       {"ja-read", "message.read", "q100",
-       R"({"source":"justanswer","messageId":"!q100_1!","customer":{"id":"cust-1"}})",
-       "justanswer", "message.view", "/messages/", "Bearer "},
+       R"({"source":"justanswer","messageId":"!q100_1!","customer":{"id":"cust-1"}})", "justanswer",
+       "message.view", "/messages/", "Bearer ", ""},
       {"ja-rate", "answer.rate", "q100",
        R"({"source":"justanswer","messageId":"!q100_1!","rating":5,"text":"great","customer":{"id":"cust-1"}})",
-       "justanswer", "message.feedback", "/feedback", "Bearer "},
+       "justanswer", "message.feedback", "/feedback", "Bearer ", R"("feedbackLevel":5)"},
       {"cao-start", "conversation.start", "",
        R"({"source":"cao","text":"Hello","advertiserId":"42","customer":{"id":"cons-1","firstName":"Ann"}})",
-       "cao", "start", "/AsyncConversation/Start", "Basic "},
+       "cao", "start", "/AsyncConversation/Start", "Basic ", R"("ExternalMessageId":"cao-start")"},
       {"cao-send", "message.send", "12617187", R"({"source":"cao","text":"See you"})", "cao",
-       "send-message", "/AsyncConversation/SendMessage", "Basic "},
+       "send-message", "/AsyncConversation/SendMessage", "Basic ",
+       R"("ExternalMessageId":"cao-send")"},
       {"tjs-start", "conversation.start", "order_7",
        R"({"source":"talkjs","participants":["u1","u2"],"title":"Order 7"})", "talkjs",
-       "conversation.put", "/v1/test-app/conversations/order_7", "Bearer "},
+       "conversation.put", "/v1/test-app/conversations/order_7", "Bearer ",
+       R"("subject":"Order 7")"},
       {"tjs-send", "message.send", "order_391_fc",
-       R"({"source":"talkjs","text":"On my way","author":{"id":"8029"}})", "talkjs",
-       "message.post", "/v1/test-app/conversations/order_391_fc/messages", "Bearer "},
+       R"({"source":"talkjs","text":"On my way","author":{"id":"8029"}})", "talkjs", "message.post",
+       "/v1/test-app/conversations/order_391_fc/messages", "Bearer ",
+       R"("parleyCommandId":"tjs-send")"},
       {"tjs-user", "user.upsert", "",
-       R"({"source":"talkjs","user":{"id":"u9","name":"Nina","email":["n@x.invalid"]}})",
-       "talkjs", "user.put", "/v1/test-app/users/u9", "Bearer "},
+       R"({"source":"talkjs","user":{"id":"u9","name":"Nina","email":["n@x.invalid"]}})", "talkjs",
+       "user.put", "/v1/test-app/users/u9", "Bearer ", R"("name":"Nina")"},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
@@ -276,15 +289,76 @@ TEST_F(Commands, EveryCommandOfTheTableWritesOnceAndSucceeds) {
     ASSERT_EQ(written.size(), 1u);
     EXPECT_NE(written[0].path.find(row.path_part), std::string::npos) << written[0].path;
     EXPECT_TRUE(written[0].authorization.starts_with(row.auth_part)) << written[0].authorization;
+    EXPECT_NE(written[0].body.find(row.body_part), std::string::npos) << written[0].body;
   }
+}
+
+/// The token of the first expert message of JustAnswer question `question` in the simulator.
+std::string ja_expert_message(SimProcess& sim, const std::string& question) {
+  HttpClient client(sim.port());
+  const auto token = client.request(bhttp::verb::post, "/connect/token",
+                                    "client_id=dev-ja-client&client_secret=dev-ja-secret",
+                                    {{"Content-Type", "application/x-www-form-urlencoded"}});
+  simdjson::dom::parser parser;
+  const auto bearer = text(parser.parse(token.body)["access_token"]);
+  const auto answer = client.request(bhttp::verb::get, "/api/v2/questions/" + question, {},
+                                     {{"Authorization", "Bearer " + bearer},
+                                      {"X-Api-Key", "dev-ja-api-key"},
+                                      {"UserIdToken", "cust-1"}});
+  for (const auto message : parser.parse(answer.body)["data"]["messages"].get_array()) {
+    if (bool(message["isExpertMessage"])) return text(message["token"]);
+  }
+  return {};
+}
+
+TEST_F(Commands, AcceptingAnAnswerAndStartingADirectlyQuestionWriteOnce) {
+  const auto expert = ja_expert_message(*sim_, "q200");
+  ASSERT_FALSE(expert.empty());
+  ASSERT_EQ(post_command(command_json("ja-accept", "answer.accept", "q200",
+                                      R"({"source":"justanswer","messageId":")" + expert +
+                                          R"(","customer":{"id":"cust-1"}})"))
+                .status,
+            202u);
+  ASSERT_EQ(
+      post_command(command_json("directly-start", "conversation.start", "",
+                                R"({"source":"directly","text":"How do I reset my router?"})"))
+          .status,
+      202u);
+  simdjson::dom::parser parser;
+  EXPECT_EQ(type_of_result(result_of(parser, "ja-accept")), "parley.command.succeeded");
+  const auto started = result_of(parser, "directly-start");
+  ASSERT_EQ(type_of_result(started), "parley.command.succeeded") << simdjson::to_string(started);
+  const auto question = text(started["data"]["platformIds"]["conversationId"]);
+  EXPECT_EQ(text(started["subject"]), question);  // a start's result names the new conversation
+  const auto accepted = committed(*sim_, "?platform=justanswer&route=message.accept");
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_NE(accepted[0].path.find("/api/v2/questions/q200/messages/"), std::string::npos);
+  EXPECT_EQ(accepted[0].headers.at("useridtoken"), "cust-1");
+  const auto posted = committed(*sim_, "?platform=directly&route=question.post");
+  ASSERT_EQ(posted.size(), 1u);
+  EXPECT_NE(posted[0].body.find("How do I reset my router?"), std::string::npos);
+
+  // An expert responds on Directly; the customer's side accepts the response through parley.
+  HttpClient client(sim_->port());
+  ASSERT_EQ(client.post("/_sim/directly/questions/" + question + "/respond", "{}").status, 200u);
+  const auto body = client.get("/_sim/directly/questions/" + question).body;
+  const auto response = text(parser.parse(body)["conversation"]["responses"].at(0)["uuid"]);
+  ASSERT_EQ(post_command(command_json("directly-accept", "answer.accept", question,
+                                      R"({"source":"directly","messageId":")" + response + "\"}"))
+                .status,
+            202u);
+  EXPECT_EQ(type_of_result(result_of(parser, "directly-accept")), "parley.command.succeeded");
+  const auto accepts = committed(*sim_, "?platform=directly&route=response.accept");
+  ASSERT_EQ(accepts.size(), 1u);
+  EXPECT_EQ(accepts[0].path, "/responses/" + response + "/accept");
 }
 
 TEST_F(Commands, ACaoSendCarriesTheCommandIdAndItsReceiptEchoesIt) {
   {
     HttpClient client(sim_->port());
-    const auto echo = client.post(
-        "/_sim/echo", R"({"to":"http://127.0.0.1:)" + std::to_string(parley_->port()) +
-                          R"(","cao_key":"test-cao-key","delay_ms":0})");
+    const auto echo =
+        client.post("/_sim/echo", R"({"to":"http://127.0.0.1:)" + std::to_string(parley_->port()) +
+                                      R"(","cao_key":"test-cao-key","delay_ms":0})");
     ASSERT_EQ(echo.status, 200u) << echo.body;
   }
   ASSERT_EQ(post_command(command_json("cao-echo-1", "message.send", "12617187",
@@ -317,8 +391,8 @@ TEST_F(Commands, ACaoSendCarriesTheCommandIdAndItsReceiptEchoesIt) {
 }
 
 TEST_F(Commands, EachCaoAccountSendsWithItsOwnKeyToItsOwnHost) {
-  ASSERT_EQ(post_command(command_json("acct-us", "message.send", "111",
-                                      R"({"source":"cao","text":"us"})"))
+  ASSERT_EQ(post_command(
+                command_json("acct-us", "message.send", "111", R"({"source":"cao","text":"us"})"))
                 .status,
             202u);
   ASSERT_EQ(post_command(command_json("acct-eu", "message.send", "222",
@@ -367,8 +441,8 @@ TEST_F(Commands, ACallThatMayHaveHappenedIsReadBackNeverRepeated) {
     SCOPED_TRACE(c.mode + " " + c.platform);
     HttpClient reset(sim_->port());
     ASSERT_EQ(reset.post("/_sim/reset", "{}").status, 200u);
-    fault(*sim_, R"({"platform":")" + c.platform + R"(","route":")" + c.route +
-                     R"(","mode":")" + c.mode + R"(","delay_ms":2500})");
+    fault(*sim_, R"({"platform":")" + c.platform + R"(","route":")" + c.route + R"(","mode":")" +
+                     c.mode + R"(","delay_ms":2500})");
     const std::string id = "doubt-" + c.mode + "-" + c.platform;
     ASSERT_EQ(post_command(command_json(id, c.type, c.subject, c.data)).status, 202u);
     simdjson::dom::parser parser;
@@ -380,7 +454,8 @@ TEST_F(Commands, ACallThatMayHaveHappenedIsReadBackNeverRepeated) {
 }
 
 TEST_F(Commands, AKilledParleyRestartsWithoutWritingTwice) {
-  fault(*sim_, R"({"platform":"cao","route":"send-message","mode":"commit_then_late","delay_ms":5000})");
+  fault(*sim_,
+        R"({"platform":"cao","route":"send-message","mode":"commit_then_late","delay_ms":5000})");
   ASSERT_EQ(post_command(command_json("kill-1", "message.send", "4001",
                                       R"({"source":"cao","text":"in flight"})"))
                 .status,
@@ -400,7 +475,8 @@ TEST_F(Commands, AKilledParleyRestartsWithoutWritingTwice) {
 // --- one result per command id, order per conversation ---
 
 TEST_F(Commands, TheSameCommandTwiceWritesOnceAndAnswersTheSameResult) {
-  const auto json = command_json("twice-1", "message.send", "5001", R"({"source":"cao","text":"once"})");
+  const auto json =
+      command_json("twice-1", "message.send", "5001", R"({"source":"cao","text":"once"})");
   ASSERT_EQ(post_command(json).status, 202u);
   ASSERT_EQ(results_of("twice-1").size(), 1u);
   produce_command("cao:5001", json);
@@ -423,10 +499,11 @@ TEST_F(Commands, OneConversationsCommandsRunInOrderInterleavedWithOthers) {
                                         R"({"source":"cao","text":"a)" + n + "\"}"))
                   .status,
               202u);
-    ASSERT_EQ(post_command(command_json("order-b-" + n, "message.send", "600" + std::to_string(2 + i % 3),
-                                        R"({"source":"cao","text":"b)" + n + "\"}"))
-                  .status,
-              202u);
+    ASSERT_EQ(
+        post_command(command_json("order-b-" + n, "message.send", "600" + std::to_string(2 + i % 3),
+                                  R"({"source":"cao","text":"b)" + n + "\"}"))
+            .status,
+        202u);
   }
   ASSERT_EQ(results_of("order-a-19").size(), 1u);
   std::vector<std::string> texts;
@@ -440,7 +517,8 @@ TEST_F(Commands, OneConversationsCommandsRunInOrderInterleavedWithOthers) {
   ASSERT_EQ(texts.size(), 20u);
   for (int i = 0; i < 20; ++i)
     EXPECT_EQ(texts[static_cast<std::size_t>(i)], "a" + std::to_string(i));
-  for (int i = 0; i < 20; ++i) ASSERT_EQ(results_of("order-b-" + std::to_string(i)).size(), 1u);
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(results_of("order-b-" + std::to_string(i)).size(), 1u);
   EXPECT_EQ(committed(*sim_, "?route=send-message").size(), 40u);
 }
 
@@ -451,13 +529,20 @@ TEST_F(Commands, RefusalsFailAfterOneAttempt) {
   fault(*sim_, R"({"platform":"justanswer","route":"message.post","mode":"failure_body"})");
   fault(*sim_, R"({"platform":"cao","route":"start","mode":"failure_body"})");
   ASSERT_EQ(post_command(command_json("refused-400", "message.send", "7001",
-                                      R"({"source":"cao","text":"x"})")).status, 202u);
-  ASSERT_EQ(post_command(command_json("refused-ja", "message.send", "q701",
-                                      R"({"source":"justanswer","text":"x","customer":{"id":"c"}})")).status,
+                                      R"({"source":"cao","text":"x"})"))
+                .status,
             202u);
-  ASSERT_EQ(post_command(command_json("refused-cao-status1", "conversation.start", "",
-                                      R"({"source":"cao","text":"x","advertiserId":"1","customer":{"id":"c"}})")).status,
-            202u);
+  ASSERT_EQ(
+      post_command(command_json("refused-ja", "message.send", "q701",
+                                R"({"source":"justanswer","text":"x","customer":{"id":"c"}})"))
+          .status,
+      202u);
+  ASSERT_EQ(
+      post_command(
+          command_json("refused-cao-status1", "conversation.start", "",
+                       R"({"source":"cao","text":"x","advertiserId":"1","customer":{"id":"c"}})"))
+          .status,
+      202u);
   for (const auto* id : {"refused-400", "refused-ja", "refused-cao-status1"}) {
     SCOPED_TRACE(id);
     simdjson::dom::parser parser;
@@ -475,7 +560,9 @@ TEST_F(Commands, ThrottledCallsWaitRetryAfterThenSucceed) {
   fault(*sim_, R"({"platform":"cao","route":"send-message","mode":"throttle","retry_after_s":2})");
   const auto sent = std::chrono::steady_clock::now();
   ASSERT_EQ(post_command(command_json("throttled-1", "message.send", "8001",
-                                      R"({"source":"cao","text":"later"})")).status, 202u);
+                                      R"({"source":"cao","text":"later"})"))
+                .status,
+            202u);
   simdjson::dom::parser parser;
   const auto result = result_of(parser, "throttled-1");
   EXPECT_EQ(type_of_result(result), "parley.command.succeeded");
@@ -486,32 +573,40 @@ TEST_F(Commands, ThrottledCallsWaitRetryAfterThenSucceed) {
 
 TEST_F(Commands, AnUnauthorizedCallRefreshesTheTokenOnce) {
   fault(*sim_, R"({"platform":"justanswer","route":"message.post","mode":"unauthorized"})");
-  ASSERT_EQ(post_command(command_json("token-1", "message.send", "q801",
-                                      R"({"source":"justanswer","text":"hi","customer":{"id":"c"}})")).status,
-            202u);
+  ASSERT_EQ(
+      post_command(command_json("token-1", "message.send", "q801",
+                                R"({"source":"justanswer","text":"hi","customer":{"id":"c"}})"))
+          .status,
+      202u);
   simdjson::dom::parser parser;
   EXPECT_EQ(type_of_result(result_of(parser, "token-1")), "parley.command.succeeded");
   const auto all = writes(*sim_, "?route=message.post&platform=justanswer");
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].status, 401u);
   EXPECT_NE(all[0].authorization, all[1].authorization) << "the second call has a new token";
-  fault(*sim_, R"({"platform":"justanswer","route":"message.post","mode":"unauthorized","remaining":2})");
-  ASSERT_EQ(post_command(command_json("token-2", "message.send", "q802",
-                                      R"({"source":"justanswer","text":"hi","customer":{"id":"c"}})")).status,
-            202u);
+  fault(*sim_,
+        R"({"platform":"justanswer","route":"message.post","mode":"unauthorized","remaining":2})");
+  ASSERT_EQ(
+      post_command(command_json("token-2", "message.send", "q802",
+                                R"({"source":"justanswer","text":"hi","customer":{"id":"c"}})"))
+          .status,
+      202u);
   EXPECT_EQ(error_kind(result_of(parser, "token-2")), "unauthorized");
   EXPECT_EQ(writes(*sim_, "?route=message.post&platform=justanswer").size(), 4u);
 }
 
 TEST_F(Commands, ExpiredUnsupportedAndInvalidCommandsCallNothing) {
-  ASSERT_EQ(post_command(command_json("expired-1", "message.send", "9001", R"({"source":"cao","text":"x"})",
-                                      R"(,"expirytime":"2020-01-01T00:00:00Z")")).status,
+  ASSERT_EQ(post_command(command_json("expired-1", "message.send", "9001",
+                                      R"({"source":"cao","text":"x"})",
+                                      R"(,"expirytime":"2020-01-01T00:00:00Z")"))
+                .status,
             202u);
   // The door refuses what cannot be done; on the topic, the same gets a failed result.
   produce_command("cao:9002", command_json("unsupported-1", "answer.accept", "9002",
                                            R"({"source":"cao","messageId":"m"})"));
   produce_command("junk", "this is not a command");
-  produce_command("cao:9003", command_json("invalid-1", "message.send", "9003", R"({"source":"cao"})"));
+  produce_command("cao:9003",
+                  command_json("invalid-1", "message.send", "9003", R"({"source":"cao"})"));
   simdjson::dom::parser parser;
   EXPECT_EQ(error_kind(result_of(parser, "expired-1")), "expired");
   EXPECT_EQ(error_kind(result_of(parser, "unsupported-1")), "unsupported");
@@ -529,20 +624,23 @@ TEST_F(Commands, TheDoorNamesWhatIsWrong) {
   auto answer = refused(command_json("door-2", "message.send", "1", R"({"source":"cao"})"));
   EXPECT_EQ(answer.status, 400u);
   EXPECT_NE(answer.body.find("data.text"), std::string::npos) << answer.body;
-  answer = refused(command_json("door-3", "answer.accept", "1", R"({"source":"cao","messageId":"m"})"));
+  answer =
+      refused(command_json("door-3", "answer.accept", "1", R"({"source":"cao","messageId":"m"})"));
   EXPECT_EQ(answer.status, 400u);
   EXPECT_NE(answer.body.find("cao has no answer.accept command"), std::string::npos) << answer.body;
-  answer = refused(command_json("door-4", "message.send", "1", R"({"source":"nowhere","text":"x"})"));
+  answer =
+      refused(command_json("door-4", "message.send", "1", R"({"source":"nowhere","text":"x"})"));
   EXPECT_EQ(answer.status, 400u);
   EXPECT_NE(answer.body.find("data.source"), std::string::npos) << answer.body;
   answer = refused(command_json("door-5", "message.delete", "1", R"({"source":"cao"})"));
   EXPECT_EQ(answer.status, 400u);
   EXPECT_NE(answer.body.find("field type"), std::string::npos) << answer.body;
-  answer = refused(ok, {{"Authorization", "Bearer test-command-token"}, {"Idempotency-Key", "other"}});
+  answer =
+      refused(ok, {{"Authorization", "Bearer test-command-token"}, {"Idempotency-Key", "other"}});
   EXPECT_EQ(answer.status, 400u);
   EXPECT_NE(answer.body.find("Idempotency-Key"), std::string::npos) << answer.body;
-  answer = refused(command_json("door-6", "message.send", "1",
-                                R"({"source":"justanswer","text":"x"})"));
+  answer =
+      refused(command_json("door-6", "message.send", "1", R"({"source":"justanswer","text":"x"})"));
   EXPECT_EQ(answer.status, 400u);
   EXPECT_NE(answer.body.find("data.customer.id"), std::string::npos) << answer.body;
 }
@@ -555,15 +653,16 @@ TEST_F(Commands, TheCliPrintsTheResult) {
   const auto command_file = dir / "cmd.json";
   std::ofstream(command_file) << command_json("cli-1", "message.send", "9101",
                                               R"({"source":"cao","text":"from the cli"})");
-  const auto run = run_program(PARLEY_BINARY, {"command", "--config", config_file.string(), "--file",
-                                               command_file.string(), "--wait", "30"});
+  const auto run = run_program(PARLEY_BINARY, {"command", "--config", config_file.string(),
+                                               "--file", command_file.string(), "--wait", "30"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   simdjson::dom::parser parser;
   const auto printed = parser.parse(run.out);
   EXPECT_EQ(text(printed["id"]), "cli-1:result");
   EXPECT_EQ(text(printed["type"]), "parley.command.succeeded");
   EXPECT_NE(run.err.find("accepted on parley.commands.v1"), std::string::npos) << run.err;
-  std::ofstream(command_file) << command_json("cli-2", "message.send", "9101", R"({"source":"cao"})");
+  std::ofstream(command_file) << command_json("cli-2", "message.send", "9101",
+                                              R"({"source":"cao"})");
   const auto invalid = run_program(PARLEY_BINARY, {"command", "--config", config_file.string(),
                                                    "--file", command_file.string()});
   EXPECT_EQ(invalid.exit_code, 2);

@@ -118,8 +118,8 @@ struct CallOutcome {
   };
   Kind kind = Kind::done;
   PlatformIds ids;
-  unsigned status = 0;  ///< the HTTP status, 0 when no answer came
-  std::string message;  ///< why, for everything but done
+  unsigned status = 0;                       ///< the HTTP status, 0 when no answer came
+  std::string message;                       ///< why, for everything but done
   std::chrono::milliseconds retry_after{0};  ///< the platform's Retry-After, 0 if none
 };
 

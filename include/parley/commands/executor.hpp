@@ -1,10 +1,10 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -33,9 +33,9 @@ namespace parley::commands {
 
 struct ExecutorOptions {
   std::string results_topic;
-  unsigned concurrency = 64;     ///< commands at a platform at once, per source
-  unsigned max_per_second = 0;   ///< calls per second, per source; 0 = no limit
-  unsigned max_attempts = 8;     ///< failed tries (calls, read-backs) before giving up
+  unsigned concurrency = 64;    ///< commands at a platform at once, per source
+  unsigned max_per_second = 0;  ///< calls per second, per source; 0 = no limit
+  unsigned max_attempts = 8;    ///< failed tries (calls, read-backs) before giving up
   std::chrono::milliseconds ack_timeout{4000};
   /// How long a partition's revocation waits for a call in flight to be recorded.
   std::chrono::milliseconds call_timeout{10000};
@@ -97,9 +97,8 @@ class Executor {
   boost::asio::awaitable<std::optional<Outcome>> execute(const Command& command,
                                                          const std::string& identity,
                                                          std::int32_t partition);
-  boost::asio::awaitable<std::optional<ReadBack>> read_back(Source& source,
-                                                            const Command& command,
-                                                            std::chrono::system_clock::time_point since);
+  boost::asio::awaitable<std::optional<ReadBack>> read_back(
+      Source& source, const Command& command, std::chrono::system_clock::time_point since);
   /// Waits for the source's breaker and rate limit; false when stopping first.
   boost::asio::awaitable<bool> admit(Source& source);
   /// One call in one of the source's slots; its outcome feeds the breaker.

@@ -24,7 +24,7 @@ struct JournalEntry {
     done,     ///< its one result is `result` (published, or about to be)
   };
   State state = State::calling;
-  unsigned calls = 0;  ///< platform calls recorded as about to happen
+  unsigned calls = 0;                             ///< platform calls recorded as about to happen
   std::chrono::system_clock::time_point since{};  ///< when the first call was recorded
   std::string result_key;                         ///< done: the result's record key
   std::string result;                             ///< done: the result event, as published
@@ -59,8 +59,9 @@ class Journal {
   Result<std::size_t, std::string> load(const kafka::ScanOptions& options);
 
   /// Records `entry` for `identity` and resumes once Kafka acknowledged it, retrying what
-  /// can clear while `keep_trying()` holds (arguments by value: the coroutine keeps them). False when it was not recorded (refused for
-  /// good, or stopped): the caller must then not call the platform.
+  /// can clear while `keep_trying()` holds (arguments by value: the coroutine keeps them). False
+  /// when it was not recorded (refused for good, or stopped): the caller must then not call the
+  /// platform.
   boost::asio::awaitable<bool> record(std::string identity, JournalEntry entry,
                                       std::function<bool()> keep_trying);
 

@@ -14,9 +14,9 @@ struct Outcome {
   Kind kind = Kind::succeeded;
   /// failed: invalid | unsupported | rejected | unauthorized | expired | gave_up
   std::string error_kind;
-  unsigned status = 0;  ///< the platform's HTTP status behind a failure, 0 when none
-  std::string message;  ///< failed / unknown: why, naming the field, call or check
-  std::string checked;  ///< unknown (and reconciled results): what was read back
+  unsigned status = 0;    ///< the platform's HTTP status behind a failure, 0 when none
+  std::string message;    ///< failed / unknown: why, naming the field, call or check
+  std::string checked;    ///< unknown (and reconciled results): what was read back
   unsigned attempts = 0;  ///< platform calls made for it
   bool reconciled = false;
   PlatformIds ids;

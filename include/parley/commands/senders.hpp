@@ -42,7 +42,6 @@ struct Refusal {
 /// platform has the command, the platform's own fields (CommandRules::check), and, with
 /// `needs_sender` (the executor, which performs it), that the source can send. Fills
 /// command.platform when the source is known. Pure.
-std::optional<Refusal> check_sendable(Command& command, const Senders& senders,
-                                      bool needs_sender);
+std::optional<Refusal> check_sendable(Command& command, const Senders& senders, bool needs_sender);
 
 }  // namespace parley::commands

@@ -142,9 +142,9 @@ struct Enrich {
 
 /// The commands path (DESIGN.md "Commands: the way back"; docs/commands.md).
 struct Commands {
-  bool enabled = true;              ///< the executor runs where enrichment runs
-  std::vector<std::string> tokens;  ///< the HTTP door's bearer tokens; empty = door closed
-  unsigned concurrency = 64;        ///< commands at a platform at once, per source
+  bool enabled = true;                       ///< the executor runs where enrichment runs
+  std::vector<std::string> tokens;           ///< the HTTP door's bearer tokens; empty = door closed
+  unsigned concurrency = 64;                 ///< commands at a platform at once, per source
   std::chrono::milliseconds timeout{10000};  ///< connect, and each send call's exchange
   unsigned max_attempts = 8;
   /// extension: calls per second to a platform, per source; 0 = no limit beyond
