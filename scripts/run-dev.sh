@@ -58,4 +58,34 @@ demo-1):
 What parley-sim wrote and echoed: curl -s 127.0.0.1:8090/_sim/writes, curl -s 127.0.0.1:8090/_sim/echo.
 
 HINT
-./build/release/parley --config config/dev.yaml
+
+# The demo of the way back, once parley is ready: one command through the door, its result
+# from the results topic, and the receipt parley-sim echoed for it, read from the events topic.
+log=$(mktemp)
+demo() {
+  local deadline=$((SECONDS + 120))
+  # Ready to take a command once Kafka answers and the executor owns its partitions.
+  until grep -q '"command journal loaded"' "$log" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || return 0
+    sleep 0.5  # polling the log of the process started below
+  done
+  local bootstrap
+  bootstrap=$(sed -n 's/.*"embedded kafka started[^}]*"bootstrap":"\([^"]*\)".*/\1/p' "$log" | head -1)
+  echo "demo: POST /v1/commands (message.send on CAO visit 12617187) ->" \
+    "$(curl -s -X POST http://127.0.0.1:8080/v1/commands -H 'Authorization: Bearer dev-command-token' \
+         -H 'Content-Type: application/json' \
+         -d '{"specversion":"1.0","id":"demo-1","source":"/demo/desk","type":"parley.command.message.send","subject":"12617187","data":{"source":"cao","text":"Hello from parley"}}')" >&2
+  [ -n "$bootstrap" ] && command -v kcat >/dev/null || return 0
+  local result="" echo_event=""
+  deadline=$((SECONDS + 30))
+  while [ -z "$result" ] || [ -z "$echo_event" ]; do
+    [ $SECONDS -lt $deadline ] || break
+    result=$(kcat -b "$bootstrap" -t parley.command-results.v1 -C -e -q 2>/dev/null | grep '"id":"demo-1:result"' | head -1 || true)
+    echo_event=$(kcat -b "$bootstrap" -t parley.events.v1 -C -e -q 2>/dev/null | grep '"externalMessageId":"demo-1"' | head -1 || true)
+    sleep 0.5  # polling the topics for the demo's records
+  done
+  echo "demo: its result:     ${result:-(none yet)}" >&2
+  echo "demo: the echo event: ${echo_event:-(none yet)}" >&2
+}
+demo &
+./build/release/parley --config config/dev.yaml 2> >(tee "$log" >&2)

@@ -35,7 +35,7 @@ sim=$(sed -n 's/^listening=//p' "$work/sim.out")
 cat >"$work/parley.yaml" <<YAML
 listen: 127.0.0.1:0
 admin_listen: 127.0.0.1:0
-log_level: warn
+log_level: info
 kafka: {brokers: "$bootstrap", instance_id: ""}
 sources:
   cao:

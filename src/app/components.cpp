@@ -23,8 +23,11 @@ Result<std::unique_ptr<KafkaPublishing>, std::string> KafkaPublishing::create(
   made->bootstrap_ = config.kafka.brokers;
   if (made->bootstrap_ == "embedded") {
     const auto& t = config.kafka.topics;
-    auto started = kafka::EmbeddedBroker::start(
-        1, {t.events, t.enriched, t.deadletter, t.directly_watches}, kEmbeddedPartitions);
+    auto started =
+        kafka::EmbeddedBroker::start(1,
+                                     {t.events, t.enriched, t.deadletter, t.directly_watches,
+                                      t.commands, t.command_results, t.command_journal},
+                                     kEmbeddedPartitions);
     if (!started) return "embedded kafka failed to start: " + started.error();
     made->embedded_ = std::move(started).value();
     made->bootstrap_ = made->embedded_->bootstrap_servers();
