@@ -55,7 +55,7 @@ run() {
   : >"$input"
   for ((n = 0; n < count; n++)); do
     local visit=$((700000 + n % spread))
-    printf 'bench:%s\t{"specversion":"1.0","id":"%s-%d","source":"/bench","type":"parley.command.message.send","subject":"%d","data":{"source":"cao","text":"bench %d"}}\n' \
+    printf 'cao:%s\t{"specversion":"1.0","id":"%s-%d","source":"/bench","type":"parley.command.message.send","subject":"%d","data":{"source":"cao","text":"bench %d"}}\n' \
       "$visit" "$name" "$n" "$visit" "$n" >>"$input"
   done
   kcat -b "$bootstrap" -P -t parley.commands.v1 -K $'\t' -l "$input"

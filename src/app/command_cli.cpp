@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "cli_support.hpp"
@@ -90,13 +92,24 @@ int run(const config::Config& config, const commands::Command& command, std::str
   }
   const auto record =
       commands::command_record(config.kafka.topics.commands, command, std::move(json));
-  std::optional<std::string> failure;
-  producer.value()->produce(record, [&failure](std::optional<Error> error) {
-    if (error) failure = error->message;
+  // Shared with the delivery callback, which may still run on the producer's thread (its
+  // destructor purges) after this function gave up waiting.
+  struct Delivery {
+    std::mutex mutex;
+    std::optional<std::string> failure;
+  };
+  const auto delivery = std::make_shared<Delivery>();
+  producer.value()->produce(record, [delivery](std::optional<Error> error) {
+    std::lock_guard lock(delivery->mutex);
+    if (error) delivery->failure = error->message;
   });
-  if (producer.value()->flush(config.kafka.ack_timeout) > 0 && !failure) {
-    failure = "no acknowledgement within kafka.ack_timeout_ms";
+  const bool unacknowledged = producer.value()->flush(config.kafka.ack_timeout) > 0;
+  std::optional<std::string> failure;
+  {
+    std::lock_guard lock(delivery->mutex);
+    failure = delivery->failure;
   }
+  if (unacknowledged && !failure) failure = "no acknowledgement within kafka.ack_timeout_ms";
   if (failure) {
     std::cerr << "parley command: " << command.id << " not accepted: " << *failure << "\n";
     return 1;

@@ -228,7 +228,7 @@ std::optional<std::string> CommandExecution::start() {
 
 bool CommandExecution::stop(Clock::time_point deadline) {
   stopping_ = true;
-  executor_->stop();
+  executor_->stop(deadline);
   consumer_->stop(deadline);
   return true;  // what has no result is read again by the next owner
 }

@@ -22,6 +22,8 @@ constexpr std::array kTypeNames = {
 };
 
 constexpr std::size_t kMaxIdLength = 200;
+// Read past the limit so check_id names it ("must be 1-200 ... got 250 bytes").
+constexpr std::size_t kMaxIdBytesRead = 4096;
 constexpr std::size_t kMaxListItems = 100;  // attachments, participants, emails
 constexpr std::size_t kMaxTextBytes = std::size_t{64} * 1024;
 
@@ -247,7 +249,7 @@ std::optional<FieldProblem> read_envelope(const FieldReader& event, Command& com
   auto version = read(event, "specversion", [&] { return event.required_string("specversion"); });
   if (!version) return version.error();
   if (version.value() != "1.0") return FieldProblem{"specversion", "must be \"1.0\""};
-  auto id = read(event, "id", [&] { return event.required_string("id", kMaxIdLength + 1); });
+  auto id = read(event, "id", [&] { return event.required_string("id", kMaxIdBytesRead); });
   if (!id) return id.error();
   if (auto bad = check_id(id.value())) return bad;
   command.id = id.value();
@@ -311,7 +313,12 @@ Result<Command, FieldProblem> parse_command(std::string_view json) {
   if (!data) return data.error();
   if (auto bad = read_data(data.value(), command.data)) return *bad;
   if (auto bad = check_type_fields(command)) return *bad;
-  if (command.key.empty()) command.key = default_key(command);
+  // One command, one key: the same id under two keys could run on two partitions at once.
+  const auto key = default_key(command);
+  if (!command.key.empty() && command.key != key) {
+    return FieldProblem{"partitionkey", "must be \"" + key + "\" (or absent: parley fills it)"};
+  }
+  command.key = key;
   return command;
 }
 

@@ -144,7 +144,9 @@ void Executor::revoke(const std::vector<std::int32_t>& partitions) {
   std::unique_lock lock(owned_mutex_);
   for (const auto partition : partitions)
     owned_.erase(partition);
-  const auto deadline = Clock::now() + options_.call_timeout + 2 * options_.ack_timeout;
+  // One perform may be a token fetch, a call and its resend after a 401, or TalkJS's PUT
+  // then POST: up to four exchanges, then the journal's ack.
+  const auto deadline = Clock::now() + 4 * options_.call_timeout + 2 * options_.ack_timeout;
   const bool settled = calls_done_.wait_until(lock, deadline, [&] {
     for (const auto partition : partitions) {
       if (calls_.contains(partition)) return false;
@@ -157,7 +159,8 @@ void Executor::revoke(const std::vector<std::int32_t>& partitions) {
   }
 }
 
-void Executor::stop() {
+void Executor::stop(Clock::time_point deadline) {
+  stop_deadline_ = deadline.time_since_epoch().count();
   stopping_ = true;
   asio::post(strand_, [this] {
     for (auto* timer : waiting_)
@@ -191,17 +194,27 @@ asio::awaitable<void> Executor::process(const kafka::ConsumedRecord& record) {
     log::warn("invalid command on the commands topic", {{"partition", record.partition},
                                                         {"offset", record.offset},
                                                         {"error", parsed.error().to_string()}});
-    co_await refuse_invalid(record, parsed.error().to_string(), started);
+    co_await refuse_invalid(record, parsed.error().to_string(), started, /*by_offset=*/false);
     co_return;
   }
   Command command = std::move(parsed).value();
   const std::string identity = identity_of(command.caller, command.id);
   if (co_await republished(identity, record)) co_return;
   std::optional<Outcome> outcome;
+  std::unique_ptr<CallGuard> call_in_flight;  // until its outcome is journaled
+  if (record.key != command.key) {
+    // Keyed elsewhere, it could run beside its twin on another partition: it is refused by
+    // its offset, so the command's own id keeps its one result.
+    co_await refuse_invalid(record,
+                            "the record's key must be the command's partitionkey (" + command.key +
+                                "): one command, one partition",
+                            started, /*by_offset=*/true);
+    co_return;
+  }
   if (auto refusal = check_sendable(command, senders_, true)) {
     outcome = failed(refusal->kind, refusal->problem.to_string(), 0);
   } else {
-    outcome = co_await execute(command, identity, record.partition);
+    outcome = co_await execute(command, identity, record.partition, call_in_flight);
   }
   if (!outcome) co_return;  // stopping or revoked: the next owner takes it from the journal
   About about_it = about(command);
@@ -231,19 +244,22 @@ asio::awaitable<bool> Executor::republished(const std::string& identity,
 }
 
 asio::awaitable<void> Executor::refuse_invalid(const kafka::ConsumedRecord& record,
-                                               std::string problem, Clock::time_point started) {
+                                               std::string problem, Clock::time_point started,
+                                               bool by_offset) {
   const auto fallback_id =
       "invalid:" + std::to_string(record.partition) + ":" + std::to_string(record.offset);
   const About about = about_invalid(record.value, record.key, fallback_id);
   const auto outcome = failed("invalid", std::move(problem), 0);
-  if (about.id != fallback_id && !about.caller.empty()) {
+  if (!by_offset && about.id != fallback_id && !about.caller.empty()) {
     // Its caller and id are readable: it is that command, with that one result.
     const auto identity = identity_of(about.caller, about.id);
     if (co_await republished(identity, record)) co_return;
     if (!co_await conclude(about, outcome, identity)) co_return;
   } else {
+    About unnamed = about;
+    unnamed.id = fallback_id;  // never a second result under a command's id
     const auto result =
-        result_record(options_.results_topic, about, outcome, std::chrono::system_clock::now());
+        result_record(options_.results_topic, unnamed, outcome, std::chrono::system_clock::now());
     if (!co_await publish(result)) co_return;
   }
   stats_.result("unknown", "unknown", "failed",
@@ -253,7 +269,8 @@ asio::awaitable<void> Executor::refuse_invalid(const kafka::ConsumedRecord& reco
 
 asio::awaitable<std::optional<Outcome>> Executor::execute(const Command& command,
                                                           const std::string& identity,
-                                                          std::int32_t partition) {
+                                                          std::int32_t partition,
+                                                          std::unique_ptr<CallGuard>& held) {
   auto& source = *sources_.at(command.data.source);
   const bool idempotent = source.sender.idempotent(command);
   auto intent = journal_.find(identity).value_or(JournalEntry{});
@@ -314,8 +331,10 @@ asio::awaitable<std::optional<Outcome>> Executor::execute(const Command& command
     if (expired(command)) {
       co_return failed("expired", "expirytime passed before the platform was called", intent.calls);
     }
-    CallGuard guard(*this, partition);
-    if (!guard.held()) co_return std::nullopt;
+    // The slot first: a call waiting for one has not begun, and ownership is checked after.
+    auto slot = co_await source.slots.acquire();
+    auto guard = std::make_unique<CallGuard>(*this, partition);
+    if (!guard->held()) co_return std::nullopt;
     ++intent.calls;
     if (intent.calls == 1) intent.since = std::chrono::system_clock::now();
     if (!idempotent &&
@@ -323,24 +342,33 @@ asio::awaitable<std::optional<Outcome>> Executor::execute(const Command& command
       co_return std::nullopt;
     }
     const auto answer = co_await call(source, command);
+    slot.release();
     stats_.call(command.data.source, call_name(answer.kind));
+    std::optional<Outcome> outcome;
     switch (answer.kind) {
-      case CallOutcome::Kind::done: {
-        Outcome outcome{
-            .kind = Outcome::Kind::succeeded, .attempts = intent.calls, .ids = answer.ids};
-        co_return outcome;
-      }
+      case CallOutcome::Kind::done:
+        outcome =
+            Outcome{.kind = Outcome::Kind::succeeded, .attempts = intent.calls, .ids = answer.ids};
+        break;
       case CallOutcome::Kind::rejected:
-        co_return failed("rejected", answer.message, intent.calls, answer.status);
+        outcome = failed("rejected", answer.message, intent.calls, answer.status);
+        break;
       case CallOutcome::Kind::unauthorized:
-        co_return failed("unauthorized", answer.message, intent.calls, answer.status);
+        outcome = failed("unauthorized", answer.message, intent.calls, answer.status);
+        break;
       case CallOutcome::Kind::invalid:
-        co_return failed("invalid", answer.message, intent.calls, answer.status);
+        outcome = failed("invalid", answer.message, intent.calls, answer.status);
+        break;
       case CallOutcome::Kind::retry_later:
       case CallOutcome::Kind::doubt:
         break;
     }
-    guard.release();
+    if (outcome) {
+      // Held until the outcome is journaled: a revocation waits for it (process()).
+      held = std::move(guard);
+      co_return outcome;
+    }
+    guard.reset();
     doubtful = doubtful || answer.kind == CallOutcome::Kind::doubt;
     last_problem = answer.message;
     log::warn("command call failed; retrying", {{"id", command.id},
@@ -387,7 +415,6 @@ asio::awaitable<bool> Executor::admit(Source& source) {
 }
 
 asio::awaitable<CallOutcome> Executor::call(Source& source, const Command& command) {
-  auto slot = co_await source.slots.acquire();
   auto answer = co_await source.sender.perform(command);
   // 429 says the platform is busy, not broken: it does not open the breaker.
   const bool platform_failed =
@@ -409,8 +436,9 @@ asio::awaitable<bool> Executor::conclude(const About& about, const Outcome& outc
                      .calls = outcome.attempts,
                      .result_key = result.key,
                      .result = result.value};
-  // Recorded before it is published: a crash in between republishes the same result.
-  if (!co_await journal_.record(identity, entry, [this] { return keep_trying(); })) {
+  // Recorded before it is published: a crash in between republishes the same result. An
+  // outcome known at a stop is still recorded, until the drain deadline.
+  if (!co_await journal_.record(identity, entry, [this] { return keep_recording(); })) {
     co_return false;
   }
   co_return co_await publish(result);
@@ -419,7 +447,7 @@ asio::awaitable<bool> Executor::conclude(const About& about, const Outcome& outc
 asio::awaitable<bool> Executor::publish(const kafka::Record& record) {
   const kafka::RetryPolicy policy{.ack_timeout = options_.ack_timeout,
                                   .retry_every = milliseconds(1000),
-                                  .keep_trying = [this] { return keep_trying(); },
+                                  .keep_trying = [this] { return keep_recording(); },
                                   .counted = &produced_,
                                   .what = "a command result"};
   const auto published = co_await kafka::publish_until_acknowledged(producer_, record, policy);

@@ -98,7 +98,7 @@ Result<std::size_t, std::string> Journal::load(const kafka::ScanOptions& options
           {{"partition", record.partition}, {"offset", record.offset}, {"error", entry.error()}});
       return;
     }
-    remember(record.key, std::move(entry).value());
+    remember(record.key, std::move(entry).value(), /*scanned=*/true);
     ++loaded;
   });
   if (!scanned) return scanned.error();
@@ -114,7 +114,7 @@ boost::asio::awaitable<bool> Journal::record(std::string identity, JournalEntry 
                                   .what = "a command journal entry"};
   const auto published = co_await kafka::publish_until_acknowledged(producer_, record, policy);
   if (published != kafka::Publication::acknowledged) co_return false;
-  remember(identity, std::move(entry));
+  remember(identity, std::move(entry), /*scanned=*/false);
   co_return true;
 }
 
@@ -123,13 +123,28 @@ std::size_t Journal::size() const {
   return entries_.size();
 }
 
-void Journal::remember(const std::string& identity, JournalEntry entry) {
+void Journal::remember(const std::string& identity, JournalEntry entry, bool scanned) {
   std::lock_guard lock(mutex_);
-  const bool inserted = entries_.insert_or_assign(identity, std::move(entry)).second;
-  if (!inserted) return;
+  const auto known = entries_.find(identity);
+  if (known != entries_.end()) {
+    // A scan reads what was written before; what this replica recorded since is newer.
+    const auto& held = known->second;
+    if (scanned && (held.state == JournalEntry::State::done || held.calls >= entry.calls)) return;
+    known->second = std::move(entry);
+    return;
+  }
+  entries_.emplace(identity, std::move(entry));
   order_.push_back(identity);
-  while (order_.size() > max_entries_) {
-    entries_.erase(order_.front());
+  // Over the bound, the oldest results go first: an intent without a result is what makes a
+  // later owner read back instead of calling again, so it is kept while any result can go.
+  for (std::size_t looked = 0; order_.size() > max_entries_; ++looked) {
+    auto oldest = entries_.find(order_.front());
+    if (oldest->second.state == JournalEntry::State::calling && looked < order_.size()) {
+      order_.push_back(order_.front());
+      order_.pop_front();
+      continue;
+    }
+    entries_.erase(oldest);
     order_.pop_front();
   }
 }

@@ -53,11 +53,14 @@ TEST(ParseCommand, KeysAStartByItsIdAndAnUpsertByItsUser) {
   EXPECT_EQ(upsert.value().data.user->email, std::vector<std::string>{"u@x"});
 }
 
-TEST(ParseCommand, KeepsACallersPartitionKey) {
+TEST(ParseCommand, TakesOnlyThePartitionKeyParleyWouldFillIn) {
   auto parsed = parse_command(command("message.send", R"({"source":"cao","text":"x"})",
-                                      R"(,"subject":"1","partitionkey":"mine")"));
+                                      R"(,"subject":"1","partitionkey":"cao:1")"));
   ASSERT_TRUE(parsed);
-  EXPECT_EQ(parsed.value().key, "mine");
+  EXPECT_EQ(parsed.value().key, "cao:1");
+  EXPECT_EQ(problem(command("message.send", R"({"source":"cao","text":"x"})",
+                            R"(,"subject":"1","partitionkey":"mine")")),
+            R"(field partitionkey: must be "cao:1" (or absent: parley fills it))");
 }
 
 TEST(ParseCommand, NamesTheFieldOfEachProblem) {

@@ -244,8 +244,8 @@ TEST_F(ExecutorTest, ExpiredUnsupportedAndInvalidCommandsCallNothing) {
       R"({"specversion":"1.0","id":"c2","source":"/crm","type":"parley.command.user.upsert","data":{"source":"cao","user":{"id":"u"}}})",
       "cao:user:u");
   feed(send("c3", "3", "bad"), "cao:3");
-  feed(send("c4", "4", "hi", "nokey"), "cao:4");
-  feed(send("c5", "5", "hi", "nowhere"), "cao:5");
+  feed(send("c4", "4", "hi", "nokey"), "nokey:4");
+  feed(send("c5", "5", "hi", "nowhere"), "nowhere:5");
   feed("not json", "junk");
   run();
   EXPECT_TRUE(sender->performed.empty());
@@ -260,6 +260,30 @@ TEST_F(ExecutorTest, ExpiredUnsupportedAndInvalidCommandsCallNothing) {
   EXPECT_EQ(kinds["c5"], "invalid");
   EXPECT_EQ(kinds["invalid:0:5"], "invalid");  // without a readable id: named by its offset
   EXPECT_EQ(done.size(), 6u);
+}
+
+TEST_F(ExecutorTest, AnInvalidCommandWithAReadableIdKeepsItsOneResult) {
+  feed(
+      R"({"specversion":"1.0","id":"c7","source":"/crm","type":"parley.command.message.send","subject":"1","data":{"source":"cao"}})");
+  feed(send("c7"));  // corrected, but the same caller and id: the same command
+  run();
+  EXPECT_TRUE(sender->performed.empty());
+  ASSERT_EQ(results().size(), 2u);
+  EXPECT_EQ(field(results()[0], "/id"), "c7:result");
+  EXPECT_EQ(field(results()[0], "/data/error/kind"), "invalid");
+  EXPECT_EQ(field(results()[0], "/data/error/message"),
+            "field data.text: is required for parley.command.message.send");
+  EXPECT_EQ(results()[0], results()[1]);
+}
+
+TEST_F(ExecutorTest, ARecordKeyedAwayFromItsPartitionKeyIsRefusedByItsOffset) {
+  feed(send("c8"), "cao:elsewhere");
+  run();
+  EXPECT_TRUE(sender->performed.empty());
+  ASSERT_EQ(results().size(), 1u);
+  EXPECT_EQ(field(results()[0], "/id"), "invalid:0:0:result");
+  EXPECT_EQ(field(results()[0], "/data/error/kind"), "invalid");
+  EXPECT_FALSE(journal.find(identity_of("/crm", "c8")));  // c8 itself may still come, rightly keyed
 }
 
 TEST_F(ExecutorTest, OneKeyRunsInOrderOneAtATime) {

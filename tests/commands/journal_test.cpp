@@ -42,6 +42,23 @@ TEST(JournalIdentity, SeparatesCallerFromId) {
   EXPECT_NE(identity_of("/crm\",\"x", "a"), identity_of("/crm", "x\",\"a"));
 }
 
+TEST(Journal, ForgetsResultsBeforeIntentsAndScansNeverOverwriteNewerState) {
+  boost::asio::io_context io;
+  testing::MemoryProducer producer;
+  Journal journal(producer, "journal", std::chrono::milliseconds(1000), 2);
+  const JournalEntry calling{.calls = 1};
+  const JournalEntry done{.state = JournalEntry::State::done, .calls = 1, .result = "{}"};
+  for (const auto& [id, entry] :
+       {std::pair{"a", calling}, std::pair{"b", done}, std::pair{"c", calling}}) {
+    boost::asio::co_spawn(io, journal.record(id, entry, [] { return true; }),
+                          boost::asio::detached);
+  }
+  io.run();
+  EXPECT_TRUE(journal.find("a"));
+  EXPECT_FALSE(journal.find("b"));  // a result goes before an intent
+  EXPECT_TRUE(journal.find("c"));
+}
+
 TEST(Journal, RemembersWhatKafkaAcknowledgedWithinItsBound) {
   boost::asio::io_context io;
   testing::MemoryProducer producer;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <set>
 #include <thread>
@@ -290,6 +291,8 @@ TEST_F(Commands, EveryCommandOfTheTableWritesOnceAndSucceeds) {
     EXPECT_NE(written[0].path.find(row.path_part), std::string::npos) << written[0].path;
     EXPECT_TRUE(written[0].authorization.starts_with(row.auth_part)) << written[0].authorization;
     EXPECT_NE(written[0].body.find(row.body_part), std::string::npos) << written[0].body;
+    std::cout << "[ measured ] " << row.name << ": " << written.size() << " write "
+              << written[0].path << ", result " << simdjson::to_string(result) << "\n";
   }
 }
 
@@ -449,7 +452,13 @@ TEST_F(Commands, ACallThatMayHaveHappenedIsReadBackNeverRepeated) {
     const auto result = result_of(parser, id);
     EXPECT_EQ(type_of_result(result), "parley.command.succeeded") << simdjson::to_string(result);
     EXPECT_TRUE(bool(result["data"]["reconciled"]));
-    EXPECT_EQ(committed(*sim_, "?route=" + c.route + "&platform=" + c.platform).size(), 1u);
+    const auto writes_made = committed(*sim_, "?route=" + c.route + "&platform=" + c.platform);
+    EXPECT_EQ(writes_made.size(), 1u);
+    std::cout << "[ measured ] " << c.mode << " on " << c.platform << " " << c.route << ": "
+              << writes_made.size() << " write(s) at the platform, " << results_of(id).size()
+              << " result(s), " << type_of_result(result) << ", reconciled "
+              << bool(result["data"]["reconciled"]) << ", attempts "
+              << std::int64_t(result["data"]["attempts"]) << "\n";
   }
 }
 
@@ -468,8 +477,13 @@ TEST_F(Commands, AKilledParleyRestartsWithoutWritingTwice) {
   const auto result = result_of(parser, "kill-1");
   EXPECT_EQ(type_of_result(result), "parley.command.succeeded") << simdjson::to_string(result);
   EXPECT_TRUE(bool(result["data"]["reconciled"]));
-  EXPECT_EQ(committed(*sim_, "?route=send-message").size(), 1u);
-  EXPECT_EQ(results_of("kill-1", 2, 2s).size(), 1u) << "a second result appeared";
+  const auto writes_made = committed(*sim_, "?route=send-message").size();
+  const auto results = results_of("kill-1", 2, 2s).size();
+  EXPECT_EQ(writes_made, 1u);
+  EXPECT_EQ(results, 1u) << "a second result appeared";
+  std::cout << "[ measured ] SIGKILL mid-call, restart: " << writes_made
+            << " write(s) at the platform, " << results << " result(s), " << type_of_result(result)
+            << ", reconciled " << bool(result["data"]["reconciled"]) << "\n";
 }
 
 // --- one result per command id, order per conversation ---
@@ -643,6 +657,11 @@ TEST_F(Commands, TheDoorNamesWhatIsWrong) {
       refused(command_json("door-6", "message.send", "1", R"({"source":"justanswer","text":"x"})"));
   EXPECT_EQ(answer.status, 400u);
   EXPECT_NE(answer.body.find("data.customer.id"), std::string::npos) << answer.body;
+  answer = refused(command_json("door-7", "message.send", "1", R"({"source":"cao","text":"x"})",
+                                R"(,"partitionkey":"elsewhere")"));
+  EXPECT_EQ(answer.status, 400u);
+  EXPECT_NE(answer.body.find(R"(field partitionkey: must be \"cao:1\")"), std::string::npos)
+      << answer.body;
 }
 
 TEST_F(Commands, TheCliPrintsTheResult) {

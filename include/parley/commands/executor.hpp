@@ -76,9 +76,10 @@ class Executor {
   /// owner; returns once no call of theirs is between its intent and its recorded outcome
   /// (or after call_timeout plus the acks', when one hangs).
   void revoke(const std::vector<std::int32_t>& partitions);
-  /// Ends every wait (backoff, rate limit): commands without a result are left to the
-  /// next start.
-  void stop();
+  /// Ends every wait (backoff, rate limit) and starts no call: commands without a result are
+  /// left to the next start. Outcomes already known are still recorded and published until
+  /// `deadline`.
+  void stop(Clock::time_point deadline);
   /// Commands read and without a result.
   std::size_t in_progress() const { return in_progress_.load(); }
 
@@ -90,18 +91,23 @@ class Executor {
   /// When `identity` already has its result: publishes it again, true.
   boost::asio::awaitable<bool> republished(const std::string& identity,
                                            const kafka::ConsumedRecord& record);
-  /// The one result of a record that is no valid command.
+  /// The one result of a record that is no valid command: under its id when its caller and
+  /// id are readable (journaled), else, or `by_offset`, as "invalid:<partition>:<offset>".
   boost::asio::awaitable<void> refuse_invalid(const kafka::ConsumedRecord& record,
-                                              std::string problem, Clock::time_point started);
+                                              std::string problem, Clock::time_point started,
+                                              bool by_offset);
   /// The outcome of a valid command; nullopt when stopping or the partition was revoked.
+  /// `held` keeps the partition's call open when a call's outcome is returned, until the
+  /// caller journaled it.
   boost::asio::awaitable<std::optional<Outcome>> execute(const Command& command,
                                                          const std::string& identity,
-                                                         std::int32_t partition);
+                                                         std::int32_t partition,
+                                                         std::unique_ptr<CallGuard>& held);
   boost::asio::awaitable<std::optional<ReadBack>> read_back(
       Source& source, const Command& command, std::chrono::system_clock::time_point since);
   /// Waits for the source's breaker and rate limit; false when stopping first.
   boost::asio::awaitable<bool> admit(Source& source);
-  /// One call in one of the source's slots; its outcome feeds the breaker.
+  /// One call (the caller holds one of the source's slots); its outcome feeds the breaker.
   boost::asio::awaitable<CallOutcome> call(Source& source, const Command& command);
   /// Records `outcome` in the journal, then publishes it; false when stopping first.
   boost::asio::awaitable<bool> conclude(const About& about, const Outcome& outcome,
@@ -111,6 +117,10 @@ class Executor {
   boost::asio::awaitable<bool> wait(std::chrono::milliseconds delay);
   bool owns(std::int32_t partition) const;
   bool keep_trying() const { return !stopping_.load(); }
+  /// Whether a known outcome may still be recorded: before stop, or until its deadline.
+  bool keep_recording() const {
+    return !stopping_.load() || Clock::now().time_since_epoch().count() < stop_deadline_.load();
+  }
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   kafka::Producer& producer_;
@@ -125,6 +135,7 @@ class Executor {
   std::set<boost::asio::steady_timer*> waiting_;  // on the strand; cancelled by stop()
   std::mt19937_64 random_;
   std::atomic<bool> stopping_{false};
+  std::atomic<Clock::rep> stop_deadline_{0};
   std::atomic<std::size_t> in_progress_{0};
 
   // Ownership, shared with the consumer's thread.

@@ -43,8 +43,9 @@ Result<JournalEntry, std::string> decode(std::string_view value);
 /// keyed by identity, mirrored in memory. An intent is recorded, and acknowledged by Kafka
 /// (acks=all), before the platform is called; a result before it is published. Any replica
 /// that takes over a commands partition reads the topic first (load), so it knows what the
-/// previous owner was doing. At most `max_entries` are kept in memory (the oldest
-/// forgotten first): a repeat older than that is performed as new. Thread-safe.
+/// previous owner was doing. At most `max_entries` are kept in memory, the oldest results
+/// forgotten first (intents without a result are kept while any result can go): a repeat
+/// older than that is performed as new. Thread-safe.
 class Journal {
  public:
   Journal(kafka::Producer& producer, std::string topic, std::chrono::milliseconds ack_timeout,
@@ -69,7 +70,8 @@ class Journal {
   const std::string& topic() const { return topic_; }
 
  private:
-  void remember(const std::string& identity, JournalEntry entry);
+  /// Keeps `entry`; a `scanned` one never replaces a result or a later intent already known.
+  void remember(const std::string& identity, JournalEntry entry, bool scanned);
 
   kafka::Producer& producer_;
   const std::string topic_;
