@@ -8,9 +8,9 @@
 #include <string>
 
 #include "component.hpp"
-#include "parley/common/result.hpp"
 #include "parley/commands/executor.hpp"
 #include "parley/commands/journal.hpp"
+#include "parley/common/result.hpp"
 #include "parley/config/config.hpp"
 #include "parley/enrich/stage.hpp"
 #include "parley/http/admission.hpp"
@@ -115,8 +115,10 @@ class Enrichment final : public Component {
 class CommandExecution final : public Component {
  public:
   /// Null when no source can send (none has an api section): nothing would be performed.
-  static Result<std::unique_ptr<CommandExecution>, std::string> create(
-      const config::Config& config, Runtime& runtime, KafkaPublishing& kafka, Stats& stats);
+  static Result<std::unique_ptr<CommandExecution>, std::string> create(const config::Config& config,
+                                                                       Runtime& runtime,
+                                                                       KafkaPublishing& kafka,
+                                                                       Stats& stats);
   std::string_view name() const override { return "command executor"; }
   std::optional<std::string> start() override;
   bool stop(Clock::time_point deadline) override;
