@@ -139,6 +139,32 @@ commands::ReadBack token_read_back(std::string_view what, const upstream::Upstre
   return read;
 }
 
+commands::CallOutcome judge_write_body(std::string_view what, const SendAnswer& answer,
+                                       const WriteBody& body) {
+  auto outcome = commands::judge_call(what, answer, /*idempotent=*/false);
+  if (!answer) return outcome;
+  auto object = sources::parse_object(answer.value().body);
+  if (!object) {
+    if (outcome.kind == commands::CallOutcome::Kind::done) {
+      outcome.message = "performed, but the answer is not JSON: " + object.error().message;
+    }
+    return outcome;
+  }
+  const sources::FieldReader root(object.value());
+  if (auto refused = body.refused(root)) {
+    if (outcome.kind == commands::CallOutcome::Kind::done) {
+      outcome.kind = commands::CallOutcome::Kind::rejected;
+      outcome.message = std::string(what) + " answered " + std::to_string(outcome.status);
+    }
+    outcome.message += ": " + std::string(body.says) + " " + *refused;
+    return outcome;
+  }
+  if (outcome.kind == commands::CallOutcome::Kind::done) {
+    outcome.ids = body.ids(root, outcome.message);
+  }
+  return outcome;
+}
+
 std::string_view trim_blanks(std::string_view text) {
   constexpr std::string_view kBlanks = " \t\r\n";
   const auto first = text.find_first_not_of(kBlanks);

@@ -129,6 +129,22 @@ std::optional<commands::ReadBack> failed_read(std::string_view what, const SendA
 /// token request can succeed later, else undecided.
 commands::ReadBack token_read_back(std::string_view what, const upstream::UpstreamError& error);
 
+/// How a platform's write answer reads: `refused` gives the platform's refusal in a body
+/// (nullopt when it says nothing of the kind); `ids` gives the ids of a done call, noting a
+/// problem in `message`.
+struct WriteBody {
+  std::function<std::optional<std::string>(const sources::FieldReader& body)> refused;
+  std::string_view says;  ///< before the refusal in the message ("CAO says")
+  std::function<commands::PlatformIds(const sources::FieldReader& body, std::string& message)> ids;
+};
+
+/// commands::judge_call of a write that is not idempotent, then its JSON body: a refusal
+/// turns a done call into rejected (a doubt stays a doubt: a server failing after the write
+/// may still send a failure body, and only reading back can tell); a done call's ids are
+/// read; a body that is not JSON leaves the judgement, noted in the message.
+commands::CallOutcome judge_write_body(std::string_view what, const SendAnswer& answer,
+                                       const WriteBody& body);
+
 /// `text` without the blanks (space, tab, CR, LF) around it: platforms may trim what they
 /// store, so read-backs compare texts this way.
 std::string_view trim_blanks(std::string_view text);

@@ -275,29 +275,12 @@ upstream::HttpRequest write_request(const Command& command, std::string_view api
 }
 
 CallOutcome judge_write(const Command& command, const SendAnswer& answer) {
-  const std::string what(call_name(command.type));
-  auto outcome = commands::judge_call(what, answer, /*idempotent=*/false);
-  if (!answer) return outcome;
-  auto object = sources::parse_object(answer.value().body);
-  if (!object) {
-    if (outcome.kind == CallOutcome::Kind::done) {
-      outcome.message = "performed, but the answer is not JSON: " + object.error().message;
-    }
-    return outcome;
-  }
-  const FieldReader root(object.value());
-  if (auto refused = failure(root)) {
-    // A 5xx stays a doubt: a server failing after the write may still say Status 1 (parley-sim's
-    // commit_then_500 does), and only reading back can tell.
-    if (outcome.kind == CallOutcome::Kind::done) {
-      outcome.kind = CallOutcome::Kind::rejected;
-      outcome.message = what + " answered " + std::to_string(outcome.status);
-    }
-    outcome.message += ": CAO says " + *refused;
-    return outcome;
-  }
-  if (outcome.kind == CallOutcome::Kind::done) outcome.ids = ids_of(command, root, outcome.message);
-  return outcome;
+  const WriteBody body{.refused = failure,
+                       .says = "CAO says",
+                       .ids = [&command](const FieldReader& root, std::string& message) {
+                         return ids_of(command, root, message);
+                       }};
+  return judge_write_body(call_name(command.type), answer, body);
 }
 
 upstream::HttpRequest transcript_request(const Command& command, std::string_view api_key) {

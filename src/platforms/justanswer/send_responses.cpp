@@ -347,27 +347,12 @@ upstream::HttpRequest write_request(const Command& command, const Credentials& c
 }
 
 CallOutcome judge_write(const Command& command, const SendAnswer& answer) {
-  const std::string what(call_name(command.type));
-  auto outcome = commands::judge_call(what, answer, /*idempotent=*/false);
-  if (!answer) return outcome;
-  auto object = sources::parse_object(answer.value().body);
-  if (!object) {
-    if (outcome.kind == CallOutcome::Kind::done) {
-      outcome.message = "performed, but the answer is not JSON: " + object.error().message;
-    }
-    return outcome;
-  }
-  const FieldReader root(object.value());
-  if (auto refused = refusal(root)) {
-    if (outcome.kind == CallOutcome::Kind::done) {
-      outcome.kind = CallOutcome::Kind::rejected;
-      outcome.message = what + " answered " + std::to_string(outcome.status);
-    }
-    outcome.message += ": JustAnswer says status false: " + *refused;
-    return outcome;
-  }
-  if (outcome.kind == CallOutcome::Kind::done) outcome.ids = ids_of(command, root, outcome.message);
-  return outcome;
+  const WriteBody body{.refused = refusal,
+                       .says = "JustAnswer says status false:",
+                       .ids = [&command](const FieldReader& root, std::string& message) {
+                         return ids_of(command, root, message);
+                       }};
+  return judge_write_body(call_name(command.type), answer, body);
 }
 
 upstream::HttpRequest question_request(const Command& command, const Credentials& credentials) {
