@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages parley builds, tests and runs with.
-# Idempotent: apt-get runs only when a package is missing.
+# Installs the Debian 12 packages parley builds, tests and runs with, and the pinned npm
+# validators of its published contracts (tools/contracts, package-lock.json).
+# Idempotent: apt-get runs only when a package is missing, npm only when the lock changed.
 #   scripts/setup.sh              install everything (build + test + tools)
 #   scripts/setup.sh --list build print one group's packages (build|test), install nothing
 set -euo pipefail
@@ -34,14 +35,26 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#packages[@]} packages present"
-  exit 0
+# The contract validators run on Node.js: the machine's own when it has one, else Debian's.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
 fi
 
-echo "setup: installing ${missing[*]}"
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+else
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm ci installs exactly the locked versions; it runs again only when the lock changed.
+contracts="$(dirname "$0")/../tools/contracts"
+if ! cmp -s "$contracts/package-lock.json" "$contracts/node_modules/.package-lock.json.installed"; then
+  echo "setup: installing the contract validators (tools/contracts/package-lock.json)"
+  npm ci --prefix "$contracts" --ignore-scripts --no-audit --no-fund --loglevel=error
+  cp "$contracts/package-lock.json" "$contracts/node_modules/.package-lock.json.installed"
+fi

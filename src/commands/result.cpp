@@ -4,6 +4,7 @@
 
 #include "parley/common/json_writer.hpp"
 #include "parley/common/time.hpp"
+#include "parley/events/cloud_event.hpp"
 #include "parley/sources/json.hpp"
 
 namespace parley::commands {
@@ -34,6 +35,7 @@ void write_event(std::string& out, const About& about, const Outcome& outcome,
   event.string("time", time);
   event.string("partitionkey", about.key);
   event.string("datacontenttype", "application/json");
+  event.string("dataschema", std::string(events::kSchemaBase) + "results/" + type + ".v1.json");
   json::ObjectWriter data(event.key("data"));
   {
     json::ObjectWriter command(data.key("command"));

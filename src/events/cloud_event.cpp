@@ -102,6 +102,12 @@ void append_data(std::string& out, const EventData& data) {
 
 }  // namespace
 
+std::string dataschema_of(std::string_view type) {
+  std::string id(kSchemaBase);
+  id.append("events/").append(type).append(".v1.json");
+  return id;
+}
+
 std::string to_json(const CloudEvent& event) {
   std::string out;
   out.reserve(384 + event.data.raw_json.size());
@@ -115,6 +121,7 @@ std::string to_json(const CloudEvent& event) {
     w.string("time", event.time);
     w.string("partitionkey", event.partition_key);
     w.string("datacontenttype", "application/json");
+    w.string("dataschema", dataschema_of(event.type));
     append_data(w.key("data"), event.data);
   }
   return out;

@@ -66,6 +66,8 @@ TEST(CloudEventJson, HasEveryAttribute) {
   EXPECT_EQ(string_at(event, "/time"), "2026-11-21T10:02:17.123Z");
   EXPECT_EQ(string_at(event, "/partitionkey"), "justanswer:12345");
   EXPECT_EQ(string_at(event, "/datacontenttype"), "application/json");
+  EXPECT_EQ(string_at(event, "/dataschema"),
+            "https://parley.dev/schemas/events/parley.conversation.updated.v1.json");
   EXPECT_EQ(string_at(event, "/data/platform"), "justanswer");
   EXPECT_EQ(string_at(event, "/data/platformEvent"), "1");
   EXPECT_EQ(string_at(event, "/data/conversation/id"), "12345");
@@ -73,7 +75,7 @@ TEST(CloudEventJson, HasEveryAttribute) {
 
   EXPECT_EQ(keys_of(event),
             (std::set<std::string>{"specversion", "id", "source", "type", "subject", "time",
-                                   "partitionkey", "datacontenttype", "data"}));
+                                   "partitionkey", "datacontenttype", "dataschema", "data"}));
   simdjson::dom::object data;
   ASSERT_EQ(event["data"].get(data), simdjson::SUCCESS);
   EXPECT_EQ(keys_of(data),
@@ -86,6 +88,7 @@ TEST(CloudEventJson, ExactCompactLayout) {
             R"("source":"/parley/justanswer","type":"parley.conversation.updated",)"
             R"("subject":"12345","time":"2026-11-21T10:02:17.123Z",)"
             R"("partitionkey":"justanswer:12345","datacontenttype":"application/json",)"
+            R"("dataschema":"https://parley.dev/schemas/events/parley.conversation.updated.v1.json",)"
             R"("data":{"platform":"justanswer","platformEvent":"1",)"
             R"("conversation":{"id":"12345","customerId":"abcde12345"},)"
             R"("raw":{"eventType":"1","questionId":"12345","userToken":"abcde12345"}}})");

@@ -12,6 +12,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <stdexcept>
 
+#include "support/contracts.hpp"
+
 namespace parley::testing {
 
 namespace asio = boost::asio;
@@ -45,6 +47,7 @@ HttpAnswer HttpClient::request(bhttp::verb method, const std::string& target,
   bhttp::write(socket_, message);
   auto answer = read_answer();
   if (!answer) throw std::runtime_error("server closed the connection without answering");
+  contracts::expect_answer_conforms(port_, bhttp::to_string(method), target, *answer);
   return *answer;
 }
 

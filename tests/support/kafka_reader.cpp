@@ -5,6 +5,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "support/contracts.hpp"
+
 namespace parley::testing {
 
 KafkaReader::KafkaReader(const std::string& bootstrap, const std::string& topic) : topic_(topic) {
@@ -73,6 +75,7 @@ std::vector<KafkaMessage> KafkaReader::read(std::size_t count, std::chrono::mill
           out.headers[name] = std::string(static_cast<const char*>(value), size);
         }
       }
+      if (check_contracts_) contracts::expect_record_conforms(topic_, out);
       messages.push_back(std::move(out));
     }
     rd_kafka_message_destroy(message);

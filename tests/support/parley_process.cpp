@@ -13,6 +13,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "support/contracts.hpp"
+
 extern char** environ;
 
 namespace parley::testing {
@@ -90,9 +92,13 @@ ParleyProcess::ParleyProcess(const std::string& config_yaml,
   }
   port_ = port_of("ingest");
   admin_port_ = port_of("admin");
+  if (port_ != 0) contracts::register_listener(port_, "ingest");
+  contracts::register_listener(admin_port_, "admin");
 }
 
 ParleyProcess::~ParleyProcess() {
+  if (port_ != 0) contracts::unregister_listener(port_);
+  if (admin_port_ != 0) contracts::unregister_listener(admin_port_);
   if (exit_code_ == -1 && pid_ > 0) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);

@@ -164,6 +164,13 @@ void append_message(std::string& out, const Message& message);
 /// Structured-mode JSON of the whole event (value of the Kafka record).
 std::string to_json(const CloudEvent& event);
 
+/// Where parley's JSON Schemas live: `$id` = this + the file's path under schemas/.
+inline constexpr std::string_view kSchemaBase = "https://parley.dev/schemas/";
+/// The `dataschema` of an event of `type`: the `$id` of schemas/events/<type>.v1.json. The
+/// version changes only with a breaking change to the type's schema (docs/events.md, "What a
+/// consumer can rely on").
+std::string dataschema_of(std::string_view type);
+
 /// Key, structured JSON value, and the content-type and ce_* headers consumers route on.
 EncodedEvent encode(const CloudEvent& event);
 
