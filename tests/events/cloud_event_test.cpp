@@ -83,15 +83,16 @@ TEST(CloudEventJson, HasEveryAttribute) {
 }
 
 TEST(CloudEventJson, ExactCompactLayout) {
-  EXPECT_EQ(to_json(sample_event()),
-            R"({"specversion":"1.0","id":"0190b5e4-7a3c-7d2e-9f01-23456789abcd",)"
-            R"("source":"/parley/justanswer","type":"parley.conversation.updated",)"
-            R"("subject":"12345","time":"2026-11-21T10:02:17.123Z",)"
-            R"("partitionkey":"justanswer:12345","datacontenttype":"application/json",)"
-            R"("dataschema":"https://parley.dev/schemas/events/parley.conversation.updated.v1.json",)"
-            R"("data":{"platform":"justanswer","platformEvent":"1",)"
-            R"("conversation":{"id":"12345","customerId":"abcde12345"},)"
-            R"("raw":{"eventType":"1","questionId":"12345","userToken":"abcde12345"}}})");
+  EXPECT_EQ(
+      to_json(sample_event()),
+      R"({"specversion":"1.0","id":"0190b5e4-7a3c-7d2e-9f01-23456789abcd",)"
+      R"("source":"/parley/justanswer","type":"parley.conversation.updated",)"
+      R"("subject":"12345","time":"2026-11-21T10:02:17.123Z",)"
+      R"("partitionkey":"justanswer:12345","datacontenttype":"application/json",)"
+      R"("dataschema":"https://parley.dev/schemas/events/parley.conversation.updated.v1.json",)"
+      R"("data":{"platform":"justanswer","platformEvent":"1",)"
+      R"("conversation":{"id":"12345","customerId":"abcde12345"},)"
+      R"("raw":{"eventType":"1","questionId":"12345","userToken":"abcde12345"}}})");
 }
 
 // The command id a platform echoes for a message parley sent (docs/events.md, "Echoes of

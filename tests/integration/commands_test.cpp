@@ -17,6 +17,7 @@
 
 #include "integration/enrich_fixture.hpp"
 #include "parley/kafka/producer.hpp"
+#include "support/contracts.hpp"
 
 namespace parley::testing {
 namespace {
@@ -686,6 +687,77 @@ TEST_F(Commands, TheCliPrintsTheResult) {
                                                    "--file", command_file.string()});
   EXPECT_EQ(invalid.exit_code, 2);
   EXPECT_NE(invalid.err.find("field data.text"), std::string::npos) << invalid.err;
+}
+
+}  // namespace
+}  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+// docs/asyncapi.yaml and schemas/: the records parley writes on every command topic (the
+// door's command records, results of each outcome, the journal) follow their schemas. Reading
+// them is the check (support/contracts.cpp); this test makes sure each kind is read.
+TEST_F(Commands, EveryCommandTopicsRecordsFollowTheirPublishedSchemas) {
+  fault(*sim_, R"({"platform":"directly","route":"question.post","mode":"commit_then_drop"})");
+  fault(*sim_, R"({"platform":"justanswer","route":"message.post","mode":"failure_body"})");
+  const std::map<std::string, std::string> posted = {
+      {"contract-unknown", command_json("contract-unknown", "conversation.start", "",
+                                        R"({"source":"directly","text":"Is this on?"})")},
+      {"contract-failed",
+       command_json("contract-failed", "message.send", "q7001",
+                    R"({"source":"justanswer","text":"refused","customer":{"id":"cust-7"}})")},
+      {"contract-succeeded", command_json("contract-succeeded", "message.send", "7002",
+                                          R"({"source":"cao","text":"hello"})")},
+  };
+  // The other command types, whatever their outcome: their records on the commands topic.
+  const std::map<std::string, std::string> others = {
+      {"contract-accept",
+       command_json("contract-accept", "answer.accept", "q7003",
+                    R"({"source":"justanswer","messageId":"!q7003_1!","customer":{"id":"c7"}})")},
+      {"contract-rate", command_json("contract-rate", "answer.rate", "q7003",
+                                     R"({"source":"justanswer","messageId":"!q7003_1!",)"
+                                     R"("rating":4,"customer":{"id":"c7"}})")},
+      {"contract-read",
+       command_json("contract-read", "message.read", "q7003",
+                    R"({"source":"justanswer","messageId":"!q7003_1!","customer":{"id":"c7"}})")},
+      {"contract-user", command_json("contract-user", "user.upsert", "",
+                                     R"({"source":"talkjs","user":{"id":"u7","name":"Kim"}})")},
+  };
+  for (const auto& group : {posted, others}) {
+    for (const auto& [id, json] : group)
+      ASSERT_EQ(post_command(json).status, 202u) << id;
+  }
+
+  simdjson::dom::parser parser;
+  std::set<std::string> outcomes;
+  for (const auto& [id, json] : posted)
+    outcomes.insert(type_of_result(result_of(parser, id)));
+  EXPECT_EQ(outcomes, (std::set<std::string>{"parley.command.succeeded", "parley.command.failed",
+                                             "parley.command.unknown"}));
+
+  // The commands topic may hold what other tests produced on purpose (not a command at all):
+  // only the records the door wrote for this test are parley's.
+  auto ours = posted;
+  ours.insert(others.begin(), others.end());
+  KafkaReader commands(broker_->bootstrap_servers(), kCommandsTopic);
+  commands.skip_contract_checks();
+  std::set<std::string> types;
+  for (const auto& record : read_until(commands, kReadTimeout, [&](const Records& records) {
+         return std::ranges::count_if(records, [&](const KafkaMessage& r) {
+                  return ours.contains(id_of(r));
+                }) == static_cast<long>(ours.size());
+       })) {
+    if (!ours.contains(id_of(record))) continue;
+    contracts::expect_record_conforms(kCommandsTopic, record);
+    types.insert(type_of(record));
+  }
+  EXPECT_EQ(types.size(), 6u) << "every command type read back from the commands topic";
+
+  // The journal: an intent and a done entry for each command that called the platform.
+  KafkaReader journal(broker_->bootstrap_servers(), "parley.command-journal.v1");
+  const auto entries = journal.read(static_cast<std::size_t>(journal.count()), kReadTimeout);
+  EXPECT_GE(entries.size(), 4u);
 }
 
 }  // namespace

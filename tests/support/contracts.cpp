@@ -32,13 +32,15 @@ class Validator {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, to_child[0], STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
+    // Nothing else of the test process: an inherited socket (the in-process broker's listener)
+    // would outlive its owner's close and keep the port from being listened on again.
+    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
     const std::string script = std::string(PARLEY_SOURCE_DIR) + "/tools/contracts/validate.mjs";
     std::vector<char*> argv = {const_cast<char*>("node"), const_cast<char*>(script.c_str()),
                                const_cast<char*>("serve"), nullptr};
     // The run's tally (scripts/test.sh prints it) unless the caller chose another file.
     ::setenv("PARLEY_CONTRACTS_TALLY", PARLEY_CONTRACTS_TALLY, 0);
-    const int spawned =
-        ::posix_spawnp(&pid_, "node", &actions, nullptr, argv.data(), environ);
+    const int spawned = ::posix_spawnp(&pid_, "node", &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(to_child[0]);
     ::close(from_child[1]);
@@ -169,8 +171,8 @@ std::vector<std::string> answer_problems(std::string_view listener, std::string_
 
 void expect_record_conforms(const std::string& topic, const KafkaMessage& record) {
   for (const auto& problem : record_problems(topic, record)) {
-    ADD_FAILURE() << "contract (docs/asyncapi.yaml, schemas/): " << problem
-                  << "\n  record key " << record.key << " value " << record.value;
+    ADD_FAILURE() << "contract (docs/asyncapi.yaml, schemas/): " << problem << "\n  record key "
+                  << record.key << " value " << record.value;
   }
 }
 
