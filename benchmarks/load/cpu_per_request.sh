@@ -6,6 +6,8 @@
 #   KAFKA_PROPERTIES='{socket.nagle.disable: "true"}' benchmarks/load/cpu_per_request.sh
 #   VARIANTS="before=/tmp/parley-before after=build/release/parley" \
 #     benchmarks/load/cpu_per_request.sh      (changes side by side, rounds alternating)
+#   VARIANTS="l0=build/release/parley l1=build/release/parley" PROPERTIES_l1='{linger.ms: "1"}' \
+#     benchmarks/load/cpu_per_request.sh      (a variant's own kafka.properties: PROPERTIES_<name>)
 # Per variant two parleys (role ingest, JustAnswer only): "kafka" against parley-devbroker (acks=all,
 # the answer after the ack) and "spool only" with Kafka away (every answer fdatasync'ed to
 # the spool). Rounds alternate between them; each line is one wrk run.
@@ -26,20 +28,20 @@ build_release
 start_devbroker "$work/broker" --partitions 6
 
 declare -A port pid
-start_parley() {  # name port brokers spool_dir [binary]
+start_parley() {  # name port brokers spool_dir binary properties
   cat >"$work/$1.yaml" <<YAML
 role: ingest
 listen: 127.0.0.1:$2
 admin_listen: 127.0.0.1:$(($2 + 1000))
 kafka:
   brokers: "$3"
-  properties: ${KAFKA_PROPERTIES:-{\}}
+  properties: $6
 sources:
   justanswer:
     webhook: {tokens: [bench-token]}
 spool: {dir: "$4"}
 YAML
-  "${5:-./build/release/parley}" --config "$work/$1.yaml" 2>"$work/$1.log" &
+  "$5" --config "$work/$1.yaml" 2>"$work/$1.log" &
   pid[$1]=$!; port[$1]=$2; pids+=("$!")
   wait_for "$work/$1.log" '"parley started"' 20
 }
@@ -47,10 +49,13 @@ targets=()
 next_port=18090
 for variant in ${VARIANTS:-current=./build/release/parley}; do
   name=${variant%%=*} binary=${variant#*=}
-  start_parley "kafka_$name" "$next_port" "$bootstrap" "" "$binary"
+  own_properties=PROPERTIES_$name
+  properties=${!own_properties:-${KAFKA_PROPERTIES:-\{\}}}
+  start_parley "kafka_$name" "$next_port" "$bootstrap" "" "$binary" "$properties"
   wait_for "$work/kafka_$name.log" 'kafka reachable' 20
   # Nothing listens on port 1: Kafka is away, every answer comes from the spool.
-  start_parley "spool_$name" "$((next_port + 1))" "127.0.0.1:1" "$work/spool-$name" "$binary"
+  start_parley "spool_$name" "$((next_port + 1))" "127.0.0.1:1" "$work/spool-$name" "$binary" \
+    "$properties"
   targets+=("kafka_$name" "spool_$name")
   next_port=$((next_port + 2))
 done
@@ -86,3 +91,11 @@ for name, runs in rows.items():
     m = [statistics.median(c) for c in zip(*runs)]
     print(f"{name:<16} {m[0]:>10,.0f} {m[1]:>8.2f} {m[2]:>8.2f} {m[3]:>12.1f}")
 PY
+sleep 6  # librdkafka's statistics (every 5 s) count the last requests
+for name in "${targets[@]}"; do
+  [[ $name == kafka_* ]] || continue
+  curl -s "http://127.0.0.1:$((port[$name] + 1000))/metrics" | awk -v n="$name" '
+    /^parley_kafka_produced_total\{topic="parley.events.v1"\}/ {p = $2}
+    /^parley_kafka_produce_requests_total / {r = $2}
+    END {printf "%-16s records per Produce request: %.2f (%d records, %d requests)\n", n, p / (r ? r : 1), p, r}'
+done

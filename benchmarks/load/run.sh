@@ -2,7 +2,9 @@
 # The load benchmark: parley (Release, real config) against a Kafka-protocol broker in its
 # own process, and nginx answering a fixed 200 -- the machine's HTTP ceiling -- driven by
 # the same wrk at the same concurrency, in one run. Then a broker outage under load, the
-# spool, and the peer: a fastify + kafkajs relay (benchmarks/load/relay, npm).
+# spool, and the peers: a fastify + kafkajs relay (benchmarks/load/relay, npm) and a Go
+# net/http + sarama relay (benchmarks/load/gorelay, Debian's golang-go and sarama, installed
+# here: the benchmark's own setup, not the test command's).
 #   benchmarks/load/run.sh            (DURATION=20 CONNECTIONS=64 by default)
 # Prints a table and writes benchmarks/load/results/latest.json. Fails when any 2xx has no
 # event on Kafka.
@@ -99,7 +101,19 @@ result[nginx]=$(run_wrk nginx http://127.0.0.1:18081 nginx.lua "$duration")
 # nginx again under the very script parley's rows use: wrk builds each JustAnswer request in
 # Lua, which costs wrk (on the same two cores) more than nginx.lua's fixed request.
 result[nginx_same_script]=$(run_wrk nginx_same_script http://127.0.0.1:18081 justanswer.lua "$duration")
+produce_counters() {  # admin_port: "<events produced> <produce requests>"
+  curl -s "http://127.0.0.1:$1/metrics" | awk '
+    /^parley_kafka_produced_total\{topic="parley.events.v1"\}/ {p = $2}
+    /^parley_kafka_produce_requests_total / {r = $2}
+    END {printf "%d %d", p, r}'
+}
+# librdkafka's statistics come every 5 s: wait for a fresh count on both sides of the run.
+sleep 6
+read -r produced_before requests_before <<<"$(produce_counters 19464)"
 result[justanswer]=$(run_wrk justanswer http://127.0.0.1:18080 justanswer.lua "$duration")
+sleep 6
+read -r produced_after requests_after <<<"$(produce_counters 19464)"
+parley_records_per_request=$(python3 -c "print(round(($produced_after - $produced_before) / max(1, $requests_after - $requests_before), 2))")
 result[cao]=$(run_wrk cao http://127.0.0.1:18080 cao.lua "$duration")
 result[talkjs]=$(run_wrk talkjs http://127.0.0.1:18080 talkjs.lua "$duration")
 peak_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$parley_pid/status")
@@ -183,10 +197,27 @@ wait_for "$work/relay.out" 'relay listening' 30
 run_wrk warmup http://127.0.0.1:18085 justanswer.lua 3 >/dev/null
 result[relay]=$(run_wrk relay http://127.0.0.1:18085 justanswer.lua "$duration")
 
+# 9. The Go peer: net/http + sarama SyncProducer (acks=all, Version 0.11), its own broker.
+if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/Shopify/sarama ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    golang-go golang-github-shopify-sarama-dev >/dev/null
+fi
+(cd benchmarks/load/gorelay && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$work/gocache" \
+  go build -o "$work/gorelay" . 2>"$work/gorelay-build.log")
+start_devbroker "$work/gorelay-broker" --partitions 6 --topic relay.events.v1
+"$work/gorelay" "$bootstrap" 18086 relay.events.v1 >"$work/gorelay.out" 2>"$work/gorelay.err" &
+pids+=("$!")
+wait_for "$work/gorelay.err" 'relay listening' 30
+run_wrk warmup http://127.0.0.1:18086 justanswer.lua 3 >/dev/null
+go_stats_before=$(curl -s http://127.0.0.1:18086/stats)
+result[gorelay]=$(run_wrk gorelay http://127.0.0.1:18086 justanswer.lua "$duration")
+go_stats_after=$(curl -s http://127.0.0.1:18086/stats)
+
 python3 - "$work" "$peak_rss_kb" "$outage_peak_kb" "$on_kafka" "$accepted" "$duplicates" \
   "${result[nginx]}" "${result[justanswer]}" "${result[cao]}" "${result[talkjs]}" "$warmup" \
   "${result[spool_on]}" "${result[spool_only]}" "$spool_on_appended" "$spool_only_durable" \
-  "$spool_only_spooled" "${result[spool_off]}" "${result[relay]}" "${result[nginx_same_script]}" <<'PY'
+  "$spool_only_spooled" "${result[spool_off]}" "${result[relay]}" "${result[nginx_same_script]}" \
+  "${result[gorelay]}" "$go_stats_before" "$go_stats_after" "$parley_records_per_request" <<'PY'
 import json, sys, re, datetime
 work, peak, outage_peak, on_kafka, accepted, duplicates = sys.argv[1:7]
 runs = dict(zip(["nginx", "justanswer", "cao", "talkjs"], map(json.loads, sys.argv[7:11])))
@@ -196,6 +227,11 @@ spool_on_appended, spool_only_durable, spool_only_spooled = map(int, sys.argv[14
 spool_runs = {"spool_off": json.loads(sys.argv[17]), **spool_runs}
 relay = json.loads(sys.argv[18])
 nginx_same_script = json.loads(sys.argv[19])
+gorelay = json.loads(sys.argv[20])
+go_before, go_after = json.loads(sys.argv[21]), json.loads(sys.argv[22])
+parley_records_per_request = float(sys.argv[23])
+go_requests = go_after["produce_requests"] - go_before["produce_requests"]
+go_records_per_request = (gorelay["requests"] - gorelay["non_2xx"]) / max(1, go_requests)
 ceiling = runs["nginx"]["rps"]
 print(f"{'target':<11} {'req/s':>9} {'x nginx':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'non-2xx':>8} {'sock err':>8}")
 for name, r in runs.items():
@@ -211,6 +247,14 @@ r = relay
 print(f"{'relay':<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
 print(f"parley JustAnswer / relay: {runs['justanswer']['rps'] / relay['rps']:.1f}x "
       "(relay = fastify + kafkajs, acks=-1, answer after send)")
+r = gorelay
+print(f"{'go relay':<11} {r['rps']:>9.0f} {r['rps']/ceiling:>8.2f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['p999_ms']:>9.2f} {r['non_2xx']:>8} {r['socket_errors']:>8}")
+best_peer = max(relay["rps"], gorelay["rps"])
+print(f"parley JustAnswer / best peer relay: {runs['justanswer']['rps'] / best_peer:.2f}x "
+      "(go relay = net/http + sarama SyncProducer, acks=all)")
+print(f"records per Produce request: parley {parley_records_per_request:.2f} "
+      f"(librdkafka statistics over the JustAnswer run), go relay {go_records_per_request:.2f} "
+      f"(its 2xx / sarama's records-per-request count over its run)")
 spool_only_2xx = spool_runs["spool_only"]["requests"] - spool_runs["spool_only"]["non_2xx"]
 print(f"spool on, Kafka up: {spool_on_appended} events went to the spool; "
       f"spool only: {spool_only_2xx} 2xx answers, {spool_only_spooled} counted spooled, "
@@ -237,6 +281,9 @@ report = {"when": datetime.datetime.utcnow().isoformat() + "Z", "runs": runs,
           "spool_ratio_to_nginx": {n: r["rps"] / ceiling for n, r in spool_runs.items()},
           "spool_only_2xx": spool_only_2xx, "spool_only_durable": spool_only_durable,
           "relay": relay, "parley_over_relay": runs["justanswer"]["rps"] / relay["rps"],
+          "gorelay": gorelay, "parley_over_best_peer": runs["justanswer"]["rps"] / best_peer,
+          "records_per_produce_request": {"parley": parley_records_per_request,
+                                          "gorelay": go_records_per_request},
           "nginx_same_script": nginx_same_script,
           "ratio_to_nginx_same_script": {n: r["rps"] / nginx_same_script["rps"]
                                          for n, r in [*runs.items(), *spool_runs.items()]}}

@@ -76,7 +76,7 @@ Result<std::unique_ptr<App>, std::string> App::build(const config::Config& confi
   auto app = std::unique_ptr<App>(new App(config));
   auto& stats = app->stats_;
 
-  auto kafka = KafkaPublishing::create(config, app->runtime_);
+  auto kafka = KafkaPublishing::create(config, app->runtime_, stats.produced);
   if (!kafka) return kafka.error();
   std::unique_ptr<SpoolForwarding> spool;
   if (runs_ingest(config)) {

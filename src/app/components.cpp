@@ -18,7 +18,7 @@ namespace asio = boost::asio;
 constexpr std::chrono::seconds kJournalRetry{1};
 
 Result<std::unique_ptr<KafkaPublishing>, std::string> KafkaPublishing::create(
-    const config::Config& config, Runtime& runtime) {
+    const config::Config& config, Runtime& runtime, kafka::ProduceStats& stats) {
   auto made = std::unique_ptr<KafkaPublishing>(new KafkaPublishing());
   made->bootstrap_ = config.kafka.brokers;
   if (made->bootstrap_ == "embedded") {
@@ -36,7 +36,7 @@ Result<std::unique_ptr<KafkaPublishing>, std::string> KafkaPublishing::create(
                {"watch", "kcat -b " + made->bootstrap_ + " -t " + t.events + " -C"}});
   }
   auto producer =
-      kafka::KafkaProducer::create(producer_options(config, made->bootstrap_, &runtime.main()));
+      kafka::KafkaProducer::create(producer_options(config, made->bootstrap_, &runtime.main(), &stats));
   if (!producer) return "kafka producer not created: " + producer.error();
   made->producer_ = std::move(producer).value();
   return made;

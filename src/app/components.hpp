@@ -32,8 +32,10 @@ namespace parley::app {
 class KafkaPublishing final : public Component {
  public:
   /// Delivery reports run on the runtime's main context.
+  /// Its Produce requests are counted into `stats` (which must outlive it).
   static Result<std::unique_ptr<KafkaPublishing>, std::string> create(const config::Config& config,
-                                                                      Runtime& runtime);
+                                                                      Runtime& runtime,
+                                                                      kafka::ProduceStats& stats);
   std::string_view name() const override { return "kafka producer"; }
   std::optional<std::string> start() override { return std::nullopt; }
   bool stop(Clock::time_point deadline) override;

@@ -87,14 +87,15 @@ http::ServerOptions admin_options(const config::Config& config) {
 }
 
 kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,
-                                        asio::io_context* io) {
+                                        asio::io_context* io, kafka::ProduceStats* stats) {
   return kafka::ProducerOptions{
       .bootstrap_servers = std::move(bootstrap),
       .ack_timeout = config.kafka.ack_timeout,
       .properties = config.kafka.properties,
       .probe_topic = config.kafka.topics.events,
       .delivery_context = io,
-      .default_max_message_bytes = default_max_message_bytes(config.limits.max_body_bytes)};
+      .default_max_message_bytes = default_max_message_bytes(config.limits.max_body_bytes),
+      .stats = stats};
 }
 
 bool runs_ingest(const config::Config& config) {

@@ -74,9 +74,11 @@ void add_webhook_routes(const config::Config& config, http::Router& router,
 http::ServerOptions ingest_options(const config::Config& config,
                                    std::shared_ptr<http::TlsCertificates> tls);
 http::ServerOptions admin_options(const config::Config& config);
-/// Delivery reports run on `io` when given (else on librdkafka's thread).
+/// Delivery reports run on `io` when given (else on librdkafka's thread); Produce requests are
+/// counted into `stats` when given.
 kafka::ProducerOptions producer_options(const config::Config& config, std::string bootstrap,
-                                        boost::asio::io_context* io = nullptr);
+                                        boost::asio::io_context* io = nullptr,
+                                        kafka::ProduceStats* stats = nullptr);
 
 /// `source` is a Directly source.
 Result<std::unique_ptr<directly::DirectlyApi>, std::string> directly_api(

@@ -6,7 +6,13 @@ ProduceStats::ProduceStats(metrics::Registry& registry, const std::vector<std::s
     : produced_(registry.counter("parley_kafka_produced_total",
                                  "Events acknowledged by Kafka, by topic")),
       errors_(registry.counter("parley_kafka_produce_errors_total",
-                               "Events Kafka did not acknowledge (failure or timeout), by topic")) {
+                               "Events Kafka did not acknowledge (failure or timeout), by topic")),
+      produce_requests_(registry
+                            .counter("parley_kafka_produce_requests_total",
+                                     "Produce requests sent to the brokers (librdkafka statistics, "
+                                     "every 5 s): parley_kafka_produced_total / this = records per "
+                                     "request")
+                            .Add({})) {
   for (const auto& topic : topics) {
     topics_.push_back(TopicSeries{.topic = topic,
                                   .produced = &produced_.Add({{"topic", topic}}),

@@ -73,6 +73,9 @@ struct ProducerOptions {
   boost::asio::io_context* delivery_context = nullptr;
   /// message.max.bytes unless kafka.properties sets it; 0 = librdkafka's default.
   std::size_t default_max_message_bytes = 0;
+  /// Counts the Produce requests sent (from librdkafka's statistics, every 5 s unless
+  /// statistics.interval.ms says otherwise); null: not counted. Must outlive the producer.
+  ProduceStats* stats = nullptr;
 };
 
 /// The message.max.bytes a producer made from `options` would enforce; 0 when librdkafka

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "parley/common/json_writer.hpp"
+#include "parley/common/time.hpp"
 #include "parley/events/ids.hpp"
 #include "parley/sources/crypto.hpp"
 #include "parley/sources/json.hpp"
@@ -50,6 +51,14 @@ std::string_view role_of(const Author& author, const Author& asker) {
   return same ? events::role::kCustomer : events::role::kExpert;
 }
 
+/// A Directly date as the events carry it: RFC 3339 UTC with milliseconds (what every other
+/// platform's `time` and `sentAt` are), empty when Directly's text is not a date (it stays in
+/// `raw`). Only for published times: ids hash Directly's own text.
+std::string utc_time(std::string_view text) {
+  const auto parsed = parse_rfc3339(text);
+  return parsed ? format_rfc3339(*parsed) : std::string();
+}
+
 Result<std::vector<SystemMessage>, Error> read_system_messages(const FieldReader& conversation) {
   auto items = object_array(conversation, "messages");
   if (!items) return items.error();
@@ -84,7 +93,7 @@ Result<QuestionMessage, Error> read_message(const FieldReader& item, std::string
                       .author = {.role = std::string(role_of(author.value(), asker)),
                                  .id = author.value().uuid,
                                  .name = author.value().name},
-                      .sent_at = std::move(created).value()};
+                      .sent_at = utc_time(std::move(created).value())};
   message.raw_json = sources::compact(item.object());
   return message;
 }
@@ -143,7 +152,7 @@ Result<Question, Error> read_question(const FieldReader& data) {
   question.uuid = std::string(uuid.value());
   auto updated = string_or_empty(data, "updatedAt");
   if (!updated) return updated.error();
-  question.updated_at = std::move(updated).value();
+  question.updated_at = std::move(updated).value();  // verbatim: it is the next lastChecked
   auto created = string_or_empty(data, "createdAt");
   if (!created) return created.error();
 
@@ -167,7 +176,7 @@ Result<Question, Error> read_question(const FieldReader& data) {
                                   .author = {.role = std::string(events::role::kCustomer),
                                              .id = asker.value().uuid,
                                              .name = asker.value().name},
-                                  .sent_at = std::move(created).value()},
+                                  .sent_at = utc_time(std::move(created).value())},
                       .raw_json = {}});
   auto system = read_system_messages(conversation.value());
   if (!system) return system.error();
@@ -252,6 +261,15 @@ std::string platform_event(const QuestionState* before, const QuestionState& now
   return "question.state";
 }
 
+/// `time`, else the question's updatedAt, else now, in UTC: every event has a usable time.
+std::string published_time(std::string_view time, std::string_view updated_at) {
+  for (const auto candidate : {time, updated_at}) {
+    auto utc = utc_time(candidate);
+    if (!utc.empty()) return utc;
+  }
+  return format_rfc3339(std::chrono::system_clock::now());
+}
+
 events::CloudEvent base_event(std::string_view source, const Question& question, std::string id,
                               std::string_view type, const std::string& time) {
   return events::CloudEvent{
@@ -259,7 +277,7 @@ events::CloudEvent base_event(std::string_view source, const Question& question,
       .source = "/parley/" + std::string(source),
       .type = std::string(type),
       .subject = question.uuid,
-      .time = time.empty() ? question.updated_at : time,
+      .time = published_time(time, question.updated_at),
       .partition_key = std::string(source) + ":" + question.uuid,
       .data = {.platform = std::string(kPlatform),
                .source_name = std::string(source),

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "parley/common/time.hpp"
+
 namespace parley::directly {
 namespace {
 
@@ -136,6 +138,27 @@ TEST(DirectlyEvents, AnUnchangedQuestionMeansNothing) {
   const auto question = parsed({});
   const auto known = remember(question);
   EXPECT_TRUE(question_events(parsed({}), &known, true).empty());
+}
+
+TEST(DirectlyEvents, TimesArePublishedInUtcAndAnUnreadableOneFallsBack) {
+  const auto known = remember(parsed({}));
+  Shape answered{.answered = true, .system = "", .updated = "not a date"};
+  answered.response_messages =
+      R"({"uuid":"bbbbbbbb-0000-0000-0000-000000000003","author":{"uuid":"expert-1"},)"
+      R"("body":"Offset time","createdAt":"2026-11-21T11:01:00.5+01:00"},)"
+      R"({"uuid":"bbbbbbbb-0000-0000-0000-000000000004","author":{"uuid":"expert-1"},)"
+      R"("body":"No time","createdAt":"yesterday"})";
+  const auto question = parsed(answered);
+  EXPECT_EQ(question.updated_at, "not a date") << "kept verbatim: the next lastChecked";
+  const auto events = question_events(question, &known, true);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].data.message->sent_at, "2026-11-21T10:01:00.500Z");
+  EXPECT_EQ(events[0].time, "2026-11-21T10:01:00.500Z");
+  EXPECT_EQ(events[1].data.message->sent_at, "") << "not a date: left out (kept in raw)";
+  for (const auto& event : events) {
+    EXPECT_TRUE(parse_rfc3339(event.time)) << event.id << ": " << event.time;
+    EXPECT_EQ(event.time.back(), 'Z') << event.time;
+  }
 }
 
 TEST(DirectlyEvents, AnAnswerIsItsMessagesFirstThenWhatChanged) {
