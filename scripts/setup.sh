@@ -10,7 +10,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libsimdjson-dev librdkafka-dev prometheus-cpp-dev libssl-dev libyaml-cpp-dev
-  liblz4-dev
+  liblz4-dev libgoogle-perftools-dev
 )
 # What the tests, fuzzing, benchmarks and checks add.
 test_packages=(
