@@ -289,8 +289,13 @@ report = {"when": datetime.datetime.utcnow().isoformat() + "Z", "runs": runs,
                                          for n, r in [*runs.items(), *spool_runs.items()]}}
 json.dump(report, open("benchmarks/load/results/latest.json", "w"), indent=2)
 # wrk counts a request cut off at the end of a run as an error, not a 2xx, yet parley may
-# have published it: so on the topic >= 2xx answers, and accepted == on the topic exactly.
-if int(on_kafka) != int(accepted) or two_xx > int(accepted) + int(duplicates):
+# have published it: so on the topic >= 2xx answers, and accepted <= on the topic. More on
+# the topic than accepted is at-least-once at work (the mock broker does not deduplicate an
+# idempotent producer's retried batch, which a real broker does): reported, not a failure.
+extra = int(on_kafka) - int(accepted)
+if extra > 0:
+    print(f"{extra} record(s) on the topic beyond the accepted answers (a repeat, same id)")
+if extra < 0 or two_xx > int(accepted) + int(duplicates):
     print("FAIL: some 2xx answers have no event on Kafka", file=sys.stderr)
     sys.exit(1)
 if spool_only_2xx > spool_only_durable:
