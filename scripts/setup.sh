@@ -35,10 +35,6 @@ for p in "${packages[@]}"; do
   fi
 done
 
-# The contract validators run on Node.js: the machine's own when it has one, else Debian's.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  missing+=(nodejs npm)
-fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
@@ -51,6 +47,13 @@ else
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The contract validators run on the machine's Node.js (>= 20: @asyncapi/parser's
+# dependencies need it; Debian 12's own nodejs is 18).
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ] || ! command -v npm >/dev/null; then
+  echo "setup: the contract validators need Node.js >= 20 with npm (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
 # npm ci installs exactly the locked versions; it runs again only when the lock changed.
 contracts="$(dirname "$0")/../tools/contracts"
 if ! cmp -s "$contracts/package-lock.json" "$contracts/node_modules/.package-lock.json.installed"; then

@@ -49,7 +49,7 @@ targets=()
 next_port=18090
 for variant in ${VARIANTS:-current=./build/release/parley}; do
   name=${variant%%=*} binary=${variant#*=}
-  own_properties=PROPERTIES_$name
+  own_properties=PROPERTIES_${name//[^A-Za-z0-9_]/_}  # PROPERTIES_<name>, '-' read as '_'
   properties=${!own_properties:-${KAFKA_PROPERTIES:-\{\}}}
   start_parley "kafka_$name" "$next_port" "$bootstrap" "" "$binary" "$properties"
   wait_for "$work/kafka_$name.log" 'kafka reachable' 20

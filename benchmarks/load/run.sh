@@ -199,11 +199,19 @@ result[relay]=$(run_wrk relay http://127.0.0.1:18085 justanswer.lua "$duration")
 
 # 9. The Go peer: net/http + sarama SyncProducer (acks=all, Version 0.11), its own broker.
 if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/Shopify/sarama ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
     golang-go golang-github-shopify-sarama-dev >/dev/null
 fi
-(cd benchmarks/load/gorelay && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$work/gocache" \
-  go build -o "$work/gorelay" . 2>"$work/gorelay-build.log")
+if ! (cd benchmarks/load/gorelay && GO111MODULE=off GOPATH=/usr/share/gocode \
+  GOCACHE="$work/gocache" go build -o "$work/gorelay" . 2>"$work/gorelay-build.log"); then
+  echo "the Go peer did not build:" >&2
+  cat "$work/gorelay-build.log" >&2
+  exit 1
+fi
 start_devbroker "$work/gorelay-broker" --partitions 6 --topic relay.events.v1
 "$work/gorelay" "$bootstrap" 18086 relay.events.v1 >"$work/gorelay.out" 2>"$work/gorelay.err" &
 pids+=("$!")

@@ -35,8 +35,8 @@ Result<std::unique_ptr<KafkaPublishing>, std::string> KafkaPublishing::create(
               {{"bootstrap", made->bootstrap_},
                {"watch", "kcat -b " + made->bootstrap_ + " -t " + t.events + " -C"}});
   }
-  auto producer =
-      kafka::KafkaProducer::create(producer_options(config, made->bootstrap_, &runtime.main(), &stats));
+  auto producer = kafka::KafkaProducer::create(
+      producer_options(config, made->bootstrap_, &runtime.main(), &stats));
   if (!producer) return "kafka producer not created: " + producer.error();
   made->producer_ = std::move(producer).value();
   return made;

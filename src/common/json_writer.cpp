@@ -21,7 +21,8 @@ bool escaped_beyond_ascii(char32_t code_point) {
   return code_point >= 0x80 && is_control_character(code_point);
 }
 
-// How many bytes from `at` on are printable ASCII that JSON carries as they are.
+// How many bytes from `at` on are ASCII that JSON carries as they are: U+0020 to U+007F
+// (DEL included, as before) but the quote and the backslash.
 std::size_t plain_run(std::string_view text, std::size_t at) {
   std::size_t end = at;
   while (end < text.size()) {

@@ -126,7 +126,9 @@ class KafkaProducer::Impl {
   int wakeup_fds[2] = {-1, -1};
   std::unique_ptr<boost::asio::posix::stream_descriptor> wakeup;  // read end of the pipe
   std::thread probe_thread;
-  std::uint64_t produce_requests = 0;  // as librdkafka's last statistics counted them
+  // As librdkafka's last statistics counted them; atomic: the I/O thread serves the main
+  // queue, and a flush at shutdown polls it from another thread.
+  std::atomic<std::uint64_t> produce_requests{0};
 
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void*) {
     auto* self = static_cast<Impl*>(rd_kafka_opaque(rk));
@@ -171,10 +173,8 @@ class KafkaProducer::Impl {
       if (broker.value["req"]["Produce"].get(sent) == simdjson::SUCCESS) total += sent;
     }
     // A broker connection that went away takes its count with it: start again from here.
-    if (total > self->produce_requests) {
-      self->options.stats->produce_requests_sent(total - self->produce_requests);
-    }
-    self->produce_requests = total;
+    const auto before = self->produce_requests.exchange(total);
+    if (total > before) self->options.stats->produce_requests_sent(total - before);
     return 0;  // librdkafka frees `json`
   }
 

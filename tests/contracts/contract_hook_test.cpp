@@ -3,6 +3,7 @@
 // (tools/contracts/validate.mjs selftest covers every kind of problem on its own.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "support/contracts.hpp"
@@ -10,8 +11,11 @@
 namespace parley::testing::contracts {
 namespace {
 
-// These checks are not parley's output: keep them out of the run's tally.
-const int kNoTally = ::setenv("PARLEY_CONTRACTS_TALLY", "/dev/null", 1);
+class ContractHook : public ::testing::Test {
+ protected:
+  // These checks are not parley's output: keep them out of the run's tally.
+  static void SetUpTestSuite() { ::setenv("PARLEY_CONTRACTS_TALLY", "/dev/null", 1); }
+};
 
 KafkaMessage delivered_receipt(std::string value) {
   KafkaMessage record;
@@ -48,12 +52,12 @@ HttpAnswer json_answer(unsigned status, std::string body) {
   return answer;
 }
 
-TEST(ContractHook, AConformingRecordHasNoProblem) {
+TEST_F(ContractHook, AConformingRecordHasNoProblem) {
   EXPECT_EQ(record_problems("parley.events.v1", delivered_receipt(receipt_event(""))),
             std::vector<std::string>{});
 }
 
-TEST(ContractHook, AnUndocumentedMemberIsNamed) {
+TEST_F(ContractHook, AnUndocumentedMemberIsNamed) {
   const auto problems =
       record_problems("parley.events.v1", delivered_receipt(receipt_event(R"(,"mood":"fine")")));
   ASSERT_EQ(problems.size(), 1u);
@@ -61,11 +65,22 @@ TEST(ContractHook, AnUndocumentedMemberIsNamed) {
       << problems[0];
 }
 
-TEST(ContractHook, ATopicNoChannelNamesIsNotChecked) {
+TEST_F(ContractHook, AParleyTopicNoChannelNamesIsAProblemAnotherIsNotChecked) {
+  const auto problems = record_problems("parley.events.v2", delivered_receipt(receipt_event("")));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("no channel of docs/asyncapi.yaml"), std::string::npos) << problems[0];
   EXPECT_TRUE(record_problems("some.other.topic", delivered_receipt("not json")).empty());
 }
 
-TEST(ContractHook, AnAnswerIsCheckedAgainstItsOperation) {
+TEST_F(ContractHook, InvalidUtf8IsNamedThoughTheValidatorSeesJson) {
+  const auto problems =
+      record_problems("parley.events.v1", delivered_receipt(receipt_event(",\"x\":\"\xff\"")));
+  EXPECT_TRUE(std::ranges::any_of(problems, [](const std::string& p) {
+    return p.find("the value is not valid UTF-8") != std::string::npos;
+  })) << ::testing::PrintToString(problems);
+}
+
+TEST_F(ContractHook, AnAnswerIsCheckedAgainstItsOperation) {
   EXPECT_TRUE(answer_problems("ingest", "POST", "/v1/webhooks/justanswer?token=t",
                               json_answer(200, R"({"status":true,"message":""})"))
                   .empty());

@@ -1,6 +1,7 @@
 #include "support/contracts.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <simdjson.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -36,11 +37,13 @@ class Validator {
     // would outlive its owner's close and keep the port from being listened on again.
     posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
     const std::string script = std::string(PARLEY_SOURCE_DIR) + "/tools/contracts/validate.mjs";
-    std::vector<char*> argv = {const_cast<char*>("node"), const_cast<char*>(script.c_str()),
+    std::vector<char*> argv = {const_cast<char*>(PARLEY_NODE), const_cast<char*>(script.c_str()),
                                const_cast<char*>("serve"), nullptr};
     // The run's tally (scripts/test.sh prints it) unless the caller chose another file.
     ::setenv("PARLEY_CONTRACTS_TALLY", PARLEY_CONTRACTS_TALLY, 0);
-    const int spawned = ::posix_spawnp(&pid_, "node", &actions, nullptr, argv.data(), environ);
+    // A validator that died must fail the checks with its message, not end this process.
+    ::signal(SIGPIPE, SIG_IGN);
+    const int spawned = ::posix_spawn(&pid_, PARLEY_NODE, &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(to_child[0]);
     ::close(from_child[1]);
@@ -61,13 +64,14 @@ class Validator {
   Validator(const Validator&) = delete;
   Validator& operator=(const Validator&) = delete;
 
-  /// Sends one request line, returns the answer line.
+  /// Sends one request line, returns the answer line; throws once the child is gone.
   std::string ask(std::string line) {
+    if (gone_) throw std::runtime_error(kGone);
     line.push_back('\n');
     for (std::size_t sent = 0; sent < line.size();) {
       const auto n = ::write(in_, line.data() + sent, line.size() - sent);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw std::runtime_error("contracts: the validator is gone (write failed)");
+      if (n <= 0) gone();
       sent += static_cast<std::size_t>(n);
     }
     for (;;) {
@@ -80,11 +84,7 @@ class Validator {
       char chunk[4096];
       const auto n = ::read(out_, chunk, sizeof chunk);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        throw std::runtime_error(
-            "contracts: the validator exited (is tools/contracts/node_modules installed? run "
-            "scripts/setup.sh)");
-      }
+      if (n <= 0) gone();
       buffer_.append(chunk, static_cast<std::size_t>(n));
     }
   }
@@ -92,8 +92,17 @@ class Validator {
  private:
   pid_t pid_ = -1;
   int in_ = -1;
+  static constexpr const char* kGone =
+      "contracts: the validator exited (is tools/contracts/node_modules installed? run "
+      "scripts/setup.sh; its stderr is this test's)";
+  [[noreturn]] void gone() {
+    gone_ = true;
+    throw std::runtime_error(kGone);
+  }
+
   int out_ = -1;
   std::string buffer_;
+  bool gone_ = false;
 };
 
 std::mutex& mutex() {
@@ -101,8 +110,13 @@ std::mutex& mutex() {
   return m;
 }
 
-std::map<std::uint16_t, std::string>& listeners() {
-  static std::map<std::uint16_t, std::string> ports;
+struct Listener {
+  std::string name;
+  const void* owner;
+};
+
+std::map<std::uint16_t, Listener>& listeners() {
+  static std::map<std::uint16_t, Listener> ports;
   return ports;
 }
 
@@ -110,17 +124,27 @@ std::vector<std::string> ask(const std::string& request) {
   static Validator validator;  // first use starts it; the process's end stops it
   const std::string answer = validator.ask(request);
   simdjson::dom::parser parser;
+  simdjson::dom::element parsed;
   simdjson::dom::array problems;
-  if (parser.parse(answer)["problems"].get(problems) != simdjson::SUCCESS) {
+  if (parser.parse(answer).get(parsed) != simdjson::SUCCESS ||
+      parsed["problems"].get(problems) != simdjson::SUCCESS) {
     return {"contracts: unreadable validator answer: " + answer};
   }
   std::string_view about;
-  if (parser.parse(answer)["about"].get(about) != simdjson::SUCCESS) about = "?";
+  if (parsed["about"].get(about) != simdjson::SUCCESS) about = "?";
   std::vector<std::string> out;
   for (auto problem : problems) {
     out.push_back(std::string(about) + ": " + std::string(std::string_view(problem)));
   }
   return out;
+}
+
+/// parley writes UTF-8 only; the request to the validator is JSON, which would carry invalid
+/// bytes as U+FFFD and hide them, so they are named here.
+void check_utf8(std::vector<std::string>& problems, std::string_view what, std::string_view text) {
+  if (!simdjson::validate_utf8(text.data(), text.size())) {
+    problems.push_back(std::string(what) + " is not valid UTF-8");
+  }
 }
 
 void append_headers(std::string& out, const std::map<std::string, std::string>& headers) {
@@ -132,6 +156,11 @@ void append_headers(std::string& out, const std::map<std::string, std::string>& 
 }  // namespace
 
 std::vector<std::string> record_problems(const std::string& topic, const KafkaMessage& record) {
+  std::vector<std::string> invalid;
+  check_utf8(invalid, "the key", record.key);
+  check_utf8(invalid, "the value", record.value);
+  for (const auto& [name, value] : record.headers)
+    check_utf8(invalid, "header " + name, value);
   std::string request;
   {
     json::ObjectWriter w(request);
@@ -142,7 +171,9 @@ std::vector<std::string> record_problems(const std::string& topic, const KafkaMe
     json::append_string(w.key("value"), record.value);
   }
   const std::lock_guard lock(mutex());
-  return ask(request);
+  auto problems = ask(request);
+  problems.insert(problems.end(), invalid.begin(), invalid.end());
+  return problems;
 }
 
 std::vector<std::string> answer_problems(std::string_view listener, std::string_view method,
@@ -165,8 +196,12 @@ std::vector<std::string> answer_problems(std::string_view listener, std::string_
     append_headers(w.key("headers"), headers);
     json::append_string(w.key("body"), answer.body);
   }
+  std::vector<std::string> invalid;
+  check_utf8(invalid, "the body", answer.body);
   const std::lock_guard lock(mutex());
-  return ask(request);
+  auto problems = ask(request);
+  problems.insert(problems.end(), invalid.begin(), invalid.end());
+  return problems;
 }
 
 void expect_record_conforms(const std::string& topic, const KafkaMessage& record) {
@@ -183,7 +218,7 @@ void expect_answer_conforms(std::uint16_t port, std::string_view method, std::st
     const std::lock_guard lock(mutex());
     const auto found = listeners().find(port);
     if (found == listeners().end()) return;
-    listener = found->second;
+    listener = found->second.name;
   }
   for (const auto& problem : answer_problems(listener, method, target, answer)) {
     ADD_FAILURE() << "contract (docs/openapi.yaml): " << problem << "\n  answer " << answer.status
@@ -191,14 +226,18 @@ void expect_answer_conforms(std::uint16_t port, std::string_view method, std::st
   }
 }
 
-void register_listener(std::uint16_t port, std::string listener) {
+void register_listener(std::uint16_t port, std::string listener, const void* owner) {
   const std::lock_guard lock(mutex());
-  listeners()[port] = std::move(listener);
+  listeners()[port] = Listener{.name = std::move(listener), .owner = owner};
 }
 
-void unregister_listener(std::uint16_t port) {
+void unregister_listener(std::uint16_t port, const void* owner) {
   const std::lock_guard lock(mutex());
-  listeners().erase(port);
+  // A port the system gave to a newer parley since is that one's now.
+  if (const auto found = listeners().find(port);
+      found != listeners().end() && found->second.owner == owner) {
+    listeners().erase(found);
+  }
 }
 
 }  // namespace parley::testing::contracts

@@ -5,7 +5,6 @@
 // node process per test process, started on first use. A problem fails the running test.
 // Thread-safe. Throws std::runtime_error when the validator cannot start (run scripts/setup.sh).
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +28,9 @@ void expect_answer_conforms(std::uint16_t port, std::string_view method, std::st
                             const HttpAnswer& answer);
 
 /// Ports of the parley processes a test runs: answers from them are checked; others (the
-/// simulator, in-process servers) are not.
-void register_listener(std::uint16_t port, std::string listener);
-void unregister_listener(std::uint16_t port);
+/// simulator, in-process servers) are not. `owner` (the ParleyProcess) unregisters only
+/// a port still registered by it.
+void register_listener(std::uint16_t port, std::string listener, const void* owner);
+void unregister_listener(std::uint16_t port, const void* owner);
 
 }  // namespace parley::testing::contracts

@@ -45,9 +45,9 @@ HttpAnswer HttpClient::request(bhttp::verb method, const std::string& target,
   message.body() = body;
   message.prepare_payload();
   bhttp::write(socket_, message);
+  asked_ = Asked{.method = std::string(bhttp::to_string(method)), .target = target};
   auto answer = read_answer();
   if (!answer) throw std::runtime_error("server closed the connection without answering");
-  contracts::expect_answer_conforms(port_, bhttp::to_string(method), target, *answer);
   return *answer;
 }
 
@@ -62,6 +62,17 @@ HttpAnswer HttpClient::get(const std::string& target) {
 }
 
 void HttpClient::send_raw(const std::string& bytes) {
+  // The first bytes of a request name what the next answer answers: "METHOD TARGET HTTP/..."
+  // or, when they are no request line, nothing (an answer given before routing).
+  if (!asked_) {
+    const auto line = std::string_view(bytes).substr(0, bytes.find("\r\n"));
+    const auto first = line.find(' ');
+    const auto second = first == std::string_view::npos ? first : line.find(' ', first + 1);
+    asked_ = second != std::string_view::npos && line.substr(second + 1).starts_with("HTTP/")
+                 ? Asked{.method = std::string(line.substr(0, first)),
+                         .target = std::string(line.substr(first + 1, second - first - 1))}
+                 : Asked{};
+  }
   asio::write(socket_, asio::buffer(bytes));
 }
 
@@ -70,7 +81,10 @@ std::optional<HttpAnswer> HttpClient::read_answer() {
   bhttp::response<bhttp::string_body> response;
   beast::error_code ec;
   bhttp::read(socket_, buffer, response, ec);
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset) return std::nullopt;
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset) {
+    asked_.reset();
+    return std::nullopt;
+  }
   if (ec) throw std::runtime_error("reading the answer failed: " + ec.message());
   HttpAnswer answer;
   answer.status = response.result_int();
@@ -78,6 +92,8 @@ std::optional<HttpAnswer> HttpClient::read_answer() {
   answer.body = response.body();
   for (const auto& field : response)
     answer.headers.set(field.name_string(), field.value());
+  if (asked_) contracts::expect_answer_conforms(port_, asked_->method, asked_->target, answer);
+  asked_.reset();
   return answer;
 }
 

@@ -56,6 +56,13 @@ class HttpClient {
   std::uint16_t port_;
   std::chrono::milliseconds timeout_;
   std::string buffer_;
+  /// The request the next answer answers (checked against docs/openapi.yaml when this port
+  /// is a parley's): method and target, both empty for bytes that were no request line.
+  struct Asked {
+    std::string method;
+    std::string target;
+  };
+  std::optional<Asked> asked_;
 };
 
 }  // namespace parley::testing

@@ -92,13 +92,13 @@ ParleyProcess::ParleyProcess(const std::string& config_yaml,
   }
   port_ = port_of("ingest");
   admin_port_ = port_of("admin");
-  if (port_ != 0) contracts::register_listener(port_, "ingest");
-  contracts::register_listener(admin_port_, "admin");
+  if (port_ != 0) contracts::register_listener(port_, "ingest", this);
+  if (admin_port_ != 0) contracts::register_listener(admin_port_, "admin", this);
 }
 
 ParleyProcess::~ParleyProcess() {
-  if (port_ != 0) contracts::unregister_listener(port_);
-  if (admin_port_ != 0) contracts::unregister_listener(admin_port_);
+  if (port_ != 0) contracts::unregister_listener(port_, this);
+  if (admin_port_ != 0) contracts::unregister_listener(admin_port_, this);
   if (exit_code_ == -1 && pid_ > 0) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);

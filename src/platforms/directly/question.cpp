@@ -52,8 +52,8 @@ std::string_view role_of(const Author& author, const Author& asker) {
 }
 
 /// A Directly date as the events carry it: RFC 3339 UTC with milliseconds (what every other
-/// platform's `time` and `sentAt` are), empty when Directly's text is not a date (it stays in
-/// `raw`). Only for published times: ids hash Directly's own text.
+/// platform's `time` and `sentAt` are), empty when Directly's text is not a date (`raw` keeps
+/// it when events.include_raw is on). Only for published times: ids hash Directly's own text.
 std::string utc_time(std::string_view text) {
   const auto parsed = parse_rfc3339(text);
   return parsed ? format_rfc3339(*parsed) : std::string();
