@@ -138,9 +138,21 @@ class KafkaProducer::Impl {
       (*callback)(std::nullopt);
       return;
     }
+    // A record failed by a fatal error may be reported before the error itself (both come
+    // through queues): whoever learns of the failure sees failed_fatally() already.
+    if (rd_kafka_fatal_error(rk, nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) self->mark_fatal();
     auto error = classify(message->err, self->options.ack_timeout, self->max_message_bytes);
     if (error.code == kafka::Errc::refused) self->note_refusal(error.message);
     (*callback)(std::move(error));
+  }
+
+  /// Unreachable for good from now on (idempotent: the error callback may come later).
+  void mark_fatal() {
+    {
+      std::lock_guard lock(probe_mutex);
+      fatal.store(true);
+    }
+    reachability_changed.notify_all();
   }
 
   // A service-permanent refusal is logged once when it starts and once when it ends, not
@@ -184,12 +196,7 @@ class KafkaProducer::Impl {
       // restart recovers, so say so loudly and let /healthz fail.
       char detail[512];
       const auto cause = rd_kafka_fatal_error(rk, detail, sizeof detail);
-      auto* self = static_cast<Impl*>(rd_kafka_opaque(rk));
-      {
-        std::lock_guard lock(self->probe_mutex);
-        self->fatal.store(true);
-      }
-      self->reachability_changed.notify_all();
+      static_cast<Impl*>(rd_kafka_opaque(rk))->mark_fatal();
       log::error("kafka producer failed fatally; restart required",
                  {{"error", rd_kafka_err2name(cause)}, {"reason", detail}});
       return;

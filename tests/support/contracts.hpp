@@ -27,6 +27,10 @@ void expect_record_conforms(const std::string& topic, const KafkaMessage& record
 void expect_answer_conforms(std::uint16_t port, std::string_view method, std::string_view target,
                             const HttpAnswer& answer);
 
+/// Starts the validator now (it loads every document, a few hundred milliseconds) rather than
+/// at the first check, which may sit inside a test's timing window. Idempotent.
+void start_validator();
+
 /// Ports of the parley processes a test runs: answers from them are checked; others (the
 /// simulator, in-process servers) are not. `owner` (the ParleyProcess) unregisters only
 /// a port still registered by it.

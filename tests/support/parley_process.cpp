@@ -51,6 +51,8 @@ std::string test_config(const std::string& bootstrap, const std::string& extra,
 
 ParleyProcess::ParleyProcess(const std::string& config_yaml,
                              std::chrono::milliseconds startup_timeout) {
+  // Before the process: its checks come later, inside the test's own timing.
+  contracts::start_validator();
   std::random_device random;
   dir_ = std::filesystem::temp_directory_path() / ("parley-test-" + std::to_string(random()));
   std::filesystem::create_directories(dir_);
