@@ -19,6 +19,13 @@ build_release() {  # parley and parley-devbroker, Release, after the project's o
   cmake --build --preset release --target parley parley-devbroker >/dev/null
 }
 
+produce_counters() {  # admin_port: "<events produced> <produce requests>" from parley's metrics
+  curl -s "http://127.0.0.1:$1/metrics" | awk '
+    /^parley_kafka_produced_total\{topic="parley.events.v1"\}/ {p = $2}
+    /^parley_kafka_produce_requests_total / {r = $2}
+    END {printf "%d %d", p, r}'
+}
+
 start_devbroker() {  # out_prefix [parley-devbroker flags]; sets broker_pid and bootstrap
   local out=$1
   shift

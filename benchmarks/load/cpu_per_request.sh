@@ -94,8 +94,6 @@ PY
 sleep 6  # librdkafka's statistics (every 5 s) count the last requests
 for name in "${targets[@]}"; do
   [[ $name == kafka_* ]] || continue
-  curl -s "http://127.0.0.1:$((port[$name] + 1000))/metrics" | awk -v n="$name" '
-    /^parley_kafka_produced_total\{topic="parley.events.v1"\}/ {p = $2}
-    /^parley_kafka_produce_requests_total / {r = $2}
-    END {printf "%-16s records per Produce request: %.2f (%d records, %d requests)\n", n, p / (r ? r : 1), p, r}'
+  read -r produced requests <<<"$(produce_counters $((port[$name] + 1000)))"
+  python3 -c "print(f'{\"$name\":<16} records per Produce request: {$produced / max(1, $requests):.2f} ($produced records, $requests requests)')"
 done

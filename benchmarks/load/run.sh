@@ -101,12 +101,6 @@ result[nginx]=$(run_wrk nginx http://127.0.0.1:18081 nginx.lua "$duration")
 # nginx again under the very script parley's rows use: wrk builds each JustAnswer request in
 # Lua, which costs wrk (on the same two cores) more than nginx.lua's fixed request.
 result[nginx_same_script]=$(run_wrk nginx_same_script http://127.0.0.1:18081 justanswer.lua "$duration")
-produce_counters() {  # admin_port: "<events produced> <produce requests>"
-  curl -s "http://127.0.0.1:$1/metrics" | awk '
-    /^parley_kafka_produced_total\{topic="parley.events.v1"\}/ {p = $2}
-    /^parley_kafka_produce_requests_total / {r = $2}
-    END {printf "%d %d", p, r}'
-}
 # librdkafka's statistics come every 5 s: wait for a fresh count on both sides of the run.
 sleep 6
 read -r produced_before requests_before <<<"$(produce_counters 19464)"

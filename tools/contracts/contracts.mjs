@@ -125,12 +125,12 @@ export class Contracts {
     this.compiled = new Map();
   }
 
+  /// `schema` is a fragment of `doc` (an object of the parsed document): compiled once.
   compile(schema, doc, docFile) {
-    const key = JSON.stringify([docFile, schema]);
-    let check = this.compiled.get(key);
+    let check = this.compiled.get(schema);
     if (!check) {
       check = this.ajv.compile(schemaOnly(resolveFragment(schema, doc, idOfPath(docFile))));
-      this.compiled.set(key, check);
+      this.compiled.set(schema, check);
     }
     return check;
   }
