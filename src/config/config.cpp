@@ -235,6 +235,14 @@ class SchemaReader {
                      map.echo("max_body_bytes", " (", std::to_string(limits.max_body_bytes) + ")") +
                      ", or no body of the largest allowed size could ever be admitted");
     }
+    if (limits.max_unverified_bytes >= limits.max_inflight_bytes) {
+      map.refuse("max_unverified_bytes",
+                 "must be less than limits.max_inflight_bytes" +
+                     map.echo("max_inflight_bytes", " (",
+                              std::to_string(limits.max_inflight_bytes) + ")") +
+                     ", or bodies awaiting their signature check could take the whole budget "
+                     "verified webhooks need");
+    }
   }
 
   static void read_tls(const Section& top, Tls& tls) {

@@ -47,12 +47,22 @@ struct Server::Connection {
   std::shared_ptr<asio::ssl::context> tls_context;  // the one this connection started with
   beast::flat_buffer buffer;
   asio::ip::address peer;
-  // Waiting for the next request (or the first), or lingering after the last answer: what
-  // shutdown() and, at max_connections, the accept loop (oldest first) may close. Read
-  // from other threads, hence atomic.
-  std::atomic<bool> idle{false};
-  std::atomic<std::int64_t> idle_since{0};  // steady_clock ticks
-  bool unread_input = false;                // answered before the whole request was read
+  // What the connection is doing, for the closers on other threads (hence atomic):
+  // shutdown() closes the idle ones; the accept loop at max_connections closes the oldest
+  // that is idle or unverified, so connections nobody proved anything on can never hold
+  // the limit against verified webhooks.
+  enum class Phase : std::uint8_t {
+    working,     // a verified (or not yet routed) request: never closed to make room
+    idle,        // waiting for the next request (or the first), or lingering after the last
+    unverified,  // reading a body nothing verified yet: its proof, if any, is in it
+  };
+  void enter(Phase next) {
+    phase_since.store(std::chrono::steady_clock::now().time_since_epoch().count());
+    phase.store(next);
+  }
+  std::atomic<Phase> phase{Phase::working};
+  std::atomic<std::int64_t> phase_since{0};  // steady_clock ticks
+  bool unread_input = false;                 // answered before the whole request was read
   // Emitted (terminal) by cancel(): ends whatever the connection's coroutine awaits.
   asio::cancellation_signal cancelled;
 };
@@ -201,13 +211,13 @@ asio::awaitable<void> Server::wait_for_room() {
     std::lock_guard lock(connections_mutex_);
     std::shared_ptr<Connection> oldest;
     for (const auto& connection : connections_) {
-      if (connection->idle.load() &&
-          (!oldest || connection->idle_since.load() < oldest->idle_since.load())) {
+      if (connection->phase.load() != Connection::Phase::working &&
+          (!oldest || connection->phase_since.load() < oldest->phase_since.load())) {
         oldest = connection;
       }
     }
     if (oldest) {
-      oldest->idle.store(false);  // not picked twice
+      oldest->phase.store(Connection::Phase::working);  // not picked twice
       asio::post(oldest->lowest().get_executor(), [oldest] { oldest->lowest().cancel(); });
     }
   }
@@ -296,8 +306,7 @@ asio::awaitable<void> Server::linger(Connection& connection, Stream& stream) {
     lingering_.fetch_sub(1);
     co_return;
   }
-  connection.idle_since.store(std::chrono::steady_clock::now().time_since_epoch().count());
-  connection.idle.store(true);
+  connection.enter(Connection::Phase::idle);
   connection.lowest().expires_after(options_.lingering_close);
   std::array<char, 16384> scratch;
   for (;;) {
@@ -308,7 +317,7 @@ asio::awaitable<void> Server::linger(Connection& connection, Stream& stream) {
     const auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
     if (ec) break;
   }
-  connection.idle.store(false);
+  connection.enter(Connection::Phase::working);
   lingering_.fetch_sub(1);
 }
 
@@ -409,6 +418,31 @@ std::size_t admission_charge(const Parser& parser, const ServerOptions& options)
       parser.content_length().value_or(options.max_body_bytes), options.max_body_bytes));
 }
 
+// What the head of a request decided before its body: admitted (verified from the head,
+// or not yet, with its admission ticket), or refused with the answer to give.
+struct HeadAdmission {
+  std::optional<Response> refused;
+  bool unproven = false;  // refused for its proof, not for load
+  bool verified = true;
+  std::optional<Admission::Ticket> ticket;
+};
+
+// Verified from the head where its proof is there, before the body is read or charged: a
+// request with a wrong token costs one header read. Refusals of what is not verified yet are
+// counted apart (reject_unverified), and its body is charged to the smaller budget for
+// unverified bytes.
+HeadAdmission admit_head(Endpoint& endpoint, Admission& admission, const Parser& parser,
+                         const ServerOptions& options, const Request& head) {
+  const auto proof = endpoint.check_head(head);
+  if (!proof) return HeadAdmission{.refused = endpoint.reject(proof.error()), .unproven = true};
+  const bool verified = proof.value() == HeadProof::verified;
+  const auto charge = admission_charge(parser, options);
+  auto admitted =
+      verified ? admission.admit(charge) : admission.admit_unverified(charge, head.peer);
+  if (!admitted) return HeadAdmission{.refused = refusal(endpoint, verified, admitted.error())};
+  return HeadAdmission{.verified = verified, .ticket = std::move(admitted).value()};
+}
+
 }  // namespace
 
 // How reading a body ended: complete; or not, with the refusal to count (none when the
@@ -419,9 +453,9 @@ struct Server::BodyRead {
   bool answerable = true;
 };
 
-// One request on a connection, in its steps: the head, the route, admission, the checks
-// before the body, the body, the handler, the answer. True when the connection stays open
-// for the next request.
+// One request on a connection, in its steps: the head, the route, verification and
+// admission from the head, the checks before the body, the body, the handler, the answer.
+// True when the connection stays open for the next request.
 template <class Stream>
 asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) {
   Parser parser;
@@ -452,52 +486,32 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
   Endpoint& endpoint = *routed.value();
   const bool ingest = endpoint.is_ingest() && admission_ != nullptr;
 
-  // Verified from the head where its proof is there, before the body is read or charged:
-  // a request with a wrong token costs one header read. Refusals of what is not verified
-  // yet are counted apart (reject_unverified), and its body is charged to the smaller
-  // budget for unverified bytes.
-  bool verified = true;
-  std::optional<Admission::Ticket> ticket;
-  if (ingest) {
-    static const std::string kNoBody;
-    const auto proof = endpoint.check_head(Request{.method = head.method(),
-                                                   .path = path,
-                                                   .query = query,
-                                                   .headers = head,
-                                                   .body = kNoBody,
-                                                   .peer = connection.peer,
-                                                   .received_at = received_at});
-    if (!proof) {
-      const auto refused = endpoint.reject(proof.error());
-      // A small body costs next to nothing: read it, so the connection stays open for the
-      // sender's next request; a large one is never paid for (lingering close instead).
-      constexpr std::uint64_t kSmallBody = 65536;
-      const auto length = parser.content_length();
-      const bool small = length && *length <= kSmallBody && head[bhttp::field::expect].empty();
-      if (small) {
-        const BodyRead drained = co_await read_body(connection, stream, parser);
-        if (drained.complete) co_return co_await answer(refused, true);
-      }
-      co_return co_await answer(refused, false);
-    }
-    verified = proof.value() == HeadProof::verified;
-    const auto charge = admission_charge(parser, options_);
-    auto admitted = verified ? admission_->admit(charge)
-                             : admission_->admit_unverified(charge, connection.peer);
-    if (!admitted) co_return co_await answer(refusal(endpoint, verified, admitted.error()), false);
-    ticket.emplace(std::move(admitted).value());
+  static const std::string kNoBody;
+  auto admitted = ingest ? admit_head(endpoint, *admission_, parser, options_,
+                                      Request{.method = head.method(),
+                                              .path = path,
+                                              .query = query,
+                                              .headers = head,
+                                              .body = kNoBody,
+                                              .peer = connection.peer,
+                                              .received_at = received_at})
+                         : HeadAdmission{};
+  if (admitted.refused) {
+    const bool drained = admitted.unproven && co_await read_small_body(connection, stream, parser);
+    co_return co_await answer(*admitted.refused, drained);
   }
   // A DELETE names its target in the path and carries no body to type.
   const bool needs_json = ingest && head.method() != bhttp::verb::delete_;
   if (auto refused = check_before_body(parser, needs_json, options_)) {
-    co_return co_await answer(refusal(endpoint, verified, *refused), false);
+    co_return co_await answer(refusal(endpoint, admitted.verified, *refused), false);
   }
-  if (const auto body = co_await read_body(connection, stream, parser); !body.complete) {
-    if (!body.refusal) co_return false;  // the client went away: nothing to answer or count
-    const auto response = refusal(endpoint, verified, *body.refusal);
+  const auto body_read = co_await read_body(connection, stream, parser, admitted.verified);
+  if (!body_read.complete) {
+    if (!body_read.refusal) co_return false;  // the client went away: nothing to answer or count
+    const auto response = refusal(endpoint, admitted.verified, *body_read.refusal);
     // A body that timed out has lost its socket already (Beast closed it): the refusal is
     // counted, but no answer is possible.
-    if (!body.answerable) co_return false;
+    if (!body_read.answerable) co_return false;
     co_return co_await answer(response, false);
   }
   auto& body = head.body();
@@ -510,9 +524,9 @@ asio::awaitable<bool> Server::serve_one(Connection& connection, Stream& stream) 
                         .body = body,
                         .peer = connection.peer,
                         .received_at = received_at,
-                        .verified_at_head = ingest && verified};
+                        .verified_at_head = ingest && admitted.verified};
   const Response response = co_await handle_guarded(endpoint, request);
-  ticket.reset();  // answered: no longer in flight, even while the bytes are on their way
+  admitted.ticket.reset();  // answered: no longer in flight, even while the bytes are on their way
   co_return co_await answer(response, true);
 }
 
@@ -522,11 +536,10 @@ template <class Stream, class RequestParser>
 asio::awaitable<bool> Server::read_head(Connection& connection, Stream& stream,
                                         RequestParser& parser) {
   connection.lowest().expires_after(options_.read_timeout);
-  connection.idle_since.store(std::chrono::steady_clock::now().time_since_epoch().count());
-  connection.idle.store(true);
+  connection.enter(Connection::Phase::idle);
   const auto [ec, bytes] =
       co_await bhttp::async_read_header(stream, connection.buffer, parser, kAsTuple);
-  connection.idle.store(false);
+  connection.enter(Connection::Phase::working);
   if (!ec) co_return true;
   // An idle keep-alive connection timing out is normal; a half-sent header is not.
   if (ec == beast::error::timeout && connection.buffer.size() > 0) count_unrouted("header_timeout");
@@ -540,10 +553,11 @@ asio::awaitable<bool> Server::read_head(Connection& connection, Stream& stream,
   co_return false;
 }
 
-// Reads the body of an admitted request, answering 100-continue first when asked.
+// Reads the body of an admitted request, answering 100-continue first when asked. A body
+// not verified yet may be closed to make room at max_connections while it is read.
 template <class Stream, class RequestParser>
 asio::awaitable<Server::BodyRead> Server::read_body(Connection& connection, Stream& stream,
-                                                    RequestParser& parser) {
+                                                    RequestParser& parser, bool verified) {
   auto& head = parser.get();
   if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
     bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, head.version()};
@@ -554,7 +568,9 @@ asio::awaitable<Server::BodyRead> Server::read_body(Connection& connection, Stre
   head.body().reserve(parser.content_length().value_or(0) + kBodySlack);
   parser.body_limit(options_.max_body_bytes);
   connection.lowest().expires_after(options_.read_timeout);
+  if (!verified) connection.enter(Connection::Phase::unverified);
   const auto [ec, n] = co_await bhttp::async_read(stream, connection.buffer, parser, kAsTuple);
+  connection.enter(Connection::Phase::working);
   if (!ec) co_return BodyRead{.complete = true};
   if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted) {
     co_return BodyRead{.complete = false};
@@ -562,6 +578,21 @@ asio::awaitable<Server::BodyRead> Server::read_body(Connection& connection, Stre
   co_return BodyRead{.complete = false,
                      .refusal = body_read_error(ec, options_),
                      .answerable = ec != beast::error::timeout};
+}
+
+// The body of a request refused for its proof, when it is small: reading it costs next to
+// nothing and keeps the connection for the sender's next request. A large one is never
+// paid for (lingering close instead). True when it was read whole.
+template <class Stream, class RequestParser>
+asio::awaitable<bool> Server::read_small_body(Connection& connection, Stream& stream,
+                                              RequestParser& parser) {
+  constexpr std::uint64_t kSmallBody = 65536;
+  const auto length = parser.content_length();
+  if (!length || *length > kSmallBody || !parser.get()[bhttp::field::expect].empty()) {
+    co_return false;
+  }
+  const BodyRead read = co_await read_body(connection, stream, parser, false);
+  co_return read.complete;
 }
 
 Response Server::unrouted_answer(const Error& error, std::string_view path) const {
@@ -586,7 +617,7 @@ void Server::shutdown() {
   std::lock_guard lock(connections_mutex_);
   for (const auto& connection : connections_) {
     asio::post(connection->lowest().get_executor(), [connection] {
-      if (connection->idle.load()) connection->lowest().cancel();
+      if (connection->phase.load() == Connection::Phase::idle) connection->lowest().cancel();
     });
   }
 }

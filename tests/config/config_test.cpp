@@ -517,6 +517,17 @@ TEST_F(ConfigTest, RefusesMaxHeaderBytesBelow1024) {
   EXPECT_TRUE(contains(error.message, "at least 1024")) << error.message;
 }
 
+TEST_F(ConfigTest, RefusesAnUnverifiedBudgetAsLargeAsTheWholeBudget) {
+  const ConfigError error =
+      refused("limits: {max_inflight_bytes: 33554432, max_unverified_bytes: 33554432}");
+  EXPECT_EQ(error.path, "limits.max_unverified_bytes");
+  EXPECT_TRUE(contains(error.message, "must be less than limits.max_inflight_bytes (33554432)"))
+      << error.message;
+  EXPECT_EQ(accepted("limits: {max_inflight_bytes: 33554433, max_unverified_bytes: 33554432}")
+                .limits.max_unverified_bytes,
+            33554432u);
+}
+
 TEST_F(ConfigTest, AcceptsMaxHeaderBytesOf1024) {
   EXPECT_EQ(accepted("limits: {max_header_bytes: 1024}").limits.max_header_bytes, 1024u);
 }
@@ -1514,7 +1525,10 @@ TEST_F(ConfigTest, TalkJsRolesMapToAuthorRoles) {
 
 TEST_F(ConfigTest, MaxInflightBytesDefaultsAndMustHoldTheLargestBody) {
   EXPECT_EQ(accepted("").limits.max_inflight_bytes, 268435456u);
-  EXPECT_EQ(accepted("limits: {max_inflight_bytes: 2000000}").limits.max_inflight_bytes, 2000000u);
+  EXPECT_EQ(accepted("limits: {max_inflight_bytes: 2000000, max_unverified_bytes: 1048576, "
+                     "max_unverified_bytes_per_peer: 1048576}")
+                .limits.max_inflight_bytes,
+            2000000u);
   const ConfigError error = refused("limits: {max_body_bytes: 1000, max_inflight_bytes: 999}");
   EXPECT_EQ(error.path, "limits.max_inflight_bytes");
   EXPECT_NE(error.message.find("at least limits.max_body_bytes (1000)"), std::string::npos);

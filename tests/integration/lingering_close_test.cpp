@@ -2,6 +2,7 @@
 // reads (as Python's http.client and many webhook senders do): parley half-closes, reads
 // and drops the rest for a bounded time, and only then closes, so the kernel never resets
 // the answer away.
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -97,16 +98,60 @@ TEST_F(LingeringClose, AWriteFirstClientGetsEveryEarlyRefusal) {
                            half);
                      }),
             kAttempts);
-  const auto body = ja_body("q-linger");
+  // Refused at its head, for its token: nothing of the 2 MiB is read but what lingers.
   EXPECT_EQ(answered("401",
                      [&] {
                        return write_all_then_read(
                            parley_->port(),
-                           post_head("/v1/webhooks/justanswer", body.size(), "application/json",
+                           post_head("/v1/webhooks/justanswer", big.size(), "application/json",
                                      "X-Parley-Token: wrong\r\n"),
-                           body);
+                           big);
                      }),
             kAttempts);
+}
+
+/// A lingering close with a short bound, so a client that never closes is seen to end.
+class ShortLinger : public IngestFixture {
+ protected:
+  std::string extra_config() const override { return "limits: {lingering_close_ms: 1000}\n"; }
+};
+
+TEST_F(ShortLinger, AClientThatNeverClosesIsClosedAtTheLingeringBound) {
+  const int fd = connect_loopback(parley_->port());
+  ASSERT_GE(fd, 0);
+  // 64 KiB of a declared 2 MiB: answered 413 at the head, then held open and silent.
+  const std::string bytes = post_head("/v1/webhooks/justanswer", kTwoMiB, "application/json",
+                                      "X-Parley-Token: test-token\r\n") +
+                            std::string(65536, 'x');
+  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(bytes.size()));
+  timeval timeout{.tv_sec = 20, .tv_usec = 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string answer;
+  char chunk[4096];
+  ssize_t n = 0;
+  while ((n = ::recv(fd, chunk, sizeof chunk, 0)) > 0 &&
+         answer.find("\r\n\r\n") == std::string::npos)
+    answer.append(chunk, static_cast<std::size_t>(n));
+  EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 413") << answer;
+  // The write side is half-closed after the answer; the read side closes at the bound (1 s),
+  // not at limits.read_timeout_ms (10 s): the next write finds the connection gone.
+  const auto answered_at = std::chrono::steady_clock::now();
+  bool closed = false;
+  while (!closed && std::chrono::steady_clock::now() - answered_at < 8s) {
+    closed = ::send(fd, chunk, sizeof chunk, MSG_NOSIGNAL) < 0;
+    if (!closed) {
+      pollfd pace{.fd = fd, .events = 0, .revents = 0};
+      ::poll(&pace, 1, 100);  // paces the writes (or wakes on an error); the close ends the loop
+    }
+  }
+  const auto took = std::chrono::steady_clock::now() - answered_at;
+  ::close(fd);
+  EXPECT_TRUE(closed) << "still open 8 s after the answer";
+  EXPECT_LT(took, 5s) << "closed by the read timeout, not by the lingering bound";
+  std::cout << "[ measured ] lingering connection closed "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+            << " ms after its answer (lingering_close_ms 1000)\n";
 }
 
 class LingeringCloseTls : public IngestFixture {
@@ -124,20 +169,23 @@ class LingeringCloseTls : public IngestFixture {
                                ("parley-linger-tls-" + std::to_string(std::random_device{}()));
 };
 
-TEST_F(LingeringCloseTls, AWriteFirstClientGetsThe413OverTls) {
+TEST_F(LingeringCloseTls, AWriteFirstClientGetsEveryEarlyRefusalOverTls) {
+  const auto https = [&](const std::string& body, const std::string& token,
+                         const std::string& type) {
+    try {
+      return std::to_string(https_request(parley_->port(), "/v1/webhooks/justanswer", body,
+                                          {{"X-Parley-Token", token}, {"Content-Type", type}})
+                                .status);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+  };
   const std::string big(kTwoMiB, 'x');
-  EXPECT_EQ(
-      answered("413",
-               [&] {
-                 try {
-                   return std::to_string(https_request(parley_->port(), "/v1/webhooks/justanswer",
-                                                       big, {{"X-Parley-Token", "test-token"}})
-                                             .status);
-                 } catch (const std::exception& e) {
-                   return std::string(e.what());
-                 }
-               }),
-      kAttempts);
+  const std::string half(kTwoMiB / 4, 'x');
+  EXPECT_EQ(answered("413", [&] { return https(big, "test-token", "application/json"); }),
+            kAttempts);
+  EXPECT_EQ(answered("415", [&] { return https(half, "test-token", "text/plain"); }), kAttempts);
+  EXPECT_EQ(answered("401", [&] { return https(big, "wrong", "application/json"); }), kAttempts);
 }
 
 }  // namespace

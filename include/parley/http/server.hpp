@@ -33,9 +33,9 @@ struct ServerOptions {
   std::chrono::milliseconds lingering_close{5000};
   /// Connections lingering at once; past it a connection closes at once.
   std::size_t max_lingering_connections = 1024;
-  /// Open connections; at the limit the oldest idle keep-alive connection is closed to
-  /// make room, and with none idle accepting pauses until one closes (new connections wait
-  /// in the kernel's backlog).
+  /// Open connections; at the limit the oldest connection that is idle (keep-alive,
+  /// lingering) or reading a body nothing verified yet is closed to make room, and with none
+  /// such accepting pauses until one closes (new connections wait in the kernel's backlog).
   std::size_t max_connections = 4096;
   /// Serve HTTPS with these certificates (null = plain HTTP).
   std::shared_ptr<TlsCertificates> tls;
@@ -83,7 +83,7 @@ class Server {
 
  private:
   boost::asio::awaitable<void> accept_loop();
-  /// At max_connections: closes the oldest idle connection, if any, and waits until a
+  /// At max_connections: closes the oldest idle or unverified connection, if any, and waits until a
   /// connection closed (or a second passed, to look again).
   boost::asio::awaitable<void> wait_for_room();
   boost::asio::any_io_executor next_connection_executor();
@@ -103,7 +103,10 @@ class Server {
                                          RequestParser& parser);
   template <class Stream, class RequestParser>
   boost::asio::awaitable<BodyRead> read_body(Connection& connection, Stream& stream,
-                                             RequestParser& parser);
+                                             RequestParser& parser, bool verified);
+  template <class Stream, class RequestParser>
+  boost::asio::awaitable<bool> read_small_body(Connection& connection, Stream& stream,
+                                               RequestParser& parser);
   Response unrouted_answer(const Error& error, std::string_view path) const;
   void forget(const std::shared_ptr<Connection>& connection);
 
