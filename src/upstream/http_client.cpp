@@ -209,6 +209,23 @@ std::size_t HttpClient::active_requests() const {
   return pool_->active;
 }
 
+namespace {
+
+// A pooled connection that received bytes while it sat idle is out of step (a late or second
+// answer to an earlier request, which must never be read as the next one's): closed, never
+// used again. One that the server closed quietly is found out by the exchange (stale).
+std::unique_ptr<Connection> take_idle(HttpClient::Pool& pool) {
+  while (!pool.idle.empty()) {
+    auto connection = std::move(pool.idle.back());
+    pool.idle.pop_back();
+    beast::error_code ec;
+    if (tcp_of(*connection).socket().available(ec) == 0 && !ec) return connection;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 asio::awaitable<Result<HttpResponse, SendError>> HttpClient::send(const HttpRequest& request) {
   if (auto problem = unsendable(request)) {
     co_return SendError{.kind = SendError::Kind::refused, .message = *problem};
@@ -225,13 +242,8 @@ asio::awaitable<Result<HttpResponse, SendError>> HttpClient::send(const HttpRequ
   const auto beast_request =
       build_request(request, default_port ? base.host : base.host + ":" + std::to_string(base.port),
                     base.base_path);
-  std::unique_ptr<Connection> connection;
-  bool reused = false;
-  if (!pool_->idle.empty()) {
-    connection = std::move(pool_->idle.back());
-    pool_->idle.pop_back();
-    reused = true;
-  }
+  std::unique_ptr<Connection> connection = take_idle(*pool_);
+  bool reused = connection != nullptr;
   for (;;) {
     if (!connection) {
       auto connected = co_await connect(*pool_, options_);

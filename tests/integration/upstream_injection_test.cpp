@@ -3,6 +3,7 @@
 // naming the header, and the simulator -- the platform's side of the wire -- sees exactly the
 // requests parley meant: no injected GET, no answer taken for another question's.
 #include "integration/enrich_fixture.hpp"
+#include "parley/kafka/producer.hpp"
 
 namespace parley::testing {
 namespace {
@@ -33,6 +34,59 @@ TEST_F(Enrich, AUserTokenWithCrLfNeverReachesTheWire) {
   EXPECT_EQ(stat(stats, "calls", "justanswer.question"), 1) << stats;
   EXPECT_EQ(stat(stats, "conversations", "justanswer:victim-b"), 1) << stats;
   EXPECT_EQ(stat(stats, "conversations", "justanswer:attacker-chosen"), 0) << stats;
+}
+
+// The door is not the only way onto the events topic (a replay tool, an older parley,
+// another producer): enrichment builds its request from validated parts itself. An event
+// whose customerId carries CR/LF fails its own fetch, naming the header; the platform sees
+// only the requests parley meant -- every request it answered is counted.
+TEST_F(Enrich, AnEventFromTheTopicWithCrLfInItsCustomerIdNeverReachesTheWire) {
+  const std::string injected_token =
+      R"(abc\r\n\r\nGET /api/v2/questions/attacker-chosen HTTP/1.1\r\nHost: x\r\n\r\n)";
+  const std::string crafted =
+      R"({"specversion":"1.0","id":"crafted-1","source":"/parley/justanswer",)"
+      R"("type":"parley.conversation.updated","subject":"q-crafted",)"
+      R"("time":"2026-11-21T10:10:59.123Z","partitionkey":"justanswer:q-crafted",)"
+      R"("datacontenttype":"application/json","data":{"platform":"justanswer",)"
+      R"("source":"justanswer","platformEvent":"1","conversation":{"id":"q-crafted",)"
+      R"("customerId":")" +
+      injected_token + R"("},"raw":{"eventType":"1","questionId":"q-crafted"}}})";
+  auto producer = kafka::KafkaProducer::create(
+      {.bootstrap_servers = broker_->bootstrap_servers(), .probe_topic = kEventsTopic});
+  ASSERT_TRUE(producer) << producer.error();
+  std::optional<std::string> failure;
+  producer.value()->produce(
+      {.topic = kEventsTopic, .key = "justanswer:q-crafted", .value = crafted},
+      [&failure](std::optional<Error> error) {
+        if (error) failure = error->message;
+      });
+  ASSERT_EQ(producer.value()->flush(10s), 0);
+  ASSERT_FALSE(failure) << *failure;
+  ASSERT_TRUE(parley_->wait_for_log("header UserIdToken: control character 0x0D", kReadTimeout));
+
+  HttpClient client(parley_->port());
+  ASSERT_EQ(post_justanswer(client, "victim-c").status, 200u);
+  auto enriched = reader(kEnrichedTopic);
+  enriched.skip_contract_checks();  // the crafted event is no record this parley wrote
+  const auto victim = read_until(enriched, kReadTimeout, [](const Records& records) {
+    return std::any_of(records.begin(), records.end(),
+                       [](const auto& record) { return record.key == "justanswer:victim-c"; });
+  });
+  for (const auto& record : victim) {
+    if (record.key != "justanswer:victim-c") continue;
+    EXPECT_EQ(enrichment_of(record).status, "ok");
+  }
+  const auto stats = sim_->stats();
+  EXPECT_EQ(stat(stats, "calls", "justanswer.question"), 1) << stats;
+  EXPECT_EQ(stat(stats, "conversations", "justanswer:attacker-chosen"), 0) << stats;
+  EXPECT_EQ(stat(stats, "conversations", "justanswer:q-crafted"), 0) << stats;
+  std::int64_t answered = 0;
+  simdjson::dom::parser parser;
+  simdjson::dom::object statuses;
+  ASSERT_EQ(parser.parse(stats)["statuses"].get(statuses), simdjson::SUCCESS) << stats;
+  for (const auto [status, count] : statuses)
+    answered += count.get_int64().value_unsafe();
+  EXPECT_EQ(answered, 2) << "one token request and victim-c's question, nothing else: " << stats;
 }
 
 }  // namespace

@@ -41,6 +41,8 @@ class FakeUpstream {
   std::vector<std::string> targets;
   bool close_after_answer = false;
   bool raw_answers = false;  ///< write the answer's body as the whole answer (hand-made bytes)
+  /// Every accepted connection's socket, valid while its serve() runs (until it ends).
+  std::vector<tcp::socket*> live;
 
  private:
   asio::awaitable<void> accept_loop() {
@@ -53,6 +55,7 @@ class FakeUpstream {
     }
   }
   asio::awaitable<void> serve(tcp::socket socket) {
+    live.push_back(&socket);
     boost::beast::flat_buffer buffer;
     for (;;) {
       bhttp::request<bhttp::string_body> request;
@@ -209,6 +212,25 @@ TEST_F(HttpClientTest, BytesAfterAnAnswerFailItAndCloseTheConnection) {
   EXPECT_NE(first[0].error().message.find("bytes followed the answer"), std::string::npos)
       << first[0].error().message;
   EXPECT_EQ(client.idle_connections(), 0u);
+}
+
+TEST_F(HttpClientTest, BytesThatArriveOnAnIdleConnectionAreNeverTakenForTheNextAnswer) {
+  // A late second answer reaches a pooled connection after its exchange ended: the next
+  // request goes on a fresh connection and gets its own answer.
+  FakeUpstream upstream(io_, [](const auto& request) {
+    return std::optional(ok("for " + std::string(request.target())));
+  });
+  HttpClient client(io_.get_executor(), options(upstream.port()), nullptr);
+  const auto first = send_all(client, 1, "/a");
+  ASSERT_TRUE(first[0]);
+  ASSERT_EQ(client.idle_connections(), 1u);
+  ASSERT_EQ(upstream.live.size(), 1u);
+  const std::string late = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nattacker";
+  asio::write(*upstream.live[0], asio::buffer(late));  // loopback: in the client's queue on return
+  const auto second = send_all(client, 1, "/b");
+  ASSERT_TRUE(second[0]) << second[0].error().message;
+  EXPECT_EQ(second[0].value().body, "for /base/b");
+  EXPECT_EQ(upstream.connections, 2) << "the out-of-step connection was not used again";
 }
 
 TEST_F(HttpClientTest, AHeaderValueWithCrLfIsRefusedBeforeAnythingIsSent) {
