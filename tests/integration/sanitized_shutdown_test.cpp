@@ -107,58 +107,87 @@ TEST_F(SanitizedShutdown, FiftyEnrichmentFetchesHeldByThePlatform) {
   expect_no_sanitizer_report(*parley_);
 }
 
-TEST_F(SanitizedShutdown, ASpoolAppendStalledInFdatasync) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("parley-stalled-" + std::to_string(std::random_device{}()));
-  // LeakSanitizer inspects threads with ptrace at exit, which strace (holding them) denies:
-  // leaks go unchecked for this one run; use-after-free and UB are still reports.
-  const char* saved = std::getenv("ASAN_OPTIONS");
-  const std::string previous = saved != nullptr ? saved : "";
-  ::setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-  parley_ = std::make_unique<ParleyProcess>(
-      test_config(broker_->bootstrap_servers(), "spool: {dir: \"" + dir.string() + "\"}\n"));
-  if (saved != nullptr)
-    ::setenv("ASAN_OPTIONS", previous.c_str(), 1);
-  else
-    ::unsetenv("ASAN_OPTIONS");
-  ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
-  broker_->set_broker_up(1, false);
-  ASSERT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
+/// parley with a spool and Kafka away, every fdatasync of it stalled by strace, and one
+/// webhook in its spool append (answered into `status_` by a thread of its own).
+class StalledSpool : public SanitizedShutdown {
+ protected:
+  void start(std::chrono::seconds stall, std::chrono::milliseconds drain) {
+    // LeakSanitizer inspects threads with ptrace at exit, which strace (holding them)
+    // denies: leaks go unchecked for this one run; use-after-free and UB are still reports.
+    const char* saved = std::getenv("ASAN_OPTIONS");
+    const std::string previous = saved != nullptr ? saved : "";
+    ::setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+    auto config =
+        test_config(broker_->bootstrap_servers(), "spool: {dir: \"" + dir_.string() + "\"}\n");
+    const std::string default_drain = "shutdown_timeout_ms: 15000";
+    config.replace(config.find(default_drain), default_drain.size(),
+                   "shutdown_timeout_ms: " + std::to_string(drain.count()));
+    parley_ = std::make_unique<ParleyProcess>(config);
+    if (saved != nullptr)
+      ::setenv("ASAN_OPTIONS", previous.c_str(), 1);
+    else
+      ::unsetenv("ASAN_OPTIONS");
+    ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
+    broker_->set_broker_up(1, false);
+    ASSERT_TRUE(parley_->wait_for_log("kafka unreachable", 20s));
 
-  // Every fdatasync of parley now takes 3 s (strace holds the thread in the syscall).
-  const auto pid = std::to_string(parley_->pid());
-  const char* argv[] = {"strace",
-                        "-f",
-                        "-qq",
-                        "-o",
-                        "/dev/null",
-                        "-e",
-                        "inject=fdatasync:delay_enter=3000000",
-                        "-p",
-                        pid.c_str(),
-                        nullptr};
-  pid_t tracer = -1;
-  ASSERT_EQ(::posix_spawnp(&tracer, "strace", nullptr, nullptr, const_cast<char**>(argv), environ),
-            0);
-  // strace attaches after posix_spawnp returned: wait until it holds every thread.
-  ASSERT_TRUE(eventually([&] { return every_thread_traced(parley_->pid()); }, 30s));
-  std::atomic<unsigned> status{0};
-  std::jthread sender([&] {
-    HttpClient client(parley_->port(), 30s);
-    status = client.post("/v1/webhooks/cao/messages", cao_message("stalled", "m-stalled"), kCaoAuth)
-                 .status;
-  });
-  // The append is in flight when the in-flight gauge says so and nothing was answered yet.
-  ASSERT_TRUE(eventually([&] { return inflight(*parley_) >= 1; }, 30s));
-  EXPECT_EQ(status.load(), 0u) << "answered before the signal: the stall did not hold it";
+    const auto pid = std::to_string(parley_->pid());
+    const auto inject =
+        "inject=fdatasync:delay_enter=" +
+        std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(stall).count());
+    const char* argv[] = {"strace", "-f",           "-qq", "-o",        "/dev/null",
+                          "-e",     inject.c_str(), "-p",  pid.c_str(), nullptr};
+    ASSERT_EQ(
+        ::posix_spawnp(&tracer_, "strace", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+    // strace attaches after posix_spawnp returned: wait until it holds every thread.
+    ASSERT_TRUE(eventually([&] { return every_thread_traced(parley_->pid()); }, 30s));
+    sender_ = std::jthread([this] {
+      HttpClient client(parley_->port(), 30s);
+      status_ =
+          client.post("/v1/webhooks/cao/messages", cao_message("stalled", "m-stalled"), kCaoAuth)
+              .status;
+    });
+    // The append is in flight when the in-flight gauge says so and nothing was answered yet.
+    ASSERT_TRUE(eventually([&] { return inflight(*parley_) >= 1; }, 30s));
+    EXPECT_EQ(status_.load(), 0u) << "answered before the signal: the stall did not hold it";
+  }
+  void TearDown() override {
+    if (sender_.joinable()) sender_.join();
+    if (tracer_ > 0) {
+      int tracer_status = 0;
+      ::waitpid(tracer_, &tracer_status, 0);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    SanitizedShutdown::TearDown();
+  }
+  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
+                               ("parley-stalled-" + std::to_string(std::random_device{}()));
+  pid_t tracer_ = -1;
+  std::atomic<unsigned> status_{0};
+  std::jthread sender_;
+};
+
+TEST_F(StalledSpool, ASpoolAppendStalledInFdatasync) {
+  start(3s, 15s);  // every fdatasync takes 3 s
   EXPECT_EQ(terminate_by(*parley_, 15s), 0);
-  sender.join();
-  EXPECT_EQ(status.load(), 200u) << "spooled, once fdatasync returned";
-  int tracer_status = 0;
-  ::waitpid(tracer, &tracer_status, 0);
+  sender_.join();
+  EXPECT_EQ(status_.load(), 200u) << "spooled, once fdatasync returned";
   expect_no_sanitizer_report(*parley_);
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+}
+
+TEST_F(StalledSpool, ASpoolAppendStalledPastTheDrainDeadline) {
+  // The append outlives the 3.5 s deadline (the least the test's 3 s Kafka ack timeout
+  // allows): its request is answered 503 (not accepted, so the platform delivers it again)
+  // and the handler's frame ends before the stats and spool it points to; the process waits
+  // for the spool's stalled thread (the append's fdatasync, then the close's: 2 x 5 s), then
+  // exits 1.
+  start(5s, 3500ms);
+  EXPECT_EQ(terminate_by(*parley_, 20s), 1);
+  sender_.join();
+  EXPECT_EQ(status_.load(), 503u) << "answered at the deadline, not accepted";
+  EXPECT_TRUE(parley_->wait_for_log("shutdown_timeout_ms reached", 1s));
+  expect_no_sanitizer_report(*parley_);
 }
 
 TEST_F(SanitizedShutdown, TwoHundredConnectionsMidBody) {
