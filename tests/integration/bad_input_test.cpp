@@ -270,19 +270,28 @@ TEST_F(BadInputTest, AnEventIdThatLooksLikeAMessageIdDoesNotSuppressTheMessage) 
   EXPECT_EQ(outcome_count(admin, "talkjs", "accepted"), 2);
 }
 
-// A key field with CR/LF would be copied into the record key, ce_subject and ce_id.
-TEST_F(BadInputTest, AQuestionIdWithCrLfIsRefusedNamingTheFieldAndPublishesNothing) {
-  HttpClient client(parley_->port());
-  const std::string body =
-      R"({"eventType":"1","questionId":"12345\r\nce_id: forged","userToken":"u1"})";
-  const auto answer = client.post("/v1/webhooks/justanswer", body, ja());
-  EXPECT_EQ(answer.status, 400u);
-  EXPECT_NE(answer.body.find("field questionId: contains a control character (U+000D) at byte 5"),
-            std::string::npos)
-      << answer.body;
-  EXPECT_NE(answer.body.find(R"("status":false)"), std::string::npos) << answer.body;
+// A key field with CR/LF, ESC or a bidirectional override would be copied into the record
+// key, ce_subject and ce_id (a forged line or a reversed name where a consumer prints keys).
+TEST_F(BadInputTest, AQuestionIdWithAControlCharacterIsRefusedNamingTheFieldAndPublishesNothing) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"(12345\r\nce_id: forged)", "U+000D"},
+      {R"(12345\u001b[2J)", "U+001B"},
+      {"12345\u202egnp.exe", "U+202E"}};
+  for (const auto& [question, named] : cases) {
+    SCOPED_TRACE(named);
+    HttpClient client(parley_->port());
+    const std::string body =
+        R"({"eventType":"1","questionId":")" + question + R"(","userToken":"u1"})";
+    const auto answer = client.post("/v1/webhooks/justanswer", body, ja());
+    EXPECT_EQ(answer.status, 400u);
+    EXPECT_NE(answer.body.find("field questionId: contains a control character (" + named +
+                               ") at byte 5"),
+              std::string::npos)
+        << answer.body;
+    EXPECT_NE(answer.body.find(R"("status":false)"), std::string::npos) << answer.body;
+  }
   HttpClient admin(parley_->admin_port());
-  EXPECT_EQ(outcome_count(admin, "justanswer", "invalid"), 1);
+  EXPECT_EQ(outcome_count(admin, "justanswer", "invalid"), 3);
   EXPECT_EQ(reader().count(), 0);
 }
 

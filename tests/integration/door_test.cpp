@@ -111,6 +111,15 @@ TEST_F(Tolerance, WhatAClientSentIsEchoedAsValidUtf8) {
   EXPECT_NE(answer->body.find("\xEF\xBF\xBD"), std::string::npos)
       << "invalid bytes replaced by U+FFFD: " << answer->body;
   EXPECT_EQ(answer->body.find('\xff'), std::string::npos) << answer->body;
+
+  HttpClient other(parley_->port());
+  other.send_raw("GET /v1/webhooks/\xff\xfe HTTP/1.1\r\nHost: a\r\n\r\n");
+  const auto not_found = other.read_answer();
+  ASSERT_TRUE(not_found.has_value());
+  EXPECT_EQ(not_found->status, 404u);
+  EXPECT_NE(not_found->body.find("/v1/webhooks/\xEF\xBF\xBD\xEF\xBF\xBD"), std::string::npos)
+      << not_found->body;
+  EXPECT_EQ(not_found->body.find('\xff'), std::string::npos) << not_found->body;
 }
 
 /// Small limits, so a flood reaches them at once.
