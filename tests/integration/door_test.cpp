@@ -204,7 +204,9 @@ TEST_F(Floods, BodiesOnlyASignatureCanVerifyDrawFromTheirOwnSmallerBudget) {
       headers[0].first + ": " + headers[0].second + "\r\n" + headers[1].first + ": " +
       headers[1].second + "\r\n\r\n";
   int overloaded = 0;
-  for (int i = 0; i < 20; ++i) {
+  // 15: under the listener's 20 connections, so none is closed to make room (an admitted
+  // unverified body would be the oldest, and its share would go to the next).
+  for (int i = 0; i < 15; ++i) {
     const int fd = connect_loopback(parley_->port());
     ASSERT_GE(fd, 0);
     ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
@@ -220,8 +222,8 @@ TEST_F(Floods, BodiesOnlyASignatureCanVerifyDrawFromTheirOwnSmallerBudget) {
       ++overloaded;
     }
   }
-  EXPECT_EQ(overloaded, 19) << "one admitted (its body awaited), the rest over the peer's share";
-  EXPECT_EQ(outcome(*parley_, "talkjs", "unauthenticated_overloaded"), 19);
+  EXPECT_EQ(overloaded, 14) << "one admitted (its body awaited), the rest over the peer's share";
+  EXPECT_EQ(outcome(*parley_, "talkjs", "unauthenticated_overloaded"), 14);
   EXPECT_EQ(outcome(*parley_, "talkjs", "overloaded"), 0) << "kept out of the rejection alert";
   expect_verified_webhook_accepted("q-beside-unverified");
   for (const int fd : sockets)
