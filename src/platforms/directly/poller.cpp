@@ -196,6 +196,14 @@ asio::awaitable<std::optional<std::string>> Poller::apply(const std::string& uui
     co_return std::nullopt;
   }
   const auto& question = parsed.value();
+  // Directly echoes the question: an answer about another one is not this request's, and
+  // its events must never be published under this question's key.
+  if (question.uuid != uuid) {
+    on_error(uuid, questions_.at(uuid),
+             {.message = "Directly GET /questions: the answer is about question '" + question.uuid +
+                         "', not the one asked for"});
+    co_return std::nullopt;
+  }
   const auto generation = questions_.at(uuid).generation;
   const auto& known = questions_.at(uuid).known;
   const auto changes =

@@ -34,6 +34,13 @@ class TalkJsApi final : public platforms::ClientBase<config::TalkJsSource::Api> 
     if (!messages) co_return messages.error();
     auto parsed = parse_talkjs_conversation(conversation.value(), messages.value());
     if (!parsed) co_return platforms::unreadable("TalkJS conversation", parsed.error());
+    // TalkJS echoes the conversation: an answer about another one is not this request's.
+    if (parsed.value().id != event.conversation_id) {
+      co_return UpstreamError{.message =
+                                  "TalkJS GET conversation: the answer is about "
+                                  "conversation '" +
+                                  parsed.value().id + "', not the one asked for"};
+    }
     co_return std::move(parsed).value();
   }
 };

@@ -134,6 +134,21 @@ TEST_F(PollerTest, ARevokedPartitionsQuestionsStopBeingPolled) {
   EXPECT_LE(api_->polls.size(), polls + 1) << "at most the poll already in flight";
 }
 
+TEST_F(PollerTest, AnAnswerAboutAnotherQuestionIsAnErrorAndPublishesNothing) {
+  auto other = question("UNRESOLVED", false, "T1");
+  other.replace(other.find(kUuid), kUuid.size(), "99999999-e89b-12d3-a456-426655440000");
+  api_->answers.push_back(std::optional<std::string>(other));
+  api_->answers.push_back(std::optional<std::string>(question("UNRESOLVED", false, "T2")));
+  watch();
+  ASSERT_TRUE(run_until([&] { return api_->polls.size() >= 2; }));
+  EXPECT_EQ(api_->polls[1].second, "") << "the wrong answer moved nothing forward";
+  ASSERT_TRUE(run_until([&] { return producer_.on("events").size() == 2; }));
+  for (const auto& event : producer_.on("events")) {
+    EXPECT_EQ(event.key, "directly:" + std::string(kUuid));
+    EXPECT_EQ(event.value.find("99999999"), std::string::npos) << event.value;
+  }
+}
+
 TEST_F(PollerTest, ErrorsBackOffAndARetryAfterPausesPolling) {
   api_->answers.push_back(
       upstream::UpstreamError{.message = "429", .retry_after = 200ms, .status = 429});
