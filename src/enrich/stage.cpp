@@ -163,7 +163,23 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
                                       .key = record.key,
                                       .value = enriched.value(),
                                       .headers = record.headers};
-  co_await publish(enriched_record);
+  if (co_await publish(enriched_record) == kafka::Publication::refused && outcome.fetched) {
+    // Kafka refused it for good (the enriched topic's limit is below the producer's): the
+    // event goes on without the conversation, marked failed, so the enriched stream stays
+    // complete and the dead letter says why.
+    outcome.enrichment.status = "failed";
+    outcome.enrichment.error = "Kafka refused the enriched event of " +
+                               std::to_string(enriched.value().size()) +
+                               " bytes for good (too large or invalid for topic " +
+                               options_.enriched_topic + "); published without the conversation";
+    enriched = splice_enrichment(record.value, {}, to_json(outcome.enrichment));
+    if (!enriched) enriched = std::string(record.value);
+    const kafka::Record bare_record{.topic = options_.enriched_topic,
+                                    .key = record.key,
+                                    .value = enriched.value(),
+                                    .headers = record.headers};
+    co_await publish(bare_record);
+  }
   if (enrichment.status == "failed") {
     auto headers = record.headers;
     headers.emplace_back("parley_deadletter_reason", enrichment.error);
@@ -407,14 +423,14 @@ asio::awaitable<bool> Stage::reconcile(const EventRef& event) {
   co_return false;
 }
 
-asio::awaitable<void> Stage::publish(const kafka::Record& record) {
+asio::awaitable<kafka::Publication> Stage::publish(const kafka::Record& record) {
   // Nothing may be lost: the offset is not committed until this returns, so no stop
   // condition (a shutdown ends the coroutine with its io_context).
   const kafka::RetryPolicy policy{.ack_timeout = options_.ack_timeout,
                                   .retry_every = kPublishRetry,
                                   .counted = &produced_,
                                   .what = "an enriched event"};
-  co_await kafka::publish_until_acknowledged(producer_, record, policy);
+  co_return co_await kafka::publish_until_acknowledged(producer_, record, policy);
 }
 
 asio::awaitable<void> Stage::wait_until(Clock::time_point when) {

@@ -8,6 +8,7 @@
 #include <deque>
 #include <set>
 
+#include "parley/kafka/errors.hpp"
 #include "support/memory_producer.hpp"
 
 namespace parley::enrich {
@@ -215,6 +216,27 @@ TEST_F(StageTest, OutOfBudgetTheEventIsFailedAndDeadLettered) {
                       std::pair<std::string, std::string>{"parley_deadletter_reason",
                                                           "CAO answered 503"}),
             headers.end());
+}
+
+TEST_F(StageTest, AnEnrichedEventKafkaRefusesForGoodGoesOnWithoutItsConversation) {
+  // The enriched topic's limit is below the producer's: every record carrying the fetched
+  // conversation is refused as too large; the bare event is not.
+  producer_.refuse = [](const kafka::Record& record) -> std::optional<Error> {
+    if (record.topic == "enriched" && record.value.find(R"("status":"ok")") != std::string::npos) {
+      return Error{kafka::Errc::too_large, "Broker: Message size too large"};
+    }
+    return std::nullopt;
+  };
+  stage_->accept(record(0, now_ms()));
+  run_until_done(1);
+  const auto enriched = producer_.on("enriched");
+  ASSERT_EQ(enriched.size(), 1u) << "the enriched stream stays complete";
+  EXPECT_NE(enriched[0].value.find(R"("status":"failed")"), std::string::npos) << enriched[0].value;
+  EXPECT_NE(enriched[0].value.find("Kafka refused the enriched event of "), std::string::npos)
+      << enriched[0].value;
+  const auto deadletter = producer_.on("deadletter");
+  ASSERT_EQ(deadletter.size(), 1u);
+  EXPECT_EQ(deadletter[0].value, enriched[0].value);
 }
 
 TEST_F(StageTest, ANonRetryableErrorFailsAtOnce) {

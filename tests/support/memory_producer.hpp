@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,12 @@ namespace parley::testing {
 class MemoryProducer final : public kafka::Producer {
  public:
   void produce(const kafka::Record& record, kafka::DeliveryCallback on_delivery) override {
+    if (refuse) {
+      if (auto refused = refuse(record)) {
+        on_delivery(std::move(refused));
+        return;
+      }
+    }
     records.push_back(record);
     on_delivery(std::nullopt);
   }
@@ -28,6 +35,8 @@ class MemoryProducer final : public kafka::Producer {
   }
 
   std::vector<kafka::Record> records;
+  /// When set, a record it returns an error for is refused with that error (and not kept).
+  std::function<std::optional<Error>(const kafka::Record&)> refuse;
 };
 
 }  // namespace parley::testing

@@ -96,7 +96,8 @@ class Stage {
   std::set<std::string>& emitted_ids(const std::string& key);
   /// `record` is borrowed until the awaitable completes (named variables only: GCC 12
   /// mishandles temporaries passed to coroutines).
-  boost::asio::awaitable<void> publish(const kafka::Record& record);
+  /// Published (acknowledged) or refused by Kafka for good (logged, then skipped).
+  boost::asio::awaitable<kafka::Publication> publish(const kafka::Record& record);
   boost::asio::awaitable<void> wait(std::chrono::milliseconds delay);
   void update_gauges(std::string_view platform);
   /// Marks a message a webhook already announced, so discovery does not publish it again.
