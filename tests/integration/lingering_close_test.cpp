@@ -116,6 +116,56 @@ class ShortLinger : public IngestFixture {
   std::string extra_config() const override { return "limits: {lingering_close_ms: 1000}\n"; }
 };
 
+/// Sends the head of a 2 MiB JustAnswer request and 64 KiB of its body, and reads the 413;
+/// the connection, or -1.
+int refused_and_left_open(std::uint16_t port) {
+  const int fd = connect_loopback(port);
+  if (fd < 0) return -1;
+  const std::string bytes = post_head("/v1/webhooks/justanswer", kTwoMiB, "application/json",
+                                      "X-Parley-Token: test-token\r\n") +
+                            std::string(65536, 'x');
+  if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size())) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/// Whether the peer closed `fd` (a write fails) within `within`, writing a little every 100 ms.
+bool closed_by_peer_within(int fd, std::chrono::milliseconds within) {
+  const auto until = std::chrono::steady_clock::now() + within;
+  char chunk[1024] = {};
+  while (std::chrono::steady_clock::now() < until) {
+    if (::send(fd, chunk, sizeof chunk, MSG_NOSIGNAL) < 0) return true;
+    pollfd pace{.fd = fd, .events = 0, .revents = 0};
+    ::poll(&pace, 1, 100);  // paces the writes; the close is what ends the loop
+  }
+  return false;
+}
+
+/// At most one connection lingers; the next closes at once.
+class OneLinger : public IngestFixture {
+ protected:
+  std::string extra_config() const override {
+    return "limits: {lingering_close_ms: 10000, max_lingering_connections: 1}\n";
+  }
+};
+
+TEST_F(OneLinger, PastMaxLingeringConnectionsAConnectionClosesAtOnce) {
+  const int first = refused_and_left_open(parley_->port());
+  ASSERT_GE(first, 0);
+  char answer[64] = {};
+  ASSERT_GT(::recv(first, answer, sizeof answer - 1, 0), 0);
+  EXPECT_EQ(std::string_view(answer).substr(0, 12), "HTTP/1.1 413");
+  // The first lingers (10 s); the second finds the one lingering slot taken.
+  const int second = refused_and_left_open(parley_->port());
+  ASSERT_GE(second, 0);
+  EXPECT_TRUE(closed_by_peer_within(second, 5s)) << "the second did not close at once";
+  EXPECT_FALSE(closed_by_peer_within(first, 1s)) << "the first stopped lingering early";
+  ::close(first);
+  ::close(second);
+}
+
 TEST_F(ShortLinger, AClientThatNeverClosesIsClosedAtTheLingeringBound) {
   const int fd = connect_loopback(parley_->port());
   ASSERT_GE(fd, 0);
