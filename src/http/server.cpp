@@ -218,7 +218,12 @@ asio::awaitable<void> Server::wait_for_room() {
     }
     if (oldest) {
       oldest->phase.store(Connection::Phase::working);  // not picked twice
-      asio::post(oldest->lowest().get_executor(), [oldest] { oldest->lowest().cancel(); });
+      // On the connection's own executor, so it cannot interleave with the connection: closed
+      // only if it has not moved on since it was picked (a head read into a verified request).
+      asio::post(oldest->lowest().get_executor(),
+                 [oldest, picked_since = oldest->phase_since.load()] {
+                   if (oldest->phase_since.load() == picked_since) oldest->lowest().cancel();
+                 });
     }
   }
   waiting_for_room_.store(true);
