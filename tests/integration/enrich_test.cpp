@@ -340,6 +340,10 @@ using Clock = std::chrono::steady_clock;
 // ctest -j2 and ASan on 2 cores, a rolling restart was seen at 10.4 s; 20 s still fails a
 // member that waits out a session of parley's default (6 s) twice, or librdkafka's (45 s).
 constexpr double kRecoveryBoundSeconds = 20.0;
+// A rolling restart is three hand-overs in a row: alone it measures 5-10 s, but a clean-clone
+// run of the whole suite saw 20.9 s (the test took 53 s, 22 s alone). 30 s still fails a
+// member that waits out librdkafka's default session (45 s).
+constexpr double kRollingRestartBoundSeconds = 30.0;
 
 std::set<std::string> ids_of(const Records& records) {
   std::set<std::string> ids;
@@ -523,7 +527,7 @@ TEST_F(EnrichRecovery, RollingRestartOfThreeReplicasLeavesNoPartitionUnconsumedF
   }
   std::cout << "[ measured ] rolling restart of 3 replicas: " << posted.load()
             << " events, longest wait for enrichment " << longest << " ms\n";
-  EXPECT_LE(longest, static_cast<std::int64_t>(kRecoveryBoundSeconds * 1000));
+  EXPECT_LE(longest, static_cast<std::int64_t>(kRollingRestartBoundSeconds * 1000));
 }
 
 }  // namespace
