@@ -1,5 +1,7 @@
 // Every kind of bad input, for every source, against the real binary: the HTTP code, the
 // message naming the problem, the metric outcome, and what reached Kafka.
+#include <thread>
+
 #include "integration/fixture.hpp"
 
 namespace parley::testing {
@@ -196,6 +198,48 @@ TEST_F(BadInputTest, NonJsonContentTypeIs415ForEverySource) {
     EXPECT_EQ(outcome_count(admin, source, outcome), 1);
   }
   EXPECT_EQ(reader().count(), 0);
+}
+
+/// A short read timeout, so a body that never comes is seen to time out.
+class ShortReadTimeout : public IngestFixture {
+ protected:
+  std::string extra_config() const override { return "limits: {read_timeout_ms: 1000}\n"; }
+};
+
+// Refusals of what nobody verified yet (a TalkJS signature is over the body) are anyone's to
+// cause: counted as unauthenticated_*, which the rejection alert leaves out, never as the
+// source's own too_large or timeout.
+TEST_F(ShortReadTimeout, UnverifiedRefusalsAreCountedApartFromTheSources) {
+  const auto count = [this](const std::string& outcome) {
+    HttpClient admin(parley_->admin_port());  // fresh: an idle one is closed after 1 s
+    return outcome_count(admin, "talkjs", outcome);
+  };
+  const auto headers = talkjs_headers("{}", unix_now());
+  const auto head = [&](std::size_t length) {
+    return "POST /v1/webhooks/talkjs HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           std::to_string(length) + "\r\n" + headers[0].first + ": " + headers[0].second + "\r\n" +
+           headers[1].first + ": " + headers[1].second + "\r\n\r\n";
+  };
+  HttpClient big(parley_->port());
+  big.send_raw(head(2 << 20));
+  const auto too_large = big.read_answer();
+  ASSERT_TRUE(too_large.has_value());
+  EXPECT_EQ(too_large->status, 413u);
+  // A body that stops half-way: timed out after 1 s (no answer is possible then).
+  HttpClient slow(parley_->port());
+  slow.send_raw(head(100) + "{\"id\":");
+  EXPECT_TRUE(slow.closed_by_server());
+  // The refusal is counted as the connection ends, which the client may see first: the
+  // scrape is repeated (every 20 ms, at most 5 s) until it shows.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (count("unauthenticated_timeout") < 1 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(count("unauthenticated_too_large"), 1);
+  EXPECT_EQ(count("unauthenticated_timeout"), 1);
+  EXPECT_EQ(count("too_large"), 0);
+  EXPECT_EQ(count("timeout"), 0);
 }
 
 TEST_F(BadInputTest, RefusalsBeforeRoutingAreCountedByReason) {
