@@ -66,6 +66,16 @@ std::shared_ptr<Stage::Fetched> make_fetched(FetchedConversation conversation,
   return entry;
 }
 
+// The event without its conversation, its enrichment marked failed for `reason`: what goes
+// on the enriched topic when Kafka will not take the conversation, so the enriched stream
+// stays complete and the dead letter says why.
+Result<std::string, Error> without_conversation(std::string_view event_json, Enrichment& enrichment,
+                                                std::string reason) {
+  enrichment.status = "failed";
+  enrichment.error = std::move(reason);
+  return splice_enrichment(event_json, {}, to_json(enrichment));
+}
+
 }  // namespace
 
 struct Stage::Outcome {
@@ -140,14 +150,13 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
       record.value, outcome.fetched ? std::string_view(outcome.fetched->json) : std::string_view(),
       to_json(outcome.enrichment));
   if (enriched && enriched.value().size() > producer_.max_message_bytes()) {
-    // Kafka would refuse it on every retry: publish the event without the conversation,
-    // marked failed, so the enriched stream stays complete and the dead letter says why.
-    outcome.enrichment.status = "failed";
-    outcome.enrichment.error = "the enriched event is " + std::to_string(enriched.value().size()) +
-                               " bytes, over Kafka's message limit of " +
-                               std::to_string(producer_.max_message_bytes()) +
-                               " bytes (kafka.properties.message.max.bytes)";
-    enriched = splice_enrichment(record.value, {}, to_json(outcome.enrichment));
+    // Kafka would refuse it on every retry.
+    enriched =
+        without_conversation(record.value, outcome.enrichment,
+                             "the enriched event is " + std::to_string(enriched.value().size()) +
+                                 " bytes, over Kafka's message limit of " +
+                                 std::to_string(producer_.max_message_bytes()) +
+                                 " bytes (kafka.properties.message.max.bytes)");
   }
   const auto& enrichment = outcome.enrichment;
   if (!enriched) {
@@ -164,15 +173,12 @@ asio::awaitable<void> Stage::process(const kafka::ConsumedRecord& record) {
                                       .value = enriched.value(),
                                       .headers = record.headers};
   if (co_await publish(enriched_record) == kafka::Publication::refused && outcome.fetched) {
-    // Kafka refused it for good (the enriched topic's limit is below the producer's): the
-    // event goes on without the conversation, marked failed, so the enriched stream stays
-    // complete and the dead letter says why.
-    outcome.enrichment.status = "failed";
-    outcome.enrichment.error = "Kafka refused the enriched event of " +
-                               std::to_string(enriched.value().size()) +
-                               " bytes for good (too large or invalid for topic " +
-                               options_.enriched_topic + "); published without the conversation";
-    enriched = splice_enrichment(record.value, {}, to_json(outcome.enrichment));
+    // Refused for good although under the producer's limit (the enriched topic's is lower).
+    enriched = without_conversation(
+        record.value, outcome.enrichment,
+        "Kafka refused the enriched event of " + std::to_string(enriched.value().size()) +
+            " bytes for good (too large or invalid for topic " + options_.enriched_topic +
+            "); published without the conversation");
     if (!enriched) enriched = std::string(record.value);
     const kafka::Record bare_record{.topic = options_.enriched_topic,
                                     .key = record.key,

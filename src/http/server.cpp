@@ -575,7 +575,7 @@ asio::awaitable<Server::BodyRead> Server::read_body(Connection& connection, Stre
   connection.lowest().expires_after(options_.read_timeout);
   if (!verified) connection.enter(Connection::Phase::unverified);
   const auto [ec, n] = co_await bhttp::async_read(stream, connection.buffer, parser, kAsTuple);
-  connection.enter(Connection::Phase::working);
+  if (!verified) connection.enter(Connection::Phase::working);
   if (!ec) co_return BodyRead{.complete = true};
   if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted) {
     co_return BodyRead{.complete = false};

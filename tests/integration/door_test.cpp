@@ -156,6 +156,18 @@ void expect_answered_promptly(std::uint16_t port, const std::string& id,
       << id << ": no 200 within " << within.count() << " s: '" << answer << "'";
 }
 
+/// `count` connections to `port` that send nothing (the caller closes them); fewer when one
+/// could not connect.
+std::vector<int> silent_connections(std::uint16_t port, int count) {
+  std::vector<int> sockets;
+  for (int i = 0; i < count; ++i) {
+    const int fd = connect_loopback(port);
+    if (fd < 0) break;
+    sockets.push_back(fd);
+  }
+  return sockets;
+}
+
 /// Whether `fd` was closed by parley within `within` (EOF or reset).
 bool closed_within(int fd, std::chrono::seconds within) {
   timeval timeout{.tv_sec = within.count(), .tv_usec = 0};
@@ -232,12 +244,8 @@ TEST_F(Floods, BodiesOnlyASignatureCanVerifyDrawFromTheirOwnSmallerBudget) {
 
 TEST_F(Floods, AtMaxConnectionsTheOldestIdleConnectionMakesRoom) {
   // 40 connections that send nothing, over the listener's 20.
-  std::vector<int> sockets;
-  for (int i = 0; i < 40; ++i) {
-    const int fd = connect_loopback(parley_->port());
-    ASSERT_GE(fd, 0);
-    sockets.push_back(fd);
-  }
+  const auto sockets = silent_connections(parley_->port(), 40);
+  ASSERT_EQ(sockets.size(), 40u);
   for (int i = 0; i < 3; ++i)
     expect_answered_promptly(parley_->port(), "q-room-" + std::to_string(i));
   EXPECT_EQ(HttpClient(parley_->admin_port()).get("/readyz").status, 200u)
@@ -304,12 +312,8 @@ class LowDescriptorLimit : public IngestFixture {
 
 TEST_F(LowDescriptorLimit, ThreeHundredIdleConnectionsDoNotShutTheDoor) {
   ASSERT_TRUE(parley_->wait_for_log("raised the RLIMIT_NOFILE soft limit", 5s));
-  std::vector<int> sockets;
-  for (int i = 0; i < 300; ++i) {
-    const int fd = connect_loopback(parley_->port());
-    ASSERT_GE(fd, 0);
-    sockets.push_back(fd);
-  }
+  const auto sockets = silent_connections(parley_->port(), 300);
+  ASSERT_EQ(sockets.size(), 300u);
   for (int i = 0; i < 3; ++i)
     expect_answered_promptly(parley_->port(), "q-fds-" + std::to_string(i));
   EXPECT_EQ(HttpClient(parley_->admin_port()).get("/readyz").status, 200u);
