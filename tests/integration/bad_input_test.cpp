@@ -214,28 +214,18 @@ TEST_F(ShortReadTimeout, UnverifiedRefusalsAreCountedApartFromTheSources) {
     HttpClient admin(parley_->admin_port());  // fresh: an idle one is closed after 1 s
     return outcome_count(admin, "talkjs", outcome);
   };
-  const auto headers = talkjs_headers("{}", unix_now());
-  const auto head = [&](std::size_t length) {
-    return "POST /v1/webhooks/talkjs HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-           "Content-Length: " +
-           std::to_string(length) + "\r\n" + headers[0].first + ": " + headers[0].second + "\r\n" +
-           headers[1].first + ": " + headers[1].second + "\r\n\r\n";
-  };
   HttpClient big(parley_->port());
-  big.send_raw(head(2 << 20));
+  big.send_raw(talkjs_head_signed_over_empty_object(2 << 20));
   const auto too_large = big.read_answer();
   ASSERT_TRUE(too_large.has_value());
   EXPECT_EQ(too_large->status, 413u);
   // A body that stops half-way: timed out after 1 s (no answer is possible then).
   HttpClient slow(parley_->port());
-  slow.send_raw(head(100) + "{\"id\":");
+  slow.send_raw(talkjs_head_signed_over_empty_object(100) + "{\"id\":");
   EXPECT_TRUE(slow.closed_by_server());
   // The refusal is counted as the connection ends, which the client may see first: the
-  // scrape is repeated (every 20 ms, at most 5 s) until it shows.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (count("unauthenticated_timeout") < 1 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  // scrape is repeated until it shows.
+  eventually([&] { return count("unauthenticated_timeout") >= 1; }, std::chrono::seconds(5));
   EXPECT_EQ(count("unauthenticated_too_large"), 1);
   EXPECT_EQ(count("unauthenticated_timeout"), 1);
   EXPECT_EQ(count("too_large"), 0);

@@ -27,16 +27,6 @@ const std::string kResultsTopic = "parley.command-results.v1";
 const Headers kDoor = {{"Authorization", "Bearer test-command-token"}};
 constexpr auto kResultTimeout = 30s;
 
-/// Runs `ready` every 50 ms until it is true or `limit` passed.
-bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds limit = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!ready()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
-
 std::string command_json(const std::string& id, const std::string& type, const std::string& subject,
                          const std::string& data, const std::string& extra = {}) {
   std::string json = R"({"specversion":"1.0","id":")" + id +
@@ -471,7 +461,7 @@ TEST_F(Commands, AKilledParleyRestartsWithoutWritingTwice) {
                 .status,
             202u);
   // The simulator has committed the write and holds the answer: parley is mid-call.
-  ASSERT_TRUE(eventually([] { return !committed(*sim_, "?route=send-message").empty(); }));
+  ASSERT_TRUE(eventually([] { return !committed(*sim_, "?route=send-message").empty(); }, 20s));
   ::kill(parley_->pid(), SIGKILL);
   start_parley();
   simdjson::dom::parser parser;

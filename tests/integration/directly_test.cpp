@@ -46,16 +46,6 @@ std::string directly_config(const std::string& bootstrap, const std::string& sim
          "enrich: {enabled: false}\n";
 }
 
-/// Runs `ready` every 50 ms until it is true or `limit` passed; true when it became true.
-bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds limit = kWaitLimit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!ready()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(50ms);  // the pace of re-checking, not a synchronization
-  }
-  return true;
-}
-
 /// The Directly part of the simulator's stats.
 struct DirectlyStats {
   std::map<std::string, std::int64_t> polls;             ///< by status: "200", "304", ...
@@ -225,7 +215,7 @@ TEST_F(DirectlyTest, AnAnsweredQuestionYieldsItsMessageThenTheStateChangeInOrder
   const auto records = list.read(2, kWaitLimit);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_TRUE(records[1].value.empty());
-  EXPECT_TRUE(eventually([&] { return watched(*parley_) == 0; }));
+  EXPECT_TRUE(eventually([&] { return watched(*parley_) == 0; }, kWaitLimit));
 }
 
 class DirectlyTokenTest : public DirectlyTest {
@@ -243,10 +233,12 @@ TEST_F(DirectlyTokenTest, UnchangedQuestionsCostNotModifiedPollsOnly) {
   ASSERT_EQ(initial.size(), 2u * kQuestions);
   const auto before = directly_stats(*sim_);
   // Every question polled about ten more times, across at least one token refresh.
-  ASSERT_TRUE(eventually([&] {
-    const auto now = directly_stats(*sim_);
-    return total_polls(now) >= total_polls(before) + 10 * kQuestions && now.tokens >= 2;
-  }));
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto now = directly_stats(*sim_);
+        return total_polls(now) >= total_polls(before) + 10 * kQuestions && now.tokens >= 2;
+      },
+      kWaitLimit));
   const auto after = directly_stats(*sim_);
   EXPECT_EQ(after.polls.at("200"), before.polls.at("200")) << "an unchanged question got a 200";
   EXPECT_GE(after.polls.at("304"), before.polls.at("304") + 10 * kQuestions - kQuestions);
@@ -268,17 +260,21 @@ TEST_F(DirectlyTest, TwoReplicasSplitTheQuestionsWithoutPollingOneTwice) {
   for (int i = 0; i < kQuestions; ++i)
     ASSERT_EQ(watch(uuid_of(200 + i)).status, 200u);
   // Both members own partitions once the group settled, and together every question.
-  ASSERT_TRUE(eventually([&] {
-    const auto a = watched(*parley_);
-    const auto b = watched(*second);
-    return a > 0 && b > 0 && a + b == kQuestions;
-  })) << watched(*parley_)
-      << " + " << watched(*second);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto a = watched(*parley_);
+        const auto b = watched(*second);
+        return a > 0 && b > 0 && a + b == kQuestions;
+      },
+      kWaitLimit))
+      << watched(*parley_) << " + " << watched(*second);
   ASSERT_EQ(sim_post(*sim_, "/_sim/reset", "{}").status, 200u);
-  ASSERT_TRUE(eventually([&] {
-    const auto stats = directly_stats(*sim_);
-    return stats.pollers.size() == kQuestions && total_polls(stats) >= 3 * kQuestions;
-  }));
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto stats = directly_stats(*sim_);
+        return stats.pollers.size() == kQuestions && total_polls(stats) >= 3 * kQuestions;
+      },
+      kWaitLimit));
   const auto stats = directly_stats(*sim_);
   std::set<std::string> tokens;
   for (const auto& [question, used] : stats.pollers) {

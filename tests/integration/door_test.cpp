@@ -209,12 +209,7 @@ TEST_F(Floods, BodiesOnlyASignatureCanVerifyDrawFromTheirOwnSmallerBudget) {
   // TalkJS signs the body: a request with well-formed signature headers is unverified until
   // its body arrives. These never send it: they hold the per-peer share, then 429.
   std::vector<int> sockets;
-  const auto headers = talkjs_headers("{}", unix_now());
-  const std::string head =
-      "POST /v1/webhooks/talkjs HTTP/1.1\r\nHost: a\r\nContent-Type: "
-      "application/json\r\nContent-Length: 1048576\r\n" +
-      headers[0].first + ": " + headers[0].second + "\r\n" + headers[1].first + ": " +
-      headers[1].second + "\r\n\r\n";
+  const std::string head = talkjs_head_signed_over_empty_object(1048576);
   int overloaded = 0;
   // 15: under the listener's 20 connections, so none is closed to make room (an admitted
   // unverified body would be the oldest, and its share would go to the next).
@@ -263,12 +258,7 @@ TEST_F(Floods, ConnectionsNobodyProvedAnythingOnCannotHoldTheLimit) {
   // TalkJS heads whose proof would be in the body, and JustAnswer heads refused for their
   // token whose body parley would read to keep the connection. Neither is verified, so
   // both are closed, oldest first, to make room for verified webhooks.
-  const auto talkjs = talkjs_headers("{}", unix_now());
-  const std::string signed_head =
-      "POST /v1/webhooks/talkjs HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-      "Content-Length: 10\r\n" +
-      talkjs[0].first + ": " + talkjs[0].second + "\r\n" + talkjs[1].first + ": " +
-      talkjs[1].second + "\r\n\r\n";
+  const std::string signed_head = talkjs_head_signed_over_empty_object(10);
   const std::string refused_head =
       "POST /v1/webhooks/justanswer HTTP/1.1\r\nHost: a\r\nX-Parley-Token: wrong\r\n"
       "Content-Type: application/json\r\nContent-Length: 10\r\n\r\n";

@@ -5,6 +5,8 @@
 
 #include <cctype>
 #include <chrono>
+#include <functional>
+#include <thread>
 #include <vector>
 
 #include <memory>
@@ -77,10 +79,33 @@ inline std::vector<std::pair<std::string, std::string>> talkjs_headers(
       {"X-TalkJS-Signature", sources::to_hex(sources::hmac_sha256(secret, ts + "." + body), true)}};
 }
 
+/// Re-checks `done` every 20 ms (the pace of re-checking, not a synchronization) until it
+/// holds or `timeout` passed; whether it holds.
+inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 inline long long unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+/// The head of a TalkJS webhook declaring `content_length` body bytes, signed (now) over "{}":
+/// for tests of what parley does before a body only the signature can verify arrives.
+inline std::string talkjs_head_signed_over_empty_object(std::size_t content_length) {
+  std::string head =
+      "POST /v1/webhooks/talkjs HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(content_length) + "\r\n";
+  for (const auto& [name, value] : talkjs_headers("{}", unix_now()))
+    head += name + ": " + value + "\r\n";
+  return head + "\r\n";
 }
 
 /// Parses a Kafka record value as JSON; the parser must outlive the element.

@@ -40,17 +40,6 @@ int terminate_by(ParleyProcess& parley, std::chrono::milliseconds deadline) {
   return code;
 }
 
-/// Re-checks `done` every 20 ms (the pace of re-checking, not a synchronization) until it
-/// holds or `timeout` passed; whether it holds.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto until = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= until) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 /// True when every thread of `pid` has a tracer (/proc/<pid>/task/*/status TracerPid).
 bool every_thread_traced(pid_t pid) {
   std::size_t threads = 0;
