@@ -433,11 +433,8 @@ TEST_F(EnrichRecovery, SigkillBeforeTheFirstGroupFormedStillEnrichesEverythingAc
 TEST_F(Enrich, SigtermWithKafkaSilentEndsWithinTheShutdownTimeout) {
   // librdkafka's own commit and group leave wait without bound for an unreachable
   // coordinator; parley's shutdown gives them shutdown_timeout_ms and goes.
-  auto config = enrich_test_config(broker_->bootstrap_servers(), sim_->base_url());
-  const std::string usual = "shutdown_timeout_ms: 15000";
-  ASSERT_NE(config.find(usual), std::string::npos);
-  config.replace(config.find(usual), usual.size(), "shutdown_timeout_ms: 5000");
-  parley_ = std::make_unique<ParleyProcess>(config);
+  parley_ = std::make_unique<ParleyProcess>(with_shutdown_timeout(
+      enrich_test_config(broker_->bootstrap_servers(), sim_->base_url()), 5s));
   ASSERT_TRUE(parley_->wait_for_log("kafka partitions assigned", 60s));
   {
     HttpClient client(parley_->port());

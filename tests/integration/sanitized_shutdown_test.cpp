@@ -106,12 +106,9 @@ class StalledSpool : public SanitizedShutdown {
     const char* saved = std::getenv("ASAN_OPTIONS");
     const std::string previous = saved != nullptr ? saved : "";
     ::setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-    auto config =
-        test_config(broker_->bootstrap_servers(), "spool: {dir: \"" + dir_.string() + "\"}\n");
-    const std::string default_drain = "shutdown_timeout_ms: 15000";
-    config.replace(config.find(default_drain), default_drain.size(),
-                   "shutdown_timeout_ms: " + std::to_string(drain.count()));
-    parley_ = std::make_unique<ParleyProcess>(config);
+    parley_ = std::make_unique<ParleyProcess>(with_shutdown_timeout(
+        test_config(broker_->bootstrap_servers(), "spool: {dir: \"" + dir_.string() + "\"}\n"),
+        drain));
     if (saved != nullptr)
       ::setenv("ASAN_OPTIONS", previous.c_str(), 1);
     else
@@ -206,11 +203,9 @@ TEST_F(SanitizedShutdown, ConnectionsPastTheDeadlineAreCancelled) {
   // Bodies slower than the drain deadline: cancelled at it, the process ends a moment later
   // and says the drain was incomplete (exit 1), with no sanitizer report.
   // Role ingest: no consumer group to leave, whose teardown the mock cluster can hold.
-  auto config =
-      test_config(broker_->bootstrap_servers(), "role: ingest\nlimits: {read_timeout_ms: 60000}\n");
-  const std::string drain = "shutdown_timeout_ms: 15000";
-  config.replace(config.find(drain), drain.size(), "shutdown_timeout_ms: 3500");
-  parley_ = std::make_unique<ParleyProcess>(config);
+  parley_ = std::make_unique<ParleyProcess>(with_shutdown_timeout(
+      test_config(broker_->bootstrap_servers(), "role: ingest\nlimits: {read_timeout_ms: 60000}\n"),
+      3500ms));
   ASSERT_TRUE(parley_->wait_for_log("kafka reachable", 20s));
   std::vector<int> sockets;
   const std::string head =

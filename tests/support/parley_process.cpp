@@ -49,6 +49,17 @@ std::string test_config(const std::string& bootstrap, const std::string& extra,
          extra;
 }
 
+std::string with_shutdown_timeout(std::string config, std::chrono::milliseconds timeout) {
+  const std::string usual = "shutdown_timeout_ms: 15000\n";
+  const auto at = config.find(usual);
+  if (at == std::string::npos) {
+    throw std::invalid_argument("with_shutdown_timeout: not a test_config (no \"" +
+                                usual.substr(0, usual.size() - 1) + "\")");
+  }
+  return config.replace(at, usual.size(),
+                        "shutdown_timeout_ms: " + std::to_string(timeout.count()) + "\n");
+}
+
 ParleyProcess::ParleyProcess(const std::string& config_yaml,
                              std::chrono::milliseconds startup_timeout) {
   // Before the process: its checks come later, inside the test's own timing.

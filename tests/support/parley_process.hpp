@@ -27,6 +27,10 @@ std::string test_config_head(const std::string& bootstrap, const std::string& ka
 std::string test_config(const std::string& bootstrap, const std::string& extra = {},
                         const std::string& kafka_extra = {});
 
+/// `config` (made by test_config or test_config_head, whose drain deadline is 15 s) with
+/// shutdown_timeout_ms set to `timeout`. Throws std::invalid_argument for any other config.
+std::string with_shutdown_timeout(std::string config, std::chrono::milliseconds timeout);
+
 /// What a command of the real binary printed (stdout and stderr) and its exit code.
 struct CommandResult {
   int exit_code;
